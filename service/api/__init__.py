@@ -1,0 +1,1 @@
+"""The HTTP edge: one controller per resource, thin around the domain and the store."""

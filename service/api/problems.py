@@ -1,0 +1,76 @@
+"""Every client error as one application/problem+json shape (see service.errors).
+
+Litestar's ProblemDetailsPlugin renders; this module only maps our error tree
+and Litestar's own exceptions onto ProblemDetailsException with an ``errors``
+list that names the field.
+"""
+
+from __future__ import annotations
+
+from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException, ValidationException
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
+
+from service.errors import PROBLEM_TYPE_BASE, ClientError, FieldProblem, field_from_litestar
+
+
+def problem(status: int, title: str, slug: str, detail: str, errors: list[FieldProblem]) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=status,
+        title=title,
+        detail=detail,
+        type_=PROBLEM_TYPE_BASE + slug,
+        extra={"errors": errors},
+    )
+
+
+def from_client_error(exc: ClientError) -> ProblemDetailsException:
+    return problem(exc.status, exc.title, exc.slug, exc.detail, exc.problems)
+
+
+def from_validation(exc: ValidationException) -> ProblemDetailsException:
+    """msgspec's findings (wrong type, unknown or missing field) keep their field path.
+
+    A body that is not JSON at all is a 400; JSON that does not fit the schema is a 422,
+    like every other field a client can correct.
+    """
+    details = exc.extra if isinstance(exc.extra, list) else []
+    errors = [
+        FieldProblem(
+            field=field_from_litestar(str(item.get("key", "data")), str(item.get("message", ""))),
+            reason=str(item.get("message", "invalid")),
+            location=str(getattr(item.get("source"), "value", item.get("source") or "body")),
+        )
+        for item in details
+        if isinstance(item, dict)
+    ]
+    if not errors:
+        reason = str(exc.detail)
+        errors = [FieldProblem(field="$", reason=reason)]
+        return problem(400, "Malformed request body", "malformed-body", reason, errors)
+    detail = "; ".join(f"{e.field}: {e.reason}" for e in errors)
+    return problem(422, "Invalid field", "invalid-field", detail, errors)
+
+
+def from_http(exc: HTTPException) -> ProblemDetailsException:
+    """Litestar's own 4xx (no such route, wrong method): the field is the path or the method."""
+    if isinstance(exc, NotFoundException):
+        field, location = "path", "path"
+    elif isinstance(exc, MethodNotAllowedException):
+        field, location = "method", "request"
+    else:
+        field, location = "request", "request"
+    slug = str(exc.detail).lower().replace(" ", "-")
+    errors = [FieldProblem(field=field, reason=str(exc.detail), location=location)]
+    return problem(exc.status_code, str(exc.detail), slug, str(exc.detail), errors)
+
+
+def problem_details_plugin() -> ProblemDetailsPlugin:
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            exception_to_problem_detail_map={
+                ClientError: from_client_error,
+                ValidationException: from_validation,
+                HTTPException: from_http,
+            }
+        )
+    )

@@ -1,0 +1,99 @@
+"""/rules: the rules in force, their JSON Schema, and validation of a rule author's YAML."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+
+from service.errors import ClientError, FieldProblem, RuleFileError
+from service.rules.book import RuleBook
+from service.rules.compiler import compile_rule
+from service.rules.loader import json_schema, load_rules_text
+from service.rules.model import Rule
+
+
+class RuleBindingOut(msgspec.Struct):
+    name: str
+    spec: dict[str, Any]
+
+
+class RuleOut(msgspec.Struct):
+    id: str
+    title: str
+    description: str
+    check: str
+    bindings: list[RuleBindingOut]
+    margin_unit: str | None
+    file: str
+    sql: str
+
+
+class RuleList(msgspec.Struct):
+    rules: list[RuleOut]
+
+
+class ValidationReport(msgspec.Struct):
+    valid: bool
+    rules: list[str]
+
+
+class RuleFileInvalid(ClientError):
+    status = 422
+    title = "Invalid rule file"
+    slug = "invalid-rule-file"
+
+
+def rule_out(rule: Rule) -> RuleOut:
+    bindings = [
+        RuleBindingOut(name=b.name, spec={k: v for k, v in msgspec.to_builtins(b).items() if k not in ("name", "line", "column") and v not in (None, [], 0, "any")})
+        for b in rule.bindings
+    ]
+    return RuleOut(
+        id=rule.id,
+        title=rule.title,
+        description=rule.description,
+        check=rule.check_text,
+        bindings=bindings,
+        margin_unit=rule.margin_unit,
+        file=rule.file,
+        sql=compile_rule(rule).sql(),
+    )
+
+
+class RuleController(Controller):
+    path = "/rules"
+    tags = ["rules"]
+
+    @get("/", operation_id="listRules", sync_to_thread=False)
+    def list_rules(self, rules: RuleBook) -> RuleList:
+        """The rules in force, each with its check and the SQL it compiles to."""
+        return RuleList(rules=[rule_out(rule) for rule in rules.rules])
+
+    @get("/schema", operation_id="ruleFileSchema", sync_to_thread=False)
+    def rule_schema(self) -> dict[str, Any]:
+        """The JSON Schema of a rule file, for editors' autocompletion."""
+        return json_schema()
+
+    @get("/{rule_id:str}", operation_id="getRule", sync_to_thread=False)
+    def get_rule(self, rule_id: str, rules: RuleBook) -> RuleOut:
+        """One rule in force; 404 if no rule has that id."""
+        return rule_out(rules.get(rule_id))
+
+    @post("/validate", operation_id="validateRules", status_code=200)
+    async def validate_rules(self, request: Request) -> ValidationReport:
+        """Check a rule file's YAML (the request body, any text type) without installing it.
+
+        200 with the rule ids, or 422 with every problem's line and column.
+        """
+        raw = await request.body()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RuleFileInvalid([FieldProblem(field="$", reason="the body is not UTF-8 text")]) from exc
+        try:
+            rules = load_rules_text(text, "<posted>")
+        except RuleFileError as exc:
+            raise RuleFileInvalid(exc.problems, detail=str(exc)) from exc
+        return ValidationReport(valid=True, rules=[rule.id for rule in rules])

@@ -1,0 +1,40 @@
+"""The application factory: settings and store in, a Litestar app out; nothing happens at import."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from service import __version__
+from service.api.claims import CheckController, ClaimController
+from service.api.problems import problem_details_plugin
+from service.api.rules import RuleController
+from service.api.sources import SourceController
+from service.api.verdicts import VerdictController
+from service.rules.book import RuleBook
+from service.settings import Settings
+from service.store import Store
+
+
+def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
+    """Build the HTTP API around an open store and the rules in force.
+
+    The caller owns the store (opens and closes it): tests pass a store on a
+    temporary file, ``tally serve`` one on the configured file.
+    """
+    return Litestar(
+        route_handlers=[SourceController, ClaimController, CheckController, VerdictController, RuleController],
+        dependencies={
+            "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
+            "rules": Provide(lambda: rules, use_cache=True, sync_to_thread=False),
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+        },
+        plugins=[problem_details_plugin()],
+        openapi_config=OpenAPIConfig(
+            title="Tally",
+            version=__version__,
+            description="Checks the arithmetic between printed official figures; every verdict with its evidence.",
+            path="/schema",
+        ),
+    )

@@ -1,0 +1,232 @@
+"""Claims: one printed figure, its source, its exact quote, and the interval it means.
+
+``build_claim`` is the whole of the domain step between a request and the
+store: it reads the figure, checks it fits the measure, resolves periods and
+gives the claim a content-derived id, so the same printed figure posted twice
+is recognised, and verdict ids built from claim ids stay stable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import unicodedata
+from typing import Annotated, Literal
+
+import msgspec
+
+from service.errors import FieldProblem, InvalidField
+from service.figures import FigureError, ParsedFigure, figure_from_value, parse_figure
+from service.intervals import Interval
+from service.periods import Period, PeriodError
+from service.sources import Source, SourceId
+from service.units import base_factor
+
+Measure = Literal["level", "growth", "share", "share_change", "count", "average", "category"]
+MEASURES: tuple[str, ...] = Measure.__args__  # type: ignore[attr-defined]
+
+# Which canonical units a measure's figure may come in: a share printed in
+# dirhams is a mistake to report, not a number to store.
+UNITS_OF_MEASURE: dict[str, tuple[str, ...]] = {
+    "level": ("MAD", "count"),
+    "growth": ("percent",),
+    "share": ("percent",),
+    "share_change": ("points",),
+    "count": ("count",),
+    "average": ("MAD", "count", "percent"),
+}
+COMPARATIVE_MEASURES = ("growth", "share_change")
+NON_NEGATIVE_MEASURES = ("level", "share", "count")
+
+Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]+$", max_length=80)]
+Subject = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$",
+        max_length=200,
+        description="Dotted key of what is measured.",
+        examples=["ma.handicraft.exports"],
+    ),
+]
+PeriodText = Annotated[
+    str, msgspec.Meta(max_length=40, description="ISO 8601 months or years.", examples=["2025-01/2025-11", "2024"])
+]
+
+
+class ClaimIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """A claim as a newsroom posts it: ``figure`` as printed, or ``value`` + ``unit``."""
+
+    source: SourceId
+    quote: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    subject: Subject
+    measure: Measure
+    period: PeriodText
+    breakdown: dict[Key, Key] = {}
+    compared_to: PeriodText | None = None
+    figure: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
+    value: float | str | None = None
+    unit: str | None = None
+    qualifier: str | None = None
+
+
+class IntervalOut(msgspec.Struct, frozen=True):
+    """Bounds in ``unit``; ``null`` is an open end ("plus de 47 %" has no upper bound)."""
+
+    lo: float | None
+    hi: float | None
+    unit: str
+
+    @classmethod
+    def of(cls, interval: Interval, unit: str) -> IntervalOut:
+        return cls(_finite_or_none(interval.lo), _finite_or_none(interval.hi), unit)
+
+    def to_interval(self) -> Interval:
+        return Interval(-math.inf if self.lo is None else self.lo, math.inf if self.hi is None else self.hi)
+
+
+class Claim(msgspec.Struct, kw_only=True):
+    """A stored claim. ``interval`` is null for a ``category`` claim, which has ``text``."""
+
+    id: str
+    source: str
+    quote: str
+    subject: str
+    breakdown: dict[str, str]
+    measure: Measure
+    period: str
+    compared_to: str | None
+    figure: str
+    interval: IntervalOut | None
+    text: str | None
+    qualifier: str | None
+    printed: Literal["number", "direction", "words", "text"]
+    reading: list[str]
+
+
+def build_claim(body: ClaimIn, source: Source) -> Claim:
+    """Validate a posted claim against its source and read its figure; raise InvalidField."""
+    period = _period(body.period, "period")
+    compared_to = _compared_to(body, period)
+    figure_text, parsed = _read_figure(body, source)
+    interval = text = None
+    if parsed is None:
+        text = figure_text.strip()
+    else:
+        interval = IntervalOut.of(_within_measure(parsed, body.measure), parsed.unit)
+    claim = Claim(
+        id="",
+        source=body.source,
+        quote=body.quote,
+        subject=body.subject,
+        breakdown=dict(sorted(body.breakdown.items())),
+        measure=body.measure,
+        period=str(period),
+        compared_to=None if compared_to is None else str(compared_to),
+        figure=figure_text,
+        interval=interval,
+        text=text,
+        qualifier=None if parsed is None else parsed.qualifier,
+        printed=_printed(parsed),
+        reading=[] if parsed is None else list(parsed.explanation),
+    )
+    claim.id = claim_id(claim)
+    return claim
+
+
+def claim_id(claim: Claim) -> str:
+    """Derived from what was printed, where: the same claim posted twice has the same id."""
+    identity = msgspec.json.encode(
+        [claim.source, claim.quote, claim.subject, claim.breakdown, claim.measure, claim.period, claim.compared_to, claim.figure]
+    )
+    return "c-" + hashlib.sha256(identity).hexdigest()[:12]
+
+
+def category_key(text: str) -> str:
+    """Compare categories as a reader would: "Crédit Agricole" is "credit agricole"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def base_interval(interval: IntervalOut) -> Interval:
+    """The interval in pint's base magnitudes (percent as a fraction), what rules compute with."""
+    return interval.to_interval().scaled(base_factor(interval.unit))
+
+
+def _period(text: str, field: str) -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError as exc:
+        raise InvalidField(field, str(exc)) from exc
+
+
+def _compared_to(body: ClaimIn, period: Period) -> Period | None:
+    if body.measure not in COMPARATIVE_MEASURES:
+        if body.compared_to is not None:
+            raise InvalidField("compared_to", f"only a growth or a share_change has a base period, not a {body.measure}")
+        return None
+    if body.compared_to is None:
+        return period.year_earlier()
+    return _period(body.compared_to, "compared_to")
+
+
+def _read_figure(body: ClaimIn, source: Source) -> tuple[str, ParsedFigure | None]:
+    structured = body.value is not None or body.unit is not None or body.qualifier is not None
+    if body.figure is not None and structured:
+        raise InvalidField("figure", "give either the printed figure or value + unit, not both")
+    if body.measure == "category":
+        if structured or body.figure is None or not body.figure.strip():
+            raise InvalidField("figure", "a category claim carries its text in figure (e.g. 'Crédit Agricole')")
+        return body.figure, None
+    try:
+        if body.figure is not None:
+            return body.figure, parse_figure(body.figure, source.language, source.rounding)
+        if body.value is None or body.unit is None:
+            missing = "value" if body.value is None else "unit"
+            raise InvalidField(missing, "a claim needs figure, or value and unit")
+        parsed = figure_from_value(body.value, body.unit, body.qualifier, source.language, source.rounding)
+    except FigureError as exc:
+        field = "figure" if body.figure is not None else _structured_field(body, exc)
+        raise InvalidField(field, str(exc), part=exc.part) from exc
+    return _structured_text(body), parsed
+
+
+def _structured_field(body: ClaimIn, exc: FigureError) -> str:
+    for name in ("unit", "qualifier"):
+        if getattr(body, name) is not None and exc.part == str(getattr(body, name)):
+            return name
+    return "value"
+
+
+def _structured_text(body: ClaimIn) -> str:
+    parts = [body.qualifier or "", str(body.value), body.unit or ""]
+    return " ".join(p for p in parts if p)
+
+
+def _within_measure(parsed: ParsedFigure, measure: str) -> Interval:
+    allowed = UNITS_OF_MEASURE[measure]
+    if parsed.unit not in allowed:
+        raise InvalidField("figure", f"a {measure} is in {' or '.join(allowed)}; this figure reads as {parsed.unit}")
+    interval = parsed.interval
+    if measure in NON_NEGATIVE_MEASURES:
+        interval = interval.clamp_below(0.0)
+    if measure == "share":
+        if interval.lo > 100.0:
+            raise InvalidField("figure", "a share is a part of a whole: it cannot exceed 100 %")
+        interval = Interval(interval.lo, min(interval.hi, 100.0))
+    return interval
+
+
+def _printed(parsed: ParsedFigure | None) -> Literal["number", "direction", "words", "text"]:
+    """How the figure was printed: rules about direction words bind only those."""
+    if parsed is None:
+        return "text"
+    if parsed.value is not None:
+        return "number"
+    return "direction" if parsed.unit == "percent" and parsed.interval.lo in (0.0, -math.inf) and parsed.interval.hi in (0.0, math.inf) else "words"
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+__all__ = ["Claim", "ClaimIn", "FieldProblem", "IntervalOut", "build_claim", "category_key", "MEASURES"]

@@ -1,0 +1,123 @@
+"""The errors Tally raises on purpose, and how each reaches a client.
+
+::
+
+    TallyError                  anything we raise knowingly
+    ├── ClientError             the request is wrong; answered 4xx application/problem+json
+    │   ├── InvalidField        a field's value cannot be used (422): unreadable figure,
+    │   │                       unknown source, period that is not ISO 8601...
+    │   ├── NotFound            no resource with that id (404)
+    │   └── Conflict            the id is taken, or the same claim is stored already (409)
+    └── RuleFileError           a rule file is broken: carries file:line:column and a hint
+                                (rules.loader raises it; POST /rules/validate answers 422)
+
+Every client error, ours or Litestar's (malformed JSON, a wrong type caught by
+msgspec, an unknown route), leaves as one problem+json shape::
+
+    {"type", "title", "status", "detail", "errors": [{"field", "in", "reason"}]}
+
+``errors`` is never empty: a newsroom's tool can always say which field to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+PROBLEM_TYPE_BASE = "https://tally.example/problems/"
+
+
+class FieldProblem(msgspec.Struct, frozen=True, omit_defaults=True):
+    field: str
+    reason: str
+    # where the field lives: body, query, path, or a rule file
+    location: str = msgspec.field(default="body", name="in")
+    line: int | None = None
+    column: int | None = None
+    # the unreadable part of a figure, or the offending token of a rule
+    part: str | None = None
+
+
+class TallyError(Exception):
+    """Anything Tally raises on purpose."""
+
+
+class ClientError(TallyError):
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(self, problems: list[FieldProblem], detail: str | None = None) -> None:
+        self.problems = problems
+        self.detail = detail or "; ".join(f"{p.field}: {p.reason}" for p in problems)
+        super().__init__(self.detail)
+
+
+class InvalidField(ClientError):
+    status = 422
+    title = "Invalid field"
+    slug = "invalid-field"
+
+    def __init__(self, field: str, reason: str, location: str = "body", **extra: Any) -> None:
+        super().__init__([FieldProblem(field=field, reason=reason, location=location, **extra)])
+
+
+class NotFound(ClientError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+    def __init__(self, resource: str, ident: str, field: str = "id") -> None:
+        super().__init__([FieldProblem(field=field, reason=f"no {resource} with id {ident!r}", location="path")])
+
+
+class Conflict(ClientError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__([FieldProblem(field=field, reason=reason)])
+
+
+class RuleFileError(TallyError):
+    """A rule file that cannot be loaded; every problem has its file, line and column."""
+
+    def __init__(self, path: str, problems: list[FieldProblem]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(format_rule_problem(path, p) for p in problems))
+
+
+def format_rule_problem(path: str, problem: FieldProblem) -> str:
+    """``rules/x.yaml:3:7: check: unknown name 'growht' (hint: ...)``: what editors jump to."""
+    return f"{path}:{problem.line or 1}:{problem.column or 1}: {problem.field}: {problem.reason}"
+
+
+class ProblemDocument(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details, with our ``errors`` extension."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem]
+
+
+_BACKTICKED = re.compile(r"`([^`]+)`")
+
+
+def field_from_litestar(key: str, message: str) -> str:
+    """Turn Litestar's key for a msgspec error into the field a client should fix.
+
+    Litestar reports errors at the root of the body under the key ``data`` and
+    keeps the field's name only in msgspec's message ("Object contains unknown
+    field `colour`"); we put it back so the client sees ``colour``.
+    """
+    if key != "data":
+        return key
+    if "field" in message and (named := _BACKTICKED.search(message)):
+        return named.group(1)
+    return "$"  # the body as a whole (e.g. an array where an object was expected)

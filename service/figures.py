@@ -1,0 +1,931 @@
+"""Printed text of a figure -> an interval in a canonical unit, with the reasons.
+
+A newspaper never prints a number, it prints a *rounded* number with words around
+it: "quelque 1,23 milliard de dirhams", "près de 440.000", "plus de 47 %".  This
+module reads such a figure into the :class:`~service.intervals.Interval` of every
+value the printed text allows, in one of the canonical units of
+:mod:`service.units` (``MAD``, ``percent``, ``points``, ``count``), and says how
+it got there, one short sentence per step, so a reporter can check the reading.
+
+No library reads press figures with their qualifiers: babel parses one locale's
+numbers and pint parses units, but neither knows that "près de" caps a value or
+that Moroccan French prints ``2.520.000`` with dots.  So this is a small
+tokenizer made of regexes over a fixed vocabulary, and it never guesses: any word
+it does not know raises :class:`FigureError` naming that word.
+
+Reading a number
+----------------
+A separator followed by exactly three digits (every group having exactly three)
+groups thousands when it is a group separator of ``lang`` (fr: ``.`` and spaces;
+en: ``,`` and spaces) or when the number has two or more such groups; otherwise it
+is the decimal mark.  So ``1.14`` is 1.14 in both languages, ``1,140`` is 1.140 in
+fr, ``1.140`` is 1140 in fr, and ``2,520,000`` is 2520000 in fr.  When both ``.``
+and ``,`` appear, the last one is the decimal mark; when spaces group the
+thousands, a ``.`` or ``,`` is the decimal mark.  Number words one..twelve
+(``trois``, ``three``, ``douze``) are integers.  ``un``/``une``/``a``/``an`` are
+read as articles, never as the number one.
+
+The intervals
+-------------
+Let x be the printed number, u one unit of its last printed digit (``1,14`` ->
+0.01, ``2.520.000`` -> 1) and s one unit of its last *significant* digit (trailing
+zeros of an integer printed without decimals are not significant: ``440.000`` ->
+10 000, ``70`` -> 10, ``1,20`` -> 0.01, a number word -> 1).  base is the
+unqualified interval; w = max(s, u).
+
+==========  ===================================================================  ==========================
+qualifier   words (case- and accent-insensitive; ' and ’ are the same)          interval
+==========  ===================================================================  ==========================
+(none)      rounding ``half_up`` (the default)                                   [x - u/2, x + u/2]
+(none)      rounding ``truncate`` (some offices truncate)                        [x, x + u]
+about       environ, quelque, autour de, approximativement, about,               [x - w/2, x + w/2]
+            approximately, around, roughly, some, ~, approx.
+nearly      près de, presque, pas loin de, nearly, almost, close to              [x - w, base.hi]
+more_than   plus de, au-delà de, more than, over, above, exceeding, upwards of  [base.lo, +inf]
+at_least    au moins, at least, no less than                                     [base.lo, +inf]
+less_than   moins de, less than, fewer than, under, below                        [-inf, base.hi]
+at_most     au plus, jusqu'à, up to, at most, no more than                       [-inf, base.hi]
+==========  ===================================================================  ==========================
+
+Qualifiers therefore only ever widen.  Every interval above is for the *size* of
+the printed number; a sign (printed ``-8``/``−8``, or a downward word such as
+``baisse de``) is applied afterwards by mirroring the interval.  So ``reculer de
+8 points`` is [-8.5, -7.5] points, truncated ``-8`` is [-9, -8], and ``baisse de
+plus de 8 %`` is [-inf, -7.5] percent: the qualifier bounds how large the fall is.
+
+Then the interval is scaled to the canonical unit by an exact factor (``milliard``
+10^9, ``MMDH`` 10^9 MAD, ``MDH`` 10^6 MAD), all in :class:`decimal.Decimal`; the
+bounds become floats only at the end.
+
+=====================================================  =================================
+printed                                                reading
+=====================================================  =================================
+number (+ mille/thousand/k, million(s)/M/mn,           count
+milliard(s)/billion(s)/bn/Md/Mds)
+... + dirham(s)/MAD/DH/Dhs, or MDH, MMDH               MAD
+%, pour cent, percent, per cent                        percent
+points, pts, pp, points de pourcentage,                points (percentage points)
+percentage points
+multiplié par 3, multiplied by 3, x3, ×3, 3x,          ratio r -> growth (r - 1) × 100
+doublé/doubled, triplé/tripled, quadruplé/quadrupled   percent (a word is an integer)
+hausse de, en progression, up, ...  + number           sets the number's sign
+en hausse (alone) / en baisse (alone)                  [0, +inf] / [-inf, 0] percent
+la majorité, the majority, most                        [50, 100] percent
+=====================================================  =================================
+
+Ignored but reported in the explanation: ``de``, ``d'``, ``of``, ``soit``, ``à``,
+``to``, articles, ``en glissement annuel``, ``year-on-year``, ``yoy``, ``en
+moyenne``, ``on average``, ``average``, ``par <word>``/``per <word>``, and a
+parenthesised abbreviation repeating the unit (``1,14 milliard de dirhams
+(MMDH)``).  Anything else is a :class:`FigureError`, as are empty text, text
+without a number (and without a direction or majority word), two numbers
+(``13 % à 20 %``) and a unit that contradicts another.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from functools import lru_cache
+
+import msgspec
+from babel import UnknownLocaleError
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from service.intervals import Interval
+from service.units import to_canonical
+
+__all__ = [
+    "QUALIFIERS",
+    "QUALIFIER_KEYS",
+    "FigureError",
+    "ParsedFigure",
+    "Rounding",
+    "figure_from_value",
+    "parse_figure",
+]
+
+
+class Rounding(enum.StrEnum):
+    """How the office rounded the printed number."""
+
+    HALF_UP = "half_up"
+    TRUNCATE = "truncate"
+
+
+class FigureError(ValueError):
+    """Text that cannot be read as a figure. Never guess."""
+
+    def __init__(self, text: str, part: str, reason: str):
+        # All three go to ValueError so the error pickles and reprs faithfully.
+        super().__init__(text, part, reason)
+        self.text = text
+        self.part = part
+        self.reason = reason
+
+    def __str__(self) -> str:
+        if self.part:
+            return f"cannot read {self.text!r} as a figure: {self.part!r} {self.reason}"
+        return f"cannot read {self.text!r} as a figure: {self.reason}"
+
+
+class ParsedFigure(msgspec.Struct, frozen=True):
+    interval: Interval
+    unit: str
+    value: float | None
+    qualifier: str | None
+    explanation: list[str]
+
+
+# --- vocabulary ---------------------------------------------------------------
+# Words are written as printed; matching folds case, accents and apostrophes.
+
+QUALIFIER_KEYS = ("about", "nearly", "more_than", "at_least", "less_than", "at_most")
+
+QUALIFIERS: dict[str, str] = {
+    "environ": "about",
+    "quelque": "about",
+    "autour de": "about",
+    "approximativement": "about",
+    "about": "about",
+    "approximately": "about",
+    "around": "about",
+    "roughly": "about",
+    "some": "about",
+    "~": "about",
+    "approx.": "about",
+    "près de": "nearly",
+    "presque": "nearly",
+    "pas loin de": "nearly",
+    "nearly": "nearly",
+    "almost": "nearly",
+    "close to": "nearly",
+    "plus de": "more_than",
+    "au-delà de": "more_than",
+    "more than": "more_than",
+    "over": "more_than",
+    "above": "more_than",
+    "exceeding": "more_than",
+    "upwards of": "more_than",
+    "au moins": "at_least",
+    "at least": "at_least",
+    "no less than": "at_least",
+    "moins de": "less_than",
+    "less than": "less_than",
+    "fewer than": "less_than",
+    "under": "less_than",
+    "below": "less_than",
+    "au plus": "at_most",
+    "jusqu'à": "at_most",
+    "up to": "at_most",
+    "at most": "at_most",
+    "no more than": "at_most",
+}
+
+UPWARD_WORDS = (
+    "en hausse", "hausse", "hausse de", "en progression", "progression de",
+    "augmentation de", "a bondi de", "ont bondi de", "bondi de", "croissance de",
+    "up", "rising", "rose", "increase of", "an increase of", "growth of",
+)  # fmt: skip
+DOWNWARD_WORDS = (
+    "en baisse", "baisse", "baisse de", "recul de", "reculer de", "recule de",
+    "diminution de", "down", "falling", "fell", "decrease of", "decline of",
+)  # fmt: skip
+MAJORITY_WORDS = ("la majorité", "majorité", "the majority", "majority", "most")
+
+SCALES: dict[str, int] = {
+    "mille": 3, "thousand": 3, "k": 3,
+    "million": 6, "millions": 6, "m": 6, "mn": 6,
+    "milliard": 9, "milliards": 9, "billion": 9, "billions": 9, "bn": 9, "md": 9, "mds": 9,
+}  # fmt: skip
+
+# Printed currency -> the unit name service.units converts from.
+CURRENCIES: dict[str, str] = {
+    "dirham": "MAD", "dirhams": "MAD", "MAD": "MAD", "DH": "MAD", "Dhs": "MAD",
+    "MDH": "MDH", "MMDH": "MMDH",
+}  # fmt: skip
+PERCENT_WORDS = ("%", "pour cent", "percent", "per cent")
+POINTS_WORDS = (
+    "points", "point", "pts", "pp", "points de pourcentage", "point de pourcentage",
+    "percentage points", "percentage point",
+)  # fmt: skip
+
+# A multiplier either takes the printed number (None) or is the number itself.
+MULTIPLIERS: dict[str, int | None] = {
+    "multiplié par": None, "multipliée par": None, "multipliés par": None,
+    "multipliées par": None, "a été multiplié par": None, "ont été multipliés par": None,
+    "multiplied by": None, "x": None, "×": None,
+    "doubled": 2, "tripled": 3, "quadrupled": 4,
+}  # fmt: skip
+
+
+def _french_participles(participle: str, ratio: int) -> dict[str, int]:
+    """doublé, doublée(s), a doublé, ont doublé...: French agrees the participle."""
+    forms = (participle, participle + "e", participle + "s", participle + "es")
+    return {f"{aux}{form}": ratio for form in forms for aux in ("", "a ", "ont ")}
+
+
+MULTIPLIERS |= _french_participles("doublé", 2)
+MULTIPLIERS |= _french_participles("triplé", 3)
+MULTIPLIERS |= _french_participles("quadruplé", 4)
+
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10, "onze": 11, "douze": 12,
+}  # fmt: skip
+
+# Words that carry no value.  "un"/"une"/"a"/"an" are here and not in
+# NUMBER_WORDS: "une hausse de 13 %" is far commoner in print than "un" for 1.
+CONTEXT_WORDS = (
+    "en glissement annuel", "year-on-year", "yoy", "en moyenne", "on average",
+    "average", "soit", "à", "a", "to", "de", "d'", "of", "the", "la", "le", "les",
+    "l'", "un", "une", "an",
+)  # fmt: skip
+
+_SPACES = " \u00a0\u202f\u2009"
+# Press conventions babel's locale data does not record: Moroccan French prints
+# thousands with dots ("2.520.000", "440.000").
+_PRESS_GROUP_SEPARATORS = {"fr": "."}
+_PLACE_NAMES = {
+    6: "millions", 5: "hundreds of thousands", 4: "tens of thousands", 3: "thousands",
+    2: "hundreds", 1: "tens", 0: "units", -1: "tenths", -2: "hundredths",
+    -3: "thousandths", -4: "ten-thousandths", -5: "hundred-thousandths", -6: "millionths",
+}  # fmt: skip
+
+
+# --- folding ------------------------------------------------------------------
+
+
+def _fold_char(char: str) -> str:
+    """One char for one char, so positions in folded text point into the original."""
+    if char in "’‘ʼ`´":
+        return "'"
+    if char == "\u2212":
+        return "-"
+    base = unicodedata.normalize("NFD", char)[0]
+    lower = base.lower()
+    return lower if len(lower) == 1 else base
+
+
+def _fold(text: str) -> str:
+    return "".join(_fold_char(char) for char in text)
+
+
+# --- tokens -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Token:
+    # number, number_word, qualifier, direction, majority, scale, currency,
+    # percent, points, multiplier, context, per or paren
+    kind: str
+    text: str  # as printed
+    value: object = None
+
+
+def _phrase_pattern(phrase: str) -> str:
+    words = [re.escape(word) for word in re.split(r"[\s-]+", _fold(phrase))]
+    pattern = r"(?:\s+|-)".join(words) if "-" in phrase else r"\s+".join(words)
+    if phrase == "x":
+        return pattern + r"(?![^\W\d_])"  # "x3": a digit may follow, a letter may not
+    if phrase[-1].isalnum():
+        return pattern + r"(?!\w)"
+    return pattern
+
+
+def _vocabulary() -> list[tuple[str, str, object]]:
+    entries: list[tuple[str, str, object]] = []
+    entries += [(word, "qualifier", key) for word, key in QUALIFIERS.items()]
+    entries += [(word, "direction", 1) for word in UPWARD_WORDS]
+    entries += [(word, "direction", -1) for word in DOWNWARD_WORDS]
+    entries += [(word, "majority", None) for word in MAJORITY_WORDS]
+    entries += [(word, "scale", exponent) for word, exponent in SCALES.items()]
+    entries += [(word, "currency", unit) for word, unit in CURRENCIES.items()]
+    entries += [(word, "percent", None) for word in PERCENT_WORDS]
+    entries += [(word, "points", None) for word in POINTS_WORDS]
+    entries += [(word, "multiplier", ratio) for word, ratio in MULTIPLIERS.items()]
+    entries += [(word, "number_word", number) for word, number in NUMBER_WORDS.items()]
+    entries += [(word, "context", None) for word in CONTEXT_WORDS]
+    entries += [("approx", "qualifier", "about")]
+    return entries
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[re.Pattern[str], list[tuple[str, object]]]:
+    """One alternation, longest phrases first: Python takes the first alternative that matches."""
+    entries = sorted(_vocabulary(), key=lambda entry: len(entry[0]), reverse=True)
+    alternatives = (f"(?P<w{i}>{_phrase_pattern(word)})" for i, (word, _, _) in enumerate(entries))
+    pattern = "|".join(alternatives)
+    return re.compile(pattern), [(kind, value) for _, kind, value in entries]
+
+
+# Digits joined by '.' or ',' or by a space before exactly three digits (so "13 % à 20 %"
+# stays two numbers); which separator is the decimal mark is decided later.
+_NUMBER = re.compile(
+    rf"(?P<sign>[+-])?(?P<body>[0-9]+(?:(?:[.,]|[{_SPACES}](?=[0-9]{{3}}(?![0-9])))[0-9]+)*)(?![0-9])"
+)
+_PAREN = re.compile(r"\([^()]*\)")
+_PER = re.compile(r"(?:par|per)\s+([^\W\d_][\w'-]*)")
+_UNKNOWN_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*'?|[^\w\s]+|\S")
+
+
+def _tokenize(text: str) -> list[_Token]:
+    folded = _fold(text)
+    lexicon, meanings = _lexicon()
+    tokens: list[_Token] = []
+    position = 0
+    while position < len(text):
+        if folded[position].isspace():
+            position += 1
+            continue
+        if match := _NUMBER.match(folded, position):
+            tokens.append(_Token("number", text[match.start() : match.end()]))
+        elif match := _PAREN.match(folded, position):
+            tokens.append(_Token("paren", text[match.start() : match.end()]))
+        elif match := lexicon.match(folded, position):
+            kind, value = meanings[int(match.lastgroup[1:])]
+            tokens.append(_Token(kind, text[match.start() : match.end()], value))
+        elif match := _PER.match(folded, position):
+            per_what = text[match.start(1) : match.end(1)]
+            tokens.append(_Token("per", text[match.start() : match.end()], per_what))
+        else:
+            match = _UNKNOWN_WORD.match(folded, position)
+            unknown = text[match.start() : match.end()]
+            raise FigureError(text, unknown, "is not a number, unit, scale, qualifier or known context word")
+        position = match.end()
+    return tokens
+
+
+# --- numbers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Number:
+    """A printed number: its value, u (last printed digit) and s (last significant digit)."""
+
+    text: str
+    value: Decimal
+    unit_of_last_digit: Decimal
+    unit_of_last_significant_digit: Decimal
+    how: str
+
+    @property
+    def magnitude(self) -> Decimal:
+        return abs(self.value)
+
+    @property
+    def signed(self) -> bool:
+        return self.text.lstrip()[:1] in ("+", "-", "\u2212")
+
+    @property
+    def negative(self) -> bool:
+        return self.text.lstrip()[:1] in ("-", "\u2212")
+
+
+@lru_cache(maxsize=None)
+def _separators(lang: str) -> tuple[str, str]:
+    """(decimal mark, group separators) of a language, from babel plus what the press does.
+
+    babel's ``parse_decimal`` alone is not enough: press text mixes conventions.
+    Moroccan French prints ``2.520.000`` with dots, which babel rejects for fr, and
+    it reads ``440.000`` as 440 for fr and ``1,14`` as 114 for en.  So babel gives
+    each language's own symbols and the rules of :func:`_read_number` decide.
+    """
+    try:
+        decimal_mark, group = get_decimal_symbol(lang), get_group_symbol(lang)
+    except (UnknownLocaleError, ValueError, TypeError) as exc:
+        raise ValueError(f"unknown language {lang!r}") from exc
+    return decimal_mark, group + _SPACES + _PRESS_GROUP_SEPARATORS.get(lang.split("_")[0], "")
+
+
+def _read_number(printed: str, lang: str, whole_text: str) -> _Number:
+    match = _NUMBER.fullmatch(_fold(printed).strip())
+    if match is None:
+        raise FigureError(whole_text, printed, "is not a number")
+    parts = re.split(f"([.,{_SPACES}])", match["body"])
+    runs, separators = parts[0::2], parts[1::2]
+    decimal_at, how = _decimal_mark_position(runs, separators, lang, printed, whole_text)
+    integer_runs = runs[: decimal_at + 1] if decimal_at is not None else runs
+    _check_groups(integer_runs, printed, whole_text)
+    integer = "".join(integer_runs)
+    decimals = runs[decimal_at + 1] if decimal_at is not None else ""
+    sign = "-" if match["sign"] == "-" else ""
+    value = Decimal(f"{sign}{integer}.{decimals}" if decimals else f"{sign}{integer}")
+    unit_of_last_digit = Decimal(1).scaleb(-len(decimals))
+    return _Number(printed, value, unit_of_last_digit, _last_significant(integer, decimals), how)
+
+
+def _decimal_mark_position(
+    runs: list[str], separators: list[str], lang: str, printed: str, whole_text: str
+) -> tuple[int | None, str]:
+    """Index of the separator that is the decimal mark (None: an integer), and why."""
+    decimal_symbol, groups = _separators(lang)
+    punctuation = [(i, sep) for i, sep in enumerate(separators) if sep in ".,"]
+    spaced = any(sep in _SPACES for sep in separators)
+    if not punctuation:
+        return None, "spaces group thousands" if spaced else ""
+    last_index, last = punctuation[-1]
+    others = {sep for _, sep in punctuation[:-1]}
+    if last_index != len(separators) - 1:
+        raise FigureError(whole_text, printed, "has digits grouped after its decimal mark")
+    if others and last not in others:
+        return last_index, f"{_name(others.pop())}s group thousands, {_decimal_name(last)}"
+    if others or len(punctuation) >= 2:
+        return None, f"{_name(last)}s group thousands"
+    if spaced:
+        return last_index, f"spaces group thousands, {_decimal_name(last)}"
+    could_group = len(runs[-1]) == 3 and 1 <= len(runs[0]) <= 3
+    if could_group and last in groups:
+        return None, f"in {lang} a {_name(last)} before three digits groups thousands"
+    if could_group:
+        return last_index, f"in {lang} a {_name(last)} before three digits is the decimal mark"
+    return last_index, _decimal_name(last) + ("" if last == decimal_symbol else f", not {lang}'s own")
+
+
+def _check_groups(integer_runs: list[str], printed: str, whole_text: str) -> None:
+    if len(integer_runs) > 1 and not (
+        1 <= len(integer_runs[0]) <= 3 and all(len(run) == 3 for run in integer_runs[1:])
+    ):
+        raise FigureError(whole_text, printed, "groups its digits in other than threes")
+
+
+def _last_significant(integer: str, decimals: str) -> Decimal:
+    # Printed decimals are all significant ("1,10"); an integer's trailing zeros are
+    # not ("440.000" is known to the ten thousand).
+    if decimals or int(integer) == 0:
+        return Decimal(1).scaleb(-len(decimals))
+    return Decimal(1).scaleb(len(integer) - len(integer.rstrip("0")))
+
+
+def _name(separator: str) -> str:
+    return {".": "dot", ",": "comma"}.get(separator, "space")
+
+
+def _decimal_name(separator: str) -> str:
+    return {".": "decimal point", ",": "decimal comma"}[separator]
+
+
+def _number_from_word(token: _Token) -> _Number:
+    value = Decimal(token.value)
+    return _Number(token.text, value, Decimal(1), Decimal(1), "number word, an integer")
+
+
+def _number_from_float(number: float, whole_text: str) -> _Number:
+    printed = repr(number)
+    value = Decimal(printed)
+    if not value.is_finite():
+        raise FigureError(whole_text, printed, "is not a finite number")
+    places = max(-value.as_tuple().exponent, 0)
+    unit = Decimal(1).scaleb(value.as_tuple().exponent)
+    significant = unit if places or value == 0 else _last_significant(str(int(abs(value))), "")
+    return _Number(printed, value, unit, max(significant, unit), "the float's repr()")
+
+
+# --- reading: tokens -> what was printed ----------------------------------------
+
+
+@dataclass
+class _Reading:
+    """What a figure's text says, before any arithmetic."""
+
+    text: str
+    number: _Number | None = None
+    qualifier: _Token | None = None
+    direction: _Token | None = None
+    majority: _Token | None = None
+    scale: _Token | None = None
+    currency: _Token | None = None
+    family: _Token | None = None  # the percent or points token
+    multiplier: _Token | None = None
+    ignored: list[str] = field(default_factory=list)
+
+    def fail(self, part: str, reason: str) -> FigureError:
+        return FigureError(self.text, part, reason)
+
+    @property
+    def unit_tokens(self) -> list[_Token]:
+        return [t for t in (self.scale, self.currency, self.family) if t is not None]
+
+
+def _read_tokens(text: str, tokens: list[_Token], lang: str) -> _Reading:
+    reading = _Reading(text)
+    for token in tokens:
+        _take(reading, token, lang)
+    _check_complete(reading)
+    return reading
+
+
+def _take(reading: _Reading, token: _Token, lang: str) -> None:
+    kind = token.kind
+    if kind in ("number", "number_word"):
+        _take_number(reading, token, lang)
+    elif kind == "qualifier":
+        _once(reading, "qualifier", token)
+        if reading.number is not None:
+            raise reading.fail(token.text, "comes after the number; a qualifier goes before it")
+    elif kind in ("direction", "majority"):
+        _once(reading, kind, token)
+    elif kind in ("scale", "currency", "percent", "points"):
+        _take_unit(reading, token)
+    elif kind == "multiplier":
+        _take_multiplier(reading, token)
+    elif kind == "paren":
+        _take_paren(reading, token)
+    elif kind == "per":
+        reading.ignored.append(f"per {token.value}")
+    else:
+        reading.ignored.append(f"'{token.text}' ignored")
+
+
+def _once(reading: _Reading, slot: str, token: _Token) -> None:
+    if getattr(reading, slot) is not None:
+        raise reading.fail(token.text, f"is a second {slot} word; a figure has one")
+    setattr(reading, slot, token)
+
+
+def _take_number(reading: _Reading, token: _Token, lang: str) -> None:
+    if reading.number is not None:
+        raise reading.fail(token.text, "is a second number; quote one figure at a time")
+    if reading.multiplier is not None and reading.multiplier.value is not None:
+        raise reading.fail(token.text, f"follows '{reading.multiplier.text}', which is already a number")
+    if reading.unit_tokens:
+        raise reading.fail(token.text, "comes after its unit")
+    if token.kind == "number_word":
+        reading.number = _number_from_word(token)
+    else:
+        reading.number = _read_number(token.text, lang, reading.text)
+
+
+def _take_unit(reading: _Reading, token: _Token) -> None:
+    if reading.number is None:
+        raise reading.fail(token.text, "is a unit without a number before it")
+    if reading.multiplier is not None:
+        raise reading.fail(token.text, "cannot follow a multiple, which is a growth in percent")
+    if token.kind == "scale":
+        if reading.scale is not None:
+            raise reading.fail(token.text, "scales the number a second time")
+        if reading.currency is not None or reading.family is not None:
+            raise reading.fail(token.text, "is a scale after the unit")
+        reading.scale = token
+    elif token.kind == "currency":
+        if reading.currency is not None or reading.family is not None:
+            raise reading.fail(token.text, "is a second unit")
+        if reading.scale is not None and token.value != "MAD":
+            raise reading.fail(token.text, "scales the number a second time")
+        reading.currency = token
+    else:
+        if reading.unit_tokens:
+            kind = "scale" if reading.scale else "unit"
+            raise reading.fail(token.text, f"cannot follow the {kind} '{reading.unit_tokens[-1].text}'")
+        reading.family = token
+
+
+def _take_multiplier(reading: _Reading, token: _Token) -> None:
+    if reading.multiplier is not None:
+        raise reading.fail(token.text, "is a second multiple")
+    postfix = token.value is None and _fold(token.text) in ("x", "×")
+    if reading.number is not None and not (postfix and not reading.unit_tokens):
+        reason = "cannot follow the number" if token.value is None else "is already a number"
+        raise reading.fail(token.text, reason)
+    reading.multiplier = token
+
+
+def _take_paren(reading: _Reading, token: _Token) -> None:
+    """A parenthesised abbreviation may repeat the unit: "1,14 milliard de dirhams (MMDH)"."""
+    inner = token.text[1:-1]
+    try:
+        inner_tokens = [t for t in _tokenize(inner) if t.kind != "context"]
+    except FigureError:
+        inner_tokens = []
+    unit_kinds = {"scale", "currency", "percent", "points"}
+    if not inner_tokens or any(t.kind not in unit_kinds for t in inner_tokens):
+        raise reading.fail(token.text, "is not a unit in parentheses")
+    if not reading.unit_tokens:
+        raise reading.fail(token.text, "repeats no unit printed before it")
+    repeated = _Reading(inner, number=_Number("1", Decimal(1), Decimal(1), Decimal(1), ""))
+    try:
+        for inner_token in inner_tokens:
+            _take_unit(repeated, inner_token)
+    except FigureError as exc:
+        raise reading.fail(token.text, "is not a unit in parentheses") from exc
+    if _conversion(repeated) != _conversion(reading):
+        raise reading.fail(token.text, "does not repeat the unit printed before it")
+    reading.ignored.append(f"'{token.text}' repeats the unit")
+
+
+def _check_complete(reading: _Reading) -> None:
+    """What can only be judged once the whole text is read."""
+    if reading.majority is not None:
+        _check_majority_alone(reading)
+        return
+    ratio_word = reading.multiplier is not None and reading.multiplier.value is not None
+    if reading.number is None and not ratio_word:
+        if reading.multiplier is not None:
+            raise reading.fail(reading.multiplier.text, "needs a number")
+        if reading.direction is None:
+            raise reading.fail(reading.text.strip(), "has no number, direction or majority word")
+        if reading.qualifier is not None:
+            raise reading.fail(reading.qualifier.text, "qualifies no number")
+    if reading.direction is not None:
+        _check_direction(reading)
+
+
+def _check_majority_alone(reading: _Reading) -> None:
+    others = [reading.number, reading.qualifier, reading.direction, reading.multiplier, *reading.unit_tokens]
+    extra = next((token for token in others if token is not None), None)
+    if extra is not None:
+        raise reading.fail(extra.text, f"cannot go with '{reading.majority.text}'")
+
+
+def _check_direction(reading: _Reading) -> None:
+    direction = reading.direction
+    if reading.multiplier is not None:
+        reason = f"goes with a multiple ('{reading.multiplier.text}'), which has its own direction"
+        raise reading.fail(direction.text, reason)
+    number = reading.number
+    if number is not None and number.signed:
+        if number.negative or direction.value < 0:
+            reason = f"has a printed sign as well as the direction '{direction.text}'"
+            raise reading.fail(number.text, reason)
+
+
+# --- arithmetic: reading -> interval --------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    lo: Decimal
+    hi: Decimal
+
+    def show(self) -> str:
+        return f"[{_show(self.lo)}, {_show(self.hi)}]"
+
+    def mirrored(self) -> _Bounds:
+        return _Bounds(-self.hi, -self.lo)
+
+    def times(self, factor: Decimal) -> _Bounds:
+        return _Bounds(self.lo * factor, self.hi * factor)
+
+
+_INF = Decimal("Infinity")
+
+
+def _rounding_bounds(number: _Number, rounding: Rounding, steps: list[str]) -> _Bounds:
+    magnitude, unit = number.magnitude, number.unit_of_last_digit
+    place = _place(unit)
+    if rounding is Rounding.TRUNCATE:
+        bounds = _Bounds(magnitude, magnitude + unit)
+        steps.append(f"last printed digit is {place}, truncated: {bounds.show()}")
+    else:
+        bounds = _Bounds(magnitude - unit / 2, magnitude + unit / 2)
+        steps.append(f"last printed digit is {place}: ±{_show(unit / 2)}")
+    return bounds
+
+
+def _qualified(base: _Bounds, number: _Number, qualifier: _Token, steps: list[str]) -> _Bounds:
+    key = qualifier.value
+    reach = max(number.unit_of_last_significant_digit, number.unit_of_last_digit)
+    magnitude = number.magnitude
+    reach_words = f"1 unit of the last significant digit ({_show(reach)})"
+    if key == "about":
+        # "About" says the figure is rounded at its last significant digit: 2.520.000
+        # may be anything that rounds to 2,52 million.  For 1,23 that is the rounding
+        # already, which is why "quelque 1,23 milliard" stays [1.225, 1.235].
+        half = reach / 2
+        bounds, how = _Bounds(magnitude - half, magnitude + half), f"is rounded at its last significant digit: ±{_show(half)}"
+    elif key == "nearly":
+        bounds, how = _Bounds(magnitude - reach, base.hi), f"reaches down {reach_words}, not above"
+    elif key in ("more_than", "at_least"):
+        bounds, how = _Bounds(base.lo, _INF), "leaves the top open"
+    else:
+        bounds, how = _Bounds(-_INF, base.hi), "leaves the bottom open"
+    steps.append(f"'{qualifier.text}' ({key}) {how}: {bounds.show()}")
+    return bounds
+
+
+def _number_bounds(reading: _Reading, number: _Number, rounding: Rounding, steps: list[str]) -> _Bounds:
+    """The interval of the printed number with its qualifier and its sign, still unscaled."""
+    steps.append(f"'{number.text}' read as {number.value}" + (f" ({number.how})" if number.how else ""))
+    bounds = _rounding_bounds(number, rounding, steps)
+    if reading.qualifier is not None:
+        bounds = _qualified(bounds, number, reading.qualifier, steps)
+    if number.negative:
+        bounds = bounds.mirrored()
+        steps.append(f"the printed minus sign mirrors it: {bounds.show()}")
+    elif reading.direction is not None:
+        word = reading.direction.text
+        if reading.direction.value < 0:
+            bounds = bounds.mirrored()
+            steps.append(f"'{word}' (down) makes it a fall: {bounds.show()}")
+        else:
+            steps.append(f"'{word}' (up) keeps it a rise")
+    return bounds
+
+
+def _signed_value(reading: _Reading) -> Decimal:
+    falling = reading.direction is not None and reading.direction.value < 0
+    return -reading.number.magnitude if falling else reading.number.value
+
+
+def _conversion(reading: _Reading) -> tuple[Decimal, str]:
+    """Exact factor from the printed number to the canonical unit, and that unit."""
+    exponent = reading.scale.value if reading.scale is not None else 0
+    if reading.currency is not None:
+        source = reading.currency.value
+    elif reading.family is not None:
+        source = reading.family.kind
+    else:
+        source = "count"
+    factor, canonical = to_canonical(Decimal(1), source)
+    return factor * Decimal(1).scaleb(exponent), canonical
+
+
+def _unit_steps(reading: _Reading, steps: list[str]) -> None:
+    if reading.scale is not None:
+        steps.append(f"'{reading.scale.text}' scales by 10^{reading.scale.value}")
+    if reading.currency is not None:
+        factor, _ = to_canonical(Decimal(1), reading.currency.value)
+        scaled = "" if factor == 1 else f"{_power_of_ten(factor)} "
+        steps.append(f"'{reading.currency.text}' is {scaled}MAD")
+    elif reading.family is not None and reading.family.kind == "percent":
+        steps.append(f"'{reading.family.text}' is percent")
+    elif reading.family is not None:
+        steps.append(f"'{reading.family.text}' is percentage points")
+    else:
+        steps.append("no unit: a count")
+
+
+def _figure(reading: _Reading, rounding: Rounding) -> ParsedFigure:
+    steps: list[str] = []
+    # Enough digits for 10^9 times a number printed to many decimals, exactly.
+    with localcontext(prec=80):
+        if reading.majority is not None:
+            bounds, unit, value = _Bounds(Decimal(50), Decimal(100)), "percent", None
+            steps.append(f"'{reading.majority.text}' is a share above one half: {bounds.show()} percent")
+        elif reading.multiplier is not None:
+            bounds, unit, value = _growth_of_multiple(reading, rounding, steps)
+        elif reading.number is None:
+            bounds, unit, value = _direction_alone(reading, steps)
+        else:
+            bounds = _number_bounds(reading, reading.number, rounding, steps)
+            _unit_steps(reading, steps)
+            factor, unit = _conversion(reading)
+            bounds, value = bounds.times(factor), _signed_value(reading) * factor
+        steps.extend(reading.ignored)
+        steps.append(f"result: {bounds.show()} {unit}")
+        return ParsedFigure(
+            interval=Interval(float(bounds.lo), float(bounds.hi)),
+            unit=unit,
+            value=None if value is None else float(value),
+            qualifier=reading.qualifier.value if reading.qualifier is not None else None,
+            explanation=steps,
+        )
+
+
+def _growth_of_multiple(
+    reading: _Reading, rounding: Rounding, steps: list[str]
+) -> tuple[_Bounds, str, Decimal]:
+    """A ratio r printed like any number, then read as a growth of (r - 1) × 100 percent."""
+    multiplier = reading.multiplier
+    if multiplier.value is not None:
+        number = _Number(multiplier.text, Decimal(multiplier.value), Decimal(1), Decimal(1), "")
+        steps.append(f"'{multiplier.text}' is a ratio of {multiplier.value}, a word: an integer")
+        ratio = _rounding_bounds(number, rounding, steps)
+        if reading.qualifier is not None:
+            ratio = _qualified(ratio, number, reading.qualifier, steps)
+    else:
+        if reading.number.negative:
+            raise reading.fail(reading.number.text, f"is a negative multiple after '{multiplier.text}'")
+        steps.append(f"'{multiplier.text}' multiplies by the printed ratio")
+        ratio = _number_bounds(reading, reading.number, rounding, steps)
+        number = reading.number
+    growth = _Bounds((ratio.lo - 1) * 100, (ratio.hi - 1) * 100)
+    steps.append(f"ratio {ratio.show()} is a growth of (r - 1) × 100: {growth.show()} percent")
+    return growth, "percent", (number.value - 1) * 100
+
+
+def _direction_alone(reading: _Reading, steps: list[str]) -> tuple[_Bounds, str, None]:
+    direction = reading.direction
+    if direction.value > 0:
+        bounds = _Bounds(Decimal(0), _INF)
+        steps.append(f"'{direction.text}' alone is a growth above zero: {bounds.show()} percent")
+    else:
+        bounds = _Bounds(-_INF, Decimal(0))
+        steps.append(f"'{direction.text}' alone is a fall below zero: {bounds.show()} percent")
+    return bounds, "percent", None
+
+
+def _place(unit: Decimal) -> str:
+    exponent = unit.adjusted()
+    return _PLACE_NAMES.get(exponent, f"the 10^{exponent} place")
+
+
+def _power_of_ten(factor: Decimal) -> str:
+    return f"10^{factor.adjusted()}"
+
+
+def _show(number: Decimal) -> str:
+    """Decimals as a reader writes them: 0.005, 440000.5, 1.135e9, inf."""
+    if number.is_infinite():
+        return "inf" if number > 0 else "-inf"
+    normal = number.normalize()
+    if normal == 0:
+        return "0"
+    if abs(normal) >= 10**6 and normal == normal.to_integral_value():
+        return format(normal, "e").replace("e+", "e")
+    return format(normal, "f")
+
+
+# --- public entry points ---------------------------------------------------------
+
+
+def parse_figure(text: str, lang: str = "fr", rounding: Rounding = Rounding.HALF_UP) -> ParsedFigure:
+    """Read the printed text of one figure into an interval in its canonical unit.
+
+    ``lang`` only decides what a lone separator before three digits means; the
+    words of both languages are read in either.  Unreadable text raises
+    :class:`FigureError`; an unknown ``lang`` is a bug and raises ``ValueError``.
+
+    >>> parse_figure("1,14 milliard de dirhams (MMDH)").interval
+    Interval(lo=1135000000.0, hi=1145000000.0)
+    >>> parse_figure("plus de 47 %").interval
+    Interval(lo=46.5, hi=inf)
+    """
+    rounding = Rounding(rounding)
+    _separators(lang)  # an unknown language is the caller's bug: fail before the text
+    if not text.strip():
+        raise FigureError(text, "", "the text is empty")
+    reading = _read_tokens(text, _tokenize(text), lang)
+    return _figure(reading, rounding)
+
+
+def figure_from_value(
+    value: float | str,
+    unit: str,
+    qualifier: str | None = None,
+    lang: str = "en",
+    rounding: Rounding = Rounding.HALF_UP,
+) -> ParsedFigure:
+    """The structured form: a number, a unit name and an optional qualifier key or word.
+
+    Precision comes from the text of the value: ``"1.10"`` has two decimals, a
+    float is read through ``repr()``.
+
+    >>> figure_from_value("1.14", "MMDH").interval
+    Interval(lo=1135000000.0, hi=1145000000.0)
+    """
+    rounding = Rounding(rounding)
+    _separators(lang)
+    described = f"{value} {unit}" + (f", {qualifier}" if qualifier else "")
+    reading = _Reading(described)
+    if qualifier is not None:
+        reading.qualifier = _structured_qualifier(qualifier, described)
+    number = _structured_number(value, lang, described)
+    _structured_unit(reading, number, unit)
+    _check_complete(reading)
+    return _figure(reading, rounding)
+
+
+def _structured_number(value: float | str, lang: str, described: str) -> _Number:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise FigureError(described, repr(value), "is not a number")
+    if isinstance(value, float):
+        return _number_from_float(value, described)
+    return _read_number(str(value).strip(), lang, described)
+
+
+def _structured_qualifier(qualifier: str, described: str) -> _Token:
+    if qualifier in QUALIFIER_KEYS:
+        return _Token("qualifier", qualifier, qualifier)
+    folded = {_fold(word): key for word, key in QUALIFIERS.items()}
+    key = folded.get(" ".join(_fold(qualifier).split()))
+    if key is None:
+        raise FigureError(described, qualifier, "is not a known qualifier")
+    return _Token("qualifier", qualifier, key)
+
+
+def _structured_unit(reading: _Reading, number: _Number, unit: str) -> None:
+    """Place the number and read the unit name as if it followed the number in print."""
+    if " ".join(_fold(unit).split()) == "count":
+        reading.number = number
+        return
+    try:
+        tokens = [t for t in _tokenize(unit) if t.kind != "context"]
+    except FigureError:
+        tokens = []
+    unit_kinds = {"scale", "currency", "percent", "points"}
+    is_multiple = len(tokens) == 1 and tokens[0].kind == "multiplier" and tokens[0].value is None
+    if not tokens or not (is_multiple or all(t.kind in unit_kinds for t in tokens)):
+        raise FigureError(reading.text, unit, "is not a known unit")
+    if is_multiple:
+        reading.multiplier = tokens[0]
+        reading.number = number
+        return
+    reading.number = number
+    for token in tokens:
+        _take_unit(reading, token)

@@ -1,0 +1,83 @@
+"""Periods: runs of whole calendar months, written in ISO 8601.
+
+``2025-01/2025-11`` is January to November 2025, ``2024`` the whole year,
+``2025-11`` one month.  Months are numbered ``year * 12 + month - 1`` so that
+containment and "the same months a year earlier" are integer arithmetic, in
+Python here and in SQL in the store.
+"""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+_MONTH = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class PeriodError(ValueError):
+    """A period that is not ISO 8601 months or years, or that ends before it starts."""
+
+
+class Period(msgspec.Struct, frozen=True, order=True):
+    start: int  # month index, year * 12 + month - 1
+    end: int  # inclusive
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        parts = text.strip().split("/")
+        if len(parts) > 2 or not all(parts):
+            raise PeriodError(f"{text!r} is not an ISO 8601 period such as 2025-01/2025-11, 2024 or 2025-11")
+        first, last = _bounds(parts[0]), _bounds(parts[-1])
+        period = cls(first[0], last[1])
+        if period.start > period.end:
+            raise PeriodError(f"{text!r} ends before it starts")
+        return period
+
+    @property
+    def months(self) -> int:
+        return self.end - self.start + 1
+
+    def contains(self, other: Period) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def year_earlier(self) -> Period:
+        return Period(self.start - 12, self.end - 12)
+
+    def __str__(self) -> str:
+        first, last = _month_text(self.start), _month_text(self.end)
+        if self.start % 12 == 0 and self.end % 12 == 11:
+            years = [str(self.start // 12), str(self.end // 12)]
+            return years[0] if years[0] == years[1] else "/".join(years)
+        return first if first == last else f"{first}/{last}"
+
+    def describe(self) -> str:
+        """Readable for a reporter: ``Jan-Nov 2025 (11 months)``."""
+        y1, y2 = self.start // 12, self.end // 12
+        m1, m2 = _MONTH_NAMES[self.start % 12], _MONTH_NAMES[self.end % 12]
+        if self.months == 1:
+            span = f"{m1} {y1}"
+        elif y1 == y2 and self.months == 12:
+            span = f"{y1}"
+        elif y1 == y2:
+            span = f"{m1}-{m2} {y1}"
+        else:
+            span = f"{m1} {y1}-{m2} {y2}"
+        unit = "month" if self.months == 1 else "months"
+        return f"{span} ({self.months} {unit})"
+
+
+def _bounds(text: str) -> tuple[int, int]:
+    match = _MONTH.match(text)
+    if not match:
+        raise PeriodError(f"{text!r} is not a year (2024) or a month (2025-11)")
+    year = int(match.group(1))
+    if match.group(2) is None:
+        return year * 12, year * 12 + 11
+    month = year * 12 + int(match.group(2)) - 1
+    return month, month
+
+
+def _month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"

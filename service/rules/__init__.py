@@ -1,0 +1,1 @@
+"""Rules as data: YAML relations over bound figures, compiled to SQL for DuckDB."""

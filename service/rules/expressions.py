@@ -1,0 +1,177 @@
+"""The check language: ``current / (1 + growth) == base``, parsed with positions.
+
+Why not Python's ``ast`` or sqlglot's parser: both accept far more than a rule
+may say (calls, attributes, ``%`` as modulo) and their errors point at their
+grammar, not at what a newsroom editor typed.  Ours is five productions::
+
+    comparison := sum ("==" | "<=" | ">=" | "<" | ">") sum
+    sum        := term (("+" | "-") term)*
+    term       := factor (("*" | "/") factor)*
+    factor     := NUMBER [UNIT] | NAME | "sum" "(" NAME ")" | "(" sum ")" | "-" factor
+    UNIT       := "%" | "percent" | "points" | "MAD"
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.rules.model import Arith, Comparison, Expr, Negate, Number, Ref, Total
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<number>\d+(?:\.\d+)?)
+  | (?P<compare>==|<=|>=|<|>)
+  | (?P<op>[-+*/()%])
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    """,
+    re.VERBOSE,
+)
+_UNITS = {"%": "percent", "percent": "percent", "points": "points", "MAD": "MAD"}
+_HINT_OPERATORS = "use + - * / ( ) and one of == <= >= < >"
+
+
+class ExpressionError(ValueError):
+    def __init__(self, reason: str, column: int, token: str) -> None:
+        self.reason, self.column, self.token = reason, column, token
+        super().__init__(f"column {column}: {reason}")
+
+
+class _Token:
+    __slots__ = ("kind", "text", "column")
+
+    def __init__(self, kind: str, text: str, column: int) -> None:
+        self.kind, self.text, self.column = kind, text, column
+
+
+def tokenize(text: str) -> list[_Token]:
+    tokens, position = [], 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:
+            bad = text[position:].split()[0] if text[position:].split() else text[position]
+            hint = "'=' compares only as '=='" if bad.startswith("=") else _HINT_OPERATORS
+            raise ExpressionError(f"unknown operator or symbol {bad!r} ({hint})", position + 1, bad)
+        if match.lastgroup != "space":
+            tokens.append(_Token(match.lastgroup or "", match.group(), position + 1))
+        position = match.end()
+    tokens.append(_Token("end", "", len(text) + 1))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str, line: int) -> None:
+        self.tokens = tokenize(text)
+        self.index = 0
+        self.line = line
+
+    @property
+    def current(self) -> _Token:
+        return self.tokens[self.index]
+
+    def take(self) -> _Token:
+        token = self.current
+        self.index += 1
+        return token
+
+    def expect(self, text: str) -> _Token:
+        if self.current.text != text:
+            found = self.current.text or "the end"
+            raise ExpressionError(f"expected {text!r}, found {found!r}", self.current.column, self.current.text)
+        return self.take()
+
+    def comparison(self) -> Comparison:
+        left = self.sum()
+        token = self.current
+        if token.kind != "compare":
+            found = token.text or "the end"
+            raise ExpressionError(f"a check compares two sides: expected == <= >= < or >, found {found!r}", token.column, token.text)
+        self.take()
+        right = self.sum()
+        if self.current.kind != "end":
+            raise ExpressionError(f"unexpected {self.current.text!r} after the comparison", self.current.column, self.current.text)
+        return Comparison(op=token.text, left=left, right=right, line=self.line, column=token.column)  # type: ignore[arg-type]
+
+    def sum(self) -> Expr:
+        expr = self.term()
+        while self.current.text in ("+", "-"):
+            op = self.take()
+            expr = Arith(op=op.text, left=expr, right=self.term(), line=self.line, column=op.column)  # type: ignore[arg-type]
+        return expr
+
+    def term(self) -> Expr:
+        expr = self.factor()
+        while self.current.text in ("*", "/"):
+            op = self.take()
+            expr = Arith(op=op.text, left=expr, right=self.factor(), line=self.line, column=op.column)  # type: ignore[arg-type]
+        return expr
+
+    def factor(self) -> Expr:
+        token = self.current
+        if token.kind == "number":
+            self.take()
+            unit = "count"
+            if self.current.text in _UNITS:
+                unit = _UNITS[self.take().text]
+            return Number(value=float(token.text), unit=unit, line=self.line, column=token.column)
+        if token.text == "-":
+            self.take()
+            return Negate(operand=self.factor(), line=self.line, column=token.column)
+        if token.text == "(":
+            self.take()
+            expr = self.sum()
+            self.expect(")")
+            return expr
+        if token.kind == "name" and token.text == "sum":
+            self.take()
+            self.expect("(")
+            name = self.take()
+            if name.kind != "name":
+                raise ExpressionError("sum(...) takes the name of a group binding", name.column, name.text)
+            self.expect(")")
+            return Total(name=name.text, line=self.line, column=token.column)
+        if token.kind == "name" and token.text not in _UNITS:
+            self.take()
+            return Ref(name=token.text, line=self.line, column=token.column)
+        found = token.text or "the end"
+        raise ExpressionError(f"expected a number, a binding name or '(', found {found!r}", token.column, token.text)
+
+
+def parse_check(text: str, line: int = 1) -> Comparison:
+    """Parse a check; raise ExpressionError with the 1-based column of the offending token."""
+    return _Parser(text, line).comparison()
+
+
+def render(expr: Expr | Comparison) -> str:
+    """The expression as an author would write it (used in computations)."""
+    match expr:
+        case Comparison(op=op, left=left, right=right):
+            return f"{render(left)} {op} {render(right)}"
+        case Arith(op=op, left=left, right=right):
+            return f"{_operand(left, op, 'left')} {op} {_operand(right, op, 'right')}"
+        case Negate(operand=operand):
+            return f"-{_operand(operand, '*', 'right')}"
+        case Number(value=value, unit=unit):
+            return _number_text(value, unit)
+        case Ref(name=name):
+            return name
+        case Total(name=name):
+            return f"sum({name})"
+    raise TypeError(expr)
+
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+
+
+def _operand(expr: Expr, parent_op: str, side: str) -> str:
+    text = render(expr)
+    if isinstance(expr, Arith):
+        inner, outer = _PRECEDENCE[expr.op], _PRECEDENCE[parent_op]
+        if inner < outer or (inner == outer and side == "right" and parent_op in "-/"):
+            return f"({text})"
+    return text
+
+
+def _number_text(value: float, unit: str) -> str:
+    number = f"{value:g}"
+    return {"percent": f"{number} %", "points": f"{number} points", "MAD": f"{number} MAD"}.get(unit, number)

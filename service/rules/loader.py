@@ -1,0 +1,580 @@
+"""Rule files: YAML in, ``Rule`` out, or every problem with its file:line:column and a hint.
+
+A file holds one rule (a mapping with ``id``) or several (``rules: [...]``).
+Loading goes in three passes, each reporting positions from the YAML nodes:
+
+1. YAML syntax (PyYAML's marks);
+2. shape, checked by msgspec against ``RuleSpec``: unknown keys, wrong types
+   (msgspec's error path, ``$.bind.growth.measure``, is mapped back to a node);
+3. meaning: names bound before use, relations in their known forms, the check
+   parsed, and units that agree (pint refuses to add a share to a level).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+import pint
+import yaml
+
+from service.claims import MEASURES, UNITS_OF_MEASURE
+from service.errors import FieldProblem, RuleFileError
+from service.periods import Period, PeriodError
+from service.rules.expressions import ExpressionError, parse_check
+from service.rules.model import (
+    Arith,
+    Binding,
+    Comparison,
+    Expr,
+    Literally,
+    Negate,
+    Number,
+    OtherThan,
+    PeriodRelation,
+    Ref,
+    Rule,
+    SameAs,
+    Total,
+)
+from service.units import quantity
+
+Name = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]*$", description="A binding name: lower case, digits, _")]
+
+
+class BindingSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One binding as written in YAML. Every relation names a binding declared above it."""
+
+    measure: str | list[str] | None = None  # "level", [level, count], or "same as x"
+    subject: str | None = None  # "same as x" or a dotted key
+    breakdown: str | dict[str, str] | None = None  # any | total | part | "same as x" | {country: fr}
+    period: str | None = None  # same as x | base of x | within x | contains x | strictly within x | strictly contains x | 2024
+    base_period: str | None = None  # same as x: the growth's base period equals x's
+    source: str | None = None  # same as x | other than x
+    printed: Literal["number", "direction"] | None = None
+    unit: Literal["MAD", "percent", "points", "count"] | None = None
+    pair_after: Name | None = None
+    stand_in_months: Annotated[int, msgspec.Meta(ge=0, le=12)] = 0
+    group: list[Literal["source", "subject", "period", "dimension", "measure"]] = []
+
+
+class RuleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One rule as written in YAML."""
+
+    id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable id, kebab-case")]
+    title: Annotated[str, msgspec.Meta(min_length=1)]
+    description: Annotated[str, msgspec.Meta(min_length=1)]
+    bind: dict[Name, BindingSpec]
+    check: Annotated[str, msgspec.Meta(min_length=1, examples=["current / (1 + growth) == base"])]
+    margin_unit: Literal["MAD", "percent", "points", "count"] | None = None
+
+
+class RuleFileSpec(msgspec.Struct, forbid_unknown_fields=True):
+    """A file of several rules."""
+
+    rules: list[RuleSpec]
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a rule file (one rule, or ``rules: [...]``), for editors' autocompletion."""
+    schema = msgspec.json.schema(RuleSpec | RuleFileSpec)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Tally rule file"
+    return schema
+
+
+# --- positions -----------------------------------------------------------------
+
+Position = tuple[int, int]  # 1-based line, column
+
+
+class _Located:
+    """Plain Python data from YAML nodes, with the position of every path."""
+
+    def __init__(self) -> None:
+        self.positions: dict[tuple[Any, ...], Position] = {}
+        self.key_positions: dict[tuple[Any, ...], Position] = {}
+        self.quoted: set[tuple[Any, ...]] = set()
+
+    def build(self, node: yaml.Node, path: tuple[Any, ...] = ()) -> Any:
+        self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = yaml.safe_load(yaml.serialize(key_node)) if not isinstance(key_node, yaml.ScalarNode) else key_node.value
+                self.key_positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                result[key] = self.build(value_node, path + (key,))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        if node.style in ("'", '"'):
+            self.quoted.add(path)
+        return yaml.safe_load(yaml.serialize(node))
+
+    def at(self, path: tuple[Any, ...], key: bool = False) -> Position:
+        table = self.key_positions if key else self.positions
+        while path and path not in table:
+            path = path[:-1]
+            table = self.positions
+        return table.get(path, (1, 1))
+
+
+_MSGSPEC_PATH = re.compile(r" - at `\$(.*)`$")
+_PATH_PART = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
+
+
+def _msgspec_problem(exc: msgspec.ValidationError, located: _Located, prefix: tuple[Any, ...]) -> FieldProblem:
+    message = str(exc)
+    path: tuple[Any, ...] = prefix
+    if match := _MSGSPEC_PATH.search(message):
+        message = message[: match.start()]
+        for name, index in _PATH_PART.findall(match.group(1)):
+            path += (name,) if name else (int(index),)
+    field = ".".join(str(p) for p in path) or "$"
+    unknown = re.search(r"unknown field `([^`]+)`", message)
+    if unknown:
+        path += (unknown.group(1),)
+        field = ".".join(str(p) for p in path)
+        message += f" (hint: {_hint_for_key(path)})"
+    line, column = located.at(path, key=bool(unknown))
+    return FieldProblem(field=field, reason=message, location="rule", line=line, column=column)
+
+
+def _hint_for_key(path: tuple[Any, ...]) -> str:
+    in_binding = len(path) >= 3 and path[-3] == "bind"
+    spec = BindingSpec if in_binding else RuleSpec
+    return "allowed keys are " + ", ".join(spec.__struct_fields__)
+
+
+# --- loading ---------------------------------------------------------------------
+
+
+def load_rules_text(text: str, path: str = "<text>") -> list[Rule]:
+    """Every rule of one file's text, or RuleFileError listing every problem found."""
+    problems: list[FieldProblem] = []
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = f"YAML: {exc.problem or exc}" + (f" ({exc.context})" if exc.context else "")
+        raise RuleFileError(path, [FieldProblem(field="$", reason=reason, location="rule", line=line, column=column)]) from exc
+    if node is None:
+        raise RuleFileError(path, [FieldProblem(field="$", reason="the file is empty (hint: start with 'id:')", location="rule")])
+    located = _Located()
+    raw = located.build(node)
+    entries = _rule_entries(raw, located, problems)
+    rules = []
+    for prefix, entry in entries:
+        if not _bindings_have_shape(entry, located, prefix, problems):
+            continue
+        try:
+            spec = msgspec.convert(entry, RuleSpec)
+        except msgspec.ValidationError as exc:
+            problems.append(_msgspec_problem(exc, located, prefix))
+            continue
+        rule = _compile_rule(spec, path, located, prefix, problems)
+        if rule is not None:
+            rules.append(rule)
+    if problems:
+        raise RuleFileError(path, problems)
+    return rules
+
+
+def _bindings_have_shape(entry: Any, located: _Located, prefix: tuple[Any, ...], problems: list[FieldProblem]) -> bool:
+    """Check each binding on its own: msgspec's error path does not name dict keys."""
+    bind = entry.get("bind") if isinstance(entry, dict) else None
+    if not isinstance(bind, dict):
+        return True  # the whole-rule conversion reports it
+    found = len(problems)
+    for name, binding in bind.items():
+        try:
+            msgspec.convert(binding, BindingSpec)
+        except msgspec.ValidationError as exc:
+            problems.append(_msgspec_problem(exc, located, prefix + ("bind", name)))
+    return len(problems) == found
+
+
+def load_rules_file(path: Path) -> list[Rule]:
+    return load_rules_text(path.read_text(encoding="utf-8"), str(path))
+
+
+def load_rules_dir(directory: Path) -> list[Rule]:
+    """All rules of a folder; RuleFileError for the first broken file (lint reports them all)."""
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
+        for rule in load_rules_file(path):
+            if rule.id in seen:
+                problem = FieldProblem(
+                    field="id", reason=f"rule id {rule.id!r} is already used in {seen[rule.id]}", location="rule", line=rule.line
+                )
+                raise RuleFileError(str(path), [problem])
+            seen[rule.id] = str(path)
+            rules.append(rule)
+    return rules
+
+
+def lint_dir(directory: Path) -> list[RuleFileError]:
+    """Every broken file of a folder (not just the first), for ``tally rules lint``."""
+    failures = []
+    for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
+        try:
+            load_rules_file(path)
+        except RuleFileError as exc:
+            failures.append(exc)
+    try:
+        load_rules_dir(directory)
+    except RuleFileError as exc:
+        if not any(f.path == exc.path for f in failures):
+            failures.append(exc)
+    return failures
+
+
+def _rule_entries(raw: Any, located: _Located, problems: list[FieldProblem]) -> list[tuple[tuple[Any, ...], Any]]:
+    if isinstance(raw, dict) and "rules" in raw and "id" not in raw:
+        if not isinstance(raw["rules"], list):
+            line, column = located.at(("rules",))
+            problems.append(FieldProblem(field="rules", reason="'rules' is a list of rules", location="rule", line=line, column=column))
+            return []
+        return [(("rules", index), entry) for index, entry in enumerate(raw["rules"])]
+    if not isinstance(raw, dict):
+        problems.append(
+            FieldProblem(field="$", reason="a rule file is a mapping with id, title, description, bind and check", location="rule")
+        )
+        return []
+    return [((), raw)]
+
+
+# --- meaning ---------------------------------------------------------------------
+
+_RELATION = re.compile(r"^\s*(same as|other than|base of|strictly within|strictly contains|within|contains)\s+([a-z][a-z0-9_]*)\s*$")
+_SUBJECT = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+_PERIOD_KINDS = {
+    "same as": "same",
+    "base of": "base_of",
+    "within": "within",
+    "contains": "contains",
+    "strictly within": "strictly_within",
+    "strictly contains": "strictly_contains",
+}
+
+
+class _RuleContext:
+    """What one rule's meaning checks share: its positions and the problems found so far."""
+
+    def __init__(self, path: str, located: _Located, prefix: tuple[Any, ...], problems: list[FieldProblem]) -> None:
+        self.path, self.located, self.prefix, self.problems = path, located, prefix, problems
+
+    def report(self, where: tuple[Any, ...], reason: str, hint: str = "", key: bool = False) -> None:
+        line, column = self.located.at(self.prefix + where, key=key)
+        field = ".".join(str(p) for p in self.prefix + where)
+        text = f"{reason} (hint: {hint})" if hint else reason
+        self.problems.append(FieldProblem(field=field, reason=text, location="rule", line=line, column=column))
+
+
+def _compile_rule(
+    spec: RuleSpec, path: str, located: _Located, prefix: tuple[Any, ...], problems: list[FieldProblem]
+) -> Rule | None:
+    context = _RuleContext(path, located, prefix, problems)
+    before = len(problems)
+    bindings: list[Binding] = []
+    for name, binding_spec in spec.bind.items():
+        binding = _binding(name, binding_spec, bindings, context)
+        if binding is not None:
+            bindings.append(binding)
+    if not bindings:
+        context.report(("bind",), "a rule binds at least one claim")
+    if sum(1 for b in bindings if b.is_group) > 1:
+        context.report(("bind",), "a rule has at most one group binding", "split the rule in two")
+    check = _check(spec, bindings, context)
+    if check is None or len(problems) > before:
+        return None
+    line, _ = located.at(prefix + ("id",))
+    return Rule(
+        id=spec.id,
+        title=spec.title,
+        description=spec.description.strip(),
+        bindings=tuple(bindings),
+        check=check,
+        check_text=spec.check,
+        margin_unit=spec.margin_unit,
+        file=path,
+        line=line,
+    )
+
+
+def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _RuleContext) -> Binding | None:
+    where = ("bind", name)
+    known = {b.name: b for b in earlier}
+    before = len(context.problems)
+
+    def relation(key: str, text: str | None, forms: tuple[str, ...]) -> tuple[str, str] | None:
+        if text is None:
+            return None
+        match = _RELATION.match(text)
+        if match is None or match.group(1) not in forms:
+            context.report(where + (key,), f"cannot read {key}: {text!r}", "write " + " or ".join(f"'{f} <binding>'" for f in forms))
+            return None
+        other = match.group(2)
+        if other not in known:
+            hint = f"bindings above {name!r}: {', '.join(known) or 'none'}" if other != name else "a binding cannot relate to itself"
+            context.report(where + (key,), f"unbound name {other!r}", hint)
+            return None
+        if known[other].is_group and key not in ("subject", "period", "source"):
+            context.report(where + (key,), f"{other!r} is a group binding; relate to it only by its group keys")
+        return match.group(1), other
+
+    measures, measure_of = _measures(spec, where, relation, context)
+    subject = None
+    if spec.subject is not None:
+        if _SUBJECT.match(spec.subject):
+            subject = Literally(spec.subject)
+        elif (found := relation("subject", spec.subject, ("same as",))) is not None:
+            subject = SameAs(found[1])
+    breakdown = _breakdown(spec, where, relation, context)
+    period = _period(spec, where, relation, context)
+    base_period = None
+    if (found := relation("base_period", spec.base_period, ("same as",))) is not None:
+        base_period = SameAs(found[1])
+    source = None
+    if (found := relation("source", spec.source, ("same as", "other than"))) is not None:
+        source = SameAs(found[1]) if found[0] == "same as" else OtherThan(found[1])
+    if spec.pair_after is not None and spec.pair_after not in known:
+        context.report(where + ("pair_after",), f"unbound name {spec.pair_after!r}", f"bindings above: {', '.join(known) or 'none'}")
+    if spec.stand_in_months and (period is None or period.kind not in ("same", "base_of")):
+        context.report(where + ("stand_in_months",), "stand_in_months needs period: 'same as x' or 'base of x'")
+    if len(context.problems) > before:
+        return None
+    line, column = context.located.at(context.prefix + where, key=True)
+    return Binding(
+        name=name,
+        measures=measures,
+        measure_of=measure_of,
+        subject=subject,
+        breakdown=breakdown,
+        period=period,
+        base_period=base_period,
+        source=source,
+        printed=spec.printed,
+        unit=spec.unit,
+        pair_after=spec.pair_after,
+        stand_in_months=spec.stand_in_months,
+        group=tuple(spec.group),
+        line=line,
+        column=column,
+    )
+
+
+def _measures(spec: BindingSpec, where, relation, context: _RuleContext) -> tuple[tuple[str, ...], str | None]:
+    if spec.measure is None:
+        context.report(where, "a binding says which measure it takes", "add 'measure: level' (or growth, share, ...)", key=True)
+        return (), None
+    if isinstance(spec.measure, str) and spec.measure.startswith("same as"):
+        found = relation("measure", spec.measure, ("same as",))
+        return (), (found[1] if found else None)
+    names = [spec.measure] if isinstance(spec.measure, str) else spec.measure
+    unknown = [m for m in names if m not in MEASURES]
+    if unknown:
+        context.report(where + ("measure",), f"unknown measure {unknown[0]!r}", "one of " + ", ".join(MEASURES))
+        return (), None
+    return tuple(names), None
+
+
+def _breakdown(spec: BindingSpec, where, relation, context: _RuleContext):
+    value = spec.breakdown
+    if value is None:
+        return "any"
+    if isinstance(value, dict):
+        return dict(sorted(value.items()))
+    if value in ("any", "total", "part"):
+        return value
+    found = relation("breakdown", value, ("same as",))
+    return SameAs(found[1]) if found else "any"
+
+
+def _period(spec: BindingSpec, where, relation, context: _RuleContext) -> PeriodRelation | None:
+    if spec.period is None:
+        return None
+    if not _RELATION.match(spec.period):
+        try:
+            return PeriodRelation(kind="literal", literal=str(Period.parse(spec.period)))
+        except PeriodError:
+            pass
+    found = relation("period", spec.period, tuple(_PERIOD_KINDS))
+    return PeriodRelation(kind=_PERIOD_KINDS[found[0]], other=found[1]) if found else None  # type: ignore[arg-type]
+
+
+def _check(spec: RuleSpec, bindings: list[Binding], context: _RuleContext) -> Comparison | None:
+    line, column = context.located.at(context.prefix + ("check",))
+    # A quoted scalar's text starts one column after its opening quote.
+    offset = 1 if context.prefix + ("check",) in context.located.quoted else 0
+    try:
+        check = parse_check(spec.check, line)
+    except ExpressionError as exc:
+        context.problems.append(
+            FieldProblem(
+                field=".".join(map(str, context.prefix + ("check",))),
+                reason=exc.reason,
+                location="rule",
+                line=line,
+                column=column + offset + exc.column - 1,
+                part=exc.token or None,
+            )
+        )
+        return None
+    _check_names(check, bindings, context, line, column + offset - 1)
+    if not context.problems:
+        _check_units(check, bindings, context, line, column + offset - 1)
+    return check
+
+
+def _check_names(check: Comparison, bindings: list[Binding], context: _RuleContext, line: int, column0: int) -> None:
+    by_name = {b.name: b for b in bindings}
+    used = set()
+    for leaf in _leaves(check):
+        if isinstance(leaf, Number):
+            continue
+        used.add(leaf.name)
+        binding = by_name.get(leaf.name)
+        where = ".".join(map(str, context.prefix + ("check",)))
+        if binding is None:
+            hint = f"bound names: {', '.join(by_name) or 'none'}"
+            _problem_at(context, where, f"unbound name {leaf.name!r} (hint: {hint})", line, column0 + leaf.column, leaf.name)
+        elif isinstance(leaf, Ref) and binding.is_group:
+            _problem_at(context, where, f"{leaf.name!r} is a group: write sum({leaf.name})", line, column0 + leaf.column, leaf.name)
+        elif isinstance(leaf, Total) and not binding.is_group:
+            hint = f"add 'group: [source, subject, period, dimension]' to {leaf.name!r}"
+            _problem_at(context, where, f"sum({leaf.name}) needs a group binding (hint: {hint})", line, column0 + leaf.column, leaf.name)
+    for binding in bindings:
+        if binding.name not in used and not any(binding.name in b.related() for b in bindings):
+            context.report(("bind", binding.name), f"{binding.name!r} is bound but never used", "use it in check, or remove it", key=True)
+
+
+def _problem_at(context: _RuleContext, field: str, reason: str, line: int, column: int, part: str) -> None:
+    context.problems.append(FieldProblem(field=field, reason=reason, location="rule", line=line, column=column, part=part))
+
+
+def _leaves(expr: Expr | Comparison) -> list[Number | Ref | Total]:
+    from service.rules.model import leaves
+
+    return leaves(expr)
+
+
+def unit_options(binding: Binding, bindings: dict[str, Binding]) -> tuple[str, ...]:
+    """The canonical units the claims a binding takes can come in ("text" for a category)."""
+    root = binding
+    while root.measure_of is not None:
+        root = bindings[root.measure_of]
+    units: list[str] = []
+    for measure in root.measures:
+        for unit in UNITS_OF_MEASURE.get(measure, ("text",)):
+            if unit not in units:
+                units.append(unit)
+    if binding.unit is not None:
+        units = [u for u in units if u == binding.unit]
+    return tuple(units)
+
+
+def valid_unit_combinations(rule_bindings: tuple[Binding, ...] | list[Binding], check: Comparison) -> list[dict[str, str]]:
+    """Every assignment of units to the bindings the check uses under which its units agree."""
+    by_name = {b.name: b for b in rule_bindings}
+    names = sorted({leaf.name for leaf in _leaves(check) if not isinstance(leaf, Number)})
+    options = [unit_options(by_name[name], by_name) for name in names]
+    valid = []
+    for combination in itertools.product(*options):
+        assignment = dict(zip(names, combination))
+        if _unit_error(check, assignment) is None:
+            valid.append(assignment)
+    return valid
+
+
+def _check_units(check: Comparison, bindings: list[Binding], context: _RuleContext, line: int, column0: int) -> None:
+    if valid_unit_combinations(bindings, check):
+        return
+    by_name = {b.name: b for b in bindings}
+    names = sorted({leaf.name for leaf in _leaves(check) if not isinstance(leaf, Number)})
+    first = {name: (unit_options(by_name[name], by_name) or ("text",))[0] for name in names}
+    node, reason = _unit_error(check, first) or (check, "units never agree")
+    where = ".".join(map(str, context.prefix + ("check",)))
+    _problem_at(context, where, f"type error: {reason}", line, column0 + node.column, "")
+
+
+_UNIT_NAMES = {"MAD": "a level (MAD)", "percent": "a ratio (percent)", "points": "a change in points", "count": "a count"}
+
+
+def _unit_error(check: Comparison, assignment: dict[str, str]) -> tuple[Any, str] | None:
+    """None when the check's units agree under ``assignment``; else the node and why not."""
+    if "text" in assignment.values():
+        if isinstance(check.left, Ref) and isinstance(check.right, Ref) and check.op == "==":
+            if assignment[check.left.name] == assignment[check.right.name] == "text":
+                return None
+        return check, "a category is compared only as 'a == b' with another category"
+    try:
+        left, right = _kind(check.left, assignment), _kind(check.right, assignment)
+        _agree(check, left, right, "compare")
+    except _UnitMismatch as exc:
+        return exc.node, exc.reason
+    return None
+
+
+class _UnitMismatch(Exception):
+    def __init__(self, node: Any, reason: str) -> None:
+        self.node, self.reason = node, reason
+
+
+# pint knows that money is not a ratio; it does not know that a share (a ratio) and
+# a count of salons are different things, since both are dimensionless.  A kind
+# carries that difference: money, ratio (percent, points), count, or a plain number.
+_KIND_OF_UNIT = {"MAD": "money", "percent": "ratio", "points": "ratio", "count": "count"}
+_KIND_NAMES = {"money": "money (MAD)", "ratio": "a ratio (percent, points)", "count": "a count", "number": "a number"}
+Kind = tuple[pint.Quantity, str]
+
+
+def _kind(expr: Expr, assignment: dict[str, str]) -> Kind:
+    match expr:
+        case Number(unit=unit):
+            return quantity(1.0, unit), ("number" if unit == "count" else _KIND_OF_UNIT[unit])
+        case Ref(name=name) | Total(name=name):
+            return quantity(1.0, assignment[name]), _KIND_OF_UNIT[assignment[name]]
+        case Negate(operand=operand):
+            return _kind(operand, assignment)
+        case Arith(op=op, left=left, right=right):
+            a, b = _kind(left, assignment), _kind(right, assignment)
+            if op in "+-":
+                kind = _agree(expr, a, b, "add" if op == "+" else "subtract")
+                return a[0] + b[0], kind
+            if op == "*":
+                return a[0] * b[0], _product_kind(a[1], b[1])
+            return a[0] / b[0], _quotient_kind(a[1], b[1])
+    raise TypeError(expr)
+
+
+def kind_of(expr: Expr, units: dict[str, str]) -> str:
+    """money, ratio, count or number: what an expression's value is, for display."""
+    return _kind(expr, units)[1]
+
+
+def _agree(node: Any, a: Kind, b: Kind, verb: str) -> str:
+    """The kind of a sum or a comparison; _UnitMismatch if money meets a ratio, or a ratio a count."""
+    if a[0].dimensionality != b[0].dimensionality or not ({a[1], b[1]} <= {a[1], "number"} or {a[1], b[1]} <= {b[1], "number"}):
+        joiner = {"add": "to", "subtract": "from", "compare": "with"}[verb]
+        first, second = (b, a) if verb in ("add", "subtract") else (a, b)
+        raise _UnitMismatch(node, f"cannot {verb} {_KIND_NAMES[first[1]]} {joiner} {_KIND_NAMES[second[1]]}")
+    return a[1] if a[1] != "number" else b[1]
+
+
+def _product_kind(a: str, b: str) -> str:
+    for kind in ("money", "count", "ratio"):
+        if kind in (a, b):
+            return kind
+    return "number"
+
+
+def _quotient_kind(a: str, b: str) -> str:
+    if a == b or a == "number":
+        return "number"
+    return a

@@ -1,0 +1,156 @@
+"""The rule language as data: a tagged-union AST for checks, and bindings.
+
+A rule binds claims to names and states one comparison over them::
+
+    bind:
+      current: {measure: level}
+      growth:  {measure: growth, subject: same as current, period: same as current}
+      base:    {measure: level, subject: same as current, period: base of growth}
+    check: current / (1 + growth) == base
+
+Expressions are msgspec tagged unions (``match`` on them); every node keeps the
+line and column where the author wrote it, so a type error points at the token.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Union
+
+import msgspec
+
+
+class Node(msgspec.Struct, frozen=True, kw_only=True, tag_field="node"):
+    line: int = 1
+    column: int = 1
+
+
+class Number(Node, tag="number"):
+    """A literal: ``1``, ``100 %``, ``8 points``, ``12``."""
+
+    value: float
+    unit: str  # canonical unit: count, percent, points, MAD
+
+
+class Ref(Node, tag="ref"):
+    """The figure a binding holds, as an interval."""
+
+    name: str
+
+
+class Total(Node, tag="sum"):
+    """``sum(part)``: the sum over a group binding's claims."""
+
+    name: str
+
+
+class Negate(Node, tag="neg"):
+    operand: Expr
+
+
+class Arith(Node, tag="arith"):
+    op: Literal["+", "-", "*", "/"]
+    left: Expr
+    right: Expr
+
+
+Expr = Union[Number, Ref, Total, Negate, Arith]
+
+ComparisonOp = Literal["==", "<=", ">=", "<", ">"]
+
+
+class Comparison(Node, tag="compare"):
+    op: ComparisonOp
+    left: Expr
+    right: Expr
+
+
+# Binding relations ------------------------------------------------------------
+
+Measure = Literal["level", "growth", "share", "share_change", "count", "average", "category"]
+PeriodRelationKind = Literal["same", "base_of", "within", "contains", "strictly_within", "strictly_contains", "literal"]
+GroupKey = Literal["source", "subject", "period", "dimension", "measure"]
+
+
+class SameAs(msgspec.Struct, frozen=True, tag="same"):
+    other: str
+
+
+class OtherThan(msgspec.Struct, frozen=True, tag="other"):
+    other: str
+
+
+class Literally(msgspec.Struct, frozen=True, tag="literal"):
+    value: str
+
+
+class PeriodRelation(msgspec.Struct, frozen=True):
+    kind: PeriodRelationKind
+    other: str | None = None  # the binding it relates to
+    literal: str | None = None  # an ISO 8601 period, for kind == "literal"
+
+
+BreakdownSpec = Union[Literal["any", "total", "part"], SameAs, dict[str, str]]
+
+
+class Binding(msgspec.Struct, frozen=True, kw_only=True):
+    """Which claims a name may stand for; every relation names an earlier binding."""
+
+    name: str
+    measures: tuple[str, ...] = ()  # empty when measure is "same as" another binding
+    measure_of: str | None = None
+    subject: SameAs | Literally | None = None
+    breakdown: BreakdownSpec = "any"
+    period: PeriodRelation | None = None
+    base_period: SameAs | None = None
+    source: SameAs | OtherThan | None = None
+    printed: Literal["number", "direction"] | None = None
+    unit: str | None = None
+    pair_after: str | None = None
+    stand_in_months: int = 0
+    group: tuple[str, ...] = ()
+    line: int = 1
+    column: int = 1
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.group)
+
+    def related(self) -> set[str]:
+        """Names of the bindings this one is defined against."""
+        names = {self.measure_of, self.pair_after}
+        for relation in (self.subject, self.base_period, self.source, self.breakdown):
+            if isinstance(relation, (SameAs, OtherThan)):
+                names.add(relation.other)
+        if self.period is not None:
+            names.add(self.period.other)
+        return {name for name in names if name}
+
+
+class Rule(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    title: str
+    description: str
+    bindings: tuple[Binding, ...]
+    check: Comparison
+    check_text: str
+    margin_unit: str | None = None
+    file: str = ""
+    line: int = 1
+
+    def binding(self, name: str) -> Binding:
+        return next(b for b in self.bindings if b.name == name)
+
+    @property
+    def group_binding(self) -> Binding | None:
+        return next((b for b in self.bindings if b.is_group), None)
+
+
+def leaves(expr: Expr | Comparison) -> list[Number | Ref | Total]:
+    """The leaves of an expression, left to right."""
+    match expr:
+        case Comparison(left=left, right=right) | Arith(left=left, right=right):
+            return leaves(left) + leaves(right)
+        case Negate(operand=operand):
+            return leaves(operand)
+        case _:
+            return [expr]

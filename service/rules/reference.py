@@ -1,0 +1,215 @@
+"""A small reference evaluator in plain Python: the same rule semantics, without SQL.
+
+It is deliberately naive (nested loops over claims) and shares nothing with the
+compiler but the rule AST and ``Interval``.  Tests run both on generated stores
+and demand the same verdicts; the engine also uses ``evaluate_check`` to write a
+verdict's computation with the numbers substituted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from service.intervals import DivisionBySpanningZero, Interval, gap
+from service.periods import Period
+from service.rules.compiler import TOLERANCE
+from service.rules.loader import valid_unit_combinations
+from service.rules.model import Arith, Binding, Comparison, Expr, Literally, Negate, Number, OtherThan, Ref, Rule, SameAs, Total
+from service.units import base_factor
+
+Row = Mapping[str, Any]  # a row of the claims table, by column name
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    margin: float  # in base magnitudes (a fraction for percent); 0 unless contradicted
+    left: Interval | None
+    right: Interval | None
+
+
+def value_of(row: Row) -> Interval:
+    """A claim's interval in base magnitudes, as the check computes with it."""
+    return Interval(row["lo"], row["hi"]).scaled(row["scale"])
+
+
+def evaluate_expr(expr: Expr, values: Mapping[str, Interval]) -> Interval:
+    match expr:
+        case Number(value=value, unit=unit):
+            return Interval.point(value * base_factor(unit))
+        case Ref(name=name) | Total(name=name):
+            return values[name]
+        case Negate(operand=operand):
+            return -evaluate_expr(operand, values)
+        case Arith(op=op, left=left, right=right):
+            a, b = evaluate_expr(left, values), evaluate_expr(right, values)
+            return a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b
+    raise TypeError(expr)
+
+
+def evaluate_check(check: Comparison, values: Mapping[str, Interval]) -> Outcome:
+    """Consistent when some values inside the intervals satisfy the check; else the gap."""
+    try:
+        left, right = evaluate_expr(check.left, values), evaluate_expr(check.right, values)
+    except DivisionBySpanningZero:
+        return Outcome("unverifiable", 0.0, None, None)
+    if check.op == "==":
+        distance = gap(left, right)
+    elif check.op in ("<=", "<"):
+        distance = max(left.lo - right.hi, 0.0)
+    else:
+        distance = max(right.lo - left.hi, 0.0)
+    if math.isnan(distance):
+        return Outcome("unverifiable", 0.0, left, right)
+    magnitude = max((abs(v) for v in (left.lo, left.hi, right.lo, right.hi) if math.isfinite(v)), default=0.0)
+    if distance > TOLERANCE * magnitude:
+        return Outcome("contradicted", distance, left, right)
+    return Outcome("consistent", 0.0, left, right)
+
+
+# --- binding, in plain Python -----------------------------------------------------
+
+
+def bindings_of(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
+    """Every assignment of claims (rows, or lists of rows for a group) to the rule's names."""
+    units = valid_unit_combinations(rule.bindings, rule.check)
+    groups = _groups(rule.group_binding, rows) if rule.group_binding else [None]
+    scalar = [b for b in rule.bindings if not b.is_group]
+    for group in groups:
+        start: dict[str, Any] = {} if group is None else {rule.group_binding.name: group}  # type: ignore[union-attr]
+        for assignment in _extend(scalar, rows, start):
+            if _units_agree(assignment, units, rule):
+                yield assignment
+
+
+def _extend(bindings: list[Binding], rows: list[Row], assignment: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    if not bindings:
+        yield dict(assignment)
+        return
+    binding, rest = bindings[0], bindings[1:]
+    for row in rows:
+        if _own_match(binding, row) and _relations_hold(binding, row, assignment):
+            assignment[binding.name] = row
+            yield from _extend(rest, rows, assignment)
+            del assignment[binding.name]
+
+
+def _own_match(binding: Binding, row: Row) -> bool:
+    if binding.measures and row["measure"] not in binding.measures:
+        return False
+    if isinstance(binding.subject, Literally) and row["subject"] != binding.subject.value:
+        return False
+    breakdown = binding.breakdown
+    if breakdown == "total" and row["breakdown_key"] != "":
+        return False
+    if breakdown == "part" and row["breakdown_key"] == "":
+        return False
+    if isinstance(breakdown, dict) and row["breakdown_key"] != ",".join(f"{k}={v}" for k, v in sorted(breakdown.items())):
+        return False
+    if binding.period is not None and binding.period.kind == "literal":
+        period = Period.parse(binding.period.literal or "")
+        if (row["period_start"], row["period_end"]) != (period.start, period.end):
+            return False
+    if binding.printed is not None and row["printed"] != binding.printed:
+        return False
+    return binding.unit is None or row["unit"] == binding.unit
+
+
+def _relations_hold(binding: Binding, row: Row, bound: dict[str, Any]) -> bool:
+    if any(isinstance(other, Mapping) and other["id"] == row["id"] for other in bound.values()):
+        return False
+    checks = []
+    if binding.measure_of:
+        checks.append(row["measure"] == bound[binding.measure_of]["measure"])
+    if isinstance(binding.subject, SameAs):
+        checks.append(row["subject"] == bound[binding.subject.other]["subject"])
+    if isinstance(binding.breakdown, SameAs):
+        checks.append(row["breakdown_key"] == bound[binding.breakdown.other]["breakdown_key"])
+    if binding.period is not None and binding.period.kind != "literal":
+        checks.append(_period_holds(binding, row, bound[binding.period.other or ""]))
+    if binding.base_period is not None:
+        other = bound[binding.base_period.other]
+        checks.append((row["compared_start"], row["compared_end"]) == (other["compared_start"], other["compared_end"]))
+    if isinstance(binding.source, SameAs):
+        checks.append(row["source"] == bound[binding.source.other]["source"])
+    if isinstance(binding.source, OtherThan):
+        checks.append(row["source"] != bound[binding.source.other]["source"])
+    if binding.pair_after:
+        checks.append(row["id"] > bound[binding.pair_after]["id"])
+    return all(checks)
+
+
+def _period_holds(binding: Binding, row: Row, other: Row) -> bool:
+    kind = binding.period.kind  # type: ignore[union-attr]
+    start, end = row["period_start"], row["period_end"]
+    if kind == "base_of":
+        need = (other["compared_start"], other["compared_end"])
+    else:
+        need = (other["period_start"], other["period_end"])
+    if need[0] is None:
+        return False
+    if kind in ("same", "base_of"):
+        if binding.stand_in_months:
+            extra = (end - start) - (need[1] - need[0])
+            return start <= need[0] and end >= need[1] and extra <= binding.stand_in_months
+        return (start, end) == need
+    inside = start >= need[0] and end <= need[1]
+    around = start <= need[0] and end >= need[1]
+    holds = inside if kind.endswith("within") else around
+    return holds and (not kind.startswith("strictly") or (start, end) != need)
+
+
+_GROUP_COLUMNS = {"source": ("source",), "subject": ("subject",), "period": ("period_start", "period_end"), "dimension": ("breakdown_dims",), "measure": ("measure",)}
+
+
+def _groups(binding: Binding, rows: list[Row]) -> list[list[Row]]:
+    members = [row for row in rows if _own_match(binding, row)]
+    columns = [c for key in binding.group for c in _GROUP_COLUMNS[key]] + ["unit"]
+    key = lambda row: tuple(row[c] for c in columns)  # noqa: E731
+    grouped = [list(g) for _, g in itertools.groupby(sorted(members, key=lambda r: (key(r), r["id"])), key=key)]
+    return [g for g in grouped if len(g) >= 2]
+
+
+def _units_agree(assignment: dict[str, Any], combinations: list[dict[str, str]], rule: Rule) -> bool:
+    def unit(name: str) -> str:
+        row = assignment[name]
+        return "text" if isinstance(row, Mapping) and row["unit"] is None else (row[0]["unit"] if isinstance(row, list) else row["unit"])
+
+    return any(all(unit(name) == u for name, u in combo.items()) for combo in combinations)
+
+
+def values_of(assignment: Mapping[str, Any]) -> dict[str, Interval]:
+    """The intervals the check computes with: a group's is the sum of its members'."""
+    values = {}
+    for name, bound in assignment.items():
+        if isinstance(bound, list):
+            total = Interval(0.0, 0.0)
+            for row in bound:
+                total = total + value_of(row)
+            values[name] = total
+        elif bound["unit"] is not None:
+            values[name] = value_of(bound)
+    return values
+
+
+def reference_verdicts(rule: Rule, rows: list[Row]) -> dict[tuple[tuple[str, str], ...], tuple[str, float]]:
+    """{binding key: (status, margin in base magnitudes)} for every assignment: what SQL must match."""
+    results = {}
+    for assignment in bindings_of(rule, rows):
+        key = tuple(sorted((name, _ids(bound)) for name, bound in assignment.items()))
+        if any(isinstance(b, Mapping) and b["unit"] is None for b in assignment.values()):
+            left, right = assignment[rule.check.left.name], assignment[rule.check.right.name]  # type: ignore[union-attr]
+            status = "consistent" if left["text_key"] == right["text_key"] else "contradicted"
+            results[key] = (status, 0.0)
+            continue
+        outcome = evaluate_check(rule.check, values_of(assignment))
+        results[key] = (outcome.status, outcome.margin)
+    return results
+
+
+def _ids(bound: Any) -> str:
+    return ",".join(r["id"] for r in bound) if isinstance(bound, list) else bound["id"]

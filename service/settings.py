@@ -1,0 +1,32 @@
+"""Settings: one struct, read from the environment or the command line, passed in."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    db_path: str = str(PROJECT_ROOT / "tally.duckdb")
+    rules_dir: str = str(PROJECT_ROOT / "rules")
+    fixtures_dir: str = str(PROJECT_ROOT / "fixtures")
+    load_fixtures: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from ``TALLY_*`` variables; explicit overrides (CLI flags) win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name, field_type in (("db_path", str), ("rules_dir", str), ("fixtures_dir", str), ("host", str), ("port", int)):
+            if (raw := env.get(f"TALLY_{name.upper()}")) is not None:
+                values[name] = field_type(raw)
+        if (raw := env.get("TALLY_LOAD_FIXTURES")) is not None:
+            values["load_fixtures"] = raw.lower() not in {"0", "false", "no"}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

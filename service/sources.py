@@ -1,0 +1,38 @@
+"""Sources: who printed a figure, where, and how that office rounds."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from service.figures import Rounding
+
+SourceId = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        max_length=120,
+        description="Stable id chosen by the newsroom: letters, digits, '.', '_' and '-'.",
+        examples=["akhannouch-2026-01-19"],
+    ),
+]
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class SourceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """A source as a newsroom posts it."""
+
+    id: SourceId
+    title: NonEmpty
+    outlet: NonEmpty
+    language: Literal["fr", "en"]
+    url: str | None = None
+    published: datetime.date | None = None
+    speaker: str | None = None
+    rounding: Rounding = Rounding.HALF_UP
+
+
+class Source(SourceIn, kw_only=True):
+    """A stored source (the same fields: a source is what the newsroom said it is)."""
