@@ -38,7 +38,6 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
     import uvicorn
 
     from service.app import create_app
-    from service.rules.book import RuleBook
 
     settings = Settings.from_env(
         db_path=db_path, host=host, port=port, rules_dir=rules_dir, load_fixtures=False if no_fixtures else None
@@ -46,7 +45,7 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
     with Store(settings.db_path) as store:
         if settings.load_fixtures:
             _load_with_progress(store, sorted(Path(settings.fixtures_dir).glob("*.json")))
-        rules = RuleBook(settings.rules_dir)
+        rules = _rules_or_exit(settings.rules_dir)
         console.print(f"[bold]Tally[/] on http://{settings.host}:{settings.port}  store {settings.db_path}  "
                       f"{store.count_claims()} claims")
         uvicorn.run(create_app(settings, store, rules), host=settings.host, port=settings.port, log_level="info")
@@ -77,6 +76,91 @@ def parse(text: str, lang: str, rounding: str) -> None:
     console.print(f"[bold]{text}[/] -> [{_number(parsed.interval.lo)}, {_number(parsed.interval.hi)}] {parsed.unit}")
     for step in parsed.explanation:
         console.print(f"  - {step}")
+
+
+@main.command()
+@DB_OPTION
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None, help="Folder of rule files.")
+@click.option("--status", type=click.Choice(["contradicted", "unverifiable", "consistent"]), default=None, help="Only verdicts with this status.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON (as GET /verdicts answers).")
+def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool) -> None:
+    """Run every rule over a store file, without a server, and print the verdicts."""
+    import msgspec
+
+    from service.rules.book import RuleBook
+    from service.verdicts import VerdictList
+
+    settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)
+    if not Path(settings.db_path).exists():
+        errors.print(f"[red]no store at {settings.db_path}[/]: run 'tally load' or 'tally serve' first")
+        sys.exit(2)
+    rules = _rules_or_exit(settings.rules_dir)
+    with Store(settings.db_path) as store:
+        verdicts = [v for v in rules.all_verdicts(store) if status is None or v.status == status]
+    if as_json:
+        sys.stdout.write(msgspec.json.encode(VerdictList(verdicts)).decode() + "\n")
+        return
+    console.print(_verdict_table(verdicts))
+    counts = {s: sum(1 for v in verdicts if v.status == s) for s in ("contradicted", "unverifiable", "consistent")}
+    console.print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no verdicts")
+
+
+@main.group()
+def rules() -> None:
+    """Rule files: lint them, print their JSON Schema."""
+
+
+@rules.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default="rules")
+def lint(folder: Path) -> None:
+    """Check every rule file of a folder; print file:line:column: problems; exit 1 on any."""
+    from service.errors import format_rule_problem
+    from service.rules.loader import lint_dir, load_rules_dir
+
+    failures = lint_dir(folder)
+    for failure in failures:
+        for problem in failure.problems:
+            errors.print(format_rule_problem(failure.path, problem), markup=False, highlight=False)
+    if failures:
+        sys.exit(1)
+    console.print(f"{len(load_rules_dir(folder))} rules in {folder}: ok")
+
+
+@rules.command()
+def schema() -> None:
+    """Print the JSON Schema of a rule file (what rules/schema.json holds)."""
+    import json
+
+    from service.rules.loader import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+def _rules_or_exit(rules_dir: str):
+    from service.errors import RuleFileError
+    from service.rules.book import RuleBook
+
+    try:
+        return RuleBook(rules_dir)
+    except RuleFileError as exc:
+        errors.print(str(exc), markup=False, highlight=False)
+        sys.exit(1)
+
+
+_STATUS_STYLE = {"contradicted": "bold red", "unverifiable": "yellow", "consistent": "green"}
+
+
+def _verdict_table(verdicts) -> Table:
+    table = Table(show_lines=True, title="Tally verdicts")
+    table.add_column("status")
+    table.add_column("rule")
+    table.add_column("figures (source: quote)")
+    table.add_column("computation and notes")
+    for verdict in verdicts:
+        figures = "\n".join(f"{e.role}: {e.figure} [{e.period}] ({e.source}: \u201c{e.quote}\u201d)" for e in verdict.claims)
+        detail = "\n".join([verdict.computation, *verdict.notes])
+        table.add_row(f"[{_STATUS_STYLE[verdict.status]}]{verdict.status}[/]", verdict.rule, figures, detail)
+    return table
 
 
 def _load_with_progress(store: Store, paths: list[Path]) -> int:

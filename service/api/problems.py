@@ -53,15 +53,19 @@ def from_validation(exc: ValidationException) -> ProblemDetailsException:
 
 def from_http(exc: HTTPException) -> ProblemDetailsException:
     """Litestar's own 4xx (no such route, wrong method): the field is the path or the method."""
+    reason = str(exc.detail)
     if isinstance(exc, NotFoundException):
-        field, location = "path", "path"
-    elif isinstance(exc, MethodNotAllowedException):
-        field, location = "method", "request"
-    else:
-        field, location = "request", "request"
-    slug = str(exc.detail).lower().replace(" ", "-")
-    errors = [FieldProblem(field=field, reason=str(exc.detail), location=location)]
-    return problem(exc.status_code, str(exc.detail), slug, str(exc.detail), errors)
+        return problem(404, "Not found", "not-found", reason, [FieldProblem(field="path", reason=reason, location="path")])
+    if isinstance(exc, MethodNotAllowedException):
+        errors = [FieldProblem(field="method", reason=reason, location="request")]
+        return problem(405, "Method not allowed", "method-not-allowed", reason, errors)
+    if exc.status_code == 400:
+        # Litestar raises a bare 400 for a body it cannot decode at all (malformed JSON).
+        errors = [FieldProblem(field="$", reason=reason)]
+        return problem(400, "Malformed request body", "malformed-body", reason, errors)
+    slug = "-".join(reason.lower().split())
+    errors = [FieldProblem(field="request", reason=reason, location="request")]
+    return problem(exc.status_code, reason, slug, reason, errors)
 
 
 def problem_details_plugin() -> ProblemDetailsPlugin:
