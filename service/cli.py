@@ -87,7 +87,6 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
     """Run every rule over a store file, without a server, and print the verdicts."""
     import msgspec
 
-    from service.rules.book import RuleBook
     from service.verdicts import VerdictList
 
     settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)

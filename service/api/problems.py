@@ -7,10 +7,24 @@ list that names the field.
 
 from __future__ import annotations
 
-from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException, ValidationException
-from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    ValidationException,
+)
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
 
-from service.errors import PROBLEM_TYPE_BASE, ClientError, FieldProblem, field_from_litestar
+from service.errors import (
+    PROBLEM_TYPE_BASE,
+    ClientError,
+    FieldProblem,
+    field_from_litestar,
+)
 
 
 def problem(status: int, title: str, slug: str, detail: str, errors: list[FieldProblem]) -> ProblemDetailsException:

@@ -6,6 +6,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from service.errors import ClientError, FieldProblem, RuleFileError
 from service.rules.book import RuleBook
@@ -67,7 +69,7 @@ class RuleController(Controller):
     tags = ["rules"]
 
     @get("/", operation_id="listRules", sync_to_thread=False)
-    def list_rules(self, rules: RuleBook) -> RuleList:
+    def list_rules(self, rules: NamedDependency[RuleBook]) -> RuleList:
         """The rules in force, each with its check and the SQL it compiles to."""
         return RuleList(rules=[rule_out(rule) for rule in rules.rules])
 
@@ -77,12 +79,12 @@ class RuleController(Controller):
         return json_schema()
 
     @get("/{rule_id:str}", operation_id="getRule", sync_to_thread=False)
-    def get_rule(self, rule_id: str, rules: RuleBook) -> RuleOut:
+    def get_rule(self, rule_id: FromPath[str], rules: NamedDependency[RuleBook]) -> RuleOut:
         """One rule in force; 404 if no rule has that id."""
         return rule_out(rules.get(rule_id))
 
     @post("/validate", operation_id="validateRules", status_code=200)
-    async def validate_rules(self, request: Request) -> ValidationReport:
+    async def validate_rules(self, request: Request[Any, Any, Any]) -> ValidationReport:
         """Check a rule file's YAML (the request body, any text type) without installing it.
 
         200 with the rule ids, or 422 with every problem's line and column.

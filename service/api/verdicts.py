@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 from service.errors import InvalidField
 from service.rules.book import RuleBook
@@ -17,12 +21,12 @@ class VerdictController(Controller):
     @get("/", operation_id="listVerdicts", sync_to_thread=True)
     def list_verdicts(
         self,
-        store: Store,
-        rules: RuleBook,
-        status: Status | None = None,
-        rule: str | None = None,
-        subject: str | None = None,
-        claim: str | None = None,
+        store: NamedDependency[Store],
+        rules: NamedDependency[RuleBook],
+        status: Annotated[Status | None, QueryParameter(description="consistent, contradicted or unverifiable")] = None,
+        rule: Annotated[str | None, QueryParameter(description="Rule id")] = None,
+        subject: Annotated[str | None, QueryParameter(description="Only verdicts using a claim on this subject")] = None,
+        claim: Annotated[str | None, QueryParameter(description="Only verdicts this claim takes part in")] = None,
     ) -> VerdictList:
         """Run every rule over the store; contradictions first. Filter by status, rule id, subject or claim id."""
         if rule is not None and rule not in {r.id for r in rules.rules}:

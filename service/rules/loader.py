@@ -39,37 +39,69 @@ from service.rules.model import (
     Rule,
     SameAs,
     Total,
+    leaves,
 )
 from service.units import quantity
 
 Name = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]*$", description="A binding name: lower case, digits, _")]
 
 
+def _described(type_: Any, text: str, *examples: Any) -> Any:
+    return Annotated[type_, msgspec.Meta(description=text, examples=list(examples) or None)]
+
+
 class BindingSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """One binding as written in YAML. Every relation names a binding declared above it."""
 
-    measure: str | list[str] | None = None  # "level", [level, count], or "same as x"
-    subject: str | None = None  # "same as x" or a dotted key
-    breakdown: str | dict[str, str] | None = None  # any | total | part | "same as x" | {country: fr}
-    period: str | None = None  # same as x | base of x | within x | contains x | strictly within x | strictly contains x | 2024
-    base_period: str | None = None  # same as x: the growth's base period equals x's
-    source: str | None = None  # same as x | other than x
-    printed: Literal["number", "direction"] | None = None
-    unit: Literal["MAD", "percent", "points", "count"] | None = None
-    pair_after: Name | None = None
-    stand_in_months: Annotated[int, msgspec.Meta(ge=0, le=12)] = 0
-    group: list[Literal["source", "subject", "period", "dimension", "measure"]] = []
+    measure: _described(
+        str | list[str] | None, "A measure, a list of measures, or 'same as <binding>'.", "level", ["level", "count"], "same as first"
+    ) = None
+    subject: _described(str | None, "'same as <binding>', or a dotted subject key.", "same as current", "ma.regions") = None
+    breakdown: _described(
+        str | dict[str, str] | None,
+        "any (default), total (no breakdown), part (any non-empty breakdown), 'same as <binding>', or a mapping.",
+        "same as current",
+        {"per": "region"},
+    ) = None
+    period: _described(
+        str | None,
+        "same as / base of / within / contains / strictly within / strictly contains <binding>, or an ISO 8601 period.",
+        "base of growth",
+        "2024",
+    ) = None
+    base_period: _described(str | None, "'same as <binding>': the growth's base period equals that binding's.", "same as growth_a") = None
+    source: _described(str | None, "'same as <binding>' or 'other than <binding>'.", "other than level_a") = None
+    printed: _described(
+        Literal["number", "direction"] | None, "Only figures printed as a number, or as a direction word ('en hausse')."
+    ) = None
+    unit: _described(Literal["MAD", "percent", "points", "count"] | None, "Only figures in this canonical unit.") = None
+    pair_after: _described(Name | None, "Take each pair once: this binding's claim id sorts after that binding's.") = None
+    stand_in_months: _described(
+        Annotated[int, msgspec.Meta(ge=0, le=12)],
+        "With period 'same as' or 'base of': a figure for a period up to this many months longer, containing the needed one, may stand in (noted in the verdict).",
+    ) = 0
+    group: _described(
+        list[Literal["source", "subject", "period", "dimension", "measure"]],
+        "Make this a group binding: its claims, grouped by these keys, are summed with sum(name).",
+        ["source", "subject", "period", "dimension"],
+    ) = []
 
 
 class RuleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """One rule as written in YAML."""
 
-    id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable id, kebab-case")]
-    title: Annotated[str, msgspec.Meta(min_length=1)]
-    description: Annotated[str, msgspec.Meta(min_length=1)]
-    bind: dict[Name, BindingSpec]
-    check: Annotated[str, msgspec.Meta(min_length=1, examples=["current / (1 + growth) == base"])]
-    margin_unit: Literal["MAD", "percent", "points", "count"] | None = None
+    id: _described(Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]*$")], "Stable id, kebab-case.", "growth-links-levels")
+    title: _described(Annotated[str, msgspec.Meta(min_length=1)], "One line for the desk.")
+    description: _described(Annotated[str, msgspec.Meta(min_length=1)], "What the rule checks and why, for the desk.")
+    bind: _described(dict[Name, BindingSpec], "Names for the claims the check relates, in order; relations name bindings above.")
+    check: _described(
+        Annotated[str, msgspec.Meta(min_length=1)],
+        "One comparison (== <= >= < >) of arithmetic (+ - * / parentheses, sum(group), numbers with %, points, MAD).",
+        "current / (1 + growth) == base",
+    )
+    margin_unit: _described(
+        Literal["MAD", "percent", "points", "count"] | None, "Unit of the margin; default: the unit of the right side's first figure."
+    ) = None
 
 
 class RuleFileSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,10 +112,14 @@ class RuleFileSpec(msgspec.Struct, forbid_unknown_fields=True):
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file (one rule, or ``rules: [...]``), for editors' autocompletion."""
-    schema = msgspec.json.schema(RuleSpec | RuleFileSpec)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Tally rule file"
-    return schema
+    (rule, rule_file), definitions = msgspec.json.schema_components((RuleSpec, RuleFileSpec), ref_template="#/$defs/{name}")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Tally rule file",
+        "description": "One rule, or several under 'rules'. See rules/README.md.",
+        "anyOf": [rule, rule_file],
+        "$defs": definitions,
+    }
 
 
 # --- positions -----------------------------------------------------------------
@@ -435,7 +471,7 @@ def _check(spec: RuleSpec, bindings: list[Binding], context: _RuleContext) -> Co
 def _check_names(check: Comparison, bindings: list[Binding], context: _RuleContext, line: int, column0: int) -> None:
     by_name = {b.name: b for b in bindings}
     used = set()
-    for leaf in _leaves(check):
+    for leaf in leaves(check):
         if isinstance(leaf, Number):
             continue
         used.add(leaf.name)
@@ -458,12 +494,6 @@ def _problem_at(context: _RuleContext, field: str, reason: str, line: int, colum
     context.problems.append(FieldProblem(field=field, reason=reason, location="rule", line=line, column=column, part=part))
 
 
-def _leaves(expr: Expr | Comparison) -> list[Number | Ref | Total]:
-    from service.rules.model import leaves
-
-    return leaves(expr)
-
-
 def unit_options(binding: Binding, bindings: dict[str, Binding]) -> tuple[str, ...]:
     """The canonical units the claims a binding takes can come in ("text" for a category)."""
     root = binding
@@ -482,7 +512,7 @@ def unit_options(binding: Binding, bindings: dict[str, Binding]) -> tuple[str, .
 def valid_unit_combinations(rule_bindings: tuple[Binding, ...] | list[Binding], check: Comparison) -> list[dict[str, str]]:
     """Every assignment of units to the bindings the check uses under which its units agree."""
     by_name = {b.name: b for b in rule_bindings}
-    names = sorted({leaf.name for leaf in _leaves(check) if not isinstance(leaf, Number)})
+    names = sorted({leaf.name for leaf in leaves(check) if not isinstance(leaf, Number)})
     options = [unit_options(by_name[name], by_name) for name in names]
     valid = []
     for combination in itertools.product(*options):
@@ -496,7 +526,7 @@ def _check_units(check: Comparison, bindings: list[Binding], context: _RuleConte
     if valid_unit_combinations(bindings, check):
         return
     by_name = {b.name: b for b in bindings}
-    names = sorted({leaf.name for leaf in _leaves(check) if not isinstance(leaf, Number)})
+    names = sorted({leaf.name for leaf in leaves(check) if not isinstance(leaf, Number)})
     first = {name: (unit_options(by_name[name], by_name) or ("text",))[0] for name in names}
     node, reason = _unit_error(check, first) or (check, "units never agree")
     where = ".".join(map(str, context.prefix + ("check",)))

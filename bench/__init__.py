@@ -1,0 +1,1 @@
+"""Tally's benchmark: ``python -m bench.run`` (see bench/README.md)."""

@@ -1,0 +1,133 @@
+"""Tests that keep the documentation honest: what README and rules/README.md say is what runs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from service.app import create_app
+from service.cli import main
+from service.figures import QUALIFIERS
+from service.loading import load_directory
+from service.rules.evaluate import RuleEngine
+from service.rules.loader import BindingSpec, json_schema, load_rules_text
+from service.rules.book import RuleBook
+from service.settings import Settings
+from service.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+RULES_README = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")
+
+
+def readme_rule_blocks() -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", RULES_README, re.S)
+
+
+def test_readme_opens_with_the_two_set_up_commands() -> None:
+    set_up = README.split("## Set up (fresh clone)")[1].split("##")[0]
+    commands = [line for line in set_up.splitlines() if line.startswith("make ")]
+    assert [c.split()[1] for c in commands] == ["serve", "test"]
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("block", readme_rule_blocks(), ids=lambda b: b.split("\n")[0])
+def test_every_rule_in_the_rules_readme_loads(block: str) -> None:
+    assert load_rules_text(block, "rules/README.md")
+
+
+def test_rules_readme_documents_every_binding_key() -> None:
+    for key in BindingSpec.__struct_fields__:
+        assert f"`{key}`" in RULES_README, key
+
+
+def test_rules_readme_has_a_worked_example_per_operator() -> None:
+    for heading in ("`==`", "`+`", "`-`", "`*`", "`/`", "`sum()`", "`<=`", "`>=`", "`<` and `>`", "unary `-`"):
+        assert f"### {heading}" in RULES_README, heading
+
+
+def test_published_json_schema_is_current() -> None:
+    published = json.loads((ROOT / "rules" / "schema.json").read_text(encoding="utf-8"))
+    assert published == json_schema(), "run: tally rules schema > rules/schema.json"
+
+
+@pytest.fixture(scope="module")
+def seed_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
+    """The worked examples of rules/README.md run on the seed fixtures."""
+    store = Store(str(tmp_path_factory.mktemp("docs") / "seed.duckdb"))
+    load_directory(store, ROOT / "fixtures")
+    rules = [r for block in readme_rule_blocks() for r in load_rules_text(block) if r.id.startswith("example-")]
+    with store.transaction(commit=False) as connection:
+        verdicts = RuleEngine(rules).verdicts(connection, lambda ids: store.claims_by_id(list(ids), connection))
+    store.close()
+    by_rule: dict[str, list] = {}
+    for verdict in verdicts:
+        by_rule.setdefault(verdict.rule, []).append(verdict)
+    return by_rule
+
+
+@pytest.mark.parametrize(
+    ("rule", "margin", "unit"),
+    [
+        ("example-equal", 80_000_000, "MAD"),
+        ("example-plus", 3.5, "points"),
+        ("example-minus", 3.5, "points"),
+        ("example-times", 98_125_000, "MAD"),
+        ("example-divide", 87_222_200, "MAD"),
+    ],
+)
+def test_worked_examples_give_the_stated_margins(seed_verdicts, rule: str, margin: float, unit: str) -> None:
+    margins = {(v.margin, v.margin_unit) for v in seed_verdicts[rule] if v.status == "contradicted"}
+    assert any(m == pytest.approx(margin, rel=1e-5) and u == unit for m, u in margins), margins
+
+
+def test_worked_examples_that_hold(seed_verdicts) -> None:
+    for rule in ("example-sum", "example-at-most", "example-at-least", "example-strict", "example-negate"):
+        assert seed_verdicts[rule] and {v.status for v in seed_verdicts[rule]} == {"consistent"}, rule
+    implied = [v for v in seed_verdicts["example-divide"] if "1.099 bn to 1.118 bn" in v.computation]
+    assert implied and all(v.status == "consistent" for v in implied)
+
+
+def test_readme_lists_every_qualifier_word() -> None:
+    table = README.split("## A printed figure is an interval")[1].split("## The HTTP API")[0].lower()
+    for word in QUALIFIERS:
+        assert word.lower() in table, word
+
+
+def _commands(group: click.Group, prefix: str = "tally") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        if isinstance(command, click.Group):
+            found += _commands(command, path)
+        else:
+            found.append((path, command))
+    return found
+
+
+def test_readme_documents_every_command_and_option() -> None:
+    usage = README.split("## The command line")[1].split("##")[0]
+    for path, command in _commands(main):
+        assert path in usage, path
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert any(opt in usage for opt in param.opts), f"{path} {param.opts}"
+
+
+def test_readme_documents_every_http_route(tmp_path: Path) -> None:
+    with Store(str(tmp_path / "routes.duckdb")) as store:
+        app = create_app(Settings(), store, RuleBook(ROOT / "rules"))
+        paths = {route.path for route in app.routes if not route.path.startswith("/schema")}
+    api = README.split("## The HTTP API")[1].split("## Rules are data")[0]
+    for path in paths:
+        documented = re.escape(re.sub(r"\{(\w+):\w+\}", "{id}", path))
+        assert re.search(rf"[ `]{documented}[`?,\s]", api), path
+
+
+def test_readme_documents_every_setting() -> None:
+    for name in Settings.__struct_fields__:
+        assert f"TALLY_{name.upper()}" in README, name
