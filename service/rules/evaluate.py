@@ -190,6 +190,8 @@ def format_number(base_value: float, unit_or_kind: str) -> str:
     unit = {"money": "MAD", "ratio": "percent"}.get(unit_or_kind, unit_or_kind)
     if unit == "MAD":
         magnitude = abs(base_value)
+        if magnitude == 0:
+            return "0"
         if magnitude >= 1e8:
             return f"{base_value / 1e9:.3f} bn"
         if magnitude >= 1e5:
@@ -235,20 +237,37 @@ def _notes(rule: Rule, bound: dict[str, list[Claim]], status: str) -> list[str]:
 
 def _stand_in_note(rule: Rule, name: str, claim: Claim, used: Period, needed: Period, bound: dict[str, list[Claim]]) -> str:
     extra = used.months - needed.months
+    others = _months_outside(used, needed)
     note = (
         f"Period mismatch: {name} is printed for {used.describe()} ({claim.source}: {claim.figure!r}) "
-        f"and stands in for {needed.describe()}, the period the check needs: {extra} month{'s' if extra != 1 else ''} more."
+        f"and stands in for {needed.describe()}, the period the check needs: it adds {others}."
     )
     implied = _implied_for(rule.check, name, _values(bound))
-    if implied is not None and claim.interval is not None and claim.measure in ("level", "count"):
-        rest = base_interval(claim.interval) - implied
-        unit = claim.interval.unit
-        note += (
-            f" The check implies {format_interval(implied, unit)} for {needed.describe()}; with {format_interval(base_interval(claim.interval), unit)}"
-            f" for {used.describe()}, the other {extra} month{'s' if extra != 1 else ''} would come to {format_interval(rest, unit)}"
-        )
-        note += " (about zero)." if rest.contains(0.0) else "."
-    return note
+    if implied is None or claim.interval is None or claim.measure not in ("level", "count"):
+        return note
+    printed = base_interval(claim.interval)
+    # A flow over the added months is what the longer figure holds beyond the implied one;
+    # it cannot be negative.
+    rest = (printed - implied).clamp_below(0.0)
+    unit = claim.interval.unit
+    note += (
+        f" The check implies {format_interval(implied, unit)} for {needed.describe()}; with {format_interval(printed, unit)}"
+        f" for {used.describe()}, {others} would come to {format_interval(rest, unit)}"
+    )
+    average_month = printed.lo / used.months
+    if math.isfinite(rest.hi) and rest.hi < average_month / 4:
+        return note + f": about zero, against {format_number(average_month, unit)} for an average month."
+    return note + "."
+
+
+def _months_outside(used: Period, needed: Period) -> str:
+    """The months a longer period adds to the one it stands in for: "Dec 2024 (1 month)"."""
+    parts = []
+    if used.start < needed.start:
+        parts.append(Period(used.start, needed.start - 1).describe())
+    if used.end > needed.end:
+        parts.append(Period(needed.end + 1, used.end).describe())
+    return " and ".join(parts) or "no month"
 
 
 def _implied_for(check: Comparison, name: str, values: dict[str, Interval]) -> Interval | None:
