@@ -83,6 +83,15 @@ class RuleController(Controller):
         """One rule in force; 404 if no rule has that id."""
         return rule_out(rules.get(rule_id))
 
+    @post("/reload", operation_id="reloadRules", status_code=200, sync_to_thread=True)
+    def reload_rules(self, rules: NamedDependency[RuleBook]) -> ValidationReport:
+        """Load the rules folder again. On any broken file: 422 with its problems, and the rules in force stay."""
+        try:
+            loaded = rules.reload()
+        except RuleFileError as exc:
+            raise RuleFileInvalid(exc.problems, detail=str(exc)) from exc
+        return ValidationReport(valid=True, rules=[rule.id for rule in loaded])
+
     @post("/validate", operation_id="validateRules", status_code=200)
     async def validate_rules(self, request: Request[Any, Any, Any]) -> ValidationReport:
         """Check a rule file's YAML (the request body, any text type) without installing it.

@@ -86,7 +86,7 @@ def arith(op: str, left: exp.Expression, right: exp.Expression) -> exp.Expressio
 
 
 def _and(conditions: list[exp.Expression]) -> exp.Expression:
-    return exp.and_(*conditions) if conditions else exp.true()
+    return exp.and_(*conditions, copy=False) if conditions else exp.true()
 
 
 @dataclass
@@ -97,16 +97,35 @@ class IntervalSQL:
 
 @dataclass
 class _Builder:
-    """Accumulates the lateral aliases of one query's interval arithmetic."""
+    """Accumulates the bound columns and the staged arithmetic of one rule's query.
+
+    Each arithmetic node becomes a named column computed in the first stage where
+    all of its inputs exist.  Stages are nested subqueries: DuckDB inlines a column
+    alias at every use, so a chain of aliases in one SELECT grows 4x per product
+    (seconds for a four-binding rule); a subquery boundary keeps it linear.
+    """
 
     rule: Rule
-    aliases: list[exp.Expression] = field(default_factory=list)
+    bound: dict[str, exp.Expression] = field(default_factory=dict)  # flat name -> "binding"."column"
+    stages: list[list[exp.Expression]] = field(default_factory=list)
+    stage_of: dict[str, int] = field(default_factory=dict)
     undefined: list[exp.Expression] = field(default_factory=list)
     counter: itertools.count = field(default_factory=itertools.count)
 
-    def name(self, expression: exp.Expression, hint: str) -> exp.Expression:
+    def leaf(self, binding: str, column: str) -> exp.Column:
+        """A bound claim's column, carried out of the join as ``binding__column``."""
+        flat = f"{binding}__{column}"
+        self.bound.setdefault(flat, col(binding, column))
+        return exp.column(flat, quoted=True)
+
+    def name(self, expression: exp.Expression, hint: str) -> exp.Column:
+        inputs = [self.stage_of.get(column.name, 0) for column in expression.find_all(exp.Column)]
+        stage = 1 + max(inputs, default=0)
         alias = f"_n{next(self.counter)}_{hint}"
-        self.aliases.append(exp.alias_(expression, alias, quoted=True))
+        self.stage_of[alias] = stage
+        while len(self.stages) < stage:
+            self.stages.append([])
+        self.stages[stage - 1].append(exp.alias_(expression, alias, quoted=True, copy=False))
         return exp.column(alias, quoted=True)
 
     def interval(self, expr: Expr) -> IntervalSQL:
@@ -115,13 +134,13 @@ class _Builder:
                 number = lit(value * base_factor(unit))
                 return IntervalSQL(number, number)
             case Ref(name=name):
-                factor = col(name, "scale")
-                return IntervalSQL(arith("*", col(name, "lo"), factor), arith("*", col(name, "hi"), factor))
+                factor = self.leaf(name, "scale")
+                return IntervalSQL(arith("*", self.leaf(name, "lo"), factor), arith("*", self.leaf(name, "hi"), factor.copy()))
             case Total(name=name):
-                return IntervalSQL(col(name, "lo"), col(name, "hi"))
+                return IntervalSQL(self.leaf(name, "lo"), self.leaf(name, "hi"))
             case Negate(operand=operand):
                 inner = self.interval(operand)
-                return IntervalSQL(arith("-", lit(0.0), inner.hi), arith("-", lit(0.0), inner.lo))
+                return self._named(arith("-", lit(0.0), inner.hi), arith("-", lit(0.0), inner.lo))
             case Arith(op="+", left=left, right=right):
                 a, b = self.interval(left), self.interval(right)
                 return self._named(arith("+", a.lo, b.lo), arith("+", a.hi, b.hi))
@@ -139,17 +158,29 @@ class _Builder:
         return IntervalSQL(self.name(lo, "lo"), self.name(hi, "hi"))
 
     def _product(self, a: IntervalSQL, b: IntervalSQL) -> IntervalSQL:
-        products = [self.name(_times(x, y), "p") for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
-        return self._named(exp.Least(this=products[0], expressions=products[1:]), exp.Greatest(this=products[0], expressions=products[1:]))
+        a, b = self._columns(a), self._columns(b)
+        products = [self.name(_times(x.copy(), y.copy()), "p") for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+        least = exp.Least(this=products[0], expressions=products[1:])
+        greatest = exp.Greatest(this=products[0].copy(), expressions=[p.copy() for p in products[1:]])
+        return self._named(least, greatest)
+
+    def _columns(self, value: IntervalSQL) -> IntervalSQL:
+        """Name both bounds, so that the four products refer to columns, not to copies of expressions."""
+        if isinstance(value.lo, exp.Column) and isinstance(value.hi, exp.Column):
+            return value
+        if isinstance(value.lo, exp.Literal) and isinstance(value.hi, exp.Literal):
+            return value
+        return self._named(value.lo, value.hi)
 
     def _reciprocal(self, b: IntervalSQL) -> IntervalSQL:
         # Dividing by an interval that holds zero has no finite bound: the verdict is
         # unverifiable, and the reciprocal is left NULL rather than computed.
-        spans_zero = exp.and_(exp.LTE(this=b.lo, expression=lit(0)), exp.GTE(this=b.hi, expression=lit(0)))
+        b = self._columns(b)
+        spans_zero = self.name(exp.and_(exp.LTE(this=b.lo.copy(), expression=lit(0)), exp.GTE(this=b.hi.copy(), expression=lit(0))), "zero")
         self.undefined.append(spans_zero)
 
         def guarded(value: exp.Expression) -> exp.Expression:
-            return exp.Case().when(spans_zero, exp.null()).else_(arith("/", lit(1.0), value))
+            return exp.Case().when(spans_zero.copy(), exp.null()).else_(arith("/", lit(1.0), value.copy()))
 
         return self._named(guarded(b.hi), guarded(b.lo))
 
@@ -170,12 +201,16 @@ class CompiledRule:
     """One rule's SQL, whole-store and anchored, plus what reading its rows needs."""
 
     rule: Rule
-    select: exp.Select
+    select: exp.Expression
     anchored_select: exp.Expression
     id_columns: dict[str, str]  # binding name -> result column holding its claim id(s)
+    _sql: dict[tuple[str, bool], str] = field(default_factory=dict, repr=False)
 
     def sql(self, dialect: str = "duckdb", anchored: bool = False) -> str:
-        return (self.anchored_select if anchored else self.select).sql(dialect=dialect)
+        key = (dialect, anchored)
+        if key not in self._sql:  # generated once: every request reuses the text
+            self._sql[key] = (self.anchored_select if anchored else self.select).sql(dialect=dialect)
+        return self._sql[key]
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
@@ -183,62 +218,78 @@ def compile_rule(rule: Rule) -> CompiledRule:
     group = rule.group_binding
     builder = _Builder(rule)
     id_columns = {b.name: f"{b.name}__id" for b in scalar}
-    projections: list[exp.Expression] = [exp.alias_(col(b.name, "id"), id_columns[b.name], quoted=True) for b in scalar]
     if group is not None:
         id_columns[group.name] = f"{group.name}__ids"
-        projections.append(exp.alias_(col(group.name, "ids"), id_columns[group.name], quoted=True))
-    projections += _verdict_columns(rule, builder)
+    verdict = _verdict_columns(rule, builder)
     conditions = [condition for b in rule.bindings for condition in _binding_conditions(b, rule) if not b.is_group]
     conditions.append(_unit_condition(rule))
-    select = exp.select(*projections)
+    # Every node below is freshly built, so sqlglot's defensive deep copies (copy=True)
+    # would only cost time: they were 90 % of compiling the shipped rules.
+    ids = [exp.alias_(col(name, "ids" if name == getattr(group, "name", None) else "id"), column, quoted=True) for name, column in id_columns.items()]
+    bound = [exp.alias_(expression, flat, quoted=True) for flat, expression in builder.bound.items()]
+    join = exp.select(*ids, *bound, copy=False)
     tables = [exp.alias_(exp.to_table(CLAIMS, quoted=True), b.name, table=True, quoted=True) for b in scalar]
     if group is not None:
-        select = select.with_(exp.to_identifier(f"g_{group.name}", quoted=True), as_=_group_cte(group, rule))
         tables.append(exp.alias_(exp.to_table(f"g_{group.name}", quoted=True), group.name, table=True, quoted=True))
-    select = select.from_(tables[0])
+    join = join.from_(tables[0], copy=False)
     for table in tables[1:]:
-        select = select.join(table, join_type="CROSS")
-    select = select.where(_and(conditions))
-    return CompiledRule(rule, select, _anchored(select, rule), id_columns)
+        join = join.join(table, join_type="CROSS", copy=False)
+    join = join.where(_and(conditions), copy=False)
+
+    def finish(query: exp.Select) -> exp.Select:
+        staged = _staged(query, builder, id_columns, verdict)
+        if group is not None:
+            staged = staged.with_(exp.to_identifier(f"g_{group.name}", quoted=True), as_=_group_cte(group, rule), copy=False)
+        return staged
+
+    anchored = [finish(join.copy().where(anchor, append=True, copy=False)) for anchor in _anchors(rule)]
+    anchored_select = anchored[0] if len(anchored) == 1 else exp.union(*anchored, distinct=False, copy=False)
+    return CompiledRule(rule, finish(join), anchored_select, id_columns)
 
 
-def _anchored(select: exp.Select, rule: Rule) -> exp.Expression:
-    """One variant per binding that could hold the new claim, unioned: each filter is an equality DuckDB can push down."""
-    variants = []
+def _staged(join: exp.Select, builder: _Builder, id_columns: dict[str, str], verdict: list[exp.Expression]) -> exp.Select:
+    """Wrap the join in one subquery per arithmetic stage, then pick the verdict's columns."""
+    query = join
+    for number, aliases in enumerate(builder.stages, start=1):
+        query = exp.select(exp.Star(), *[a.copy() for a in aliases], copy=False).from_(query.subquery(f"_s{number}", copy=False), copy=False)
+    columns = [exp.column(c, quoted=True) for c in id_columns.values()] + [v.copy() for v in verdict]
+    return exp.select(*columns, copy=False).from_(query.subquery("_verdict", copy=False), copy=False)
+
+
+def _anchors(rule: Rule) -> list[exp.Expression]:
+    """One condition per binding that could hold the new claim: each an equality DuckDB can push down."""
+    anchors = []
     for binding in rule.bindings:
         if binding.is_group:
-            anchor = exp.ArrayContains(this=col(binding.name, "ids"), expression=exp.Placeholder(this=ANCHOR))
+            anchors.append(exp.ArrayContains(this=col(binding.name, "ids"), expression=exp.Placeholder(this=ANCHOR)))
         else:
-            anchor = exp.EQ(this=col(binding.name, "id"), expression=exp.Placeholder(this=ANCHOR))
-        variants.append(select.copy().where(anchor, append=True))
-    return variants[0] if len(variants) == 1 else exp.union(*variants, distinct=False)
+            anchors.append(exp.EQ(this=col(binding.name, "id"), expression=exp.Placeholder(this=ANCHOR)))
+    return anchors
 
 
 def _verdict_columns(rule: Rule, builder: _Builder) -> list[exp.Expression]:
+    """``_status``, ``_margin`` (in the margin unit) and ``_margin_unit``, over the staged columns."""
     check = rule.check
     if _is_category_check(rule):
-        same = exp.EQ(this=col(check.left.name, "text_key"), expression=col(check.right.name, "text_key"))  # type: ignore[union-attr]
+        same = exp.EQ(this=builder.leaf(check.left.name, "text_key"), expression=builder.leaf(check.right.name, "text_key"))  # type: ignore[union-attr]
         status = exp.Case().when(same, lit("consistent")).else_(lit("contradicted"))
         return [
             exp.alias_(status, "_status", quoted=True),
-            exp.alias_(exp.null(), "_margin", quoted=True),
-            exp.alias_(exp.null(), "_margin_unit", quoted=True),
+            exp.alias_(exp.cast(exp.null(), "DOUBLE"), "_margin", quoted=True),
+            exp.alias_(exp.cast(exp.null(), "VARCHAR"), "_margin_unit", quoted=True),
         ]
     left, right = builder.interval(check.left), builder.interval(check.right)
-    gap = _gap(check.op, left, right)
-    margin = builder.name(gap, "gap")
-    magnitude = exp.Greatest(this=_finite_magnitude(left.lo), expressions=[_finite_magnitude(v) for v in (left.hi, right.lo, right.hi)])
+    left, right = builder._columns(left), builder._columns(right)
+    margin = builder.name(_gap(check.op, left, right), "gap")
+    sides = [left.lo, left.hi, right.lo, right.hi]
+    magnitude = exp.Greatest(this=_finite_magnitude(sides[0].copy()), expressions=[_finite_magnitude(v.copy()) for v in sides[1:]])
     tolerance = builder.name(arith("*", lit(TOLERANCE), magnitude), "tol")
-    undefined = exp.or_(*builder.undefined, exp.IsNan(this=margin)) if builder.undefined else exp.IsNan(this=margin)
-    status = (
-        exp.Case()
-        .when(exp.or_(undefined, exp.Is(this=margin, expression=exp.null())), lit("unverifiable"))
-        .when(exp.GT(this=margin, expression=tolerance), lit("contradicted"))
-        .else_(lit("consistent"))
-    )
-    unit, scale = _margin_unit(rule)
-    shown = exp.Case().when(exp.GT(this=margin, expression=tolerance), arith("/", margin, scale)).else_(lit(0.0))
-    return builder.aliases + [
+    undefined = [u.copy() for u in builder.undefined] + [exp.IsNan(this=margin.copy()), exp.Is(this=margin.copy(), expression=exp.null())]
+    contradicted = exp.GT(this=margin.copy(), expression=tolerance.copy())
+    status = exp.Case().when(exp.or_(*undefined, copy=False), lit("unverifiable")).when(contradicted, lit("contradicted")).else_(lit("consistent"))
+    unit, scale = _margin_unit(rule, builder)
+    shown = exp.Case().when(contradicted.copy(), arith("/", margin.copy(), scale)).else_(lit(0.0))
+    return [
         exp.alias_(status, "_status", quoted=True),
         exp.alias_(shown, "_margin", quoted=True),
         exp.alias_(unit, "_margin_unit", quoted=True),
@@ -255,14 +306,14 @@ def _gap(op: str, left: IntervalSQL, right: IntervalSQL) -> exp.Expression:
     return exp.Greatest(this=arith("-", right.lo, left.hi), expressions=[zero])
 
 
-def _margin_unit(rule: Rule) -> tuple[exp.Expression, exp.Expression]:
+def _margin_unit(rule: Rule, builder: _Builder) -> tuple[exp.Expression, exp.Expression]:
     """The unit of the compared figures: the rule's choice, else the right side's first figure."""
     if rule.margin_unit is not None:
         return lit(rule.margin_unit), lit(base_factor(rule.margin_unit))
     first = leaves(rule.check.right)[0]
     if isinstance(first, Number):
         return lit(first.unit), lit(base_factor(first.unit))
-    return col(first.name, "unit"), col(first.name, "scale")
+    return builder.leaf(first.name, "unit"), builder.leaf(first.name, "scale")
 
 
 def _is_category_check(rule: Rule) -> bool:
@@ -384,8 +435,8 @@ def _group_cte(group: Binding, rule: Rule) -> exp.Select:
         exp.alias_(exp.Max(this=scale), "scale", quoted=True),
         exp.alias_(exp.ArrayAgg(this=exp.Order(this=member("id"), expressions=[exp.Ordered(this=member("id"))])), "ids", quoted=True),
     ]
-    cte = exp.select(*projections).from_(exp.alias_(exp.to_table(CLAIMS, quoted=True), table, table=True, quoted=True))
-    cte = cte.where(_and(_own_conditions(group, table)))
-    cte = cte.group_by(*[member(k) for k in keys])
+    cte = exp.select(*projections, copy=False).from_(exp.alias_(exp.to_table(CLAIMS, quoted=True), table, table=True, quoted=True), copy=False)
+    cte = cte.where(_and(_own_conditions(group, table)), copy=False)
+    cte = cte.group_by(*[member(k) for k in keys], copy=False)
     # A sum over one figure checks nothing: a group needs two members.
-    return cte.having(exp.GTE(this=exp.Count(this=exp.Star()), expression=lit(2)))
+    return cte.having(exp.GTE(this=exp.Count(this=exp.Star()), expression=lit(2)), copy=False)

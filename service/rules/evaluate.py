@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import duckdb
+import msgspec
 
 from service.claims import Claim, base_interval
 from service.intervals import Interval
@@ -35,7 +36,7 @@ class RuleEngine:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
-        self.compiled = [compile_rule(rule) for rule in rules]
+        self.compiled = [_compiled(rule) for rule in rules]
 
     def verdicts(self, connection: duckdb.DuckDBPyConnection, fetch: ClaimFetcher, anchor: str | None = None) -> list[Verdict]:
         """Every verdict over the store, or only those the ``anchor`` claim takes part in."""
@@ -47,6 +48,24 @@ class RuleEngine:
             verdicts.setdefault(verdict.id, verdict)
         rule_order = {rule.id: index for index, rule in enumerate(self.rules)}
         return sorted(verdicts.values(), key=lambda v: (_STATUS_ORDER[v.status], rule_order[v.rule], v.id))
+
+
+_COMPILED: dict[bytes, CompiledRule] = {}
+
+
+def _compiled(rule: Rule) -> CompiledRule:
+    """Compile a rule once per process: a reload recompiles only what changed.
+
+    Compiling and printing the SQL of the shipped rules takes about a second
+    (sqlglot copies trees); requests must never pay it.
+    """
+    key = msgspec.json.encode(rule)
+    if key not in _COMPILED:
+        compiled = compile_rule(rule)
+        compiled.sql()
+        compiled.sql(anchored=True)
+        _COMPILED[key] = compiled
+    return _COMPILED[key]
 
 
 def _rows(connection: duckdb.DuckDBPyConnection, compiled: CompiledRule, anchor: str | None) -> list[dict[str, Any]]:
