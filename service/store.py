@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from pathlib import Path
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -76,6 +77,8 @@ class Store:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._connection = duckdb.connect(path)
         self._lock = threading.RLock()
         self._connection.execute(SCHEMA)

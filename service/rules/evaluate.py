@@ -231,8 +231,8 @@ def _significant(value: float, digits: int = 4) -> str:
 
 
 def _clean(value: float) -> float:
-    """Round off float noise (1e-12 of the figures): a margin is a measured gap, not 17 digits."""
-    return float(f"{value:.6g}")
+    """Round off float noise (1e-16 of the figures): a margin is a measured gap, not 17 digits."""
+    return float(f"{value:.9g}")
 
 
 # --- notes: every period that stood in for another ---------------------------------------

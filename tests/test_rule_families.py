@@ -1,0 +1,192 @@
+"""Each shipped rule family on small hand-made stores: one case that holds, one that cannot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.claims import ClaimIn, build_claim
+from service.rules.book import RuleBook
+from service.sources import Source
+from service.store import Store
+from service.verdicts import Verdict
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPORTS = "ma.handicraft.exports"
+JAN_NOV_25, JAN_NOV_24 = "2025-01/2025-11", "2024-01/2024-11"
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleBook:
+    return RuleBook(ROOT / "rules")
+
+
+def claim(source: str, measure: str, figure: str, period: str = JAN_NOV_25, subject: str = EXPORTS, **extra: object) -> ClaimIn:
+    return ClaimIn(source=source, quote=f"{source} printed {figure}", subject=subject, measure=measure, period=period, figure=figure, **extra)  # type: ignore[arg-type]
+
+
+def verdicts(tmp_path: Path, rules: RuleBook, rule: str, claims: list[ClaimIn]) -> list[Verdict]:
+    with Store(str(tmp_path / "family.duckdb")) as store:
+        for source in sorted({c.source for c in claims}):
+            store.add_source(Source(id=source, title=source, outlet="test", language="fr"))
+        with store.transaction() as connection:
+            for body in claims:
+                store.add_claim(build_claim(body, store.source_of(body, connection)), connection)
+        return [v for v in rules.all_verdicts(store) if v.rule == rule]
+
+
+def only(found: list[Verdict]) -> Verdict:
+    assert len(found) == 1, [(v.rule, v.status, [c.figure for c in v.claims]) for v in found]
+    return found[0]
+
+
+def test_same_figure(tmp_path: Path, rules: RuleBook) -> None:
+    holds = verdicts(tmp_path, rules, "same-figure", [claim("a", "level", "1,14 milliard de dirhams"), claim("b", "level", "1 140 millions de dirhams")])
+    assert only(holds).status == "consistent"
+    fails = verdicts(tmp_path / "x", rules, "same-figure", [claim("a", "growth", "13 %"), claim("b", "growth", "11 %")])
+    assert (only(fails).status, only(fails).margin, only(fails).margin_unit) == ("contradicted", 1.0, "percent")
+
+
+def test_same_figure_ignores_different_base_periods(tmp_path: Path, rules: RuleBook) -> None:
+    found = verdicts(tmp_path, rules, "same-figure", [claim("a", "growth", "40 %", "2024", compared_to="2019"), claim("b", "growth", "3 %", "2024")])
+    assert found == []
+
+
+def test_growth_links_levels_with_a_stand_in_period(tmp_path: Path, rules: RuleBook) -> None:
+    found = verdicts(
+        tmp_path,
+        rules,
+        "growth-links-levels",
+        [claim("a", "level", "1,14 milliard de dirhams"), claim("a", "growth", "hausse de 13 %"), claim("b", "level", "1,11 milliard de dirhams", "2024")],
+    )
+    verdict = only(found)
+    assert verdict.status == "contradicted"
+    assert verdict.margin == pytest.approx(1.105e9 - 1.145e9 / 1.125, rel=1e-5)
+    assert "1.000 bn to 1.018 bn" in verdict.computation
+    assert "Dec 2024 (1 month)" in verdict.notes[0]
+
+
+def test_growth_links_levels_refuses_a_stand_in_longer_than_allowed(tmp_path: Path, rules: RuleBook) -> None:
+    nine_months = [claim("a", "level", "903 millions de dirhams", "2025-01/2025-09"), claim("a", "growth", "11 %", "2025-01/2025-09")]
+    assert verdicts(tmp_path, rules, "growth-links-levels", [*nine_months, claim("b", "level", "1,1 milliard de dirhams", "2024")]) == []
+
+
+def test_growths_imply_one_base(tmp_path: Path, rules: RuleBook) -> None:
+    pairs = [
+        claim("a", "level", "1,14 milliard de dirhams"),
+        claim("a", "growth", "13 %"),
+        claim("b", "level", "quelque 1,23 milliard de dirhams"),
+        claim("b", "growth", "11 %"),
+    ]
+    verdict = only(verdicts(tmp_path, rules, "growths-imply-one-base", pairs))
+    assert verdict.status == "contradicted"
+    assert "1.000 bn to 1.018 bn" in verdict.computation and "1.099 bn to 1.118 bn" in verdict.computation
+
+
+def test_cumulative_periods(tmp_path: Path, rules: RuleBook) -> None:
+    fine = verdicts(tmp_path, rules, "cumulative-periods", [claim("a", "level", "903 millions de dirhams", "2025-01/2025-09"), claim("b", "level", "1,14 milliard de dirhams")])
+    assert only(fine).status == "consistent"
+    wrong = verdicts(tmp_path / "x", rules, "cumulative-periods", [claim("a", "level", "1,2 milliard de dirhams", "2025-01/2025-09"), claim("b", "level", "1,14 milliard de dirhams", "2025")])
+    assert (only(wrong).status, only(wrong).margin) == ("contradicted", pytest.approx(1.15e9 - 1.145e9))
+
+
+def test_shares_sum_to_whole(tmp_path: Path, rules: RuleBook) -> None:
+    shares = [claim("a", "share", figure, breakdown={"country": country}) for country, figure in (("us", "49 %"), ("fr", "31 %"), ("es", "25 %"))]
+    verdict = only(verdicts(tmp_path, rules, "shares-sum-to-whole", shares))
+    assert (verdict.status, verdict.margin, verdict.margin_unit) == ("contradicted", pytest.approx(3.5), "points")
+    assert len(verdict.claims) == 3
+
+
+def test_share_follows_growth(tmp_path: Path, rules: RuleBook) -> None:
+    clothing = {"product": "traditional_clothing"}
+    found = verdicts(
+        tmp_path,
+        rules,
+        "share-follows-growth",
+        [
+            claim("a", "share", "17 %", breakdown=clothing),
+            claim("a", "growth", "83 %", breakdown=clothing),
+            claim("a", "growth", "13 %"),
+            claim("b", "share", "13 %", "2024", breakdown=clothing),
+        ],
+    )
+    verdict = only(found)
+    assert verdict.status == "contradicted"
+    assert "10.12 % to 10.88 %" in verdict.computation
+    # the highest prior share the printed figures allow is 17.5 % * 1.135 / 1.825
+    assert verdict.margin == pytest.approx(12.5 - 17.5 * 1.135 / 1.825, rel=1e-6)
+
+
+def test_a_multiple_is_a_growth(tmp_path: Path, rules: RuleBook) -> None:
+    turkey = {"country": "tr"}
+    found = verdicts(
+        tmp_path,
+        rules,
+        "share-follows-growth",
+        [claim("a", "share", "9 %", breakdown=turkey), claim("a", "growth", "multiplié par trois", breakdown=turkey), claim("a", "growth", "13 %"), claim("a", "share", "3 %", JAN_NOV_24, breakdown=turkey)],
+    )
+    assert only(found).status == "consistent"
+
+
+def test_share_change_in_points(tmp_path: Path, rules: RuleBook) -> None:
+    france = {"country": "fr"}
+    found = verdicts(
+        tmp_path,
+        rules,
+        "share-change-in-points",
+        [claim("a", "share", "11 %", breakdown=france), claim("a", "share_change", "reculer de 8 points", breakdown=france), claim("b", "share", "19 %", JAN_NOV_24, breakdown=france)],
+    )
+    assert only(found).status == "consistent"
+
+
+def test_direction_agrees_with_levels(tmp_path: Path, rules: RuleBook) -> None:
+    found = verdicts(
+        tmp_path,
+        rules,
+        "direction-agrees-with-levels",
+        [claim("a", "growth", "en hausse"), claim("a", "level", "1,14 milliard de dirhams"), claim("b", "level", "1,2 milliard de dirhams", JAN_NOV_24)],
+    )
+    verdict = only(found)
+    assert verdict.status == "contradicted"
+    # "1,2 milliard" is [1.15, 1.25] bn: at best a fall of 1 - 1.145 / 1.15
+    assert verdict.margin == pytest.approx((1 - 1.145 / 1.15) * 100, rel=1e-6)
+
+
+def test_direction_agrees_with_shares(tmp_path: Path, rules: RuleBook) -> None:
+    carpets = {"product": "carpets"}
+    found = verdicts(
+        tmp_path,
+        rules,
+        "direction-agrees-with-shares",
+        [claim("a", "growth", "en hausse", breakdown=carpets), claim("a", "share", "18 %", breakdown=carpets), claim("a", "growth", "13 %"), claim("b", "share", "20 %", "2024", breakdown=carpets)],
+    )
+    verdict = only(found)
+    assert verdict.status == "consistent"
+    assert "2024 (12 months)" in verdict.notes[0]
+
+
+def test_average_per_region(tmp_path: Path, rules: RuleBook) -> None:
+    found = verdicts(
+        tmp_path,
+        rules,
+        "average-per-region",
+        [
+            claim("a", "count", "70", "2024", subject="ma.handicraft.exhibitions"),
+            claim("a", "average", "8", "2024", subject="ma.handicraft.exhibitions", breakdown={"per": "region"}),
+            claim("ref", "count", "12", "2015/2026", subject="ma.regions"),
+        ],
+    )
+    verdict = only(found)
+    assert verdict.status == "contradicted"
+    assert verdict.margin == pytest.approx(7.5 - 70.5 / 11.5, rel=1e-6)
+
+
+def test_same_category(tmp_path: Path, rules: RuleBook) -> None:
+    bank = "ma.handicraft.digital_platform.partner_bank"
+    same = verdicts(tmp_path, rules, "same-category", [claim("a", "category", "Crédit Agricole", "2025-05", subject=bank), claim("b", "category", "credit agricole", "2025-05", subject=bank)])
+    assert only(same).status == "consistent"
+    different = verdicts(tmp_path / "x", rules, "same-category", [claim("a", "category", "BCP", "2025-05", subject=bank), claim("b", "category", "Crédit Agricole", "2025-05", subject=bank)])
+    verdict = only(different)
+    assert (verdict.status, verdict.margin, verdict.margin_unit) == ("contradicted", None, None)
+    assert {"'BCP'", "'Crédit Agricole'"} <= set(verdict.computation.split(": ")[1].split(" vs "))
