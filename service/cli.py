@@ -16,7 +16,7 @@ from service.settings import Settings
 from service.store import Store
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False), help="DuckDB file (default: TALLY_DB_PATH or ./tally.duckdb).")
 

@@ -38,7 +38,7 @@ qualifier   words (case- and accent-insensitive; ' and ’ are the same)        
 ==========  ===================================================================  ==========================
 (none)      rounding ``half_up`` (the default)                                   [x - u/2, x + u/2]
 (none)      rounding ``truncate`` (some offices truncate)                        [x, x + u]
-about       environ, quelque, autour de, approximativement, about,               [x - w/2, x + w/2]
+about       environ, quelque, autour de, approximativement, about,               [x - w/2, x + w/2] ∪ base
             approximately, around, roughly, some, ~, approx.
 nearly      près de, presque, pas loin de, nearly, almost, close to              [x - w, base.hi]
 more_than   plus de, au-delà de, more than, over, above, exceeding, upwards of  [base.lo, +inf]
@@ -696,8 +696,11 @@ def _qualified(base: _Bounds, number: _Number, qualifier: _Token, steps: list[st
         # "About" says the figure is rounded at its last significant digit: 2.520.000
         # may be anything that rounds to 2,52 million.  For 1,23 that is the rounding
         # already, which is why "quelque 1,23 milliard" stays [1.225, 1.235].
+        # Never narrower than the source's own rounding: a truncating office's
+        # "environ 1,23" still covers [1.23, 1.24].
         half = reach / 2
-        bounds, how = _Bounds(magnitude - half, magnitude + half), f"is rounded at its last significant digit: ±{_show(half)}"
+        bounds = _Bounds(min(base.lo, magnitude - half), max(base.hi, magnitude + half))
+        how = f"is rounded at its last significant digit: ±{_show(half)}"
     elif key == "nearly":
         bounds, how = _Bounds(magnitude - reach, base.hi), f"reaches down {reach_words}, not above"
     elif key in ("more_than", "at_least"):

@@ -17,7 +17,7 @@ import duckdb
 import msgspec
 
 from service.claims import Claim, base_interval
-from service.intervals import Interval
+from service.intervals import DivisionBySpanningZero, Interval
 from service.periods import Period
 from service.rules.compiler import ANCHOR, CompiledRule, compile_rule
 from service.rules.expressions import render
@@ -156,7 +156,10 @@ def computation(rule: Rule, bound: dict[str, list[Claim]], status: str, margin: 
     for side in (check.left, check.right):
         text = _substituted(side, bound, values)
         if not isinstance(side, (Ref, Number)):
-            text += " = " + format_interval(evaluate_expr(side, values), shown_kind)
+            try:
+                text += " = " + format_interval(evaluate_expr(side, values), shown_kind)
+            except DivisionBySpanningZero:
+                text += " = undefined (a divisor can be zero)"
         sides.append(text)
     outcome = evaluate_check(check, values) if status != "unverifiable" else None
     if status == "unverifiable" or outcome is None:
