@@ -109,10 +109,11 @@ def build_claim(body: ClaimIn, source: Source) -> Claim:
     compared_to = _compared_to(body, period)
     figure_text, parsed = _read_figure(body, source)
     interval = text = None
+    reading = [] if parsed is None else list(parsed.explanation)
     if parsed is None:
         text = figure_text.strip()
     else:
-        interval = IntervalOut.of(_within_measure(parsed, body.measure), parsed.unit)
+        interval = IntervalOut.of(_within_measure(parsed, body.measure, reading), parsed.unit)
     claim = Claim(
         id="",
         source=body.source,
@@ -127,7 +128,7 @@ def build_claim(body: ClaimIn, source: Source) -> Claim:
         text=text,
         qualifier=None if parsed is None else parsed.qualifier,
         printed=_printed(parsed),
-        reading=[] if parsed is None else list(parsed.explanation),
+        reading=reading,
     )
     claim.id = claim_id(claim)
     return claim
@@ -166,7 +167,10 @@ def _compared_to(body: ClaimIn, period: Period) -> Period | None:
         return None
     if body.compared_to is None:
         return period.year_earlier()
-    return _period(body.compared_to, "compared_to")
+    base = _period(body.compared_to, "compared_to")
+    if base.start <= period.end and period.start <= base.end:
+        raise InvalidField("compared_to", f"the base period {base} overlaps the period {period}: a change is measured against another time")
+    return base
 
 
 def _read_figure(body: ClaimIn, source: Source) -> tuple[str, ParsedFigure | None]:
@@ -202,17 +206,24 @@ def _structured_text(body: ClaimIn) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _within_measure(parsed: ParsedFigure, measure: str) -> Interval:
+def _within_measure(parsed: ParsedFigure, measure: str, reading: list[str]) -> Interval:
+    """The parsed interval cut to what the measure can be; every cut is added to the reading."""
     allowed = UNITS_OF_MEASURE[measure]
     if parsed.unit not in allowed:
         raise InvalidField("figure", f"a {measure} is in {' or '.join(allowed)}; this figure reads as {parsed.unit}")
     interval = parsed.interval
     if measure in NON_NEGATIVE_MEASURES:
-        interval = interval.clamp_below(0.0)
+        if interval.hi < 0:
+            raise InvalidField("figure", f"a {measure} cannot be negative; this figure reads as {interval.lo:g} to {interval.hi:g}")
+        if interval.lo < 0:
+            interval = interval.clamp_below(0.0)
+            reading.append(f"a {measure} is not negative: [{interval.lo:g}, {interval.hi:g}]")
     if measure == "share":
         if interval.lo > 100.0:
             raise InvalidField("figure", "a share is a part of a whole: it cannot exceed 100 %")
-        interval = Interval(interval.lo, min(interval.hi, 100.0))
+        if interval.hi > 100.0:
+            interval = Interval(interval.lo, 100.0)
+            reading.append(f"a share is at most 100 %: [{interval.lo:g}, 100]")
     return interval
 
 

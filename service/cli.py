@@ -64,8 +64,14 @@ def load(db_path: str | None, files: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("text")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
-@click.option("--rounding", type=click.Choice([r.value for r in Rounding]), default=Rounding.HALF_UP.value, show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Language of the text: decides 1.140 vs 1,140.")
+@click.option(
+    "--rounding",
+    type=click.Choice([r.value for r in Rounding]),
+    default=Rounding.HALF_UP.value,
+    show_default=True,
+    help="How the source rounds: half_up (±half a unit) or truncate.",
+)
 def parse(text: str, lang: str, rounding: str) -> None:
     """Print the interval a printed figure means, and why."""
     try:

@@ -48,7 +48,7 @@ class Period(msgspec.Struct, frozen=True, order=True):
     def __str__(self) -> str:
         first, last = _month_text(self.start), _month_text(self.end)
         if self.start % 12 == 0 and self.end % 12 == 11:
-            years = [str(self.start // 12), str(self.end // 12)]
+            years = [f"{self.start // 12:04d}", f"{self.end // 12:04d}"]
             return years[0] if years[0] == years[1] else "/".join(years)
         return first if first == last else f"{first}/{last}"
 

@@ -48,6 +48,10 @@ def from_validation(exc: ValidationException) -> ProblemDetailsException:
     like every other field a client can correct.
     """
     details = exc.extra if isinstance(exc.extra, list) else []
+    if any(item.get("key") == "data" and item.get("message") == "'data'" for item in details if isinstance(item, dict)):
+        # Litestar's way of saying there was no body at all.
+        reason = "the request has no body: send a JSON object"
+        return problem(400, "Malformed request body", "malformed-body", reason, [FieldProblem(field="$", reason=reason)])
     errors = [
         FieldProblem(
             field=field_from_litestar(str(item.get("key", "data")), str(item.get("message", ""))),
@@ -72,7 +76,9 @@ def from_http(exc: HTTPException) -> ProblemDetailsException:
         return problem(404, "Not found", "not-found", reason, [FieldProblem(field="path", reason=reason, location="path")])
     if isinstance(exc, MethodNotAllowedException):
         errors = [FieldProblem(field="method", reason=reason, location="request")]
-        return problem(405, "Method not allowed", "method-not-allowed", reason, errors)
+        not_allowed = problem(405, "Method not allowed", "method-not-allowed", reason, errors)
+        not_allowed.headers = exc.headers  # keeps Allow, which a 405 must carry (RFC 9110)
+        return not_allowed
     if exc.status_code == 400:
         # Litestar raises a bare 400 for a body it cannot decode at all (malformed JSON).
         errors = [FieldProblem(field="$", reason=reason)]

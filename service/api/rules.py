@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from service.errors import ClientError, FieldProblem, RuleFileError
 from service.rules.book import RuleBook
-from service.rules.compiler import compile_rule
+from service.rules.evaluate import compiled_rule
 from service.rules.loader import json_schema, load_rules_text
 from service.rules.model import Rule
 
@@ -47,9 +47,14 @@ class RuleFileInvalid(ClientError):
     slug = "invalid-rule-file"
 
 
+def _set(value: Any) -> bool:
+    """A binding key the author set: not a default (None, empty, 0, "any")."""
+    return value not in (None, 0, "any") and value != [] and value != ()
+
+
 def rule_out(rule: Rule) -> RuleOut:
     bindings = [
-        RuleBindingOut(name=b.name, spec={k: v for k, v in msgspec.to_builtins(b).items() if k not in ("name", "line", "column") and v not in (None, [], 0, "any")})
+        RuleBindingOut(name=b.name, spec={k: v for k, v in msgspec.to_builtins(b).items() if k not in ("name", "line", "column") and _set(v)})
         for b in rule.bindings
     ]
     return RuleOut(
@@ -60,7 +65,7 @@ def rule_out(rule: Rule) -> RuleOut:
         bindings=bindings,
         margin_unit=rule.margin_unit,
         file=rule.file,
-        sql=compile_rule(rule).sql(),
+        sql=compiled_rule(rule).sql(),
     )
 
 

@@ -221,7 +221,7 @@ def compile_rule(rule: Rule) -> CompiledRule:
     if group is not None:
         id_columns[group.name] = f"{group.name}__ids"
     verdict = _verdict_columns(rule, builder)
-    conditions = [condition for b in rule.bindings for condition in _binding_conditions(b, rule) if not b.is_group]
+    conditions = [condition for b in rule.bindings for condition in _binding_conditions(b, rule)]
     conditions.append(_unit_condition(rule))
     # Every node below is freshly built, so sqlglot's defensive deep copies (copy=True)
     # would only cost time: they were 90 % of compiling the shipped rules.
@@ -348,8 +348,9 @@ def _own_conditions(binding: Binding, table: str) -> list[exp.Expression]:
 
 
 def _binding_conditions(binding: Binding, rule: Rule) -> list[exp.Expression]:
+    """Conditions in the join's WHERE; a group's own filters live in its CTE, its relations here."""
     me = binding.name
-    conditions = _own_conditions(binding, me)
+    conditions = [] if binding.is_group else _own_conditions(binding, me)
     if binding.measure_of is not None:
         conditions.append(exp.EQ(this=col(me, "measure"), expression=col(binding.measure_of, "measure")))
     if isinstance(binding.subject, SameAs):
@@ -368,7 +369,8 @@ def _binding_conditions(binding: Binding, rule: Rule) -> list[exp.Expression]:
         conditions.append(exp.NEQ(this=col(me, "source"), expression=col(binding.source.other, "source")))
     if binding.pair_after is not None:
         conditions.append(exp.GT(this=col(me, "id"), expression=col(binding.pair_after, "id")))
-    conditions += _distinct_from_earlier(binding, rule)
+    if not binding.is_group:
+        conditions += _distinct_from_earlier(binding, rule)
     return conditions
 
 
@@ -417,8 +419,6 @@ def _unit_condition(rule: Rule) -> exp.Expression:
     for assignment in combinations:
         terms = []
         for name, unit in sorted(assignment.items()):
-            if rule.binding(name).is_group:
-                continue
             terms.append(exp.Is(this=col(name, "unit"), expression=exp.null()) if unit == "text" else exp.EQ(this=col(name, "unit"), expression=lit(unit)))
         options.append(_and(terms))
     return exp.paren(exp.or_(*options)) if len(options) > 1 else (options[0] if options else exp.false())

@@ -36,7 +36,7 @@ class RuleEngine:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
-        self.compiled = [_compiled(rule) for rule in rules]
+        self.compiled = [compiled_rule(rule) for rule in rules]
 
     def verdicts(self, connection: duckdb.DuckDBPyConnection, fetch: ClaimFetcher, anchor: str | None = None) -> list[Verdict]:
         """Every verdict over the store, or only those the ``anchor`` claim takes part in."""
@@ -53,7 +53,7 @@ class RuleEngine:
 _COMPILED: dict[bytes, CompiledRule] = {}
 
 
-def _compiled(rule: Rule) -> CompiledRule:
+def compiled_rule(rule: Rule) -> CompiledRule:
     """Compile a rule once per process: a reload recompiles only what changed.
 
     Compiling and printing the SQL of the shipped rules takes about a second

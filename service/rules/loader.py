@@ -197,6 +197,7 @@ def load_rules_text(text: str, path: str = "<text>") -> list[Rule]:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = f"YAML: {exc.problem or exc}" + (f" ({exc.context})" if exc.context else "")
+        reason += " (hint: check the indentation and that every key ends with ':' on the line above)"
         raise RuleFileError(path, [FieldProblem(field="$", reason=reason, location="rule", line=line, column=column)]) from exc
     if node is None:
         raise RuleFileError(path, [FieldProblem(field="$", reason="the file is empty (hint: start with 'id:')", location="rule")])
@@ -246,7 +247,10 @@ def load_rules_dir(directory: Path) -> list[Rule]:
         for rule in load_rules_file(path):
             if rule.id in seen:
                 problem = FieldProblem(
-                    field="id", reason=f"rule id {rule.id!r} is already used in {seen[rule.id]}", location="rule", line=rule.line
+                    field="id",
+                    reason=f"rule id {rule.id!r} is already used in {seen[rule.id]} (hint: ids are unique across the folder: rename one)",
+                    location="rule",
+                    line=rule.line
                 )
                 raise RuleFileError(str(path), [problem])
             seen[rule.id] = str(path)
@@ -360,8 +364,15 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
             hint = f"bindings above {name!r}: {', '.join(known) or 'none'}" if other != name else "a binding cannot relate to itself"
             context.report(where + (key,), f"unbound name {other!r}", hint)
             return None
-        if known[other].is_group and key not in ("subject", "period", "source"):
-            context.report(where + (key,), f"{other!r} is a group binding; relate to it only by its group keys")
+        if known[other].is_group and match.group(1) == "base of":
+            context.report(where + (key,), f"{other!r} is a group: it has no base period", "use 'same as', 'within' or 'contains'")
+            return None
+        if known[other].is_group and not _group_has_key(known[other], key):
+            context.report(where + (key,), f"{other!r} is a group over {', '.join(known[other].group)}: it has no single {key}", f"relate to a group only by its group keys, or add '{_GROUP_KEY_OF.get(key, key)}' to its group")
+            return None
+        if spec.group and not _group_has_key_spec(spec.group, key):
+            context.report(where + (key,), f"{name!r} is a group over {', '.join(spec.group)}: it has no single {key}", f"add '{_GROUP_KEY_OF.get(key, key)}' to its group, or drop the relation")
+            return None
         return match.group(1), other
 
     measures, measure_of = _measures(spec, where, relation, context)
@@ -381,6 +392,8 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         source = SameAs(found[1]) if found[0] == "same as" else OtherThan(found[1])
     if spec.pair_after is not None and spec.pair_after not in known:
         context.report(where + ("pair_after",), f"unbound name {spec.pair_after!r}", f"bindings above: {', '.join(known) or 'none'}")
+    elif spec.pair_after is not None and (spec.group or known[spec.pair_after].is_group):
+        context.report(where + ("pair_after",), "pair_after orders two single claims, not a group", "remove it")
     if spec.stand_in_months and (period is None or period.kind not in ("same", "base_of")):
         context.report(where + ("stand_in_months",), "stand_in_months needs period: 'same as x' or 'base of x'")
     if len(context.problems) > before:
@@ -403,6 +416,19 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         line=line,
         column=column,
     )
+
+
+# Which group key lets a relation name a group binding: a group summed per source,
+# subject and period has one subject, one period and one source, nothing else.
+_GROUP_KEY_OF = {"subject": "subject", "period": "period", "source": "source", "measure": "measure"}
+
+
+def _group_has_key(group: Binding, relation_key: str) -> bool:
+    return _group_has_key_spec(list(group.group), relation_key)
+
+
+def _group_has_key_spec(group: list[str] | tuple[str, ...], relation_key: str) -> bool:
+    return _GROUP_KEY_OF.get(relation_key) in group
 
 
 def _measures(spec: BindingSpec, where, relation, context: _RuleContext) -> tuple[tuple[str, ...], str | None]:
@@ -530,7 +556,8 @@ def _check_units(check: Comparison, bindings: list[Binding], context: _RuleConte
     first = {name: (unit_options(by_name[name], by_name) or ("text",))[0] for name in names}
     node, reason = _unit_error(check, first) or (check, "units never agree")
     where = ".".join(map(str, context.prefix + ("check",)))
-    _problem_at(context, where, f"type error: {reason}", line, column0 + node.column, "")
+    hint = "levels are MAD, growth and shares percent, share changes points, counts plain numbers; 'unit:' narrows a binding"
+    _problem_at(context, where, f"type error: {reason} (hint: {hint})", line, column0 + node.column, "")
 
 
 _UNIT_NAMES = {"MAD": "a level (MAD)", "percent": "a ratio (percent)", "points": "a change in points", "count": "a count"}

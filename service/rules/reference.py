@@ -82,8 +82,16 @@ def bindings_of(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
     for group in groups:
         start: dict[str, Any] = {} if group is None else {rule.group_binding.name: group}  # type: ignore[union-attr]
         for assignment in _extend(scalar, rows, start):
+            if group is not None and not _group_relations_hold(rule.group_binding, group, assignment):  # type: ignore[arg-type]
+                continue
             if _units_agree(assignment, units, rule):
                 yield assignment
+
+
+def _group_relations_hold(binding: Binding, group: list[Row], assignment: dict[str, Any]) -> bool:
+    """A group's relations name only its group keys, which every member shares: any member stands for it."""
+    others = {name: value for name, value in assignment.items() if name != binding.name}
+    return _relations_hold(binding, group[0], others, distinct=False)
 
 
 def _extend(bindings: list[Binding], rows: list[Row], assignment: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -119,9 +127,12 @@ def _own_match(binding: Binding, row: Row) -> bool:
     return binding.unit is None or row["unit"] == binding.unit
 
 
-def _relations_hold(binding: Binding, row: Row, bound: dict[str, Any]) -> bool:
-    if any(isinstance(other, Mapping) and other["id"] == row["id"] for other in bound.values()):
+def _relations_hold(binding: Binding, row: Row, assigned: dict[str, Any], distinct: bool = True) -> bool:
+    if distinct and any(isinstance(other, Mapping) and other["id"] == row["id"] for other in assigned.values()):
         return False
+    # Other bindings relate to a group only by subject, period or source, which
+    # are among its group keys and so shared by every member: any member stands for it.
+    bound = {name: value[0] if isinstance(value, list) else value for name, value in assigned.items()}
     checks = []
     if binding.measure_of:
         checks.append(row["measure"] == bound[binding.measure_of]["measure"])

@@ -1,0 +1,154 @@
+"""Shared fixtures: real objects only (a DuckDB file, the shipped rules, a real server).
+
+Nothing of ours is mocked.  ``client`` drives the app in-process through
+Litestar's TestClient; ``start_server`` runs the same app under uvicorn on
+127.0.0.1 in a thread, and can be entered again on the same DuckDB file to
+show what survives a restart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+
+# Litestar warns about sync handlers that do not say how they run: noise in test output.
+os.environ.setdefault("LITESTAR_WARN_IMPLICIT_SYNC_TO_THREAD", "0")
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.loading import load_directory
+from service.rules.book import RuleBook
+from service.store import Store
+from tests.helpers import FIXTURES_DIR, RULES_DIR, ServerStarter, make_client, settings_for
+
+SERVER_START_DEADLINE = 10.0  # seconds; a healthy start takes a few milliseconds
+
+# --- the domain objects ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleBook:
+    """The shipped rules; read-only, so one book serves the whole session."""
+    return RuleBook(RULES_DIR)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "tally.duckdb"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    with Store(str(db_path)) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB file with every fixture loaded by ``load_directory``, made once per session."""
+    path = tmp_path_factory.mktemp("seeded") / "seeded.duckdb"
+    with Store(str(path)) as opened:
+        load_directory(opened, FIXTURES_DIR)
+    return path
+
+
+@pytest.fixture
+def seeded_store(seeded_file: Path, tmp_path: Path) -> Iterator[Store]:
+    """A store of its own holding every fixture: a copy of the session's seeded file.
+
+    Copying a closed DuckDB file is a byte copy; loading the fixtures again in
+    every test would only repeat ``load_directory`` (tested in test_loading.py).
+    """
+    path = tmp_path / "seeded.duckdb"
+    shutil.copyfile(seeded_file, path)
+    with Store(str(path)) as opened:
+        yield opened
+
+
+# --- in-process HTTP -----------------------------------------------------------------
+
+
+@pytest.fixture
+def client(store: Store, rules: RuleBook) -> Iterator[TestClient]:
+    with make_client(store, rules) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def seeded_client(seeded_store: Store, rules: RuleBook) -> Iterator[TestClient]:
+    with make_client(seeded_store, rules) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def seeded_reader(seeded_file: Path, tmp_path_factory: pytest.TempPathFactory, rules: RuleBook) -> Iterator[TestClient]:
+    """A seeded client shared by a module's tests that only read (GET, POST /check, /rules/validate)."""
+    path = tmp_path_factory.mktemp("reader") / "seeded.duckdb"
+    shutil.copyfile(seeded_file, path)
+    with Store(str(path)) as opened, make_client(opened, rules) as test_client:
+        yield test_client
+
+
+# --- a real server on 127.0.0.1 --------------------------------------------------------
+
+
+@contextlib.contextmanager
+def serving(store: Store, rules: RuleBook) -> Iterator[str]:
+    """Run the app under uvicorn in a thread; yield its base URL; stop it on exit.
+
+    The listening socket is bound here (port 0: the OS picks a free port), so the
+    URL is known before the server starts; readiness is uvicorn's own ``started``
+    flag, polled until a deadline.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    host, port = listener.getsockname()
+    config = uvicorn.Config(create_app(settings_for(store.path), store, rules), log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    try:
+        _wait_until_started(server, thread)
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(SERVER_START_DEADLINE)
+        listener.close()
+    assert not thread.is_alive(), "uvicorn did not stop"
+
+
+def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    deadline = time.monotonic() + SERVER_START_DEADLINE
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("uvicorn stopped before it started")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"uvicorn did not start within {SERVER_START_DEADLINE} s")
+        time.sleep(0.005)  # a short poll on uvicorn's own flag, not a guess at how long start-up takes
+
+
+@pytest.fixture
+def start_server(rules: RuleBook) -> ServerStarter:
+    """``with start_server(store) as base_url:`` — enter as often as a test needs."""
+    return lambda store: serving(store, rules)
+
+
+@pytest.fixture(scope="module")
+def seeded_server(tmp_path_factory: pytest.TempPathFactory, rules: RuleBook) -> Iterator[str]:
+    """One real server over a store with every fixture loaded, shared by a module's read-mostly tests."""
+    path = tmp_path_factory.mktemp("served") / "tally.duckdb"
+    with Store(str(path)) as opened:
+        load_directory(opened, FIXTURES_DIR)
+        with serving(opened, rules) as base_url:
+            yield base_url

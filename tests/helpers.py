@@ -1,0 +1,101 @@
+"""Test helpers: the one assertion of the problem+json shape, building apps, reading verdicts."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.rules.book import RuleBook
+from service.settings import Settings
+from service.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES_DIR = ROOT / "rules"
+FIXTURES_DIR = ROOT / "fixtures"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# conftest's ``start_server``: ``with start_server(store) as base_url: ...``
+ServerStarter = Callable[[Store], contextlib.AbstractContextManager[str]]
+
+
+def settings_for(db_path: Path | str) -> Settings:
+    return Settings(db_path=str(db_path), rules_dir=str(RULES_DIR), fixtures_dir=str(FIXTURES_DIR), load_fixtures=False)
+
+
+def make_client(store: Store, rules: RuleBook) -> TestClient:
+    """An in-process client over the real app, on a store the caller owns."""
+    return TestClient(create_app(settings_for(store.path), store, rules))
+
+
+def assert_problem(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
+    """Assert an RFC 9457 problem with our ``errors`` list; return the body.
+
+    ``field`` names the field a client must fix: some error must name it, either
+    exactly or as the head of a JSON path (``breakdown`` matches ``breakdown[...]``).
+    """
+    content_type = response.headers.get("content-type", "")
+    assert content_type.split(";")[0].strip() == PROBLEM_CONTENT_TYPE, (content_type, response.text)
+    assert response.status_code == status, (response.status_code, response.text)
+    body = response.json()
+    for key in ("type", "title", "status", "detail"):
+        assert key in body, f"problem without {key!r}: {body}"
+    assert body["status"] == status
+    assert isinstance(body["type"], str) and body["type"]
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    errors = body.get("errors")
+    assert isinstance(errors, list) and errors, f"problem without errors: {body}"
+    for error in errors:
+        assert isinstance(error, dict), error
+        assert isinstance(error.get("field"), str) and error["field"], f"error without a field: {error}"
+        assert isinstance(error.get("reason"), str) and error["reason"], f"error without a reason: {error}"
+    if field is not None:
+        named = [e["field"] for e in errors]
+        assert any(_names(e, field) for e in named), f"no error names {field!r}: {named}"
+    return body
+
+
+def error_for(body: dict[str, Any], field: str) -> dict[str, Any]:
+    """The first error of a problem body naming ``field``."""
+    return next(e for e in body["errors"] if _names(e["field"], field))
+
+
+def _names(error_field: str, field: str) -> bool:
+    return error_field == field or error_field.startswith((field + "[", field + "."))
+
+
+# --- verdicts ----------------------------------------------------------------------
+
+
+def figures_by_role(verdict: dict[str, Any]) -> dict[str, list[str]]:
+    roles: dict[str, list[str]] = {}
+    for evidence in verdict["claims"]:
+        roles.setdefault(evidence["role"], []).append(evidence["figure"])
+    return roles
+
+
+def find_verdicts(verdicts: Iterable[dict[str, Any]], rule: str, **figures: str) -> list[dict[str, Any]]:
+    """Verdicts of ``rule`` whose claims in the given roles print exactly these figures."""
+    return [
+        v
+        for v in verdicts
+        if v["rule"] == rule and all(figure in figures_by_role(v).get(role, []) for role, figure in figures.items())
+    ]
+
+
+def the_verdict(verdicts: Iterable[dict[str, Any]], rule: str, **figures: str) -> dict[str, Any]:
+    found = find_verdicts(verdicts, rule, **figures)
+    assert len(found) == 1, f"expected one {rule} verdict over {figures}, found {len(found)}"
+    return found[0]
+
+
+def the_verdict_over(verdicts: Iterable[dict[str, Any]], rule: str, *figures: str) -> dict[str, Any]:
+    """The one verdict of ``rule`` over exactly these printed figures, whatever their roles."""
+    found = [v for v in verdicts if v["rule"] == rule and sorted(e["figure"] for e in v["claims"]) == sorted(figures)]
+    assert len(found) == 1, f"expected one {rule} verdict over {figures}, found {len(found)}"
+    return found[0]

@@ -1,0 +1,63 @@
+"""/sources: a newsroom posts who printed the figures, and reads them back as posted."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+MINIMAL = {"id": "communique-2025-12", "title": "Les exportations de l'artisanat", "outlet": "Ministère", "language": "fr"}
+FULL = {
+    "id": "akhannouch-2026-01-19",
+    "title": "Exportations de l'artisanat",
+    "outlet": "MAP",
+    "language": "fr",
+    "url": "https://example.org/article",
+    "published": "2026-01-19",
+    "speaker": "Aziz Akhannouch",
+    "rounding": "truncate",
+}
+
+
+def test_a_posted_source_is_answered_201_as_posted(client: TestClient) -> None:
+    response = client.post("/sources", json=FULL)
+    assert response.status_code == 201
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == FULL
+
+
+def test_a_source_reads_back_by_id_with_every_field(client: TestClient) -> None:
+    client.post("/sources", json=FULL)
+    response = client.get(f"/sources/{FULL['id']}")
+    assert response.status_code == 200
+    assert response.json() == FULL
+
+
+def test_a_minimal_source_reads_back_without_the_defaults(client: TestClient) -> None:
+    posted = client.post("/sources", json=MINIMAL).json()
+    assert posted == MINIMAL
+    assert client.get(f"/sources/{MINIMAL['id']}").json() == MINIMAL
+
+
+def test_sources_are_listed_by_id(client: TestClient) -> None:
+    for body in (FULL, MINIMAL, MINIMAL | {"id": "b-source"}):
+        assert client.post("/sources", json=body).status_code == 201
+    listed = client.get("/sources").json()
+    assert [s["id"] for s in listed] == sorted([FULL["id"], MINIMAL["id"], "b-source"])
+    assert next(s for s in listed if s["id"] == FULL["id"]) == FULL
+
+
+def test_an_empty_store_lists_no_sources(client: TestClient) -> None:
+    response = client.get("/sources")
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+def test_the_seeded_store_lists_every_fixture_source(seeded_client: TestClient) -> None:
+    ids = {s["id"] for s in seeded_client.get("/sources").json()}
+    assert ids == {
+        "ref-ma-regions",
+        "communique-2025-12",
+        "akhannouch-2026-01-19",
+        "lopinion-2025-11-26",
+        "convention-2025-04",
+        "saidi-councillors-2025",
+    }

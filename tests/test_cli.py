@@ -1,0 +1,251 @@
+"""The ``tally`` command, run in-process by click's CliRunner on real store files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+from litestar.testing import TestClient
+
+from service.cli import main
+from service.store import Store
+from tests.helpers import FIXTURES_DIR, RULES_DIR
+
+SOURCE = {"id": "desk", "title": "Dépêche", "outlet": "Agence", "language": "fr"}
+
+
+def claim_line(quote: str, **changes: str) -> str:
+    body = {
+        "source": "desk",
+        "quote": quote,
+        "subject": "ma.handicraft.exports",
+        "measure": "level",
+        "period": "2025",
+        "figure": "5 millions de dirhams",
+    }
+    return json.dumps(body | changes, ensure_ascii=False)
+
+
+def tally(*args: str | Path) -> Result:
+    # A wide terminal: rich would otherwise wrap long paths and messages at 80 columns.
+    return CliRunner(env={"COLUMNS": "1000"}).invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def claims_in(db: Path) -> int:
+    with Store(str(db)) as store:
+        return store.count_claims()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "cli.duckdb"
+
+
+@pytest.fixture
+def source_file(tmp_path: Path) -> Path:
+    path = tmp_path / "sources.json"
+    path.write_text(json.dumps({"sources": [SOURCE]}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every fixture loaded by ``tally load``; ``tally check`` only reads it."""
+    db = tmp_path_factory.mktemp("cli") / "seeded.duckdb"
+    result = tally("load", "--db", db, *sorted(FIXTURES_DIR.glob("*.json")))
+    assert result.exit_code == 0, result.output
+    return db
+
+
+# --- tally parse -----------------------------------------------------------------------------
+
+
+def test_parse_prints_the_interval_and_its_reasons() -> None:
+    result = tally("parse", "1,14 milliard de dirhams", "--lang", "fr")
+    assert result.exit_code == 0
+    assert "[1 135 000 000, 1 145 000 000] MAD" in result.stdout
+    for reason in ("'1,14' read as 1.14 (decimal comma)", "'milliard' scales by 10^9", "'dirhams' is MAD"):
+        assert reason in result.stdout
+
+
+def test_parse_reads_by_the_source_s_rounding() -> None:
+    result = tally("parse", "1,14 milliard de dirhams", "--rounding", "truncate")
+    assert "[1 140 000 000, 1 150 000 000] MAD" in result.stdout
+
+
+def test_parse_of_unreadable_text_fails_naming_the_part() -> None:
+    result = tally("parse", "beaucoup de dirhams")
+    assert result.exit_code != 0
+    assert "'beaucoup'" in result.stderr
+    assert result.stdout == ""
+
+
+# --- tally load ----------------------------------------------------------------------------------
+
+
+def test_load_stores_a_json_file(db: Path) -> None:
+    fixture = FIXTURES_DIR / "002_287df34398fbc36b.json"
+    result = tally("load", "--db", db, fixture)
+    assert result.exit_code == 0, result.output
+    assert "1 sources, 8 claims added" in result.stderr
+    assert claims_in(db) == 8
+
+
+def test_load_stores_an_ndjson_file(db: Path, source_file: Path, tmp_path: Path) -> None:
+    lines = tmp_path / "claims.ndjson"
+    lines.write_text(claim_line("a") + "\n\n" + claim_line("b", measure="growth", figure="11 %") + "\n", encoding="utf-8")
+    result = tally("load", "--db", db, source_file, lines)
+    assert result.exit_code == 0, result.output
+    assert "2 claims added" in result.stderr
+    assert claims_in(db) == 2
+
+
+@pytest.mark.parametrize(
+    "third_line",
+    [
+        pytest.param(claim_line("c", figure="beaucoup"), id="unreadable-figure"),
+        pytest.param(claim_line("c", source="nobody"), id="unknown-source"),
+        pytest.param('{"source": "desk", "quote": ', id="truncated-json"),
+        pytest.param(claim_line("c", measure="speed"), id="bad-measure"),
+    ],
+)
+def test_a_bad_line_is_reported_and_nothing_of_its_file_is_stored(
+    db: Path, source_file: Path, tmp_path: Path, third_line: str
+) -> None:
+    tally("load", "--db", db, source_file)
+    before = claims_in(db)
+    lines = tmp_path / "bad.ndjson"
+    lines.write_text("\n".join([claim_line("a"), claim_line("b", period="2024"), third_line]) + "\n", encoding="utf-8")
+    result = tally("load", "--db", db, lines)
+    assert result.exit_code == 1
+    assert f"{lines}: line 3:" in result.stderr
+    assert "nothing of this file was stored" in result.stderr
+    assert claims_in(db) == before
+
+
+def test_loading_the_same_file_twice_adds_nothing(db: Path, source_file: Path, tmp_path: Path) -> None:
+    lines = tmp_path / "claims.ndjson"
+    lines.write_text(claim_line("a") + "\n", encoding="utf-8")
+    tally("load", "--db", db, source_file, lines)
+    result = tally("load", "--db", db, source_file, lines)
+    assert result.exit_code == 0
+    assert "0 claims added, 1 already stored" in result.stderr
+    assert claims_in(db) == 1
+
+
+# --- tally check ------------------------------------------------------------------------------------
+
+
+SEED_CONTRADICTED_RULES = {
+    "same-figure",
+    "growth-links-levels",
+    "growths-imply-one-base",
+    "share-follows-growth",
+    "share-change-in-points",
+    "same-category",
+}
+
+
+def test_check_lists_the_seed_contradictions(seeded_db: Path) -> None:
+    as_json = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--status", "contradicted", "--json")
+    contradicted = json.loads(as_json.stdout)["verdicts"]
+    assert {v["rule"] for v in contradicted} == SEED_CONTRADICTED_RULES
+    assert {v["status"] for v in contradicted} == {"contradicted"}
+
+    result = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--status", "contradicted")
+    assert result.exit_code == 0, result.output
+    # one table row per verdict (the table wraps to the terminal, so count rows, not cell text)
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│ contradicted ")]
+    assert len(rows) == len(contradicted)
+    assert "consistent" not in result.stdout
+    assert result.stdout.rstrip().endswith(f"{len(contradicted)} contradicted")
+
+
+def test_check_json_is_what_get_verdicts_answers(seeded_db: Path, seeded_reader: TestClient) -> None:
+    result = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--json")
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed == seeded_reader.get("/verdicts").json()
+
+
+def test_check_without_a_store_file_says_so(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.duckdb"
+    result = tally("check", "--db", missing, "--rules", RULES_DIR)
+    assert result.exit_code == 2
+    assert "no store at" in result.stderr
+    assert not missing.exists(), "check must not create a store"
+
+
+# --- tally rules ------------------------------------------------------------------------------------
+
+
+def test_rules_lint_passes_the_shipped_rules() -> None:
+    result = tally("rules", "lint", RULES_DIR)
+    assert result.exit_code == 0, result.output
+    assert "11 rules" in result.stdout
+
+
+def test_rules_lint_reports_file_line_and_column(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy(RULES_DIR / "1-same-figure.yaml", folder)
+    broken = folder / "2-broken.yaml"
+    broken.write_text("id: broken\ntitle: t\ndescription: d\nbind:\n  a:\n    measure: level\ncheck: a == b\n")
+    result = tally("rules", "lint", folder)
+    assert result.exit_code == 1
+    assert f"{broken}:7:13: check: unbound name 'b'" in result.stderr
+    assert "1-same-figure" not in result.stderr
+
+
+def test_rules_schema_prints_the_json_schema() -> None:
+    result = tally("rules", "schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert "RuleSpec" in schema["$defs"]
+
+
+# --- --help keeps the docs honest -----------------------------------------------------------------------
+
+
+def every_command(group: click.Group = main, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+    found: list[tuple[tuple[str, ...], click.Command]] = [(path, group)]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += every_command(command, path + (name,))
+        else:
+            found.append((path + (name,), command))
+    return found
+
+
+COMMANDS = every_command()
+COMMAND_IDS = [" ".join(("tally",) + path) for path, _ in COMMANDS]
+
+
+def test_help_lists_every_command() -> None:
+    for path, command in COMMANDS:
+        if isinstance(command, click.Group):
+            shown = tally(*path, "--help").stdout
+            for name in command.commands:
+                assert name in shown, (path, name)
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=COMMAND_IDS)
+def test_help_mentions_every_option(path: tuple[str, ...], command: click.Command) -> None:
+    result = tally(*path, "--help")
+    assert result.exit_code == 0
+    assert command.help and command.help.split("\n")[0][:30] in result.stdout
+    for param in command.params:
+        if isinstance(param, click.Option):
+            for flag in param.opts:
+                assert flag in result.stdout, (path, flag)
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=COMMAND_IDS)
+def test_every_option_explains_itself(path: tuple[str, ...], command: click.Command) -> None:
+    unexplained = [p.opts[0] for p in command.params if isinstance(p, click.Option) and not p.help]
+    assert not unexplained, f"tally {' '.join(path)}: options without help text: {unexplained}"

@@ -1,0 +1,142 @@
+"""The DuckDB store: transactions leave nothing half-written; a file keeps what it holds."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from service.claims import Claim, ClaimIn, build_claim
+from service.errors import Conflict, NotFound
+from service.sources import Source
+from service.store import Store
+from tests.helpers import FIXTURES_DIR
+
+SOURCE = Source(id="desk", title="Dépêche", outlet="Agence", language="fr")
+
+
+def make_claim(quote: str = "q", **changes: object) -> Claim:
+    body = {
+        "source": "desk",
+        "quote": quote,
+        "subject": "ma.handicraft.exports",
+        "measure": "level",
+        "period": "2025-01/2025-11",
+        "figure": "1,14 milliard de dirhams",
+    } | changes
+    return build_claim(msgspec.convert(body, ClaimIn), SOURCE)
+
+
+def fixture_claims() -> list[tuple[Source, Claim]]:
+    pairs = []
+    for path in sorted(FIXTURES_DIR.glob("*.json")):
+        batch = json.loads(path.read_text(encoding="utf-8"))
+        sources = {s["id"]: msgspec.convert(s, Source) for s in batch["sources"]}
+        pairs += [(sources[c["source"]], build_claim(msgspec.convert(c, ClaimIn), sources[c["source"]])) for c in batch["claims"]]
+    return pairs
+
+
+def test_a_transaction_that_fails_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction() as connection:
+        store.add_source(SOURCE, connection)
+        store.add_claim(make_claim(), connection)
+        raise RuntimeError("the request failed half-way")
+    assert store.list_sources() == []
+    assert store.count_claims() == 0
+
+
+def test_a_conflict_rolls_back_the_whole_transaction(store: Store) -> None:
+    store.add_source(SOURCE)
+    store.add_claim(make_claim("stored"))
+    with pytest.raises(Conflict), store.transaction() as connection:
+        store.add_claim(make_claim("new"), connection)
+        store.add_claim(make_claim("stored"), connection)
+    assert [c.quote for c in store.list_claims()] == ["stored"]
+
+
+def test_a_what_if_transaction_rolls_back_even_on_success(store: Store) -> None:
+    store.add_source(SOURCE)
+    with store.transaction(commit=False) as connection:
+        store.add_claim(make_claim(), connection)
+        assert store.has_claim(make_claim().id, connection)
+    assert store.count_claims() == 0
+
+
+def test_the_store_is_usable_after_a_rolled_back_transaction(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        raise RuntimeError
+    store.add_source(SOURCE)
+    assert store.get_source("desk") == SOURCE
+
+
+def test_a_reopened_file_holds_what_was_stored(db_path: Path) -> None:
+    claims = [make_claim("first"), make_claim("second", measure="growth", figure="plus de 13 %")]
+    with Store(str(db_path)) as store:
+        store.add_source(SOURCE)
+        for claim in claims:
+            store.add_claim(claim)
+    with Store(str(db_path)) as reopened:
+        assert reopened.list_sources() == [SOURCE]
+        assert reopened.list_claims() == claims
+        assert reopened.get_claim(claims[1].id).interval.hi is None, "an open end stays open"
+
+
+def test_claims_keep_their_arrival_order_across_a_reopen(db_path: Path) -> None:
+    with Store(str(db_path)) as store:
+        store.add_source(SOURCE)
+        for quote in ("z first", "y second"):
+            store.add_claim(make_claim(quote))
+    with Store(str(db_path)) as reopened:
+        reopened.add_claim(make_claim("a third"))
+        assert [c.quote for c in reopened.list_claims()] == ["z first", "y second", "a third"]
+
+
+def test_every_fixture_claim_reads_back_as_built(store: Store) -> None:
+    pairs = fixture_claims()
+    for source in {s.id: s for s, _ in pairs}.values():
+        store.add_source(source)
+    for _, claim in pairs:
+        store.add_claim(claim)
+    built = [claim for _, claim in pairs]
+    assert store.list_claims() == built
+    assert store.claims_by_id([c.id for c in built]) == {c.id: c for c in built}
+
+
+def test_a_source_with_every_field_reads_back_as_stored(store: Store) -> None:
+    full = msgspec.convert(
+        {"id": "full", "title": "T", "outlet": "O", "language": "en", "url": "https://x.example", "published": "2026-01-19",
+         "speaker": "S", "rounding": "truncate"},
+        Source,
+    )
+    store.add_source(full)
+    assert store.get_source("full") == full
+
+
+def test_unknown_ids_are_not_found(store: Store) -> None:
+    with pytest.raises(NotFound):
+        store.get_source("nope")
+    with pytest.raises(NotFound):
+        store.get_claim("c-000000000000")
+
+
+def test_claims_filter_by_a_period_however_it_is_written(store: Store) -> None:
+    store.add_source(SOURCE)
+    year = make_claim("year", period="2024-01/2024-12")
+    store.add_claim(year)
+    assert store.list_claims(period="2024") == [year]
+    assert store.list_claims(period="2024-01/2024-12") == [year]
+    assert store.list_claims(period="2024-01/2024-11") == []
+
+
+def test_writes_from_many_threads_all_land(store: Store) -> None:
+    store.add_source(SOURCE)
+    claims = [make_claim(f"thread {i}") for i in range(8)]
+    threads = [threading.Thread(target=store.add_claim, args=(claim,)) for claim in claims]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {c.id for c in store.list_claims()} == {c.id for c in claims}
