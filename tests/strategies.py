@@ -1,0 +1,606 @@
+"""Hypothesis strategies for the rule tests: consistent worlds, random stores, and running rules on them.
+
+Two kinds of stores are generated here.
+
+A *consistent world* (:func:`worlds`) starts from true values that satisfy every
+relation the shipped rules state: a total level for January-November 2024, a
+growth to January-November 2025, and 2-4 products whose shares (summing to at
+most 100 %) and growths are derived from one another.  Each source then *prints*
+some of those true values the way a newspaper would: rounded at 0-3 decimals
+(half up, or truncated when the source truncates), in billions or millions of
+dirhams or in percent, French or English number style, with or without a
+qualifier word.  So every printed figure's interval holds its true value, and
+no sound rule can find a contradiction.
+
+A *random store* (:func:`random_stores`) is the opposite: figures drawn from
+small pools so that they often meet in a rule, including open intervals ("plus
+de"), direction words ("en hausse"), growths of "-100 %" whose ``1 + g`` spans
+zero, and shares summing over 100 %.  The compiled SQL and the reference
+evaluator must agree on those.
+
+Printing follows the reading documented in :mod:`service.figures`: a number
+rounded half up reads as [x - u/2, x + u/2], truncated as [x, x + u] (on the
+magnitude); a number after "about" is rounded half up, which the reading of
+"about" holds whatever the office's own rounding.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from hypothesis import strategies as st
+
+from service.claims import ClaimIn, build_claim
+from service.figures import QUALIFIERS
+from service.rules.compiler import ANCHOR, CompiledRule
+from service.sources import Source
+from service.store import Store
+from service.units import base_factor
+
+SUBJECT = "ma.handicraft.exports"
+CURRENT = "2025-01/2025-11"
+BASE = "2024-01/2024-11"
+PRODUCTS = ("pottery_stone", "traditional_clothing", "leather", "carpets")
+
+BOUNDED_QUALIFIERS = ("about", "nearly")  # keys whose interval stays bounded
+QUALIFIER_WORDS: dict[str, tuple[str, ...]] = {}
+for _word, _key in QUALIFIERS.items():
+    QUALIFIER_WORDS.setdefault(_key, ())
+    QUALIFIER_WORDS[_key] += (_word,)
+
+# --- printing a number as a newspaper does -------------------------------------------
+
+GROUP_SEPARATORS = {"fr": (".", " ", "\u202f", ""), "en": (",", " ", "")}
+DECIMAL_MARK = {"fr": ",", "en": "."}
+LEVEL_UNITS = {
+    ("bn", "fr"): (" milliards de dirhams", " milliard de dirhams", " MMDH", " milliards de DH", " Mds de dirhams"),
+    ("bn", "en"): (" billion dirhams", " bn dirhams", " MMDH", " billion MAD"),
+    ("M", "fr"): (" millions de dirhams", " MDH", " millions de DH"),
+    ("M", "en"): (" million dirhams", " mn dirhams", " MDH", " million MAD"),
+}
+SCALE = {"bn": Decimal(10) ** 9, "M": Decimal(10) ** 6}
+PERCENT_UNITS = {"fr": ("%", " %", " pour cent"), "en": ("%", " %", " percent", " per cent")}
+POINTS_UNITS = {"fr": (" points", " pts", " points de pourcentage"), "en": (" points", " pp", " percentage points")}
+UP_WORDS = {"fr": ("hausse de", "en hausse de", "progression de", "croissance de"), "en": ("up", "an increase of", "growth of", "rose")}
+DOWN_WORDS = {"fr": ("baisse de", "en baisse de", "recul de", "diminution de"), "en": ("down", "a decrease of", "decline of", "fell")}
+DIRECTION_ALONE = {("fr", 1): "en hausse", ("fr", -1): "en baisse", ("en", 1): "up", ("en", -1): "down"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A printed figure in parts, so a test can add a qualifier and print it again."""
+
+    number: str = ""  # "1,14" (no sign); empty for a direction word alone
+    unit: str = ""  # " milliard de dirhams", "%", " points"
+    sign: str = ""  # "", "+", "-" or "−"
+    direction: str = ""  # "hausse de", "down", or a direction alone ("en hausse")
+    qualifier: str = ""  # a word of service.figures.QUALIFIERS
+
+    @property
+    def text(self) -> str:
+        number = f"{self.sign}{self.number}{self.unit}" if self.number else ""
+        return " ".join(part for part in (self.direction, self.qualifier, number) if part)
+
+    @property
+    def qualifiable(self) -> bool:
+        """A number printed without a qualifier: one can be added."""
+        return bool(self.number) and not self.qualifier
+
+    def qualified(self, word: str) -> Figure:
+        return replace(self, qualifier=word)
+
+
+def format_number(magnitude: Decimal, decimals: int, lang: str, group: str) -> str:
+    """``1140.5`` -> ``1 140,5`` (fr, space) or ``1,140.5`` (en, comma): one language's print."""
+    text = f"{magnitude:.{decimals}f}"
+    integer, _, fraction = text.partition(".")
+    if group and len(integer) > 3:
+        head = len(integer) % 3 or 3
+        integer = integer[:head] + "".join(group + integer[i : i + 3] for i in range(head, len(integer), 3))
+    return integer + (DECIMAL_MARK[lang] + fraction if fraction else "")
+
+
+def rounded(magnitude: Decimal, decimals: int, rounding: str) -> Decimal:
+    """What an office prints: half up, or truncated (the figure's reading mirrors this)."""
+    mode = ROUND_DOWN if rounding == "truncate" else ROUND_HALF_UP
+    return magnitude.quantize(Decimal(1).scaleb(-decimals), rounding=mode)
+
+
+@st.composite
+def qualifier_words(draw: st.DrawFn, keys: tuple[str, ...] | None = None) -> str:
+    keys = keys if keys is not None else tuple(QUALIFIER_WORDS)
+    key = draw(st.sampled_from(keys))
+    return draw(st.sampled_from(QUALIFIER_WORDS[key]))
+
+
+@st.composite
+def printed(
+    draw: st.DrawFn,
+    value: Decimal,
+    kind: str,
+    source: Source,
+    qualifiers: tuple[str, ...] | None = None,
+    signed: bool = False,
+) -> Figure:
+    """One true value, printed by ``source``: ``kind`` is level (value in MAD), percent or points.
+
+    ``qualifiers`` are the qualifier keys allowed (None: any, () none).  The printed
+    number is the true value rounded as the source rounds (half up after "about"),
+    so the figure's interval holds it.
+    """
+    lang = source.language
+    qualifier = ""
+    keys = tuple(QUALIFIER_WORDS) if qualifiers is None else qualifiers
+    if keys and draw(st.booleans()):
+        qualifier = draw(qualifier_words(keys))
+    rounding = "half_up" if QUALIFIERS.get(qualifier) == "about" else str(source.rounding)
+    decimals = draw(st.integers(0, 3))
+    if kind == "level":
+        scale = draw(st.sampled_from(("bn", "M")))
+        magnitude, unit = abs(value) / SCALE[scale], draw(st.sampled_from(LEVEL_UNITS[(scale, lang)]))
+    else:
+        magnitude = abs(value)
+        unit = draw(st.sampled_from((PERCENT_UNITS if kind == "percent" else POINTS_UNITS)[lang]))
+    number = format_number(rounded(magnitude, decimals, rounding), decimals, lang, draw(st.sampled_from(GROUP_SEPARATORS[lang])))
+    figure = Figure(number=number, unit=unit, qualifier=qualifier)
+    if not signed:
+        return figure
+    # The sign comes from the true value even when the magnitude rounds to 0: a
+    # truncated "-0 %" is [-1, 0], a bare "0 %" would be [0, 1].
+    negative = value < 0
+    style = draw(st.sampled_from(("sign", "word", "bare")))
+    if style == "word":
+        return replace(figure, direction=draw(st.sampled_from((DOWN_WORDS if negative else UP_WORDS)[lang])))
+    if negative or style == "sign":
+        return replace(figure, sign=draw(st.sampled_from(("-", "\u2212"))) if negative else "+")
+    return figure
+
+
+# --- sources ---------------------------------------------------------------------------
+
+
+@st.composite
+def sources(draw: st.DrawFn, count: int) -> list[Source]:
+    return [
+        Source(
+            id=f"desk-{index}",
+            title=f"Article {index}",
+            outlet=draw(st.sampled_from(("Médias24", "Le Matin", "Morocco World News", "Communiqué"))),
+            language=draw(st.sampled_from(("fr", "en"))),
+            rounding=draw(st.sampled_from(("half_up", "truncate"))),
+        )
+        for index in range(count)
+    ]
+
+
+# --- a consistent world ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One claim of a world, its figure in parts, and the true value it rounds."""
+
+    role: str  # "level:total:current", "growth:pottery_stone", "share:leather:base"...
+    body: ClaimIn
+    figure: Figure
+    true: Decimal  # in MAD, percent or points
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    share_base: Decimal  # fractions of the total
+    share_now: Decimal
+    growth: Decimal  # fraction: part_now / part_base - 1
+
+
+@dataclass(frozen=True, repr=False)
+class World:
+    total_base: Decimal  # MAD
+    growth: Decimal  # fraction
+    parts: tuple[Part, ...]
+    sources: tuple[Source, ...]
+    claims: tuple[Printed, ...]
+
+    def __repr__(self) -> str:
+        """What a failing example needs: the true values, each desk's rounding, every printed figure."""
+        desks = ", ".join(f"{s.id} ({s.language}, {s.rounding})" for s in self.sources)
+        parts = ", ".join(f"{p.name}: {float(p.share_base):.4%} -> {float(p.share_now):.4%}, growth {float(p.growth):.4%}" for p in self.parts)
+        lines = [f"World(base {float(self.total_base):.6g} MAD, growth {float(self.growth):.4%}; {parts}; desks {desks})"]
+        lines += [f"  {c.body.source} {c.role}: {c.figure.text!r} (true {float(c.true):.9g})" for c in self.claims]
+        return "\n".join(lines)
+
+    @property
+    def total_now(self) -> Decimal:
+        with localcontext(prec=50):
+            return self.total_base * (1 + self.growth)
+
+    def claim(self, source_id: str, role: str) -> Printed | None:
+        return next((c for c in self.claims if c.body.source == source_id and c.role == role), None)
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+
+def _body(source: Source, role: str, measure: str, period: str, figure: Figure, part: str | None) -> ClaimIn:
+    return ClaimIn(
+        source=source.id,
+        quote=f"{figure.text} ({role}, {period})",
+        subject=SUBJECT,
+        breakdown={"product": part} if part else {},
+        measure=measure,  # type: ignore[arg-type]
+        period=period,
+        figure=figure.text,
+    )
+
+
+@st.composite
+def _shares(draw: st.DrawFn, count: int) -> list[Decimal]:
+    """Shares of ``count`` parts: positive, summing to a coverage of 30-100 % of the whole."""
+    weights = [Decimal(draw(st.floats(1.0, 10.0))) for _ in range(count)]
+    coverage = Decimal(draw(st.floats(0.3, 1.0)))
+    with localcontext(prec=50):
+        total = sum(weights)
+        return [coverage * w / total for w in weights]
+
+
+@st.composite
+def worlds(draw: st.DrawFn, anchor_bounded: bool = False) -> World:
+    """A consistent world printed by 2-4 sources.
+
+    Source ``desk-0`` always prints the total level for both periods and the
+    growth as a number; with ``anchor_bounded`` its current level and growth
+    carry no open-ended qualifier, so a test can move a figure away from them.
+    """
+    total_base = Decimal(draw(st.floats(1.5e9, 6e9)))
+    growth = Decimal(draw(st.floats(-0.3, 1.0)))
+    count = draw(st.integers(2, 4))
+    names = PRODUCTS[:count]
+    shares_base, shares_now = draw(_shares(count)), draw(_shares(count))
+    with localcontext(prec=50):
+        parts = tuple(
+            Part(name, s0, s1, s1 * (1 + growth) / s0 - 1) for name, s0, s1 in zip(names, shares_base, shares_now)
+        )
+        total_now = total_base * (1 + growth)
+    desks = draw(sources(draw(st.integers(2, 4))))
+    claims: list[Printed] = []
+
+    def emit(source: Source, role: str, measure: str, period: str, value: Decimal, kind: str, part: str | None = None, **options: Any) -> None:
+        figure = draw(printed(value, kind, source, **options))
+        claims.append(Printed(role, _body(source, role, measure, period, figure, part), figure, value))
+
+    def emit_growth(source: Source, role: str, value: Decimal, part: str | None, alone: bool, **options: Any) -> None:
+        if alone:
+            figure = Figure(direction=DIRECTION_ALONE[(source.language, -1 if value < 0 else 1)])
+            claims.append(Printed(role, _body(source, role, "growth", CURRENT, figure, part), figure, value * 100))
+        else:
+            emit(source, role, "growth", CURRENT, value * 100, "percent", part, signed=True, **options)
+
+    anchor = BOUNDED_QUALIFIERS if anchor_bounded else None
+    first = desks[0]
+    emit(first, "level:total:current", "level", CURRENT, total_now, "level", qualifiers=anchor)
+    emit_growth(first, "growth:total", growth, None, alone=False, qualifiers=anchor)
+    emit(first, "level:total:base", "level", BASE, total_base, "level")
+    for desk in desks[1:]:
+        if draw(st.booleans()):
+            emit(desk, "level:total:current", "level", CURRENT, total_now, "level")
+        if draw(st.booleans()):
+            emit_growth(desk, "growth:total", growth, None, alone=draw(st.booleans()))
+        if draw(st.booleans()):
+            emit(desk, "level:total:base", "level", BASE, total_base, "level")
+    for desk in desks:
+        for part in parts:
+            with localcontext(prec=50):
+                change = (part.share_now - part.share_base) * 100
+                level_now, level_base = part.share_now * total_now, part.share_base * total_base
+            if draw(st.booleans()):
+                emit(desk, f"share:{part.name}:current", "share", CURRENT, part.share_now * 100, "percent", part.name)
+            if draw(st.booleans()):
+                emit(desk, f"share:{part.name}:base", "share", BASE, part.share_base * 100, "percent", part.name)
+            if draw(st.booleans()):
+                emit_growth(desk, f"growth:{part.name}", part.growth, part.name, alone=draw(st.booleans()))
+            if draw(st.booleans()):
+                emit(desk, f"share_change:{part.name}", "share_change", CURRENT, change, "points", part.name, signed=True)
+            if draw(st.booleans()):
+                emit(desk, f"level:{part.name}:current", "level", CURRENT, level_now, "level", part.name)
+            if draw(st.booleans()):
+                emit(desk, f"level:{part.name}:base", "level", BASE, level_base, "level", part.name)
+    return World(total_base, growth, parts, tuple(desks), tuple(claims))
+
+
+def structured_level(source: Source, role: str, period: str, value: str, unit: str) -> ClaimIn:
+    """A level given as value + unit (no qualifier): its interval is exactly the rounding of ``value``."""
+    return ClaimIn(
+        source=source.id,
+        quote=f"{value} {unit} ({role}, moved)",
+        subject=SUBJECT,
+        measure="level",
+        period=period,
+        value=value,
+        unit=unit,
+    )
+
+
+def value_with_bound(bound: Decimal, side: str, decimals: int, unit: str, rounding: str) -> str:
+    """The printed value in ``unit`` (MMDH or MDH) whose interval's ``side`` (lo or hi) is at or beyond ``bound`` MAD.
+
+    lo: the interval starts at ``bound`` or above it; hi: it ends at ``bound`` or below.
+    """
+    step = Decimal(1).scaleb(-decimals)
+    scale = SCALE["bn" if unit == "MMDH" else "M"]
+    with localcontext(prec=50):
+        target = bound / scale
+        if side == "lo":
+            # half up: lo = v - step/2; truncated: lo = v
+            least = target + (step / 2 if rounding == "half_up" else 0)
+            value = (least / step).to_integral_value(rounding=ROUND_CEILING) * step
+        else:
+            most = target - (step / 2 if rounding == "half_up" else step)
+            value = (most / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    return f"{value:.{decimals}f}"
+
+
+# --- random stores: figures that often meet, often disagree --------------------------------
+
+CATEGORIES = ("Crédit Agricole", "credit agricole", "Attijariwafa bank", "BMCE")
+
+
+@st.composite
+def random_numbers(draw: st.DrawFn, lo: int, hi: int, lang: str) -> str:
+    value = Decimal(draw(st.integers(lo, hi)))
+    decimals = draw(st.integers(0, 2))
+    if decimals:
+        value += Decimal(draw(st.integers(0, 10**decimals - 1))).scaleb(-decimals)
+    return format_number(value, decimals, lang, draw(st.sampled_from(GROUP_SEPARATORS[lang])))
+
+
+@st.composite
+def random_figures(draw: st.DrawFn, measure: str, lang: str) -> Figure:
+    """A printed figure fit for ``measure``, from pools small enough that figures often meet."""
+    qualifier = draw(st.one_of(st.just(""), st.just(""), qualifier_words()))
+    if measure == "level":
+        if draw(st.integers(0, 4)) == 0:
+            return Figure(number=draw(random_numbers(0, 100, lang)), qualifier=qualifier)  # a count
+        scale = draw(st.sampled_from(("bn", "M")))
+        number = draw(random_numbers(0, 2, lang)) if scale == "bn" else draw(random_numbers(800, 1300, lang))
+        return Figure(number=number, unit=draw(st.sampled_from(LEVEL_UNITS[(scale, lang)])), qualifier=qualifier)
+    if measure == "count":
+        return Figure(number=str(draw(st.sampled_from((0, 6, 10, 12, 13, 60, 70, 72)))), qualifier=qualifier)
+    if measure == "average":
+        unit = draw(st.sampled_from(("", "", "", " %", " MDH")))
+        return Figure(number=str(draw(st.sampled_from((5, 6, 7)))), unit=unit, qualifier=qualifier)
+    if measure == "share":
+        if draw(st.integers(0, 9)) == 0:
+            return Figure(direction=draw(st.sampled_from(("la majorité", "most"))))
+        number = draw(random_numbers(0, 99, lang))
+        return Figure(number=number, unit=draw(st.sampled_from(PERCENT_UNITS[lang])), qualifier=qualifier)
+    if measure == "share_change":
+        number = draw(random_numbers(0, 12, lang))
+        return _random_sign(draw, Figure(number=number, unit=draw(st.sampled_from(POINTS_UNITS[lang])), qualifier=qualifier), lang)
+    assert measure == "growth"
+    form = draw(st.sampled_from(("number", "number", "number", "alone", "minus100", "multiple")))
+    if form == "alone":
+        return Figure(direction=draw(st.sampled_from(("en hausse", "en baisse", "up", "down"))))
+    if form == "multiple":
+        return Figure(direction=draw(st.sampled_from(("doublé", "multiplié par trois", "tripled"))))
+    if form == "minus100":
+        # 1 + g spans zero: every division by it is unverifiable
+        return Figure(number=draw(st.sampled_from(("100", "99,9" if lang == "fr" else "99.9"))), unit=" %", sign="-")
+    number = draw(st.sampled_from(("0", "3", "13", "27", "83", "100", "12,5" if lang == "fr" else "12.5")))
+    return _random_sign(draw, Figure(number=number, unit=draw(st.sampled_from(PERCENT_UNITS[lang])), qualifier=qualifier), lang)
+
+
+def _random_sign(draw: st.DrawFn, figure: Figure, lang: str) -> Figure:
+    style = draw(st.sampled_from(("bare", "plus", "minus", "up", "down")))
+    if style == "plus":
+        return replace(figure, sign="+")
+    if style == "minus":
+        return replace(figure, sign="-")
+    if style in ("up", "down"):
+        return replace(figure, direction=draw(st.sampled_from((UP_WORDS if style == "up" else DOWN_WORDS)[lang])))
+    return figure
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A random store's content: sources, and each claim with its figure in parts."""
+
+    sources: tuple[Source, ...]
+    claims: tuple[tuple[ClaimIn, Figure], ...]
+
+    @property
+    def bodies(self) -> list[ClaimIn]:
+        return [body for body, _ in self.claims]
+
+    def with_figure(self, index: int, figure: Figure) -> Scenario:
+        """The same scenario with one claim printed differently (same quote, so the same place in print)."""
+        claims = list(self.claims)
+        body, _ = claims[index]
+        claims[index] = (msgspec.structs.replace(body, figure=figure.text), figure)
+        return Scenario(self.sources, tuple(claims))
+
+
+_Draft = tuple[Source, str, str, dict[str, str], str, "str | None", Figure]  # desk, measure, subject, breakdown, period, compared_to, figure
+
+
+@st.composite
+def _claim(draw: st.DrawFn, desk: Source, measure: str, subject: str, breakdown: dict[str, str], period: str, compared_to: str | None = None) -> _Draft:
+    figure = Figure(direction=draw(st.sampled_from(CATEGORIES))) if measure == "category" else draw(random_figures(measure, desk.language))
+    return (desk, measure, subject, breakdown, period, compared_to, figure)
+
+
+@st.composite
+def _levels_cluster(draw: st.DrawFn, desks: list[Source]) -> list[_Draft]:
+    """Levels with growths for a period, levels for its base (or a longer period standing in)."""
+    subject = draw(st.sampled_from(("ma.handicraft.exports", "ma.salons")))
+    breakdown = draw(st.sampled_from(({}, {"product": "pottery"})))
+    drafts = []
+    shared_period = draw(st.sampled_from((CURRENT, CURRENT, "2025-01/2025-09", "2025")))
+    for desk in draw(st.lists(st.sampled_from(desks), min_size=1, max_size=3, unique_by=lambda d: d.id)):
+        period = draw(st.sampled_from((shared_period, shared_period, CURRENT, "2025-01/2025-09", "2025")))
+        compared_to = draw(st.sampled_from((None, None, None, "2023")))
+        drafts.append(draw(_claim(desk, "level", subject, breakdown, period)))
+        if draw(st.booleans()):
+            drafts.append(draw(_claim(desk, "growth", subject, breakdown, period, compared_to)))
+        if draw(st.booleans()):
+            drafts.append(draw(_claim(desk, "level", subject, breakdown, draw(st.sampled_from((BASE, BASE, "2024", "2023"))))))
+    return drafts
+
+
+@st.composite
+def _shares_cluster(draw: st.DrawFn, desks: list[Source]) -> list[_Draft]:
+    """Shares of products for two periods, their growths and changes in points, the total's growth."""
+    drafts = []
+    for desk in draw(st.lists(st.sampled_from(desks), min_size=1, max_size=2)):
+        for product in draw(st.lists(st.sampled_from(("pottery", "clothing", "leather")), min_size=1, max_size=3, unique=True)):
+            breakdown = {"product": product}
+            for measure, period in (("share", CURRENT), ("share", BASE), ("share", "2024"), ("growth", CURRENT), ("share_change", CURRENT)):
+                if draw(st.booleans()):
+                    drafts.append(draw(_claim(desk, measure, SUBJECT, breakdown, period)))
+            if draw(st.integers(0, 3)) == 0:
+                direction = Figure(direction=draw(st.sampled_from(("en hausse", "en baisse", "up", "down"))))
+                drafts.append((desk, "growth", SUBJECT, breakdown, CURRENT, None, direction))
+        if draw(st.integers(0, 2)):
+            drafts.append(draw(_claim(desk, "growth", SUBJECT, {}, CURRENT)))
+    return drafts
+
+
+@st.composite
+def _average_cluster(draw: st.DrawFn, desks: list[Source]) -> list[_Draft]:
+    """'70 salons, 6 par région en moyenne', and the reference count of regions."""
+    desk = draw(st.sampled_from(desks))
+    drafts = [draw(_claim(desk, "average", "ma.salons", {"per": "region"}, "2025"))]
+    if draw(st.booleans()):
+        drafts.append(draw(_claim(desk, "count", "ma.salons", {}, "2025")))
+    drafts.append(draw(_claim(draw(st.sampled_from(desks)), "count", "ma.regions", {}, draw(st.sampled_from(("2015/2026", "2025", "2024"))))))
+    return drafts
+
+
+@st.composite
+def _categories_cluster(draw: st.DrawFn, desks: list[Source]) -> list[_Draft]:
+    subject = draw(st.sampled_from(("ma.salons.partner", "ma.exports.first_market")))
+    return [draw(_claim(desk, "category", subject, {}, "2025")) for desk in draw(st.lists(st.sampled_from(desks), min_size=2, max_size=3))]
+
+
+@st.composite
+def _noise(draw: st.DrawFn, desks: list[Source]) -> list[_Draft]:
+    measure = draw(st.sampled_from(("level", "growth", "share", "share_change", "count", "average", "category")))
+    subject = draw(st.sampled_from(("ma.handicraft.exports", "ma.salons", "ma.regions")))
+    breakdown = draw(st.sampled_from(({}, {"product": "pottery"}, {"per": "region"})))
+    period = draw(st.sampled_from((CURRENT, BASE, "2024", "2025", "2025-11", "2015/2026")))
+    # an explicit base period never overlaps the period it is compared with
+    compared_to = draw(st.sampled_from((None, "2024"))) if measure in ("growth", "share_change") and period.startswith("2025") else None
+    return [draw(_claim(draw(st.sampled_from(desks)), measure, subject, breakdown, period, compared_to))]
+
+
+CLUSTERS = (_levels_cluster, _shares_cluster, _average_cluster, _categories_cluster)
+
+
+@st.composite
+def random_stores(draw: st.DrawFn, max_claims: int = 14, min_claims: int = 1) -> Scenario:
+    """Claims in clusters that rules bind (levels and growths, shares, averages, categories), plus noise."""
+    desks = draw(sources(draw(st.integers(2, 3))))
+    drafts: list[_Draft] = []
+    chosen = [cluster for cluster in CLUSTERS if draw(st.booleans())] or [CLUSTERS[0]]
+    for cluster in chosen:
+        drafts += draw(cluster(desks))
+    for _ in range(draw(st.integers(0, 2))):
+        drafts += draw(_noise(desks))
+    while len(drafts) < min_claims:
+        drafts += draw(_levels_cluster(desks))
+    claims = []
+    for index, (desk, measure, subject, breakdown, period, compared_to, figure) in enumerate(drafts[:max_claims]):
+        body = ClaimIn(
+            source=desk.id,
+            quote=f"claim {index}: {figure.text}",
+            subject=subject,
+            breakdown=breakdown,
+            measure=measure,  # type: ignore[arg-type]
+            period=period,
+            compared_to=compared_to,
+            figure=figure.text,
+        )
+        claims.append((body, figure))
+    return Scenario(tuple(desks), tuple(claims))
+
+
+# --- stores --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def fresh_store() -> Iterator[Store]:
+    """A real DuckDB file in a directory of its own, removed afterwards (one per hypothesis example)."""
+    with tempfile.TemporaryDirectory(prefix="tally-test-") as directory:
+        store = Store(str(Path(directory) / "claims.duckdb"))
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def fill(store: Store, sources_: tuple[Source, ...] | list[Source], bodies: list[ClaimIn]) -> list[str]:
+    """Store the sources and claims (as POST /claims would); return the claim ids in order."""
+    by_id = {source.id: source for source in sources_}
+    ids = []
+    with store.transaction() as connection:
+        for source in sources_:
+            store.add_source(source, connection)
+        for body in bodies:
+            claim = build_claim(body, by_id[body.source])
+            store.add_claim(claim, connection)
+            ids.append(claim.id)
+    return ids
+
+
+def claim_rows(store: Store) -> list[dict[str, Any]]:
+    """The claims table as dicts, what the reference evaluator reads."""
+    with store.transaction(commit=False) as connection:
+        cursor = connection.execute("SELECT * FROM claims ORDER BY seq")
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+# --- running a compiled rule straight on DuckDB --------------------------------------------
+
+Key = tuple[tuple[str, str], ...]  # ((binding name, claim id or "id1,id2" for a group), ...) sorted
+
+
+@dataclass(frozen=True)
+class SqlOutcome:
+    key: Key
+    status: str
+    margin: float  # in base magnitudes (0.0 unless contradicted; 0.0 for a category)
+    shown_margin: float | None  # as the SQL gives it, in margin_unit
+    margin_unit: str | None
+
+    @property
+    def ids(self) -> set[str]:
+        return {claim_id for _, joined in self.key for claim_id in joined.split(",")}
+
+
+def sql_outcomes(store: Store, compiled: CompiledRule, anchor: str | None = None) -> list[SqlOutcome]:
+    """Every row the rule's SQL gives, whole store or anchored on one claim, read as outcomes."""
+    with store.transaction(commit=False) as connection:
+        if anchor is None:
+            cursor = connection.execute(compiled.sql())
+        else:
+            cursor = connection.execute(compiled.sql(anchored=True), {ANCHOR: anchor})
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, values)) for values in cursor.fetchall()]
+    outcomes = []
+    for row in rows:
+        key = []
+        for name, column in compiled.id_columns.items():
+            value = row[column]
+            key.append((name, ",".join(value) if isinstance(value, list) else value))
+        unit, shown = row["_margin_unit"], row["_margin"]
+        margin = 0.0 if unit is None or shown is None else shown * base_factor(unit)
+        outcomes.append(SqlOutcome(tuple(sorted(key)), row["_status"], margin, shown, unit))
+    return outcomes
