@@ -285,7 +285,6 @@ def _notes(rule: Rule, bound: dict[str, list[Claim]], status: str) -> list[str]:
 
 
 def _stand_in_note(rule: Rule, name: str, claim: Claim, used: Period, needed: Period, bound: dict[str, list[Claim]]) -> str:
-    extra = used.months - needed.months
     others = _months_outside(used, needed)
     note = (
         f"Period mismatch: {name} is printed for {used.describe()} ({claim.source}: {claim.figure!r}) "
