@@ -72,6 +72,7 @@ def _same_family(unit: str, canonical: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=None)
 def base_factor(canonical_unit: str) -> float:
     """Factor from a canonical unit to pint's base magnitude (percent -> 0.01)."""
     return float(quantity(1, canonical_unit).to_base_units().magnitude)

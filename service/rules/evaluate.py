@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -178,7 +179,7 @@ def computation(rule: Rule, bound: dict[str, list[Claim]], status: str, margin: 
         return f"{render(check)}: {left.text!r} vs {right.text!r}: {relation}"
     values = _values(bound)
     units = {name: claims[0].interval.unit for name, claims in bound.items() if claims[0].interval is not None}  # type: ignore[union-attr]
-    shown_kind = _display_kind(check, units)
+    shown_kind = _display_kind(check, tuple(sorted(units.items())))
     sides = []
     for side in (check.left, check.right):
         text = _substituted(side, bound, values)
@@ -198,8 +199,10 @@ def computation(rule: Rule, bound: dict[str, list[Claim]], status: str, margin: 
     return f"{render(check)}: {sides[0]} {check.op} {sides[1]}; {conclusion}"
 
 
-def _display_kind(check: Comparison, units: dict[str, str]) -> str:
-    kinds = {kind_of(side, units) for side in (check.left, check.right)} - {"number"}
+@lru_cache(maxsize=4096)
+def _display_kind(check: Comparison, units: tuple[tuple[str, str], ...]) -> str:
+    """money, ratio or count: how to show each side (pint work, so once per rule and units)."""
+    kinds = {kind_of(side, dict(units)) for side in (check.left, check.right)} - {"number"}
     return next(iter(kinds), "number")
 
 
