@@ -17,7 +17,6 @@ os.environ.setdefault("LITESTAR_WARN_IMPLICIT_SYNC_TO_THREAD", "0")
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,15 +106,15 @@ def serving(store: Store, rules: RuleBook) -> Iterator[str]:
     """Run the app under uvicorn in a thread; yield its base URL; stop it on exit.
 
     The listening socket is bound here (port 0: the OS picks a free port), so the
-    URL is known before the server starts; readiness is uvicorn's own ``started``
-    flag, polled until a deadline.
+    URL is known before the server starts; readiness is an event uvicorn's start-up
+    sets, waited on with a deadline.
     """
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     host, port = listener.getsockname()
     config = uvicorn.Config(create_app(settings_for(store.path), store, rules), log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
+    server = _SignallingServer(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     try:
@@ -128,14 +127,23 @@ def serving(store: Store, rules: RuleBook) -> Iterator[str]:
     assert not thread.is_alive(), "uvicorn did not stop"
 
 
-def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + SERVER_START_DEADLINE
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("uvicorn stopped before it started")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"uvicorn did not start within {SERVER_START_DEADLINE} s")
-        time.sleep(0.005)  # a short poll on uvicorn's own flag, not a guess at how long start-up takes
+class _SignallingServer(uvicorn.Server):
+    """uvicorn's server, with an event set once it listens (or once it gave up)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        finally:
+            self.ready.set()
+
+
+def _wait_until_started(server: _SignallingServer, thread: threading.Thread) -> None:
+    if not server.ready.wait(SERVER_START_DEADLINE) or not server.started:
+        raise RuntimeError(f"uvicorn did not start within {SERVER_START_DEADLINE} s (thread alive: {thread.is_alive()})")
 
 
 @pytest.fixture

@@ -23,6 +23,21 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 ServerStarter = Callable[[Store], contextlib.AbstractContextManager[str]]
 
 
+SOURCE = {"id": "desk", "title": "Dépêche", "outlet": "Agence", "language": "fr"}
+
+
+def claim_body(quote: str, **changes: str) -> dict[str, str]:
+    """A valid claim body of the source ``desk``, with ``changes`` applied."""
+    return {
+        "source": "desk",
+        "quote": quote,
+        "subject": "ma.handicraft.exports",
+        "measure": "level",
+        "period": "2025",
+        "figure": "5 millions de dirhams",
+    } | changes
+
+
 def settings_for(db_path: Path | str) -> Settings:
     return Settings(db_path=str(db_path), rules_dir=str(RULES_DIR), fixtures_dir=str(FIXTURES_DIR), load_fixtures=False)
 

@@ -13,21 +13,10 @@ from litestar.testing import TestClient
 
 from service.cli import main
 from service.store import Store
-from tests.helpers import FIXTURES_DIR, RULES_DIR
-
-SOURCE = {"id": "desk", "title": "Dépêche", "outlet": "Agence", "language": "fr"}
-
+from tests.helpers import FIXTURES_DIR, RULES_DIR, SOURCE, claim_body
 
 def claim_line(quote: str, **changes: str) -> str:
-    body = {
-        "source": "desk",
-        "quote": quote,
-        "subject": "ma.handicraft.exports",
-        "measure": "level",
-        "period": "2025",
-        "figure": "5 millions de dirhams",
-    }
-    return json.dumps(body | changes, ensure_ascii=False)
+    return json.dumps(claim_body(quote, **changes), ensure_ascii=False)
 
 
 def tally(*args: str | Path) -> Result:

@@ -9,21 +9,10 @@ import pytest
 
 from service.loading import LoadError, load_directory, load_file
 from service.store import Store
-from tests.helpers import FIXTURES_DIR
+from tests.helpers import FIXTURES_DIR, SOURCE, claim_body
 
 FIXTURE_FILES = sorted(FIXTURES_DIR.glob("*.json"))
-SOURCE = {"id": "desk", "title": "Dépêche", "outlet": "Agence", "language": "fr"}
-
-
-def claim(quote: str, **changes: str) -> dict[str, str]:
-    return {
-        "source": "desk",
-        "quote": quote,
-        "subject": "ma.handicraft.exports",
-        "measure": "level",
-        "period": "2025",
-        "figure": "5 millions de dirhams",
-    } | changes
+claim = claim_body
 
 
 def in_fixtures(key: str) -> int:
