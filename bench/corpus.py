@@ -10,6 +10,10 @@ region.  Two newspapers reprint the headline figures in their own words
 ("près de 1,2 milliard de dirhams", "up 13%"), some in English, and a few of
 their figures are wrong: that is what the rules are for.
 
+A direction word next to a level of the same source ("vers l'Espagne, 310
+MDH, en baisse") makes growth-links-levels divide by 1 + growth, an interval
+spanning zero: those verdicts are unverifiable, as they should be.
+
 Every figure is printed from the truth with the source's rounding, so the
 rules bind as they do on real data (the same quantity from several sources,
 levels with their growths, a base period, shares of one whole) and the
@@ -133,13 +137,16 @@ class _Printer:
             "fr": {"nearly": "près de", "more_than": "plus de", "about": "quelque"},
             "en": {"nearly": "nearly", "more_than": "more than", "about": "about"},
         }[self.language][kind]
-        if value >= 1e9:  # tenths of a billion
-            amount = Decimal(repr(value / 1e9)).quantize(Decimal("0.1"), rounding=mode)
+        # Two significant digits, in billions or millions: 1.14 bn -> 1,2 milliard, 6.6 M -> 6,7 millions.
+        scale = 1e9 if value >= 1e9 else 1e6
+        step = Decimal(1).scaleb(math.floor(math.log10(value)) - 1) / Decimal(repr(scale))
+        amount = (Decimal(repr(value / scale)) / step).quantize(Decimal(1), rounding=mode) * step
+        if scale == 1e9:
             unit = "billion dirhams" if self.language == "en" else ("milliards de dirhams" if amount >= 2 else "milliard de dirhams")
-        else:  # tens of millions
-            amount = Decimal(repr(value / 1e7)).quantize(Decimal(1), rounding=mode) * 10
+        else:
             unit = "million dirhams" if self.language == "en" else "millions de dirhams"
-        text = str(amount).replace(".", ",") if self.language == "fr" else str(amount)
+        text = format(amount.normalize(), "f")
+        text = text.replace(".", ",") if self.language == "fr" else text
         return f"{words} {text} {unit}"
 
     def change(self, percent: float, unit: str = "%", decimals: int = 1) -> str:
@@ -271,7 +278,7 @@ def _ministry_release(rng: random.Random, sector: _Sector, year: int, month: int
         fairs = sector.fairs[year]
         fairs_subject = f"ma.sector_{sector.n}.fairs"
         claim(f"{fairs} salons organisés", "count", str(fairs), subject=fairs_subject)
-        average = round(fairs / 12)
+        average = printer.number(fairs / 12, 0)
         claim(f"{average} salons par région en moyenne", "average", str(average), subject=fairs_subject, breakdown={"per": "region"})
     return source, claims
 
