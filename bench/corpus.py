@@ -31,7 +31,16 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decim
 from typing import Any
 
 YEARS = (2024, 2025)
-PRODUCTS = ("pottery_stone", "carpets", "traditional_clothing", "leather", "wood", "jewelry", "basketry", "metalwork")
+PRODUCTS = (
+    "pottery_stone",
+    "carpets",
+    "traditional_clothing",
+    "leather",
+    "wood",
+    "jewelry",
+    "basketry",
+    "metalwork",
+)
 COUNTRIES = {
     "france": "France",
     "usa": "États-Unis",
@@ -42,9 +51,42 @@ COUNTRIES = {
     "netherlands": "Pays-Bas",
     "uae": "Émirats arabes unis",
 }
-OUTLETS = (("le360", "fr"), ("medias24", "fr"), ("lematin", "fr"), ("hespress-en", "en"), ("mwn", "en"), ("telquel", "fr"))
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+OUTLETS = (
+    ("le360", "fr"),
+    ("medias24", "fr"),
+    ("lematin", "fr"),
+    ("hespress-en", "en"),
+    ("mwn", "en"),
+    ("telquel", "fr"),
+)
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 REFERENCE_SOURCE = {
     "id": "ref-ma-regions",
     "title": "Découpage régional du Royaume du Maroc (décret n° 2-15-40)",
@@ -59,7 +101,12 @@ REFERENCE_CLAIM = {
     "period": "2015/2026",
     "figure": "12",
 }
-PROBE_SOURCE = {"id": "bench-probe", "title": "Bench probe article", "outlet": "Bench", "language": "fr"}
+PROBE_SOURCE = {
+    "id": "bench-probe",
+    "title": "Bench probe article",
+    "outlet": "Bench",
+    "language": "fr",
+}
 
 
 @dataclass
@@ -121,28 +168,55 @@ class _Printer:
 
     def money(self, value: float, style: str = "words") -> str:
         if style == "MDH":
-            millions = int(Decimal(repr(value / 1e6)).quantize(Decimal(1), rounding=ROUND_DOWN if self.rounding == "truncate" else ROUND_HALF_UP))
+            millions = int(
+                Decimal(repr(value / 1e6)).quantize(
+                    Decimal(1),
+                    rounding=ROUND_DOWN
+                    if self.rounding == "truncate"
+                    else ROUND_HALF_UP,
+                )
+            )
             return f"{millions:,}".replace(",", ".") + " MDH"
         if value >= 1e9:
             amount = self.number(value / 1e9, 2)
-            return f"{amount} milliards de dirhams" if self.language == "fr" else f"{amount} billion dirhams"
+            return (
+                f"{amount} milliards de dirhams"
+                if self.language == "fr"
+                else f"{amount} billion dirhams"
+            )
         amount = self.number(value / 1e6, 1)
-        return f"{amount} millions de dirhams" if self.language == "fr" else f"{amount} million dirhams"
+        return (
+            f"{amount} millions de dirhams"
+            if self.language == "fr"
+            else f"{amount} million dirhams"
+        )
 
     def money_loosely(self, value: float) -> str:
         """A newspaper's headline figure: "près de", "plus de", "quelque", each true of the value."""
         kind = self.rng.choice(("nearly", "more_than", "about"))
-        mode = {"nearly": ROUND_CEILING, "more_than": ROUND_FLOOR, "about": ROUND_HALF_UP}[kind]
+        mode = {
+            "nearly": ROUND_CEILING,
+            "more_than": ROUND_FLOOR,
+            "about": ROUND_HALF_UP,
+        }[kind]
         words = {
             "fr": {"nearly": "près de", "more_than": "plus de", "about": "quelque"},
             "en": {"nearly": "nearly", "more_than": "more than", "about": "about"},
         }[self.language][kind]
         # Two significant digits, in billions or millions: 1.14 bn -> 1,2 milliard, 6.6 M -> 6,7 millions.
         scale = 1e9 if value >= 1e9 else 1e6
-        step = Decimal(1).scaleb(math.floor(math.log10(value)) - 1) / Decimal(repr(scale))
-        amount = (Decimal(repr(value / scale)) / step).quantize(Decimal(1), rounding=mode) * step
+        step = Decimal(1).scaleb(math.floor(math.log10(value)) - 1) / Decimal(
+            repr(scale)
+        )
+        amount = (Decimal(repr(value / scale)) / step).quantize(
+            Decimal(1), rounding=mode
+        ) * step
         if scale == 1e9:
-            unit = "billion dirhams" if self.language == "en" else ("milliards de dirhams" if amount >= 2 else "milliard de dirhams")
+            unit = (
+                "billion dirhams"
+                if self.language == "en"
+                else ("milliards de dirhams" if amount >= 2 else "milliard de dirhams")
+            )
         else:
             unit = "million dirhams" if self.language == "en" else "millions de dirhams"
         text = format(amount.normalize(), "f")
@@ -152,13 +226,21 @@ class _Printer:
     def change(self, percent: float, unit: str = "%", decimals: int = 1) -> str:
         size = self.number(abs(percent), decimals)
         if self.language == "fr":
-            word = self.rng.choice(("hausse de", "progression de")) if percent >= 0 else self.rng.choice(("baisse de", "recul de"))
+            word = (
+                self.rng.choice(("hausse de", "progression de"))
+                if percent >= 0
+                else self.rng.choice(("baisse de", "recul de"))
+            )
             return f"{word} {size} {'points' if unit == 'points' else '%'}"
         word = "up" if percent >= 0 else "down"
         return f"{word} {size} points" if unit == "points" else f"{word} {size}%"
 
     def share(self, percent: float, decimals: int = 0) -> str:
-        return f"{self.number(percent, decimals)} %" if self.language == "fr" else f"{self.number(percent, decimals)}%"
+        return (
+            f"{self.number(percent, decimals)} %"
+            if self.language == "fr"
+            else f"{self.number(percent, decimals)}%"
+        )
 
     def direction(self, percent: float) -> str:
         if self.language == "fr":
@@ -170,7 +252,9 @@ def period_text(year: int, month: int) -> str:
     return f"{year}-01" if month == 1 else f"{year}-01/{year}-{month:02d}"
 
 
-def generate(claims: int, seed: int = 20261123, probes: int = 50, error_rate: float = 0.03) -> Corpus:
+def generate(
+    claims: int, seed: int = 20261123, probes: int = 50, error_rate: float = 0.03
+) -> Corpus:
     """A store of exactly ``claims`` claims (sector after sector), and ``probes`` new claims to check against it."""
     rng = random.Random(seed)
     sources: dict[str, dict[str, Any]] = {REFERENCE_SOURCE["id"]: REFERENCE_SOURCE}
@@ -184,16 +268,26 @@ def generate(claims: int, seed: int = 20261123, probes: int = 50, error_rate: fl
             bodies.extend(sector_claims)
     bodies = bodies[:claims]
     used = {body["source"] for body in bodies}
-    kept_sources = [source for source_id, source in sources.items() if source_id in used] + [PROBE_SOURCE]
-    present = [s for s in sectors if any(body["subject"].startswith(f"ma.sector_{s.n}.") for body in bodies)]
+    kept_sources = [
+        source for source_id, source in sources.items() if source_id in used
+    ] + [PROBE_SOURCE]
+    present = [
+        s
+        for s in sectors
+        if any(body["subject"].startswith(f"ma.sector_{s.n}.") for body in bodies)
+    ]
     return Corpus(kept_sources, bodies, _probes(rng, present, probes), len(present))
 
 
 def _sector(rng: random.Random, n: int) -> _Sector:
     yearly = 10 ** rng.uniform(7.8, 9.6)  # 60 M to 4 bn dirhams a year
-    season = [1 + 0.25 * math.sin((m + rng.random()) / 12 * 2 * math.pi) for m in range(12)]
+    season = [
+        1 + 0.25 * math.sin((m + rng.random()) / 12 * 2 * math.pi) for m in range(12)
+    ]
     trend = rng.uniform(-0.12, 0.3)
-    monthly = {2024: [yearly / 12 * season[m] * rng.uniform(0.85, 1.15) for m in range(12)]}
+    monthly = {
+        2024: [yearly / 12 * season[m] * rng.uniform(0.85, 1.15) for m in range(12)]
+    }
     monthly[2025] = [v * (1 + trend + rng.uniform(-0.15, 0.15)) for v in monthly[2024]]
     products = rng.sample(PRODUCTS, rng.randint(4, 6))
     countries = rng.sample(list(COUNTRIES), rng.randint(3, 5))
@@ -208,10 +302,15 @@ def _sector(rng: random.Random, n: int) -> _Sector:
     )
 
 
-def _weights_by_year(rng: random.Random, names: list[str]) -> dict[int, dict[str, float]]:
+def _weights_by_year(
+    rng: random.Random, names: list[str]
+) -> dict[int, dict[str, float]]:
     first = [rng.gammavariate(2.0, 1.0) for _ in names]
     second = [w * rng.uniform(0.7, 1.5) for w in first]
-    return {year: {name: w / sum(ws) for name, w in zip(names, ws)} for year, ws in zip(YEARS, (first, second))}
+    return {
+        year: {name: w / sum(ws) for name, w in zip(names, ws)}
+        for year, ws in zip(YEARS, (first, second))
+    }
 
 
 def _releases(rng: random.Random, sector: _Sector, error_rate: float):
@@ -221,7 +320,9 @@ def _releases(rng: random.Random, sector: _Sector, error_rate: float):
             yield _ministry_release(rng, sector, year, month)
             outlets = rng.sample(OUTLETS, 2 if year == 2025 else 1)
             for outlet, language in outlets:
-                yield _press_release(rng, sector, year, month, outlet, language, error_rate)
+                yield _press_release(
+                    rng, sector, year, month, outlet, language, error_rate
+                )
 
 
 def _ministry_release(rng: random.Random, sector: _Sector, year: int, month: int):
@@ -238,48 +339,100 @@ def _ministry_release(rng: random.Random, sector: _Sector, year: int, month: int
     total = sector.cumulative(year, month)
     claims = []
 
-    def claim(quote: str, measure: str, figure: str, subject: str | None = None, **extra: Any) -> None:
-        body = {"source": source["id"], "quote": quote, "subject": subject or sector.subject, "measure": measure, "period": period, "figure": figure}
+    def claim(
+        quote: str, measure: str, figure: str, subject: str | None = None, **extra: Any
+    ) -> None:
+        body = {
+            "source": source["id"],
+            "quote": quote,
+            "subject": subject or sector.subject,
+            "measure": measure,
+            "period": period,
+            "figure": figure,
+        }
         claims.append(body | extra)
 
     level = printer.money(total, sector.style)
     growth = printer.change(sector.growth(month) * 100) if year == 2025 else None
-    headline = f"les exportations du secteur ont atteint {level} {until}" + (f", en {growth}" if growth else "")
+    headline = f"les exportations du secteur ont atteint {level} {until}" + (
+        f", en {growth}" if growth else ""
+    )
     claim(headline, "level", level)
     if growth:
         claim(headline, "growth", growth)
     weights = sector.products[year]
     for product, weight in weights.items():
         share = printer.share(weight * 100)
-        claim(f"les {product.replace('_', ' ')} représentent {share} des exportations", "share", share, breakdown={"product": product})
+        claim(
+            f"les {product.replace('_', ' ')} représentent {share} des exportations",
+            "share",
+            share,
+            breakdown={"product": product},
+        )
     if year == 2025:
         for product in list(weights)[:2]:
             product_growth = _product_growth(sector, product, month)
             text = printer.change(product_growth * 100, decimals=0)
-            claim(f"les ventes de {product.replace('_', ' ')} ont connu une {text}", "growth", text, breakdown={"product": product})
+            claim(
+                f"les ventes de {product.replace('_', ' ')} ont connu une {text}",
+                "growth",
+                text,
+                breakdown={"product": product},
+            )
         product = list(weights)[2]
         points = (sector.products[2025][product] - sector.products[2024][product]) * 100
         text = printer.change(points, "points")
-        claim(f"la part des {product.replace('_', ' ')} enregistre une {text}", "share_change", text, breakdown={"product": product})
+        claim(
+            f"la part des {product.replace('_', ' ')} enregistre une {text}",
+            "share_change",
+            text,
+            breakdown={"product": product},
+        )
         product = list(weights)[3]
         word = printer.direction(_product_growth(sector, product, month))
-        claim(f"les {product.replace('_', ' ')} sont {word}", "growth", word, breakdown={"product": product})
+        claim(
+            f"les {product.replace('_', ' ')} sont {word}",
+            "growth",
+            word,
+            breakdown={"product": product},
+        )
     for country, weight in list(sector.countries[year].items())[:2]:
         text = printer.money(total * weight)
-        claim(f"les exportations vers {COUNTRIES[country]} ont atteint {text}", "level", text, breakdown={"country": country})
+        claim(
+            f"les exportations vers {COUNTRIES[country]} ont atteint {text}",
+            "level",
+            text,
+            breakdown={"country": country},
+        )
     if year == 2025:
-        country = list(sector.countries[year])[0]
+        country = next(iter(sector.countries[year]))
         before = sector.cumulative(2024, month) * sector.countries[2024][country]
         word = printer.direction(total * sector.countries[2025][country] / before - 1)
-        claim(f"les exportations vers {COUNTRIES[country]} sont {word}", "growth", word, breakdown={"country": country})
+        claim(
+            f"les exportations vers {COUNTRIES[country]} sont {word}",
+            "growth",
+            word,
+            breakdown={"country": country},
+        )
     top = COUNTRIES[max(sector.countries[year], key=sector.countries[year].get)]
-    claim(f"{top} reste le premier marché", "category", top, subject=f"{sector.subject}.top_market")
+    claim(
+        f"{top} reste le premier marché",
+        "category",
+        top,
+        subject=f"{sector.subject}.top_market",
+    )
     if month == 12:
         fairs = sector.fairs[year]
         fairs_subject = f"ma.sector_{sector.n}.fairs"
         claim(f"{fairs} salons organisés", "count", str(fairs), subject=fairs_subject)
         average = printer.number(fairs / 12, 0)
-        claim(f"{average} salons par région en moyenne", "average", str(average), subject=fairs_subject, breakdown={"per": "region"})
+        claim(
+            f"{average} salons par région en moyenne",
+            "average",
+            str(average),
+            subject=fairs_subject,
+            breakdown={"per": "region"},
+        )
     return source, claims
 
 
@@ -289,7 +442,15 @@ def _product_growth(sector: _Sector, product: str, month: int) -> float:
     return now / before - 1
 
 
-def _press_release(rng: random.Random, sector: _Sector, year: int, month: int, outlet: str, language: str, error_rate: float):
+def _press_release(
+    rng: random.Random,
+    sector: _Sector,
+    year: int,
+    month: int,
+    outlet: str,
+    language: str,
+    error_rate: float,
+):
     source = {
         "id": f"{outlet}-s{sector.n:03d}-{year}-{month:02d}",
         "title": f"Sector {sector.n} exports, {MONTHS_EN[month - 1]} {year}",
@@ -301,17 +462,34 @@ def _press_release(rng: random.Random, sector: _Sector, year: int, month: int, o
     total = sector.cumulative(year, month)
     claims = []
 
-    def claim(quote: str, measure: str, figure: str, subject: str | None = None, **extra: Any) -> None:
-        body = {"source": source["id"], "quote": quote, "subject": subject or sector.subject, "measure": measure, "period": period, "figure": figure}
+    def claim(
+        quote: str, measure: str, figure: str, subject: str | None = None, **extra: Any
+    ) -> None:
+        body = {
+            "source": source["id"],
+            "quote": quote,
+            "subject": subject or sector.subject,
+            "measure": measure,
+            "period": period,
+            "figure": figure,
+        }
         claims.append(body | extra)
 
     skew = 1.12 if printer.wrong() else 1.0
-    level = printer.money_loosely(total * skew) if rng.random() < 0.5 else printer.money(total * skew)
+    level = (
+        printer.money_loosely(total * skew)
+        if rng.random() < 0.5
+        else printer.money(total * skew)
+    )
     if year == 2025:
         growth = sector.growth(month) * 100 + (6.0 if printer.wrong() else 0.0)
         growth_text = printer.change(growth, decimals=0)
-        quote = f"exports of sector {sector.n} reached {level}, {growth_text} on a year earlier" if language == "en" else (
-            f"les exportations du secteur {sector.n} atteignent {level}, en {growth_text}"
+        quote = (
+            f"exports of sector {sector.n} reached {level}, {growth_text} on a year earlier"
+            if language == "en"
+            else (
+                f"les exportations du secteur {sector.n} atteignent {level}, en {growth_text}"
+            )
         )
         claim(quote, "level", level)
         claim(quote, "growth", growth_text)
@@ -320,16 +498,34 @@ def _press_release(rng: random.Random, sector: _Sector, year: int, month: int, o
     weights = sector.products[year]
     if rng.random() < 0.5:
         product = rng.choice(list(weights))
-        share = printer.share(weights[product] * 100 + (4.0 if printer.wrong() else 0.0))
-        claim(f"{product.replace('_', ' ')}: {share} of the sector's exports", "share", share, breakdown={"product": product})
+        share = printer.share(
+            weights[product] * 100 + (4.0 if printer.wrong() else 0.0)
+        )
+        claim(
+            f"{product.replace('_', ' ')}: {share} of the sector's exports",
+            "share",
+            share,
+            breakdown={"product": product},
+        )
     if rng.random() < 0.5:
-        ranking = sorted(sector.countries[year], key=sector.countries[year].get, reverse=True)
-        top = COUNTRIES[ranking[1] if printer.wrong() and len(ranking) > 1 else ranking[0]]
-        claim(f"{top} is the first market", "category", top, subject=f"{sector.subject}.top_market")
+        ranking = sorted(
+            sector.countries[year], key=sector.countries[year].get, reverse=True
+        )
+        top = COUNTRIES[
+            ranking[1] if printer.wrong() and len(ranking) > 1 else ranking[0]
+        ]
+        claim(
+            f"{top} is the first market",
+            "category",
+            top,
+            subject=f"{sector.subject}.top_market",
+        )
     return source, claims
 
 
-def _probes(rng: random.Random, sectors: list[_Sector], count: int) -> list[dict[str, Any]]:
+def _probes(
+    rng: random.Random, sectors: list[_Sector], count: int
+) -> list[dict[str, Any]]:
     """New claims from one more newspaper, on figures the store already holds: what a desk posts."""
     if not sectors:
         return []
@@ -341,7 +537,11 @@ def _probes(rng: random.Random, sectors: list[_Sector], count: int) -> list[dict
         year = rng.choice(YEARS)
         total = sector.cumulative(year, month)
         kind = rng.choice(("level", "growth", "share", "country"))
-        body: dict[str, Any] = {"source": PROBE_SOURCE["id"], "subject": sector.subject, "period": period_text(year, month)}
+        body: dict[str, Any] = {
+            "source": PROBE_SOURCE["id"],
+            "subject": sector.subject,
+            "period": period_text(year, month),
+        }
         skew = 1.1 if printer.wrong() else 1.0
         if kind == "growth" and year == 2025:
             figure = printer.change(sector.growth(month) * 100 * skew, decimals=0)
@@ -349,11 +549,19 @@ def _probes(rng: random.Random, sectors: list[_Sector], count: int) -> list[dict
         elif kind == "share":
             product = rng.choice(list(sector.products[year]))
             figure = printer.share(sector.products[year][product] * 100 * skew)
-            body |= {"measure": "share", "figure": figure, "breakdown": {"product": product}}
+            body |= {
+                "measure": "share",
+                "figure": figure,
+                "breakdown": {"product": product},
+            }
         elif kind == "country":
             country = rng.choice(list(sector.countries[year]))
             figure = printer.money(total * sector.countries[year][country] * skew)
-            body |= {"measure": "level", "figure": figure, "breakdown": {"country": country}}
+            body |= {
+                "measure": "level",
+                "figure": figure,
+                "breakdown": {"country": country},
+            }
         else:
             figure = printer.money(total * skew)
             body |= {"measure": "level", "figure": figure}
