@@ -339,18 +339,7 @@ def _ministry_release(rng: random.Random, sector: _Sector, year: int, month: int
     total = sector.cumulative(year, month)
     claims = []
 
-    def claim(
-        quote: str, measure: str, figure: str, subject: str | None = None, **extra: Any
-    ) -> None:
-        body = {
-            "source": source["id"],
-            "quote": quote,
-            "subject": subject or sector.subject,
-            "measure": measure,
-            "period": period,
-            "figure": figure,
-        }
-        claims.append(body | extra)
+    claim = _claim_writer(claims, source["id"], sector.subject, period)
 
     level = printer.money(total, sector.style)
     growth = printer.change(sector.growth(month) * 100) if year == 2025 else None
@@ -436,6 +425,23 @@ def _ministry_release(rng: random.Random, sector: _Sector, year: int, month: int
     return source, claims
 
 
+def _claim_writer(claims: list[dict[str, Any]], source_id: str, default_subject: str, period: str):
+    """``claim(quote, measure, figure, subject=None, **extra)`` appending one claim body of a release."""
+
+    def claim(quote: str, measure: str, figure: str, subject: str | None = None, **extra: Any) -> None:
+        body = {
+            "source": source_id,
+            "quote": quote,
+            "subject": subject or default_subject,
+            "measure": measure,
+            "period": period,
+            "figure": figure,
+        }
+        claims.append(body | extra)
+
+    return claim
+
+
 def _product_growth(sector: _Sector, product: str, month: int) -> float:
     now = sector.cumulative(2025, month) * sector.products[2025][product]
     before = sector.cumulative(2024, month) * sector.products[2024][product]
@@ -462,18 +468,7 @@ def _press_release(
     total = sector.cumulative(year, month)
     claims = []
 
-    def claim(
-        quote: str, measure: str, figure: str, subject: str | None = None, **extra: Any
-    ) -> None:
-        body = {
-            "source": source["id"],
-            "quote": quote,
-            "subject": subject or sector.subject,
-            "measure": measure,
-            "period": period,
-            "figure": figure,
-        }
-        claims.append(body | extra)
+    claim = _claim_writer(claims, source["id"], sector.subject, period)
 
     skew = 1.12 if printer.wrong() else 1.0
     level = (
