@@ -13,6 +13,7 @@ other products, the usual convention of extended interval arithmetic.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import msgspec
 
@@ -75,13 +76,32 @@ class Interval(msgspec.Struct, frozen=True):
     def __truediv__(self, other: Interval) -> Interval:
         if other.lo <= 0 <= other.hi:
             raise DivisionBySpanningZero(f"division by [{other.lo}, {other.hi}]")
-        return self * Interval(1 / other.hi, 1 / other.lo)
+        # Divide each pair of bounds directly: going through 1 / other overflows to
+        # inf for a subnormal divisor (1 / 2.2e-313), and 2.2e-313 / 2.2e-313 is 1.
+        # Each quotient is correctly rounded, so one step outward makes the result sound.
+        quotients = [_div(a, b) for a in (self.lo, self.hi) for b in (other.lo, other.hi)]
+        return Interval(min(_outward(q, -INF) for q in quotients), max(_outward(q, INF) for q in quotients))
 
 
 def _mul(a: float, b: float) -> float:
     if a == 0 or b == 0:
         return 0.0
     return a * b
+
+
+def _div(a: float, b: float) -> tuple[float, bool]:
+    """``a / b`` and whether it is exact (a zero dividend, an unbounded end) rather than rounded."""
+    if math.isinf(b):  # a finite bound over an unbounded one tends to 0; inf / inf keeps the 0 * inf convention
+        return _mul(a, 0.0), True
+    if a == 0 or math.isinf(a):
+        return a / b, True
+    quotient = a / b
+    return quotient, math.isfinite(quotient) and Fraction(quotient) * Fraction(b) == Fraction(a)
+
+
+def _outward(quotient: tuple[float, bool], direction: float) -> float:
+    value, exact = quotient
+    return value if exact else math.nextafter(value, direction)
 
 
 def gap(a: Interval, b: Interval) -> float:

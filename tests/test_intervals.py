@@ -68,11 +68,14 @@ def test_addition_subtraction_and_product_are_sound(first: tuple[Interval, float
 
 @settings(max_examples=200, deadline=None)
 @given(first=interval_with_point(), second=interval_with_point())
+@example(first=(Interval.point(2.2e-313), 2.2e-313), second=(Interval.point(2.2e-313), 2.2e-313))  # 1 / subnormal overflows
+@example(first=(Interval(1.0, INF), 3.0), second=(Interval(1.0, INF), 2.0))  # inf / inf
 def test_division_is_sound_to_the_rounding_of_its_bounds(first: tuple[Interval, float], second: tuple[Interval, float]) -> None:
     (a, x), (b, y) = first, second
     assume(not spans_zero(b))
     result = a / b
     assert ulps_outside(x / y, result) <= 2, (a, b, x, y, result)
+    assert result.contains(x / y), "each quotient is rounded outward: the exact one is inside"
 
 
 @settings(max_examples=150, deadline=None)
