@@ -6,7 +6,7 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
-from service import __version__
+from service import __version__, checking
 from service.api.claims import CheckController, ClaimController
 from service.api.problems import problem_details_plugin
 from service.api.rules import RuleController
@@ -23,7 +23,10 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     The caller owns the store (opens and closes it): tests pass a store on a
     temporary file, ``tally serve`` one on the configured file.
     """
+    # The verdicts kept in the store follow the rules in force: recomputed when they changed.
+    ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
     return Litestar(
+        on_startup=[ensure_verdicts],
         route_handlers=[SourceController, ClaimController, CheckController, VerdictController, RuleController],
         dependencies={
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import math
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import msgspec
 
 from service.errors import FieldProblem, InvalidField
-from service.figures import FigureError, ParsedFigure, figure_from_value, parse_figure
+from service.figures import FigureError, ParsedFigure, Rounding, figure_from_value, parse_figure
 from service.intervals import Interval
 from service.periods import Period, PeriodError
 from service.sources import Source, SourceId
@@ -103,11 +104,17 @@ class Claim(msgspec.Struct, kw_only=True):
     reading: list[str]
 
 
-def build_claim(body: ClaimIn, source: Source) -> Claim:
-    """Validate a posted claim against its source and read its figure; raise InvalidField."""
+FigureReader = Callable[[str, str, Rounding], ParsedFigure]
+
+
+def build_claim(body: ClaimIn, source: Source, parse: FigureReader = parse_figure) -> Claim:
+    """Validate a posted claim against its source and read its figure; raise InvalidField.
+
+    ``parse`` reads the printed figure; a bulk load passes one that remembers texts it read.
+    """
     period = _period(body.period, "period")
     compared_to = _compared_to(body, period)
-    figure_text, parsed = _read_figure(body, source)
+    figure_text, parsed = _read_figure(body, source, parse)
     interval = text = None
     reading = [] if parsed is None else list(parsed.explanation)
     if parsed is None:
@@ -173,7 +180,7 @@ def _compared_to(body: ClaimIn, period: Period) -> Period | None:
     return base
 
 
-def _read_figure(body: ClaimIn, source: Source) -> tuple[str, ParsedFigure | None]:
+def _read_figure(body: ClaimIn, source: Source, parse: FigureReader) -> tuple[str, ParsedFigure | None]:
     structured = body.value is not None or body.unit is not None or body.qualifier is not None
     if body.figure is not None and structured:
         raise InvalidField("figure", "give either the printed figure or value + unit, not both")
@@ -183,7 +190,7 @@ def _read_figure(body: ClaimIn, source: Source) -> tuple[str, ParsedFigure | Non
         return body.figure, None
     try:
         if body.figure is not None:
-            return body.figure, parse_figure(body.figure, source.language, source.rounding)
+            return body.figure, parse(body.figure, source.language, source.rounding)
         if body.value is None or body.unit is None:
             missing = "value" if body.value is None else "unit"
             raise InvalidField(missing, "a claim needs figure, or value and unit")

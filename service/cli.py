@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import msgspec
 
 import click
 from rich.console import Console
@@ -11,9 +15,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from service.figures import FigureError, Rounding, parse_figure
-from service.loading import LoadError, load_file
+from service.loading import LoadError, store_file
 from service.settings import Settings
 from service.store import Store
+from service.verdicts import Verdict
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
@@ -42,10 +47,10 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
     settings = Settings.from_env(
         db_path=db_path, host=host, port=port, rules_dir=rules_dir, load_fixtures=False if no_fixtures else None
     )
+    rules = _rules_or_exit(settings.rules_dir)
     with Store(settings.db_path) as store:
-        if settings.load_fixtures:
-            _load_with_progress(store, sorted(Path(settings.fixtures_dir).glob("*.json")))
-        rules = _rules_or_exit(settings.rules_dir)
+        added = _load_with_progress(store, sorted(Path(settings.fixtures_dir).glob("*.json")))[1] if settings.load_fixtures else 0
+        _recompute_with_status(store, rules, added)
         console.print(f"[bold]Tally[/] on http://{settings.host}:{settings.port}  store {settings.db_path}  "
                       f"{store.count_claims()} claims")
         uvicorn.run(create_app(settings, store, rules), host=settings.host, port=settings.port, log_level="info")
@@ -53,12 +58,15 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
 
 @main.command()
 @DB_OPTION
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None, help="Folder of rule files (for the verdicts).")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def load(db_path: str | None, files: tuple[Path, ...]) -> None:
-    """Load JSON ({"sources": [...], "claims": [...]}) or NDJSON claim files, one transaction per file."""
-    settings = Settings.from_env(db_path=db_path)
+def load(db_path: str | None, rules_dir: str | None, files: tuple[Path, ...]) -> None:
+    """Load JSON ({"sources": [...], "claims": [...]}) or NDJSON claim files, one transaction per file, then recompute the verdicts once."""
+    settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)
+    rules = _rules_or_exit(settings.rules_dir)
     with Store(settings.db_path) as store:
-        failed = _load_with_progress(store, list(files))
+        failed, added = _load_with_progress(store, list(files))
+        _recompute_with_status(store, rules, added)
     sys.exit(1 if failed else 0)
 
 
@@ -88,26 +96,90 @@ def parse(text: str, lang: str, rounding: str) -> None:
 @DB_OPTION
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None, help="Folder of rule files.")
 @click.option("--status", type=click.Choice(["contradicted", "unverifiable", "consistent"]), default=None, help="Only verdicts with this status.")
-@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON (as GET /verdicts answers).")
-def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool) -> None:
-    """Run every rule over a store file, without a server, and print the verdicts."""
+@click.option("--json", "as_json", is_flag=True, help="Print the summary and the verdicts as JSON, for machines.")
+@click.option("--stats", is_flag=True, help="Also print how long each rule's SQL took.")
+@click.option("--limit", type=int, default=1000, show_default=True, help="At most this many verdicts in the listing (the summary counts all).")
+def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool, stats: bool, limit: int) -> None:
+    """Run every rule over a store file, without a server: a summary per rule, then the verdicts (contradictions first)."""
+    import time
+
     import msgspec
 
-    from service.verdicts import VerdictList
+    from service import checking
 
     settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)
     if not Path(settings.db_path).exists():
         errors.print(f"[red]no store at {settings.db_path}[/]: run 'tally load' or 'tally serve' first")
         sys.exit(2)
     rules = _rules_or_exit(settings.rules_dir)
-    with Store(settings.db_path) as store:
-        verdicts = [v for v in rules.all_verdicts(store) if status is None or v.status == status]
+    with _open_store(settings.db_path) as store:
+        started = time.perf_counter()
+        timings = checking.recompute(store, rules)
+        seconds = time.perf_counter() - started
+        current = rules.current
+        counts = store.verdict_counts()
+        page = store.list_verdicts([r.id for r in current.rules], status=status, limit=limit)
+        verdicts = checking.render(store, current, page.items)
+    summary = [
+        RuleSummary(rule.id, *(counts.get((rule.id, s), 0) for s in _STATUSES), seconds=round(timings.get(rule.id, 0.0), 4))
+        for rule in current.rules
+    ]
     if as_json:
-        sys.stdout.write(msgspec.json.encode(VerdictList(verdicts)).decode() + "\n")
+        report = CheckReport(summary, round(seconds, 4), page.total, verdicts)
+        sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
         return
-    console.print(_verdict_table(verdicts))
-    counts = {s: sum(1 for v in verdicts if v.status == s) for s in ("contradicted", "unverifiable", "consistent")}
-    console.print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no verdicts")
+    console.print(_summary_table(summary, stats, seconds))
+    if verdicts:
+        console.print(_verdict_table(verdicts))
+    shown = f"{len(verdicts)} of {page.total}" if page.total > len(verdicts) else f"{page.total}"
+    console.print(f"{shown} verdicts listed" + (f" ({status})" if status else ""))
+
+
+_STATUSES = ("contradicted", "unverifiable", "consistent")
+
+
+class RuleSummary(msgspec.Struct):
+    rule: str
+    contradicted: int
+    unverifiable: int
+    consistent: int
+    seconds: float
+
+
+class CheckReport(msgspec.Struct):
+    """``tally check --json``: per-rule counts and SQL seconds, the total, and the verdicts listed."""
+
+    rules: list[RuleSummary]
+    seconds: float
+    total: int
+    verdicts: list[Verdict]
+
+
+def _summary_table(summary: list[RuleSummary], stats: bool, seconds: float) -> Table:
+    table = Table(title="Tally rules over the store", show_footer=stats)
+    table.add_column("rule", footer="all rules")
+    for status in _STATUSES:
+        table.add_column(status, justify="right", style=_STATUS_STYLE[status])
+    if stats:
+        table.add_column("seconds", justify="right", footer=f"{seconds:.3f}")
+    for row in summary:
+        cells = [row.rule, str(row.contradicted), str(row.unverifiable), str(row.consistent)]
+        table.add_row(*cells, *([f"{row.seconds:.3f}"] if stats else []))
+    return table
+
+
+@contextlib.contextmanager
+def _open_store(path: str) -> Iterator[Store]:
+    """A store file another process holds (a running server) is a clear message, not a traceback."""
+    import duckdb
+
+    try:
+        store = Store(path)
+    except duckdb.IOException as exc:
+        errors.print(f"[red]cannot open the store {path}[/]: {exc}. Is a Tally server using it? Ask that server (GET /verdicts) or stop it.")
+        sys.exit(2)
+    with store:
+        yield store
 
 
 @main.group()
@@ -168,20 +240,32 @@ def _verdict_table(verdicts) -> Table:
     return table
 
 
-def _load_with_progress(store: Store, paths: list[Path]) -> int:
-    """Load each file in its own transaction; report, and count the files that failed."""
-    failed = 0
+def _recompute_with_status(store: Store, rules, claims_added: int) -> None:
+    """After new claims every verdict is recomputed; otherwise only if the rules changed since the last time."""
+    from service import checking
+
+    with errors.status("computing the verdicts"):
+        if claims_added:
+            checking.recompute(store, rules)
+        else:
+            checking.ensure_current(store, rules)
+
+
+def _load_with_progress(store: Store, paths: list[Path]) -> tuple[int, int]:
+    """Store each file in its own transaction; report; (files that failed, claims added). Verdicts are the caller's."""
+    failed = added = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True) as bar:
         for path in paths:
             task = bar.add_task(path.name, total=None)
             try:
-                report = load_file(store, path, lambda done, total, task=task: bar.update(task, completed=done, total=total))
+                report = store_file(store, path, lambda done, total, task=task: bar.update(task, completed=done, total=total))
             except LoadError as exc:
                 failed += 1
                 errors.print(f"[red]{exc.path}[/]: {exc.where}: {exc.reason} [dim](nothing of this file was stored)[/]")
                 continue
+            added += report.claims_added
             errors.print(f"{path}: {report.sources_added} sources, {report.claims_added} claims added, {report.skipped} already stored")
-    return failed
+    return failed, added
 
 
 def _number(value: float) -> str:

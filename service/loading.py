@@ -1,24 +1,30 @@
-"""Loading files of sources and claims: the fixtures at start-up, ``tally load`` by hand.
+"""Reading files and bodies of sources and claims: the fixtures at start-up, ``tally load``, ``POST /claims/batch``.
 
 A file is either one JSON object ``{"sources": [...], "claims": [...]}`` or
-NDJSON, one claim body per line, each exactly as ``POST /claims`` takes it.
-Each file is one transaction: a bad line is reported with its line number and
-nothing of that file is stored.  Records already stored under the same id are
-skipped, so loading the fixtures into an existing store twice changes nothing.
+NDJSON, one claim body per line, each exactly as ``POST /claims`` takes it; a
+batch body is NDJSON or a JSON array of claim bodies.  Each file or batch is one
+transaction (``checking.store_batch``): a bad line is reported with its line
+number and nothing of that file is stored.  Records already stored under the
+same id are skipped, so loading the fixtures into an existing store twice
+changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import msgspec
-from duckdb import DuckDBPyConnection
 
-from service.claims import ClaimIn, build_claim
-from service.errors import ClientError
-from service.sources import Source, SourceIn
+from service import checking
+from service.checking import BatchError, BatchReport, Progress, Record
+from service.claims import ClaimIn
+from service.errors import ClientError, InvalidField
+from service.rules.book import RuleBook
+from service.sources import SourceIn
 from service.store import Store
+
+NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
 
 
 class Batch(msgspec.Struct, forbid_unknown_fields=True):
@@ -41,70 +47,81 @@ class LoadReport(msgspec.Struct):
     skipped: int = 0
 
 
-Progress = Callable[[int, int], None]  # (done, total)
+def store_file(store: Store, path: Path, progress: Progress | None = None) -> LoadReport:
+    """Store every source and claim of one file, all or nothing; verdicts are left to the caller."""
+    try:
+        report = checking.store_batch(store, file_records(path), progress)
+    except BatchError as exc:
+        raise LoadError(path, exc.where, exc.reason) from exc
+    return _report(path, report)
 
 
-def load_file(store: Store, path: Path, progress: Progress | None = None) -> LoadReport:
-    """Store every source and claim of one file, all or nothing."""
-    records = list(_records(path))
-    report = LoadReport(path=str(path))
-    with store.transaction() as connection:
-        for done, (where, record) in enumerate(records, start=1):
-            try:
-                _store_record(store, connection, record, report)
-            except ClientError as exc:
-                raise LoadError(path, where, exc.detail) from exc
-            if progress:
-                progress(done, len(records))
+def load_file(store: Store, book: RuleBook, path: Path, progress: Progress | None = None) -> LoadReport:
+    """One file, then every verdict recomputed."""
+    report = store_file(store, path, progress)
+    checking.recompute(store, book)
     return report
 
 
-def load_directory(store: Store, directory: Path, progress: Progress | None = None) -> list[LoadReport]:
-    """Every ``*.json`` and ``*.ndjson`` file of a folder, in name order (a file per transaction)."""
-    paths = sorted(p for p in directory.iterdir() if p.suffix in {".json", ".ndjson", ".jsonl"})
-    return [load_file(store, path, progress) for path in paths]
+def load_directory(store: Store, directory: Path, book: RuleBook) -> list[LoadReport]:
+    """Every ``*.json`` and ``*.ndjson`` file of a folder, in name order (a file per transaction), then the verdicts."""
+    paths = sorted(p for p in directory.iterdir() if p.suffix in {".json"} | NDJSON_SUFFIXES)
+    reports = [store_file(store, path) for path in paths]
+    checking.recompute(store, book)
+    return reports
 
 
-def _records(path: Path) -> Iterator[tuple[str, SourceIn | ClaimIn]]:
-    data = path.read_bytes()
-    if path.suffix in {".ndjson", ".jsonl"}:
-        return _ndjson_records(path, data)
-    return _batch_records(path, data)
+def _report(path: Path, report: BatchReport) -> LoadReport:
+    return LoadReport(str(path), report.sources_added, report.claims_added, report.skipped)
 
 
-def _batch_records(path: Path, data: bytes) -> Iterator[tuple[str, SourceIn | ClaimIn]]:
+def file_records(path: Path) -> Iterator[Record]:
+    """The records of a file; NDJSON is read a line at a time, so a file of any size streams."""
+    try:
+        if path.suffix in NDJSON_SUFFIXES:
+            with path.open("rb") as lines:
+                yield from ndjson_records(lines)
+        else:
+            yield from _batch_records(path.read_bytes())
+    except BatchError as exc:
+        raise LoadError(path, exc.where, exc.reason) from exc
+
+
+def _batch_records(data: bytes) -> Iterator[Record]:
     try:
         batch = msgspec.json.decode(data, type=Batch)
     except msgspec.DecodeError as exc:
-        raise LoadError(path, "file", str(exc)) from exc
+        raise BatchError("file", InvalidField("file", str(exc)), str(exc)) from exc
     for index, source in enumerate(batch.sources):
         yield f"$.sources[{index}]", source
     for index, claim in enumerate(batch.claims):
         yield f"$.claims[{index}]", claim
 
 
-def _ndjson_records(path: Path, data: bytes) -> Iterator[tuple[str, SourceIn | ClaimIn]]:
+def ndjson_records(lines: Iterable[bytes]) -> Iterator[Record]:
+    """One claim body per line; a line that is not one is a BatchError naming the line."""
     decoder = msgspec.json.Decoder(ClaimIn)
-    for number, line in enumerate(data.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             yield f"line {number}", decoder.decode(line)
         except msgspec.DecodeError as exc:
-            raise LoadError(path, f"line {number}", str(exc)) from exc
+            raise BatchError(f"line {number}", InvalidField(f"line {number}", str(exc)), str(exc)) from exc
 
 
-def _store_record(store: Store, connection: DuckDBPyConnection, record: SourceIn | ClaimIn, report: LoadReport) -> None:
-    if isinstance(record, SourceIn):
-        if store.find_source(record.id, connection) is not None:
-            report.skipped += 1
-            return
-        store.add_source(Source(**msgspec.structs.asdict(record)), connection)
-        report.sources_added += 1
-        return
-    claim = build_claim(record, store.source_of(record, connection))
-    if store.has_claim(claim.id, connection):
-        report.skipped += 1
-        return
-    store.add_claim(claim, connection)
-    report.claims_added += 1
+def array_records(data: bytes) -> Iterator[Record]:
+    """A JSON array of claim bodies; the first that is not one is a BatchError naming its index."""
+    try:
+        items = msgspec.json.decode(data, type=list[msgspec.Raw])
+    except msgspec.DecodeError as exc:
+        raise BatchError("$", InvalidField("body", str(exc)), str(exc)) from exc
+    decoder = msgspec.json.Decoder(ClaimIn)
+    for index, item in enumerate(items):
+        try:
+            yield f"$[{index}]", decoder.decode(item)
+        except msgspec.DecodeError as exc:
+            raise BatchError(f"$[{index}]", InvalidField(f"[{index}]", str(exc)), str(exc)) from exc
+
+
+__all__ = ["ClientError", "LoadError", "LoadReport", "load_directory", "load_file", "store_file", "file_records"]

@@ -8,6 +8,7 @@ Python here and in SQL in the store.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import msgspec
@@ -26,14 +27,7 @@ class Period(msgspec.Struct, frozen=True, order=True):
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        parts = text.strip().split("/")
-        if len(parts) > 2 or not all(parts):
-            raise PeriodError(f"{text!r} is not an ISO 8601 period such as 2025-01/2025-11, 2024 or 2025-11")
-        first, last = _bounds(parts[0]), _bounds(parts[-1])
-        period = cls(first[0], last[1])
-        if period.start > period.end:
-            raise PeriodError(f"{text!r} ends before it starts")
-        return period
+        return _parsed(text)
 
     @property
     def months(self) -> int:
@@ -66,6 +60,21 @@ class Period(msgspec.Struct, frozen=True, order=True):
             span = f"{m1} {y1}-{m2} {y2}"
         unit = "month" if self.months == 1 else "months"
         return f"{span} ({self.months} {unit})"
+
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> Period:
+    # A store holds a few hundred distinct periods, parsed millions of times in a bulk
+    # load; a Period is frozen, so one instance serves every claim that prints it.
+    parts = text.strip().split("/")
+    if len(parts) > 2 or not all(parts):
+        raise PeriodError(f"{text!r} is not an ISO 8601 period such as 2025-01/2025-11, 2024 or 2025-11")
+    first, last = _bounds(parts[0]), _bounds(parts[-1])
+    period = Period(first[0], last[1])
+    if period.start > period.end:
+        raise PeriodError(f"{text!r} ends before it starts")
+    return period
 
 
 def _bounds(text: str) -> tuple[int, int]:

@@ -53,13 +53,22 @@ def to_canonical(magnitude: Decimal, unit: str) -> tuple[Decimal, str]:
     Returns the converted magnitude and the canonical unit's name.  Conversion goes
     through pint so a new currency scale is one definition, not one more branch.
     """
+    factor, canonical = canonical_factor(unit)
+    return magnitude * factor, canonical
+
+
+@lru_cache(maxsize=None)
+def canonical_factor(unit: str) -> tuple[Decimal, str]:
+    """The exact factor from ``unit`` to its canonical unit, worked out by pint once per unit.
+
+    pint's conversions cost ~70 µs each: half of reading a figure, before this was cached.
+    """
     ureg = registry()
     source = ureg.Unit(_PINT_NAME.get(unit, unit))
     for canonical in CANONICAL_UNITS:
         target = ureg.Unit(_PINT_NAME[canonical])
         if source.dimensionality == target.dimensionality and _same_family(unit, canonical):
-            factor = Decimal(repr(ureg.Quantity(1, source).to(target).magnitude))
-            return magnitude * factor, canonical
+            return Decimal(repr(ureg.Quantity(1, source).to(target).magnitude)), canonical
     raise KeyError(unit)
 
 

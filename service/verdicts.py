@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Literal
 
 import msgspec
@@ -38,14 +39,12 @@ class Verdict(msgspec.Struct, kw_only=True):
     margin: float | None
     margin_unit: str | None
     notes: list[str]
-
-
-class ClaimVerdicts(msgspec.Struct):
-    """What POST /claims and POST /check answer: the claim as read, and every verdict it takes part in."""
-
-    claim: object
-    verdicts: list[Verdict]
+    first_seen: datetime.datetime | None = None  # when the store first held this verdict
 
 
 class VerdictList(msgspec.Struct):
+    """A page of verdicts: ``total`` match the filters; ``next`` is the path and query of the next page, or null."""
+
     verdicts: list[Verdict]
+    total: int = 0
+    next: str | None = None

@@ -57,7 +57,7 @@ def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DuckDB file with every fixture loaded by ``load_directory``, made once per session."""
     path = tmp_path_factory.mktemp("seeded") / "seeded.duckdb"
     with Store(str(path)) as opened:
-        load_directory(opened, FIXTURES_DIR)
+        load_directory(opened, FIXTURES_DIR, RuleBook(RULES_DIR))
     return path
 
 
@@ -157,6 +157,6 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory, rules: RuleBook) -> 
     """One real server over a store with every fixture loaded, shared by a module's read-mostly tests."""
     path = tmp_path_factory.mktemp("served") / "tally.duckdb"
     with Store(str(path)) as opened:
-        load_directory(opened, FIXTURES_DIR)
+        load_directory(opened, FIXTURES_DIR, rules)
         with serving(opened, rules) as base_url:
             yield base_url

@@ -11,6 +11,11 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.rules.book import RuleBook
+from service.rules.explain import render_verdict
+from service.rules.model import Rule
+from service.rules.plan import plan_rule
+from service.rules.sql import compile_rule
+from service.verdicts import Verdict
 from service.settings import Settings
 from service.store import Store
 
@@ -114,3 +119,10 @@ def the_verdict_over(verdicts: Iterable[dict[str, Any]], rule: str, *figures: st
     found = [v for v in verdicts if v["rule"] == rule and sorted(e["figure"] for e in v["claims"]) == sorted(figures)]
     assert len(found) == 1, f"expected one {rule} verdict over {figures}, found {len(found)}"
     return found[0]
+
+
+def verdicts_of(store: Store, rules: list[Rule]) -> list[Verdict]:
+    """Rules that are not in a book (a README example, a hand-made check) run over a store and rendered."""
+    rows = [row for rule in rules for row in store.verdict_rows(compile_rule(rule).verdict_rows_sql())]
+    claims = store.claims_by_id(sorted({i for row in rows for i in row.roles_ids}))
+    return [render_verdict(plan_rule(rule), row, claims) for rule in rules for row in rows if row.rule == rule.id]

@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 
 from service.claims import ClaimIn, build_claim
 from service.figures import QUALIFIERS
-from service.rules.compiler import ANCHOR, CompiledRule
+from service.rules.sql import CompiledRule
 from service.sources import Source
 from service.store import Store
 from service.units import base_factor
@@ -585,13 +585,10 @@ class SqlOutcome:
         return {claim_id for _, joined in self.key for claim_id in joined.split(",")}
 
 
-def sql_outcomes(store: Store, compiled: CompiledRule, anchor: str | None = None) -> list[SqlOutcome]:
-    """Every row the rule's SQL gives, whole store or anchored on one claim, read as outcomes."""
+def sql_outcomes(store: Store, compiled: CompiledRule) -> list[SqlOutcome]:
+    """Every row the rule's whole-store SQL gives, read as outcomes."""
     with store.transaction(commit=False) as connection:
-        if anchor is None:
-            cursor = connection.execute(compiled.sql())
-        else:
-            cursor = connection.execute(compiled.sql(anchored=True), {ANCHOR: anchor})
+        cursor = connection.execute(compiled.sql())
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, values)) for values in cursor.fetchall()]
     outcomes = []

@@ -181,17 +181,21 @@ WHAT_IF = {
 
 
 def test_check_answers_what_claims_would_and_stores_nothing(seeded_client: TestClient, seeded_store: Store) -> None:
-    before = seeded_store.list_claims()
+    before = seeded_store.list_claims().items
     response = seeded_client.post("/check", json=WHAT_IF)
     assert response.status_code == 200
     checked = response.json()
     assert checked["claim"]["interval"]["lo"] == pytest.approx(1.45e9)
     contradicted = [v for v in checked["verdicts"] if v["rule"] == "same-figure"]
     assert len(contradicted) == 2 and all(v["status"] == "contradicted" for v in contradicted)
-    assert seeded_store.list_claims() == before
+    assert seeded_store.list_claims().items == before
     assert seeded_client.get(f"/claims/{checked['claim']['id']}").status_code == 404
 
-    assert seeded_client.post("/claims", json=WHAT_IF).json() == checked
+    assert all(v["first_seen"] is None for v in checked["verdicts"]), "a what-if was never held by the store"
+    stored = seeded_client.post("/claims", json=WHAT_IF).json()
+    assert all(v["first_seen"] for v in stored["verdicts"])
+    assert [v | {"first_seen": None} for v in stored["verdicts"]] == checked["verdicts"]
+    assert stored["claim"] == checked["claim"]
 
 
 def test_checking_a_stored_claim_leaves_it_stored(seeded_client: TestClient, seeded_store: Store) -> None:

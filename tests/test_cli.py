@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from litestar.testing import TestClient
 
 from service.cli import main
+from service.rules.loader import load_rules_dir
 from service.store import Store
 from tests.helpers import FIXTURES_DIR, RULES_DIR, SOURCE, claim_body
 
@@ -150,15 +151,29 @@ def test_check_lists_the_seed_contradictions(seeded_db: Path) -> None:
     # one table row per verdict (the table wraps to the terminal, so count rows, not cell text)
     rows = [line for line in result.stdout.splitlines() if line.startswith("│ contradicted ")]
     assert len(rows) == len(contradicted)
-    assert "consistent" not in result.stdout
-    assert result.stdout.rstrip().endswith(f"{len(contradicted)} contradicted")
+    assert "│ consistent " not in result.stdout, "only the verdicts asked for are listed"
+    assert result.stdout.rstrip().endswith(f"{len(contradicted)} verdicts listed (contradicted)")
+
+
+def test_check_summarises_every_rule_and_times_it_with_stats(seeded_db: Path) -> None:
+    printed = json.loads(tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--json").stdout)
+    summary = {row["rule"]: row for row in printed["rules"]}
+    assert set(summary) == {rule.id for rule in load_rules_dir(RULES_DIR)}
+    assert sum(row["contradicted"] + row["unverifiable"] + row["consistent"] for row in summary.values()) == printed["total"]
+    assert {rule for rule, row in summary.items() if row["contradicted"]} == SEED_CONTRADICTED_RULES
+    result = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--stats", "--status", "contradicted")
+    assert result.exit_code == 0, result.output
+    assert "seconds" in result.stdout and "all rules" in result.stdout
 
 
 def test_check_json_is_what_get_verdicts_answers(seeded_db: Path, seeded_reader: TestClient) -> None:
     result = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--json")
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
-    assert printed == seeded_reader.get("/verdicts").json()
+    served = seeded_reader.get("/verdicts").json()
+    assert printed["total"] == served["total"]
+    # the same verdicts; each store says when it first held them
+    assert [v | {"first_seen": None} for v in printed["verdicts"]] == [v | {"first_seen": None} for v in served["verdicts"]]
 
 
 def test_check_without_a_store_file_says_so(tmp_path: Path) -> None:

@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 import pytest
 
+from tests.helpers import RULES_DIR, verdicts_of
+from service import checking
 from service.app import create_app
 from service.cli import main
 from service.figures import QUALIFIERS
 from service.loading import load_directory
-from service.rules.evaluate import RuleEngine
 from service.rules.loader import BindingSpec, json_schema, load_rules_text
 from service.rules.book import RuleBook
 from service.settings import Settings
@@ -59,10 +60,9 @@ def test_published_json_schema_is_current() -> None:
 def seed_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     """The worked examples of rules/README.md run on the seed fixtures."""
     store = Store(str(tmp_path_factory.mktemp("docs") / "seed.duckdb"))
-    load_directory(store, ROOT / "fixtures")
+    load_directory(store, ROOT / "fixtures", RuleBook(RULES_DIR))
     rules = [r for block in readme_rule_blocks() for r in load_rules_text(block) if r.id.startswith("example-")]
-    with store.transaction(commit=False) as connection:
-        verdicts = RuleEngine(rules).verdicts(connection, lambda ids: store.claims_by_id(list(ids), connection))
+    verdicts = verdicts_of(store, rules)
     store.close()
     by_rule: dict[str, list] = {}
     for verdict in verdicts:

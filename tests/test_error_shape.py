@@ -68,7 +68,7 @@ def store_with_one_claim(served: tuple[TestClient, Store]) -> Store:
 
 
 def stored(store: Store) -> tuple[int, int]:
-    return len(store.list_sources()), store.count_claims()
+    return len(store.list_sources().items), store.count_claims()
 
 
 # (method, path, request keyword arguments, status, field)

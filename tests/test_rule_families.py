@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from service import checking
 from service.claims import ClaimIn, build_claim
 from service.rules.book import RuleBook
 from service.sources import Source
@@ -33,7 +34,7 @@ def verdicts(tmp_path: Path, rules: RuleBook, rule: str, claims: list[ClaimIn]) 
         with store.transaction() as connection:
             for body in claims:
                 store.add_claim(build_claim(body, store.source_of(body, connection)), connection)
-        return [v for v in rules.all_verdicts(store) if v.rule == rule]
+        return [v for v in checking.all_verdicts(store, rules) if v.rule == rule]
 
 
 def only(found: list[Verdict]) -> Verdict:

@@ -16,18 +16,19 @@ import sqlglot
 from litestar.testing import TestClient
 from sqlglot import exp
 
+from service import checking
 from service.app import create_app
 from service.claims import ClaimIn, build_claim
 from service.errors import RuleFileError
 from service.rules.book import RuleBook
-from service.rules.compiler import compile_rule
-from service.rules.evaluate import RuleEngine
+from service.rules.sql import compile_rule
 from service.rules.loader import load_rules_dir, load_rules_text
 from service.rules.model import Rule
 from service.settings import Settings
 from service.sources import Source
 from service.store import Store
 from service.verdicts import Verdict
+from tests.helpers import verdicts_of
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"
@@ -111,12 +112,11 @@ def test_a_new_rule_file_is_in_force_through_the_api(tmp_path: Path) -> None:
 # --- portable SQL -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("anchored", [False, True], ids=["whole", "anchored"])
 @pytest.mark.parametrize("rule", shipped_rules(), ids=lambda rule: rule.id)
-def test_every_shipped_rule_transpiles_to_spark_sql(rule: Rule, anchored: bool) -> None:
-    spark = compile_rule(rule).sql("spark", anchored=anchored)
+def test_every_shipped_rule_transpiles_to_spark_sql(rule: Rule) -> None:
+    spark = compile_rule(rule).sql("spark")
     parsed = sqlglot.parse_one(spark, read="spark")
-    assert isinstance(parsed, exp.Union if anchored and len(rule.bindings) > 1 else exp.Select)
+    assert isinstance(parsed, exp.Select)
     assert "__id" in spark or "__ids" in spark
 
 
@@ -134,11 +134,11 @@ def test_injection_text_in_claims_is_stored_as_data(tmp_path: Path) -> None:
         ClaimIn(source=plain.id, quote="c2", subject=f"ma.y{INJECTION}", measure="category", period="2025", figure=f"x{INJECTION}"),
     ]
     with store_with(tmp_path / "sly.duckdb", [sly, plain], bodies) as store:
-        verdicts = RuleBook(RULES_DIR).all_verdicts(store)
+        verdicts = checking.all_verdicts(store, RuleBook(RULES_DIR))
         assert claims_table_exists(store)
         assert store.count_claims() == 4
         assert sorted((v.rule, v.status) for v in verdicts) == [("same-category", "contradicted"), ("same-figure", "contradicted")]
-        assert {c.subject for c in store.list_claims()} == {f"ma.x{INJECTION}", f"ma.y{INJECTION}"}
+        assert {c.subject for c in store.list_claims().items} == {f"ma.x{INJECTION}", f"ma.y{INJECTION}"}
         assert store.get_source(sly.id).title == INJECTION
 
 
@@ -184,7 +184,7 @@ def test_a_rule_cannot_inject_sql(tmp_path: Path) -> None:
         )
     rule = load_rules_text(rule_with_breakdown(INJECTION))[0]
     compiled = compile_rule(rule)
-    for sql in (compiled.sql(), compiled.sql(anchored=True)):
+    for sql in (compiled.sql(), compiled.verdict_rows_sql()):
         statements = sqlglot.parse(sql, read="duckdb")
         assert len(statements) == 1
         literals = {lit.this for lit in statements[0].find_all(exp.Literal) if lit.is_string}
@@ -194,7 +194,6 @@ def test_a_rule_cannot_inject_sql(tmp_path: Path) -> None:
         store.add_source(Source(id="desk", title="t", outlet="o", language="fr"))
         with store.transaction(commit=False) as connection:
             assert connection.execute(compiled.sql()).fetchall() == []
-            assert connection.execute(compiled.sql(anchored=True), {"anchor": "c-x"}).fetchall() == []
         assert claims_table_exists(store)
 
 
@@ -272,12 +271,11 @@ def test_dividing_by_an_interval_spanning_zero_is_unverifiable(tmp_path: Path) -
     ]
     book = RuleBook(RULES_DIR)
     with store_with(tmp_path / "zero.duckdb", [desk], bodies) as store:
-        verdicts = [v for v in book.all_verdicts(store) if v.rule == "growth-links-levels"]
+        verdicts = [v for v in checking.all_verdicts(store, book) if v.rule == "growth-links-levels"]
         assert [v.status for v in verdicts] == ["unverifiable"]
         assert any("divisor" in note for note in verdicts[0].notes)
         growth_id = build_claim(bodies[1], desk).id
-        with store.transaction(commit=False) as connection:
-            anchored = book.verdicts_for(store, growth_id, connection)
+        anchored = checking.anchored_rows(store, book, growth_id)
         assert [(v.rule, v.status) for v in anchored] == [("growth-links-levels", "unverifiable")]
 
 
@@ -341,8 +339,7 @@ def hand_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 def hand_verdicts(store: Store, rule: Rule) -> list[Verdict]:
-    with store.transaction(commit=False) as connection:
-        return RuleEngine([rule]).verdicts(connection, lambda ids: store.claims_by_id(list(ids), connection))
+    return verdicts_of(store, [rule])
 
 
 @pytest.mark.parametrize(("check", "status", "margin"), OPERATOR_CASES, ids=[case[0] for case in OPERATOR_CASES])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from service import checking
 from service.claims import ClaimIn, build_claim
 from service.errors import FieldProblem, RuleFileError, format_rule_problem
 from service.rules.book import RuleBook
@@ -154,7 +155,7 @@ def test_a_broken_reload_keeps_the_rules_in_force(tmp_path: Path) -> None:
         store.add_source(desk)
         for body in bodies:
             store.add_claim(build_claim(body, desk))
-        before = [(v.id, v.status) for v in book.all_verdicts(store)]
+        before = [(v.id, v.status) for v in checking.all_verdicts(store, book)]
         assert [status for _, status in before] == ["contradicted"]
 
         same_figure = rules_dir / "1-same-figure.yaml"
@@ -168,7 +169,7 @@ def test_a_broken_reload_keeps_the_rules_in_force(tmp_path: Path) -> None:
         assert (caught.value.problems[0].line, caught.value.problems[0].column) == (check_line, 16)
 
         assert [rule.id for rule in book.rules] == in_force
-        assert [(v.id, v.status) for v in book.all_verdicts(store)] == before
+        assert [(v.id, v.status) for v in checking.all_verdicts(store, book)] == before
 
         (rules_dir / "10-new.yaml").write_text(GOOD, encoding="utf-8")
         with pytest.raises(RuleFileError):

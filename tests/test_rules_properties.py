@@ -24,10 +24,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
+from service import checking
 from service.claims import ClaimIn, base_interval, build_claim
 from service.intervals import Interval, gap
 from service.rules.book import RuleBook
-from service.rules.compiler import CompiledRule, compile_rule
+from service.rules.sql import CompiledRule, compile_rule
 from service.sources import Source
 from service.store import Store
 from service.units import base_factor
@@ -85,7 +86,7 @@ def describe(world: World) -> list[tuple[str, str, str, float]]:
 def test_a_consistent_world_is_never_contradicted(world: World) -> None:
     with fresh_store() as store:
         fill(store, world.sources, [c.body for c in world.claims])
-        verdicts = book().all_verdicts(store)
+        verdicts = checking.all_verdicts(store, book())
     found = [(v.rule, v.computation, [(c.source, c.figure) for c in v.claims]) for v in verdicts if v.status == "contradicted"]
     assert found == [], describe(world)
 

@@ -44,7 +44,7 @@ def test_a_transaction_that_fails_leaves_nothing(store: Store) -> None:
         store.add_source(SOURCE, connection)
         store.add_claim(make_claim(), connection)
         raise RuntimeError("the request failed half-way")
-    assert store.list_sources() == []
+    assert store.list_sources().items == []
     assert store.count_claims() == 0
 
 
@@ -54,7 +54,7 @@ def test_a_conflict_rolls_back_the_whole_transaction(store: Store) -> None:
     with pytest.raises(Conflict), store.transaction() as connection:
         store.add_claim(make_claim("new"), connection)
         store.add_claim(make_claim("stored"), connection)
-    assert [c.quote for c in store.list_claims()] == ["stored"]
+    assert [c.quote for c in store.list_claims().items] == ["stored"]
 
 
 def test_a_what_if_transaction_rolls_back_even_on_success(store: Store) -> None:
@@ -79,8 +79,8 @@ def test_a_reopened_file_holds_what_was_stored(db_path: Path) -> None:
         for claim in claims:
             store.add_claim(claim)
     with Store(str(db_path)) as reopened:
-        assert reopened.list_sources() == [SOURCE]
-        assert reopened.list_claims() == claims
+        assert reopened.list_sources().items == [SOURCE]
+        assert reopened.list_claims().items == claims
         assert reopened.get_claim(claims[1].id).interval.hi is None, "an open end stays open"
 
 
@@ -91,7 +91,7 @@ def test_claims_keep_their_arrival_order_across_a_reopen(db_path: Path) -> None:
             store.add_claim(make_claim(quote))
     with Store(str(db_path)) as reopened:
         reopened.add_claim(make_claim("a third"))
-        assert [c.quote for c in reopened.list_claims()] == ["z first", "y second", "a third"]
+        assert [c.quote for c in reopened.list_claims().items] == ["z first", "y second", "a third"]
 
 
 def test_every_fixture_claim_reads_back_as_built(store: Store) -> None:
@@ -101,7 +101,7 @@ def test_every_fixture_claim_reads_back_as_built(store: Store) -> None:
     for _, claim in pairs:
         store.add_claim(claim)
     built = [claim for _, claim in pairs]
-    assert store.list_claims() == built
+    assert store.list_claims().items == built
     assert store.claims_by_id([c.id for c in built]) == {c.id: c for c in built}
 
 
@@ -126,9 +126,9 @@ def test_claims_filter_by_a_period_however_it_is_written(store: Store) -> None:
     store.add_source(SOURCE)
     year = make_claim("year", period="2024-01/2024-12")
     store.add_claim(year)
-    assert store.list_claims(period="2024") == [year]
-    assert store.list_claims(period="2024-01/2024-12") == [year]
-    assert store.list_claims(period="2024-01/2024-11") == []
+    assert store.list_claims(period="2024").items == [year]
+    assert store.list_claims(period="2024-01/2024-12").items == [year]
+    assert store.list_claims(period="2024-01/2024-11").items == []
 
 
 def test_writes_from_many_threads_all_land(store: Store) -> None:
@@ -139,4 +139,4 @@ def test_writes_from_many_threads_all_land(store: Store) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert {c.id for c in store.list_claims()} == {c.id for c in claims}
+    assert {c.id for c in store.list_claims().items} == {c.id for c in claims}

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+import msgspec
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from service.claims import Claim, ClaimIn, Measure, build_claim
-from service.errors import InvalidField
+from service import checking
+from service.checking import BatchError, BatchReport
+from service.claims import Claim, ClaimIn, Measure
+from service.errors import ClientError, InvalidField
+from service.loading import array_records, ndjson_records
 from service.periods import Period, PeriodError
 from service.rules.book import RuleBook
 from service.store import Store
-from service.verdicts import ClaimVerdicts
+from service.verdicts import Verdict
+from service.api.paging import DEFAULT_LIMIT, Limit, Offset, page_headers
 
 
-def _claim_with_verdicts(data: JSONBody[ClaimIn], store: NamedDependency[Store], rules: NamedDependency[RuleBook], keep: bool) -> ClaimVerdicts:
-    # The claim is written and checked in one transaction: POST /check rolls it back,
-    # so a reporter's "what if" sees exactly what POST /claims would have seen.
-    with store.transaction(commit=keep) as connection:
-        claim = build_claim(data, store.source_of(data, connection))
-        if keep or not store.has_claim(claim.id, connection):
-            store.add_claim(claim, connection)
-        verdicts = rules.verdicts_for(store, claim.id, connection)
-    return ClaimVerdicts(claim=claim, verdicts=verdicts)
+class ClaimVerdicts(msgspec.Struct):
+    """What POST /claims and POST /check answer: the claim as read, and every verdict it takes part in."""
+
+    claim: Claim
+    verdicts: list[Verdict]
+
+
+class BatchResult(msgspec.Struct):
+    """What POST /claims/batch answers: how many claims were stored, how many were stored already."""
+
+    claims_added: int
+    skipped: int
+
+
+def _answer(checked: checking.Checked) -> ClaimVerdicts:
+    return ClaimVerdicts(checked.claim, checked.verdicts)
 
 
 class ClaimController(Controller):
@@ -34,29 +46,70 @@ class ClaimController(Controller):
     @post("/", operation_id="createClaim", status_code=201, sync_to_thread=True)
     def create_claim(self, data: JSONBody[ClaimIn], store: NamedDependency[Store], rules: NamedDependency[RuleBook]) -> ClaimVerdicts:
         """Store a printed figure; answer the claim as read and every verdict of every rule that binds it."""
-        return _claim_with_verdicts(data, store, rules, keep=True)
+        return _answer(checking.submit(store, rules, data, keep=True))
+
+    @post("/batch", operation_id="createClaims", status_code=201)
+    async def create_claims(self, request: Request[Any, Any, Any], store: NamedDependency[Store], rules: NamedDependency[RuleBook]) -> BatchResult:
+        """Store many claims in one transaction (all or nothing), then recompute every verdict once.
+
+        The body is NDJSON or a JSON array of the bodies POST /claims takes; a bad record
+        is a 422 naming it (``line 3``, ``$[2]``) and nothing is stored.
+        """
+        body = await request.body()
+        return await _run_sync(_store_batch, store, rules, body)
 
     @get("/", operation_id="listClaims", sync_to_thread=True)
     def list_claims(
         self,
+        request: Request,
         store: NamedDependency[Store],
         subject: Annotated[str | None, QueryParameter(description="Dotted subject key, e.g. ma.handicraft.exports")] = None,
         measure: Annotated[Measure | None, QueryParameter(description="level, growth, share, ...")] = None,
         period: Annotated[str | None, QueryParameter(description="ISO 8601 period, e.g. 2025-01/2025-11")] = None,
         source: Annotated[str | None, QueryParameter(description="Source id")] = None,
-    ) -> list[Claim]:
-        """Stored claims in the order they came, filtered by subject, measure, period (ISO 8601) or source."""
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> Response[list[Claim]]:
+        """Stored claims in the order they came, a page at a time (X-Total-Count, Link rel=next), filtered by subject, measure, period or source."""
         if period is not None:
             try:
                 Period.parse(period)
             except PeriodError as exc:
                 raise InvalidField("period", str(exc), location="query") from exc
-        return store.list_claims(subject=subject, measure=measure, period=period, source=source)
+        page = store.list_claims(limit=limit, offset=offset, subject=subject, measure=measure, period=period, source=source)
+        return Response(page.items, headers=page_headers(request, limit, offset, len(page.items), page.total))
 
     @get("/{claim_id:str}", operation_id="getClaim", sync_to_thread=True)
     def get_claim(self, claim_id: Annotated[str, PathParameter(description="A claim id such as c-1a2b3c4d5e6f")], store: NamedDependency[Store]) -> Claim:
         """One claim; 404 if no claim has that id."""
         return store.get_claim(claim_id)
+
+
+def _store_batch(store: Store, rules: RuleBook, body: bytes) -> BatchResult:
+    records = array_records(body) if body.lstrip()[:1] == b"[" else ndjson_records(body.splitlines())
+    try:
+        report: BatchReport = checking.store_batch(store, records)
+    except BatchError as exc:
+        raise _batch_problem(exc) from exc
+    if report.claims_added:
+        checking.recompute(store, rules)
+    return BatchResult(report.claims_added, report.skipped)
+
+
+def _batch_problem(exc: BatchError) -> ClientError:
+    """The record's own problem, its field prefixed with where the record is: ``line 3.figure``."""
+    problem = exc.error.problems[0]
+    field = problem.field if problem.field.startswith((exc.where, "[")) else f"{exc.where}.{problem.field}"
+    error = InvalidField(field, problem.reason, part=problem.part)
+    error.detail = f"{exc.where}: {exc.reason} (nothing of the batch was stored)"
+    return error
+
+
+async def _run_sync(function: Any, *args: Any) -> Any:
+    # Reading the body is async; storing it is blocking DuckDB work, kept off the event loop.
+    from anyio import to_thread
+
+    return await to_thread.run_sync(function, *args)
 
 
 class CheckController(Controller):
@@ -66,4 +119,4 @@ class CheckController(Controller):
     @post("/", operation_id="checkClaim", status_code=200, sync_to_thread=True)
     def check_claim(self, data: JSONBody[ClaimIn], store: NamedDependency[Store], rules: NamedDependency[RuleBook]) -> ClaimVerdicts:
         """The verdicts a claim would get, without storing it: a reporter's "what if"."""
-        return _claim_with_verdicts(data, store, rules, keep=False)
+        return _answer(checking.submit(store, rules, data, keep=False))

@@ -10,8 +10,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from service.errors import ClientError, FieldProblem, RuleFileError
+from service import checking
 from service.rules.book import RuleBook
-from service.rules.evaluate import compiled_rule
+from service.store import Store
+from service.rules.sql import compile_rule
 from service.rules.loader import json_schema, load_rules_text
 from service.rules.model import Rule
 
@@ -65,7 +67,7 @@ def rule_out(rule: Rule) -> RuleOut:
         bindings=bindings,
         margin_unit=rule.margin_unit,
         file=rule.file,
-        sql=compiled_rule(rule).sql(),
+        sql=compile_rule(rule).sql(),
     )
 
 
@@ -89,12 +91,13 @@ class RuleController(Controller):
         return rule_out(rules.get(rule_id))
 
     @post("/reload", operation_id="reloadRules", status_code=200, sync_to_thread=True)
-    def reload_rules(self, rules: NamedDependency[RuleBook]) -> ValidationReport:
-        """Load the rules folder again. On any broken file: 422 with its problems, and the rules in force stay."""
+    def reload_rules(self, rules: NamedDependency[RuleBook], store: NamedDependency[Store]) -> ValidationReport:
+        """Load the rules folder again and recompute every verdict. On any broken file: 422 with its problems, and the rules in force stay."""
         try:
             loaded = rules.reload()
         except RuleFileError as exc:
             raise RuleFileInvalid(exc.problems, detail=str(exc)) from exc
+        checking.ensure_current(store, rules)
         return ValidationReport(valid=True, rules=[rule.id for rule in loaded])
 
     @post("/validate", operation_id="validateRules", status_code=200)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from service.api.paging import DEFAULT_LIMIT, Limit, Offset, page_headers
 from service.sources import Source, SourceIn
 from service.store import Store
 
@@ -22,9 +23,12 @@ class SourceController(Controller):
         return source
 
     @get("/", operation_id="listSources", sync_to_thread=True)
-    def list_sources(self, store: NamedDependency[Store]) -> list[Source]:
-        """Every stored source, by id."""
-        return store.list_sources()
+    def list_sources(
+        self, request: Request, store: NamedDependency[Store], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    ) -> Response[list[Source]]:
+        """Stored sources by id, a page at a time (X-Total-Count, Link rel=next)."""
+        page = store.list_sources(limit=limit, offset=offset)
+        return Response(page.items, headers=page_headers(request, limit, offset, len(page.items), page.total))
 
     @get("/{source_id:str}", operation_id="getSource", sync_to_thread=True)
     def get_source(self, source_id: FromPath[str], store: NamedDependency[Store]) -> Source:

@@ -1,17 +1,19 @@
-"""/verdicts: every verdict over the whole store, filtered for a desk."""
+"""/verdicts: the verdicts kept in the store, filtered and paged for a desk."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import PathParameter, QueryParameter
 
-from service.errors import InvalidField
+from service import checking
+from service.api.paging import DEFAULT_LIMIT, Limit, Offset, next_page
+from service.errors import InvalidField, NotFound
 from service.rules.book import RuleBook
 from service.store import Store
-from service.verdicts import Status, VerdictList
+from service.verdicts import Status, Verdict, VerdictList
 
 
 class VerdictController(Controller):
@@ -21,25 +23,38 @@ class VerdictController(Controller):
     @get("/", operation_id="listVerdicts", sync_to_thread=True)
     def list_verdicts(
         self,
+        request: Request,
         store: NamedDependency[Store],
         rules: NamedDependency[RuleBook],
         status: Annotated[Status | None, QueryParameter(description="consistent, contradicted or unverifiable")] = None,
         rule: Annotated[str | None, QueryParameter(description="Rule id")] = None,
         subject: Annotated[str | None, QueryParameter(description="Only verdicts using a claim on this subject")] = None,
         claim: Annotated[str | None, QueryParameter(description="Only verdicts this claim takes part in")] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
     ) -> VerdictList:
-        """Run every rule over the store; contradictions first. Filter by status, rule id, subject or claim id."""
-        if rule is not None and rule not in {r.id for r in rules.rules}:
+        """Every verdict over the store, contradictions first, a page at a time; filter by status, rule id, subject or claim id."""
+        current = rules.current
+        if rule is not None and rule not in current.plans:
             # a typo in a filter is the client's to fix, not an empty list
             raise InvalidField("rule", f"no rule with id {rule!r}", location="query")
         if claim is not None and not store.has_claim(claim):
             raise InvalidField("claim", f"no claim with id {claim!r}", location="query")
-        verdicts = rules.all_verdicts(store, anchor=claim)
-        selected = [
-            v
-            for v in verdicts
-            if (status is None or v.status == status)
-            and (rule is None or v.rule == rule)
-            and (subject is None or any(e.subject == subject for e in v.claims))
-        ]
-        return VerdictList(verdicts=selected)
+        page = store.list_verdicts(
+            [r.id for r in current.rules], status=status, rule=rule, subject=subject, claim=claim, limit=limit, offset=offset
+        )
+        verdicts = checking.render(store, current, page.items)
+        return VerdictList(verdicts, page.total, next_page(request, limit, offset, len(verdicts), page.total))
+
+    @get("/{verdict_id:str}", operation_id="getVerdict", sync_to_thread=True)
+    def get_verdict(
+        self,
+        verdict_id: Annotated[str, PathParameter(description="A verdict id such as v-1a2b3c4d5e6f7a8b")],
+        store: NamedDependency[Store],
+        rules: NamedDependency[RuleBook],
+    ) -> Verdict:
+        """One verdict with its evidence; 404 if no verdict has that id."""
+        row, first_seen = store.get_verdict(verdict_id)
+        if row.rule not in rules.current.plans:  # its rule was reloaded away; the next recompute drops it
+            raise NotFound("verdict", verdict_id)
+        return checking.render(store, rules.current, [(row, first_seen)])[0]

@@ -1,4 +1,4 @@
-"""The rules in force: loaded from a folder, replaced only by a reload that succeeds.
+"""The rules in force: loaded from a folder, each compiled once, replaced only by a reload that succeeds.
 
 A broken rule file never takes the service's checks down: ``reload`` raises
 RuleFileError (file:line:column and a hint) and the rules in force stay.
@@ -6,46 +6,63 @@ RuleFileError (file:line:column and a hint) and the rules in force stay.
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from service.errors import NotFound
-from service.rules.evaluate import RuleEngine
 from service.rules.loader import load_rules_dir
 from service.rules.model import Rule
-from service.store import Store
-from service.verdicts import Verdict
+from service.rules.plan import RulePlan, plan_rule
+from service.rules.sql import CompiledRule, compile_rule
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Rules with their plans and SQL, swapped as one object so a request never sees half a reload."""
+
+    rules: tuple[Rule, ...]
+    plans: dict[str, RulePlan]
+    compiled: dict[str, CompiledRule]
+
+    @classmethod
+    def of(cls, rules: list[Rule]) -> RuleSet:
+        compiled = {rule.id: compile_rule(rule) for rule in rules}
+        for query in compiled.values():
+            query.verdict_rows_sql()  # printed once, here, not on a request
+        return cls(tuple(rules), {rule.id: plan_rule(rule) for rule in rules}, compiled)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when any rule's meaning does: the store recomputes its verdicts then."""
+        text = "\n".join(f"{rule_id}\n{c.verdict_rows_sql()}" for rule_id, c in sorted(self.compiled.items()))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class RuleBook:
     def __init__(self, rules_dir: str | Path) -> None:
         self.rules_dir = Path(rules_dir)
         self._lock = threading.Lock()
-        self._engine = RuleEngine(load_rules_dir(self.rules_dir))
+        self._current = RuleSet.of(load_rules_dir(self.rules_dir))
+
+    @property
+    def current(self) -> RuleSet:
+        return self._current
 
     @property
     def rules(self) -> list[Rule]:
-        return self._engine.rules
+        return list(self._current.rules)
 
     def get(self, rule_id: str) -> Rule:
-        for rule in self.rules:
+        for rule in self._current.rules:
             if rule.id == rule_id:
                 return rule
         raise NotFound("rule", rule_id)
 
     def reload(self) -> list[Rule]:
         """Load the folder again; on any error the rules in force stay and the error is raised."""
-        engine = RuleEngine(load_rules_dir(self.rules_dir))
+        fresh = RuleSet.of(load_rules_dir(self.rules_dir))
         with self._lock:
-            self._engine = engine
-        return engine.rules
-
-    def verdicts_for(self, store: Store, claim_id: str, connection: duckdb.DuckDBPyConnection) -> list[Verdict]:
-        """Every verdict of every rule that binds the claim, within the caller's transaction."""
-        return self._engine.verdicts(connection, lambda ids: store.claims_by_id(list(ids), connection), anchor=claim_id)
-
-    def all_verdicts(self, store: Store, anchor: str | None = None) -> list[Verdict]:
-        with store.transaction(commit=False) as connection:
-            return self._engine.verdicts(connection, lambda ids: store.claims_by_id(list(ids), connection), anchor=anchor)
+            self._current = fresh
+        return list(fresh.rules)

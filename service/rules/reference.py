@@ -1,9 +1,11 @@
 """A small reference evaluator in plain Python: the same rule semantics, without SQL.
 
 It is deliberately naive (nested loops over claims) and shares nothing with the
-compiler but the rule AST and ``Interval``.  Tests run both on generated stores
-and demand the same verdicts; the engine also uses ``evaluate_check`` to write a
-verdict's computation with the numbers substituted.
+plan, the SQL or the in-process executor but the rule AST and ``Interval``: it
+reads the bindings' fields itself, keeps its own tolerance and its own table of
+which units add up.  Tests run it beside both executors on generated stores and
+demand the same verdicts.  Nothing in production calls it: an oracle that
+production also used could not catch production's mistakes.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from typing import Any
 
 from service.intervals import DivisionBySpanningZero, Interval, gap
 from service.periods import Period
-from service.rules.compiler import TOLERANCE
-from service.rules.loader import valid_unit_combinations
 from service.rules.model import Arith, Binding, Comparison, Expr, Literally, Negate, Number, OtherThan, Ref, Rule, SameAs, Total
 from service.units import base_factor
 
 Row = Mapping[str, Any]  # a row of the claims table, by column name
+# A gap below this fraction of the figures is float noise, not a contradiction (the
+# executors use the same figure; it is restated here, not imported, on purpose).
+TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,6 @@ def evaluate_check(check: Comparison, values: Mapping[str, Interval]) -> Outcome
 
 def bindings_of(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
     """Every assignment of claims (rows, or lists of rows for a group) to the rule's names."""
-    units = valid_unit_combinations(rule.bindings, rule.check)
     groups = _groups(rule.group_binding, rows) if rule.group_binding else [None]
     scalar = [b for b in rule.bindings if not b.is_group]
     for group in groups:
@@ -84,7 +86,7 @@ def bindings_of(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
         for assignment in _extend(scalar, rows, start):
             if group is not None and not _group_relations_hold(rule.group_binding, group, assignment):  # type: ignore[arg-type]
                 continue
-            if _units_agree(assignment, units, rule):
+            if _units_agree(assignment, rule):
                 yield assignment
 
 
@@ -185,12 +187,68 @@ def _groups(binding: Binding, rows: list[Row]) -> list[list[Row]]:
     return [g for g in grouped if len(g) >= 2]
 
 
-def _units_agree(assignment: dict[str, Any], combinations: list[dict[str, str]], rule: Rule) -> bool:
-    def unit(name: str) -> str:
-        row = assignment[name]
-        return "text" if isinstance(row, Mapping) and row["unit"] is None else (row[0]["unit"] if isinstance(row, list) else row["unit"])
+# Which units a check may add or compare, restated here rather than taken from the
+# loader's pint-based typing: money with money, a ratio (percent, points) with a
+# ratio, a count with a count; a plain number goes with anything, and a quotient
+# of two like things is a plain number.
+_KIND = {"MAD": "money", "percent": "ratio", "points": "ratio", "count": "count"}
 
-    return any(all(unit(name) == u for name, u in combo.items()) for combo in combinations)
+
+def _units_agree(assignment: dict[str, Any], rule: Rule) -> bool:
+    def unit(name: str) -> str | None:
+        bound = assignment[name]
+        return (bound[0] if isinstance(bound, list) else bound)["unit"]
+
+    check = rule.check
+    if any(unit(leaf.name) is None for leaf in _named_leaves(check)):
+        # categories: compared only as "a == b" between two of them
+        return all(unit(leaf.name) is None for leaf in _named_leaves(check))
+    try:
+        return _same_kind(_kind_of(check.left, unit), _kind_of(check.right, unit)) is not None
+    except _Mismatch:
+        return False
+
+
+class _Mismatch(Exception):
+    pass
+
+
+def _named_leaves(expr: Any) -> list[Ref | Total]:
+    match expr:
+        case Comparison(left=left, right=right) | Arith(left=left, right=right):
+            return _named_leaves(left) + _named_leaves(right)
+        case Negate(operand=operand):
+            return _named_leaves(operand)
+        case Ref() | Total():
+            return [expr]
+    return []
+
+
+def _kind_of(expr: Expr, unit: Any) -> str:
+    match expr:
+        case Number(unit=u):
+            return "number" if u == "count" else _KIND[u]
+        case Ref(name=name) | Total(name=name):
+            return _KIND[unit(name)]
+        case Negate(operand=operand):
+            return _kind_of(operand, unit)
+        case Arith(op=op, left=left, right=right):
+            a, b = _kind_of(left, unit), _kind_of(right, unit)
+            if op in "+-":
+                kind = _same_kind(a, b)
+                if kind is None:
+                    raise _Mismatch
+                return kind
+            if op == "*":
+                return next((k for k in ("money", "count", "ratio") if k in (a, b)), "number")
+            return "number" if a == b or a == "number" else a
+    raise TypeError(expr)
+
+
+def _same_kind(a: str, b: str) -> str | None:
+    if a == b or b == "number":
+        return a
+    return b if a == "number" else None
 
 
 def values_of(assignment: Mapping[str, Any]) -> dict[str, Interval]:

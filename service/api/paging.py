@@ -1,0 +1,38 @@
+"""Pagination shared by every listing: ``limit`` and ``offset`` in, ``total`` and ``next`` out.
+
+``next`` is the path and query of the following page (the same filters, the next
+offset), or ``None`` on the last page, so a client follows links instead of
+doing offset arithmetic.  Bare-array listings (``/claims``, ``/sources``) carry
+the same two facts as ``X-Total-Count`` and an RFC 8288 ``Link: <...>; rel="next"``
+header, which keeps their body what clients already read.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from litestar import Request
+from litestar.params import QueryParameter
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Items per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).")]
+Offset = Annotated[int, QueryParameter(ge=0, description="Items to skip: the page starts after them.")]
+
+
+def next_page(request: Request, limit: int, offset: int, returned: int, total: int) -> str | None:
+    """The path and query of the page after this one, or None when this one is the last."""
+    if offset + returned >= total or returned == 0:
+        return None
+    query = {key: value for key, value in request.query_params.items() if key not in ("limit", "offset")}
+    query |= {"limit": str(limit), "offset": str(offset + returned)}
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def page_headers(request: Request, limit: int, offset: int, returned: int, total: int) -> dict[str, str]:
+    headers = {"X-Total-Count": str(total)}
+    if (link := next_page(request, limit, offset, returned, total)) is not None:
+        headers["Link"] = f'<{link}>; rel="next"'
+    return headers

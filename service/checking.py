@@ -1,0 +1,240 @@
+"""The one write path: claims in -> stored -> verdicts, each step in one transaction.
+
+The HTTP API (``POST /claims``, ``POST /check``, ``POST /claims/batch``), ``tally
+load`` and the bench all come through here:
+
+* :func:`submit` stores one claim (or, for a dry run, rolls it back), checks it
+  in-process against its neighbourhood (the claims it can bind with, fetched in
+  one query), and writes its verdicts in one statement;
+* :func:`store_batch` stores a file or a batch in one transaction through the
+  store's bulk path, then :func:`recompute` runs every rule's SQL over the store;
+* :func:`ensure_current` recomputes only when the rules in force changed since
+  the verdicts were last computed (a server start, a reload).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import duckdb
+import msgspec
+
+from service.claims import Claim, ClaimIn, build_claim
+from service.errors import ClientError, Conflict, InvalidField
+from service.figures import ParsedFigure, Rounding, parse_figure
+from service.rules import local
+from service.rules.book import RuleBook, RuleSet
+from service.rules.explain import render_verdict
+from service.rules.plan import AllOf, VerdictRow, verdict_id
+from service.rules.sql import neighbourhood_condition
+from service.sources import Source, SourceIn
+from service.store import Store
+from service.verdicts import Verdict
+
+_RULES_KEY = "verdicts_rules"
+
+
+class BatchError(Exception):
+    """A record of a batch that cannot be stored; ``where`` is ``line 12`` or ``$.claims[3]``. Nothing was stored."""
+
+    def __init__(self, where: str, error: ClientError, reason: str | None = None) -> None:
+        self.where, self.error = where, error
+        self.reason = reason or error.detail  # a decoding error's own words, else "field: reason"
+        super().__init__(f"{where}: {self.reason}")
+
+
+class BatchReport(msgspec.Struct):
+    sources_added: int = 0
+    claims_added: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class Checked:
+    """A claim as read and every verdict it takes part in, rendered."""
+
+    claim: Claim
+    verdicts: list[Verdict] = field(default_factory=list)
+
+
+# --- one claim ----------------------------------------------------------------------
+
+
+def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool) -> Checked:
+    """Store a claim and its verdicts (``keep``), or answer what they would be and store nothing."""
+    rules = book.current
+    with store.transaction(commit=keep) as connection:
+        claim = build_claim(body, _source(store, body.source, connection))
+        new = store.add_claims([claim], connection)
+        if keep and not new:
+            raise Conflict("quote", f"this claim is stored already as {claim.id}")
+        rows, superseded = _anchored(store, rules, claim, connection)
+        store.upsert_verdicts(rows, superseded, connection)
+        verdicts = _rendered(store, rules, connection, claim=claim.id)
+    if not keep and new:
+        for verdict in verdicts:  # a "what if" about a new claim: the store never held these
+            verdict.first_seen = None
+    return Checked(claim, verdicts)
+
+
+def _source(store: Store, source_id: str, connection: duckdb.DuckDBPyConnection) -> Source:
+    if (source := store.find_source(source_id, connection)) is None:
+        raise InvalidField("source", f"no source with id {source_id!r}: POST /sources first")
+    return source
+
+
+def _anchored(store: Store, rules: RuleSet, claim: Claim, connection: duckdb.DuckDBPyConnection) -> tuple[list[VerdictRow], list[str]]:
+    """The verdicts a new claim takes part in, from its neighbourhood, and the stored ones they supersede."""
+    plans = list(rules.plans.values())
+    anchor = _row_of(store, claim.id, connection)
+    candidates = [(plan, name) for plan in plans for name in local.accepting_bindings(plan, anchor)]
+    if not candidates:
+        return [], []
+    # A binding not tied to the new claim's subject may hold a claim of any subject: its filters say which.
+    untied = [AllOf(plan.binding(other).filters) for plan, name in candidates for other in plan.untied_to(name)]
+    literal = sorted({s for plan, _ in candidates for s in plan.literal_subjects})
+    condition = neighbourhood_condition("subject", literal, untied)
+    neighbours = store.neighbourhood(condition, {"subject": claim.subject}, connection)
+    rows: list[VerdictRow] = []
+    for plan in {id(plan): plan for plan, _ in candidates}.values():
+        rows += local.execute(plan, neighbours, anchor=claim.id)
+    return rows, _superseded(rules, rows, claim.id)
+
+
+def _row_of(store: Store, claim_id: str, connection: duckdb.DuckDBPyConnection) -> tuple:
+    return store.neighbourhood("id = $id", {"id": claim_id}, connection)[0]
+
+
+def _superseded(rules: RuleSet, rows: list[VerdictRow], anchor: str) -> list[str]:
+    """A group that gains the new claim replaces the verdict over the group without it."""
+    superseded = []
+    for row in rows:
+        group = rules.plans[row.rule].group
+        if group is None or anchor not in row.roles[group.name] or len(row.roles[group.name]) < 3:
+            continue
+        before = dict(row.roles)
+        before[group.name] = [i for i in row.roles[group.name] if i != anchor]
+        superseded.append(verdict_id(row.rule, before))
+    return superseded
+
+
+def _rendered(store: Store, rules: RuleSet, connection: duckdb.DuckDBPyConnection, **filters: str | None) -> list[Verdict]:
+    page = store.list_verdicts([r.id for r in rules.rules], connection=connection, **filters)
+    return render(store, rules, page.items, connection)
+
+
+def render(
+    store: Store, rules: RuleSet, rows: Sequence[tuple[VerdictRow, object]], connection: duckdb.DuckDBPyConnection | None = None
+) -> list[Verdict]:
+    """The words of the verdicts a response carries, and only those."""
+    claims = store.claims_by_id(list({i for row, _ in rows for ids in row.roles.values() for i in ids}), connection)
+    return [render_verdict(rules.plans[row.rule], row, claims, first_seen) for row, first_seen in rows]  # type: ignore[arg-type]
+
+
+# --- many claims --------------------------------------------------------------------
+
+
+Record = tuple[str, SourceIn | ClaimIn]  # (where in the file or batch, record)
+Progress = Callable[[int, int | None], None]  # (claims done, total if known)
+
+
+CHUNK = 20_000  # claims built and inserted at a time: memory stays flat whatever the file's size
+
+
+def store_batch(store: Store, records: Iterable[Record], progress: Progress | None = None) -> BatchReport:
+    """Store every source and claim of a file or a batch, all or nothing, in one transaction.
+
+    Records are read, built and inserted a chunk at a time through the store's bulk
+    path.  Claims whose id is stored already are skipped, so a rerun stores nothing
+    twice.  Verdicts are not touched: call :func:`recompute` once the batches are in.
+    """
+    report = BatchReport()
+    known: dict[str, Source] = {}
+    with store.transaction() as connection:
+        for chunk in _chunks(records, CHUNK):
+            _store_chunk(store, chunk, known, report, connection)
+            if progress:
+                progress(report.claims_added + report.skipped, None)
+    return report
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
+    iterator = iter(records)  # itertools.batched is Python 3.12+
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _store_chunk(
+    store: Store, chunk: Sequence[Record], known: dict[str, Source], report: BatchReport, connection: duckdb.DuckDBPyConnection
+) -> None:
+    sources = [Source(**msgspec.structs.asdict(r)) for _, r in chunk if isinstance(r, SourceIn)]
+    added = store.add_sources(sources, connection)
+    report.sources_added += added
+    report.skipped += len(sources) - added
+    known.update((s.id, s) for s in sources)
+    bodies = [(where, r) for where, r in chunk if isinstance(r, ClaimIn)]
+    missing = {body.source for _, body in bodies} - set(known)
+    known.update(store.sources_by_id(sorted(missing), connection))
+    claims = {}
+    for where, body in bodies:
+        claim = _claim_of(where, body, known)
+        claims.setdefault(claim.id, claim)
+    new = store.add_claims(list(claims.values()), connection)
+    report.claims_added += len(new)
+    report.skipped += len(bodies) - len(new)
+
+
+def _claim_of(where: str, body: ClaimIn, sources: dict[str, Source]) -> Claim:
+    try:
+        if (source := sources.get(body.source)) is None:
+            raise InvalidField("source", f"no source with id {body.source!r}: add it to the file or POST /sources first")
+        return build_claim(body, source, parse=_parse_once)
+    except ClientError as exc:
+        raise BatchError(where, exc) from exc
+
+
+@lru_cache(maxsize=65536)
+def _parse_once(text: str, language: str, rounding: Rounding) -> ParsedFigure:
+    """A bulk file prints the same figure texts many times ("en hausse", "13 %"): read each once."""
+    return parse_figure(text, language, rounding)
+
+
+def recompute(store: Store, book: RuleBook) -> dict[str, float]:
+    """Every rule's SQL over the whole store into the verdicts table; seconds per rule."""
+    rules = book.current
+    with store.transaction() as connection:
+        timings = store.replace_verdicts([(rule_id, c.verdict_rows_sql()) for rule_id, c in rules.compiled.items()], connection)
+        store.set_setting(_RULES_KEY, rules.fingerprint, connection)
+    return timings
+
+
+def ensure_current(store: Store, book: RuleBook) -> bool:
+    """Recompute the verdicts if the rules in force are not those they were computed with; whether it did."""
+    if store.setting(_RULES_KEY) == book.current.fingerprint:
+        return False
+    recompute(store, book)
+    return True
+
+
+def load_records(store: Store, book: RuleBook, batches: Iterable[Sequence[Record]]) -> list[BatchReport]:
+    """Store several batches (each all or nothing), then recompute the verdicts once."""
+    reports = [store_batch(store, records) for records in batches]
+    recompute(store, book)
+    return reports
+
+
+def all_verdicts(store: Store, book: RuleBook) -> list[Verdict]:
+    """Recompute, then every verdict over the store, rendered, contradictions first: ``tally check`` in one call."""
+    recompute(store, book)
+    rules = book.current
+    return render(store, rules, store.list_verdicts([r.id for r in rules.rules]).items)
+
+
+def anchored_rows(store: Store, book: RuleBook, claim_id: str) -> list[VerdictRow]:
+    """What the in-process executor finds for a stored claim over its neighbourhood, without writing anything."""
+    with store.transaction(commit=False) as connection:
+        claim = store.claims_by_id([claim_id], connection)[claim_id]
+        return _anchored(store, book.current, claim, connection)[0]

@@ -1,0 +1,218 @@
+"""A verdict row -> the words a reporter reads: figures, computation, margin, notes.
+
+Executors (the store's SQL, the in-process executor) decide which claims bind,
+the status, the margin and the bounds of both sides of the check; this module
+only writes them out, with each claim's own printed interval substituted into
+the check.  No interval the executor computed is computed again here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from functools import lru_cache
+
+from service.claims import Claim, base_interval
+from service.intervals import Interval
+from service.periods import Period
+from service.rules.expressions import render
+from service.rules.loader import kind_of
+from service.rules.model import Arith, Comparison, Expr, Negate, Number, Ref, Total
+from service.rules.plan import RulePlan, VerdictRow
+from service.units import base_factor
+from service.verdicts import Evidence, Verdict
+
+
+def render_verdict(plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], first_seen: datetime.datetime | None = None) -> Verdict:
+    rule = plan.rule
+    bound = {name: [claims[i] for i in ids] for name, ids in row.roles.items()}
+    evidence = [_evidence(b.name, claim) for b in rule.bindings for claim in bound[b.name]]
+    return Verdict(
+        id=row.id,
+        rule=rule.id,
+        title=rule.title,
+        status=row.status,  # type: ignore[arg-type]
+        claims=evidence,
+        computation=computation(plan, row, bound),
+        margin=None if row.margin is None else _clean(row.margin),
+        margin_unit=row.margin_unit,
+        notes=_notes(plan, row, bound),
+        first_seen=first_seen,
+    )
+
+
+def _evidence(role: str, claim: Claim) -> Evidence:
+    return Evidence(
+        role=role,
+        id=claim.id,
+        source=claim.source,
+        quote=claim.quote,
+        interval=claim.interval,
+        figure=claim.figure,
+        subject=claim.subject,
+        breakdown=claim.breakdown,
+        measure=claim.measure,
+        period=claim.period,
+        text=claim.text,
+    )
+
+
+# --- the computation, as a reporter reads it ------------------------------------------
+
+
+def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) -> str:
+    check = plan.rule.check
+    if plan.is_category:
+        left, right = (bound[side.name][0] for side in (check.left, check.right))  # type: ignore[union-attr]
+        relation = "the same" if row.status == "consistent" else "different"
+        return f"{render(check)}: {left.text!r} vs {right.text!r}: {relation}"
+    units = {name: claims[0].interval.unit for name, claims in bound.items() if claims[0].interval is not None}  # type: ignore[union-attr]
+    shown_kind = _display_kind(check, tuple(sorted(units.items())))
+    sides = []
+    for side, value in ((check.left, row.left), (check.right, row.right)):
+        text = _substituted(side, bound)
+        if not isinstance(side, (Ref, Number)):
+            text += " = " + (format_interval(Interval(*value), shown_kind) if value is not None else "undefined (a divisor can be zero)")
+        sides.append(text)
+    if row.status == "unverifiable":
+        conclusion = "cannot be computed: a divisor spans zero"
+    elif row.status == "consistent":
+        conclusion = "can hold"
+    else:
+        unit = row.margin_unit or "count"
+        conclusion = f"cannot hold: off by {format_number((row.margin or 0.0) * base_factor(unit), unit)}"
+    return f"{render(check)}: {sides[0]} {check.op} {sides[1]}; {conclusion}"
+
+
+@lru_cache(maxsize=4096)
+def _display_kind(check: Comparison, units: tuple[tuple[str, str], ...]) -> str:
+    """money, ratio or count: how to show each side (pint work, so once per rule and units)."""
+    kinds = {kind_of(side, dict(units)) for side in (check.left, check.right)} - {"number"}
+    return next(iter(kinds), "number")
+
+
+def _printed_value(claim: Claim) -> str:
+    return format_interval(base_interval(claim.interval), claim.interval.unit) if claim.interval else repr(claim.text)  # type: ignore[arg-type]
+
+
+def _substituted(expr: Expr, bound: dict[str, list[Claim]]) -> str:
+    match expr:
+        case Ref(name=name):
+            return _printed_value(bound[name][0])
+        case Total(name=name):
+            return "(" + " + ".join(_printed_value(c) for c in bound[name]) + ")"
+        case Number():
+            return render(expr)
+        case Negate(operand=operand):
+            return f"-({_substituted(operand, bound)})"
+        case Arith(op=op, left=left, right=right):
+            inner = [_substituted(side, bound) for side in (left, right)]
+            wrapped = [f"({text})" if isinstance(side, Arith) else text for side, text in zip((left, right), inner)]
+            return f"{wrapped[0]} {op} {wrapped[1]}"
+    raise TypeError(expr)
+
+
+def format_interval(interval: Interval, unit_or_kind: str) -> str:
+    """``1.135 bn to 1.145 bn``, ``12.5 % to 13.5 %``, ``at least 46.5 %``."""
+    lo, hi = (format_number(v, unit_or_kind) for v in (interval.lo, interval.hi))
+    if math.isinf(interval.lo) and math.isinf(interval.hi):
+        return "any value"
+    if math.isinf(interval.hi):
+        return f"at least {lo}"
+    if math.isinf(interval.lo):
+        return f"at most {hi}"
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def format_number(base_value: float, unit_or_kind: str) -> str:
+    """A base magnitude as a reporter writes it, in the unit (or kind) given."""
+    unit = {"money": "MAD", "ratio": "percent"}.get(unit_or_kind, unit_or_kind)
+    if unit == "MAD":
+        magnitude = abs(base_value)
+        if magnitude == 0:
+            return "0"
+        if magnitude >= 1e8:
+            return f"{base_value / 1e9:.3f} bn"
+        if magnitude >= 1e5:
+            return f"{base_value / 1e6:.1f} M"
+        return f"{base_value:,.0f} MAD"
+    if unit in ("percent", "points"):
+        number = _significant(base_value / base_factor(unit))
+        return f"{number} %" if unit == "percent" else f"{number} points"
+    return _significant(base_value)
+
+
+def _significant(value: float, digits: int = 4) -> str:
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _clean(value: float) -> float:
+    """Round off float noise (1e-16 of the figures): a margin is a measured gap, not 17 digits."""
+    return float(f"{value:.9g}")
+
+
+# --- notes: every period that stood in for another ---------------------------------------
+
+
+def _notes(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) -> list[str]:
+    notes = []
+    for binding in plan.bindings:
+        if binding.stand_in_of is None:
+            continue
+        claim, other = bound[binding.name][0], bound[binding.stand_in_of][0]
+        needed_text = other.compared_to if binding.stand_in_base else other.period
+        used, needed = Period.parse(claim.period), Period.parse(needed_text or claim.period)
+        if used == needed:
+            continue
+        notes.append(_stand_in_note(plan, row, binding.name, claim, used, needed))
+    if row.status == "unverifiable":
+        notes.append("A divisor in the check can be zero within its rounding, so no bound can be computed.")
+    return notes
+
+
+def _stand_in_note(plan: RulePlan, row: VerdictRow, name: str, claim: Claim, used: Period, needed: Period) -> str:
+    others = _months_outside(used, needed)
+    note = (
+        f"Period mismatch: {name} is printed for {used.describe()} ({claim.source}: {claim.figure!r}) "
+        f"and stands in for {needed.describe()}, the period the check needs: it adds {others}."
+    )
+    implied = _implied_for(plan.rule.check, name, row)
+    if implied is None or claim.interval is None or claim.measure not in ("level", "count"):
+        return note
+    printed = base_interval(claim.interval)
+    # A flow over the added months is what the longer figure holds beyond the implied one;
+    # it cannot be negative.
+    rest = (printed - implied).clamp_below(0.0)
+    unit = claim.interval.unit
+    note += (
+        f" The check implies {format_interval(implied, unit)} for {needed.describe()}; with {format_interval(printed, unit)}"
+        f" for {used.describe()}, {others} would come to {format_interval(rest, unit)}"
+    )
+    average_month = printed.lo / used.months
+    if math.isfinite(rest.hi) and rest.hi < average_month / 4:
+        return note + f": about zero, against {format_number(average_month, unit)} for an average month."
+    return note + "."
+
+
+def _months_outside(used: Period, needed: Period) -> str:
+    """The months a longer period adds to the one it stands in for: "Dec 2024 (1 month)"."""
+    parts = []
+    if used.start < needed.start:
+        parts.append(Period(used.start, needed.start - 1).describe())
+    if used.end > needed.end:
+        parts.append(Period(needed.end + 1, used.end).describe())
+    return " and ".join(parts) or "no month"
+
+
+def _implied_for(check: Comparison, name: str, row: VerdictRow) -> Interval | None:
+    """When the check is ``expression == name``, the value the executor found for the expression."""
+    if check.op != "==":
+        return None
+    for side, other in ((check.right, row.left), (check.left, row.right)):
+        if isinstance(side, Ref) and side.name == name and other is not None:
+            return Interval(*other)
+    return None

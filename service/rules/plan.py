@@ -1,0 +1,453 @@
+"""A rule compiled once into a plan: what every executor of the rule reads.
+
+The plan is the single statement of a rule's meaning below the YAML:
+
+* each binding's **filters** (conditions on its own claim's columns) and
+  **relations** (conditions between its claim and earlier bindings' claims), as
+  small predicate trees over named columns;
+* the **unit combinations** under which the check adds like with like;
+* the **check** (the rule's typed expression) and how its margin is reported;
+* which bindings are tied to one **subject**, from which the neighbourhood of a
+  new claim is derived (the claims an in-process check must see).
+
+``sql.py`` turns predicates into sqlglot nodes for a store, ``local.py`` into
+Python closures over one claim's neighbourhood; neither looks at the rule's
+bindings again, so a condition cannot mean one thing in SQL and another in Python.
+
+>>> from service.rules.loader import load_rules_text
+>>> rule = load_rules_text('''
+... id: r
+... title: t
+... description: d
+... bind:
+...   a: {measure: level}
+...   b: {measure: same as a, subject: same as a}
+... check: a == b
+... ''')[0]
+>>> plan = plan_rule(rule)
+>>> [str(p) for p in plan.binding("b").relations]
+['b.measure = a.measure', 'b.subject = a.subject', 'b.id != a.id']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+import msgspec
+
+from service.periods import Period
+from service.rules.loader import valid_unit_combinations
+from service.rules.model import Binding, Literally, Number, OtherThan, Ref, Rule, SameAs, Total, leaves
+from service.units import base_factor
+
+# Relative tolerance under which a gap is float noise, not a contradiction: part of what
+# a check means, so every executor reads it from here.
+TOLERANCE = 1e-9
+
+# --- predicates ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column of the claim (or group) a binding holds."""
+
+    binding: str
+    column: str
+
+    def __str__(self) -> str:
+        return f"{self.binding}.{self.column}"
+
+
+@dataclass(frozen=True)
+class Const:
+    value: str | int | float | None
+
+    def __str__(self) -> str:
+        return repr(self.value)
+
+
+@dataclass(frozen=True)
+class Span:
+    """How many months a binding's period (or base period) runs past its first: ``end - start``."""
+
+    binding: str
+    start: str = "period_start"
+    end: str = "period_end"
+
+    def __str__(self) -> str:
+        return f"({self.binding}.{self.end} - {self.binding}.{self.start})"
+
+
+@dataclass(frozen=True)
+class Longer:
+    """How many months one span is longer than another."""
+
+    span: Span
+    than: Span
+
+    def __str__(self) -> str:
+        return f"({self.span} - {self.than})"
+
+
+Term = Union[Col, Const, Span, Longer]
+CompareOp = Literal["=", "!=", "<", "<=", ">", ">=", "is"]
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``left op right``; ``is`` is equality in which two NULLs are equal (SQL's IS NOT DISTINCT FROM)."""
+
+    op: CompareOp
+    left: Term
+    right: Term
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
+
+
+@dataclass(frozen=True)
+class OneOf:
+    term: Col
+    values: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.term} in {self.values}"
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Predicate, ...]
+
+    def __str__(self) -> str:
+        return "(" + " and ".join(map(str, self.parts)) + ")"
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Predicate, ...]
+
+    def __str__(self) -> str:
+        return "(" + " or ".join(map(str, self.parts)) + ")"
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Predicate
+
+    def __str__(self) -> str:
+        return f"not {self.part}"
+
+
+Predicate = Union[Compare, OneOf, AllOf, AnyOf, Not]
+
+
+def bindings_in(predicate: Predicate) -> set[str]:
+    """The bindings a predicate reads: it can be tested once all of them hold a claim."""
+    match predicate:
+        case Compare(left=left, right=right):
+            return _term_bindings(left) | _term_bindings(right)
+        case OneOf(term=term):
+            return {term.binding}
+        case AllOf(parts=parts) | AnyOf(parts=parts):
+            return set().union(*(bindings_in(p) for p in parts))
+        case Not(part=part):
+            return bindings_in(part)
+    raise TypeError(predicate)
+
+
+def _term_bindings(term: Term) -> set[str]:
+    match term:
+        case Col(binding=binding) | Span(binding=binding):
+            return {binding}
+        case Longer(span=span, than=than):
+            return {span.binding, than.binding}
+    return set()
+
+
+# --- the plan ---------------------------------------------------------------------------
+
+# The columns a group exposes: the keys its members share, which are all a relation may name.
+GROUP_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "source": ("source",),
+    "subject": ("subject",),
+    "period": ("period_start", "period_end"),
+    "dimension": ("breakdown_dims",),
+    "measure": ("measure",),
+}
+
+
+@dataclass(frozen=True)
+class BindingPlan:
+    name: str
+    filters: tuple[Predicate, ...]  # on this binding's own claim (a group's: on each member)
+    relations: tuple[Predicate, ...]  # with earlier bindings
+    group_keys: tuple[str, ...] = ()  # columns a group's members share; empty for one claim
+    stand_in_of: str | None = None  # the binding whose period this one's may stand in for
+    stand_in_base: bool = False  # ... its base period rather than its period
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.group_keys)
+
+
+@dataclass(frozen=True)
+class MarginUnit:
+    """Where a verdict's margin unit comes from: fixed by the rule, or the unit of one binding's figure."""
+
+    unit: str | None = None
+    binding: str | None = None
+
+    @property
+    def factor(self) -> float:
+        return base_factor(self.unit) if self.unit else 1.0
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    rule: Rule
+    bindings: tuple[BindingPlan, ...]
+    units: tuple[tuple[tuple[str, str], ...], ...]  # each: (binding, unit) pairs under which units agree
+    margin_unit: MarginUnit
+    is_category: bool
+    literal_subjects: tuple[str, ...]
+    subject_ties: tuple[tuple[str, str], ...]  # (binding, binding) pairs whose subjects are equal
+    _by_name: dict[str, BindingPlan] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_name.update({b.name: b for b in self.bindings})
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    def binding(self, name: str) -> BindingPlan:
+        return self._by_name[name]
+
+    @property
+    def group(self) -> BindingPlan | None:
+        return next((b for b in self.bindings if b.is_group), None)
+
+    @property
+    def scalars(self) -> list[BindingPlan]:
+        return [b for b in self.bindings if not b.is_group]
+
+    def unit_predicate(self) -> Predicate:
+        """The claims' units make the check add like with like (loader.valid_unit_combinations)."""
+        options = []
+        for combination in self.units:
+            terms = tuple(_unit_is(name, unit) for name, unit in combination)
+            options.append(terms[0] if len(terms) == 1 else AllOf(terms))
+        if not options:
+            return Compare("=", Const(1), Const(0))
+        return options[0] if len(options) == 1 else AnyOf(tuple(options))
+
+    def untied_to(self, name: str) -> list[str]:
+        """Bindings whose subject is not fixed by ``name``'s claim's subject or by a literal.
+
+        A new claim in binding ``name`` shares its subject with the bindings tied to
+        it; the others can hold claims of any subject that pass their own filters.
+        """
+        tied = {name} | {b.name for b in self.bindings if _literal_subject(self.rule.binding(b.name))}
+        changed = True
+        while changed:
+            changed = False
+            for a, b in self.subject_ties:
+                if (a in tied) != (b in tied):
+                    tied |= {a, b}
+                    changed = True
+        return [b.name for b in self.bindings if b.name not in tied]
+
+
+def _unit_is(name: str, unit: str) -> Predicate:
+    return Compare("is", Col(name, "unit"), Const(None)) if unit == "text" else Compare("=", Col(name, "unit"), Const(unit))
+
+
+def _literal_subject(binding: Binding) -> bool:
+    return isinstance(binding.subject, Literally)
+
+
+_PLANS: dict[bytes, RulePlan] = {}
+
+
+def plan_rule(rule: Rule) -> RulePlan:
+    """Compile a rule once per process: a reload recompiles only the rules that changed."""
+    key = msgspec.json.encode(rule)
+    if key not in _PLANS:
+        _PLANS[key] = _build(rule)
+    return _PLANS[key]
+
+
+def _build(rule: Rule) -> RulePlan:
+    bindings = tuple(_binding_plan(rule, b) for b in rule.bindings)
+    combinations = valid_unit_combinations(rule.bindings, rule.check)
+    is_category = any("text" in c.values() for c in combinations)
+    return RulePlan(
+        rule=rule,
+        bindings=bindings,
+        units=tuple(tuple(sorted(c.items())) for c in combinations),
+        margin_unit=_margin_unit(rule),
+        is_category=is_category,
+        literal_subjects=tuple(sorted({b.subject.value for b in rule.bindings if isinstance(b.subject, Literally)})),
+        subject_ties=_subject_ties(rule),
+    )
+
+
+def _subject_ties(rule: Rule) -> tuple[tuple[str, str], ...]:
+    ties = []
+    for binding in rule.bindings:
+        if isinstance(binding.subject, SameAs):
+            ties.append((binding.name, binding.subject.other))
+        elif binding.is_group and "subject" in binding.group:
+            # a group's relations name its keys; with subject among them, its subject is one
+            ties += [(binding.name, other) for other in binding.related()]
+    return tuple(ties)
+
+
+def _margin_unit(rule: Rule) -> MarginUnit:
+    if rule.margin_unit is not None:
+        return MarginUnit(unit=rule.margin_unit)
+    first = leaves(rule.check.right)[0]
+    if isinstance(first, Number):
+        return MarginUnit(unit=first.unit)
+    assert isinstance(first, (Ref, Total))
+    return MarginUnit(binding=first.name)
+
+
+def _binding_plan(rule: Rule, binding: Binding) -> BindingPlan:
+    stand_in = binding.period is not None and binding.stand_in_months > 0 and binding.period.kind in ("same", "base_of")
+    group_keys = tuple(c for key in binding.group for c in GROUP_KEY_COLUMNS[key]) + (("unit",) if binding.group else ())
+    return BindingPlan(
+        name=binding.name,
+        filters=tuple(_own_filters(binding)),
+        relations=tuple(_relations(rule, binding)),
+        group_keys=group_keys,
+        stand_in_of=binding.period.other if stand_in else None,  # type: ignore[union-attr]
+        stand_in_base=stand_in and binding.period.kind == "base_of",  # type: ignore[union-attr]
+    )
+
+
+def breakdown_key(breakdown: dict[str, str]) -> str:
+    """A breakdown as one comparable text: ``country=fr,product=pottery``."""
+    return ",".join(f"{k}={v}" for k, v in sorted(breakdown.items()))
+
+
+def _own_filters(binding: Binding) -> list[Predicate]:
+    me = binding.name
+    filters: list[Predicate] = []
+    if binding.measures:
+        filters.append(OneOf(Col(me, "measure"), tuple(binding.measures)))
+    if isinstance(binding.subject, Literally):
+        filters.append(Compare("=", Col(me, "subject"), Const(binding.subject.value)))
+    breakdown = binding.breakdown
+    if breakdown == "total":
+        filters.append(Compare("=", Col(me, "breakdown_key"), Const("")))
+    elif breakdown == "part":
+        filters.append(Compare("!=", Col(me, "breakdown_key"), Const("")))
+    elif isinstance(breakdown, dict):
+        filters.append(Compare("=", Col(me, "breakdown_key"), Const(breakdown_key(breakdown))))
+    if binding.period is not None and binding.period.kind == "literal":
+        period = Period.parse(binding.period.literal or "")
+        filters.append(Compare("=", Col(me, "period_start"), Const(period.start)))
+        filters.append(Compare("=", Col(me, "period_end"), Const(period.end)))
+    if binding.printed is not None:
+        filters.append(Compare("=", Col(me, "printed"), Const(binding.printed)))
+    if binding.unit is not None:
+        filters.append(Compare("=", Col(me, "unit"), Const(binding.unit)))
+    return filters
+
+
+def _relations(rule: Rule, binding: Binding) -> list[Predicate]:
+    me = binding.name
+    relations: list[Predicate] = []
+    if binding.measure_of is not None:
+        relations.append(Compare("=", Col(me, "measure"), Col(binding.measure_of, "measure")))
+    if isinstance(binding.subject, SameAs):
+        relations.append(Compare("=", Col(me, "subject"), Col(binding.subject.other, "subject")))
+    if isinstance(binding.breakdown, SameAs):
+        relations.append(Compare("=", Col(me, "breakdown_key"), Col(binding.breakdown.other, "breakdown_key")))
+    if binding.period is not None and binding.period.kind != "literal":
+        relations.append(_period_relation(binding, binding.period.kind, binding.period.other or ""))
+    if binding.base_period is not None:
+        other = binding.base_period.other
+        relations += [Compare("is", Col(me, c), Col(other, c)) for c in ("compared_start", "compared_end")]
+    if isinstance(binding.source, SameAs):
+        relations.append(Compare("=", Col(me, "source"), Col(binding.source.other, "source")))
+    elif isinstance(binding.source, OtherThan):
+        relations.append(Compare("!=", Col(me, "source"), Col(binding.source.other, "source")))
+    if binding.pair_after is not None:
+        relations.append(Compare(">", Col(me, "id"), Col(binding.pair_after, "id")))
+    if not binding.is_group:
+        # Two names never hold the same claim: a figure cannot contradict itself.
+        for earlier in rule.bindings:
+            if earlier.name == me:
+                break
+            if not earlier.is_group:
+                relations.append(Compare("!=", Col(me, "id"), Col(earlier.name, "id")))
+    return relations
+
+
+def _period_relation(binding: Binding, kind: str, other: str) -> Predicate:
+    me = binding.name
+    start, end = Col(me, "period_start"), Col(me, "period_end")
+    if kind == "base_of":
+        need_start, need_end = Col(other, "compared_start"), Col(other, "compared_end")
+    else:
+        need_start, need_end = Col(other, "period_start"), Col(other, "period_end")
+    equal = AllOf((Compare("=", start, need_start), Compare("=", end, need_end)))
+    around = AllOf((Compare("<=", start, need_start), Compare(">=", end, need_end)))
+    if kind in ("same", "base_of"):
+        if not binding.stand_in_months:
+            return equal
+        # A figure for a slightly longer period containing the needed one may stand in;
+        # the verdict then says which months it adds.
+        needed = Span(other, "compared_start", "compared_end") if kind == "base_of" else Span(other)
+        return AllOf((around, Compare("<=", Longer(Span(me), needed), Const(binding.stand_in_months))))
+    inside = AllOf((Compare(">=", start, need_start), Compare("<=", end, need_end)))
+    relation = inside if kind.endswith("within") else around
+    if kind.startswith("strictly"):
+        return AllOf((relation, Not(equal)))
+    return relation
+
+
+# --- what every executor returns ------------------------------------------------------
+
+# The claim columns an executor reads, in this order, for rows handed to ``local.py``.
+CLAIM_COLUMNS = (
+    "id", "source", "subject", "breakdown_key", "breakdown_dims", "measure", "period_start", "period_end",
+    "compared_start", "compared_end", "printed", "lo", "hi", "unit", "scale", "text_key",
+)  # fmt: skip
+
+
+class VerdictRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One verdict as an executor found it: the words a reporter reads are rendered from this.
+
+    ``left`` and ``right`` are the bounds of the check's two sides in base magnitudes
+    (a share as a fraction), ``None`` for a category check or an undefined quotient;
+    ``margin`` is in ``margin_unit``, unrounded, and 0 unless contradicted.
+    """
+
+    id: str
+    rule: str
+    roles: dict[str, list[str]]  # binding name -> claim ids; a group's sorted
+    status: str
+    margin: float | None
+    margin_unit: str | None
+    left: tuple[float, float] | None
+    right: tuple[float, float] | None
+
+    @property
+    def roles_ids(self) -> set[str]:
+        """Every claim the verdict reads, whatever its role."""
+        return {claim_id for ids in self.roles.values() for claim_id in ids}
+
+
+def verdict_key(rule_id: str, roles: dict[str, list[str]]) -> str:
+    """What a verdict id hashes: the rule and its claims by role, names sorted (``sql.py`` builds the same text)."""
+    return rule_id + "|" + ";".join(f"{name}={','.join(sorted(ids))}" for name, ids in sorted(roles.items()))
+
+
+def verdict_id(rule_id: str, roles: dict[str, list[str]]) -> str:
+    """The same rule over the same claims in the same roles gives the same id: a desk can link to it."""
+    return "v-" + hashlib.sha256(verdict_key(rule_id, roles).encode()).hexdigest()[:16]
