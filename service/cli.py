@@ -31,7 +31,7 @@ def main() -> None:
 @DB_OPTION
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None, help="Folder of rule files.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None, help="Folder of rule files (default: TALLY_RULES_DIR, else the rules shipped in the package).")
 @click.option("--no-fixtures", is_flag=True, help="Do not load the seed fixtures at start-up.")
 def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: str | None, no_fixtures: bool) -> None:
     """Serve the HTTP API on an embedded DuckDB file, with the seed fixtures loaded."""
@@ -42,10 +42,10 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
     settings = Settings.from_env(
         db_path=db_path, host=host, port=port, rules_dir=rules_dir, load_fixtures=False if no_fixtures else None
     )
+    rules = _rules_or_exit(settings.rules_dir)  # before the store: a refused start writes nothing
     with Store(settings.db_path) as store:
         if settings.load_fixtures:
             _load_with_progress(store, sorted(Path(settings.fixtures_dir).glob("*.json")))
-        rules = _rules_or_exit(settings.rules_dir)
         console.print(f"[bold]Tally[/] on http://{settings.host}:{settings.port}  store {settings.db_path}  "
                       f"{store.count_claims()} claims")
         uvicorn.run(create_app(settings, store, rules), host=settings.host, port=settings.port, log_level="info")
@@ -86,7 +86,7 @@ def parse(text: str, lang: str, rounding: str) -> None:
 
 @main.command()
 @DB_OPTION
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None, help="Folder of rule files.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None, help="Folder of rule files (default: TALLY_RULES_DIR, else the rules shipped in the package).")
 @click.option("--status", type=click.Choice(["contradicted", "unverifiable", "consistent"]), default=None, help="Only verdicts with this status.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON (as GET /verdicts answers).")
 def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool) -> None:
@@ -116,12 +116,18 @@ def rules() -> None:
 
 
 @rules.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default="rules")
-def lint(folder: Path) -> None:
-    """Check every rule file of a folder; print file:line:column: problems; exit 1 on any."""
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), required=False)
+def lint(folder: Path | None) -> None:
+    """Check every rule file of a folder; print file:line:column: problems; exit 1 on any.
+
+    FOLDER defaults to TALLY_RULES_DIR, else the rules shipped in the package:
+    the rules `tally serve` and `tally check` would put in force.
+    """
     from service.errors import format_rule_problem
     from service.rules.loader import lint_dir, load_rules_dir
 
+    if folder is None:
+        folder = Path(Settings.from_env().rules_dir)
     failures = lint_dir(folder)
     for failure in failures:
         for problem in failure.problems:
