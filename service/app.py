@@ -8,6 +8,7 @@ from litestar.openapi import OpenAPIConfig
 
 from service import __version__, checking
 from service.api.claims import CheckController, ClaimController
+from service.api.health import HealthController
 from service.api.problems import problem_details_plugin
 from service.api.rules import RuleController
 from service.api.sources import SourceController
@@ -27,7 +28,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
     return Litestar(
         on_startup=[ensure_verdicts],
-        route_handlers=[SourceController, ClaimController, CheckController, VerdictController, RuleController],
+        route_handlers=[SourceController, ClaimController, CheckController, VerdictController, RuleController, HealthController],
         dependencies={
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
             "rules": Provide(lambda: rules, use_cache=True, sync_to_thread=False),

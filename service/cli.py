@@ -23,6 +23,13 @@ from service.verdicts import Verdict
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
+RULES_OPTION = click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of rule files (default: TALLY_RULES_DIR, else the rules shipped in the package).",
+)
 DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False), help="DuckDB file (default: TALLY_DB_PATH or ./tally.duckdb).")
 
 
@@ -36,7 +43,7 @@ def main() -> None:
 @DB_OPTION
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None, help="Folder of rule files.")
+@RULES_OPTION
 @click.option("--no-fixtures", is_flag=True, help="Do not load the seed fixtures at start-up.")
 def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: str | None, no_fixtures: bool) -> None:
     """Serve the HTTP API on an embedded DuckDB file, with the seed fixtures loaded."""
@@ -47,7 +54,7 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
     settings = Settings.from_env(
         db_path=db_path, host=host, port=port, rules_dir=rules_dir, load_fixtures=False if no_fixtures else None
     )
-    rules = _rules_or_exit(settings.rules_dir)
+    rules = _rules_or_exit(settings.rules_dir)  # before the store: a refused start writes nothing
     with Store(settings.db_path) as store:
         added = _load_with_progress(store, sorted(Path(settings.fixtures_dir).glob("*.json")))[1] if settings.load_fixtures else 0
         _recompute_with_status(store, rules, added)
@@ -58,7 +65,7 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
 
 @main.command()
 @DB_OPTION
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None, help="Folder of rule files (for the verdicts).")
+@RULES_OPTION
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load(db_path: str | None, rules_dir: str | None, files: tuple[Path, ...]) -> None:
     """Load JSON ({"sources": [...], "claims": [...]}) or NDJSON claim files, one transaction per file, then recompute the verdicts once."""
@@ -94,7 +101,7 @@ def parse(text: str, lang: str, rounding: str) -> None:
 
 @main.command()
 @DB_OPTION
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None, help="Folder of rule files.")
+@RULES_OPTION
 @click.option("--status", type=click.Choice(["contradicted", "unverifiable", "consistent"]), default=None, help="Only verdicts with this status.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary and the verdicts as JSON, for machines.")
 @click.option("--stats", is_flag=True, help="Also print how long each rule's SQL took.")
@@ -188,12 +195,18 @@ def rules() -> None:
 
 
 @rules.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default="rules")
-def lint(folder: Path) -> None:
-    """Check every rule file of a folder; print file:line:column: problems; exit 1 on any."""
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), required=False)
+def lint(folder: Path | None) -> None:
+    """Check every rule file of a folder; print file:line:column: problems; exit 1 on any.
+
+    FOLDER defaults to TALLY_RULES_DIR, else the rules shipped in the package:
+    the rules `tally serve` and `tally check` would put in force.
+    """
     from service.errors import format_rule_problem
     from service.rules.loader import lint_dir, load_rules_dir
 
+    if folder is None:
+        folder = Path(Settings.from_env().rules_dir)
     failures = lint_dir(folder)
     for failure in failures:
         for problem in failure.problems:

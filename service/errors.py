@@ -8,8 +8,10 @@
     │   │                       unknown source, period that is not ISO 8601...
     │   ├── NotFound            no resource with that id (404)
     │   └── Conflict            the id is taken, or the same claim is stored already (409)
-    └── RuleFileError           a rule file is broken: carries file:line:column and a hint
-                                (rules.loader raises it; POST /rules/validate answers 422)
+    └── RuleFileError           a rule file is broken: carries file:line:column and a hint;
+                                or the rules folder is missing or holds no rule
+                                (rules.loader raises it; POST /rules/validate and
+                                /rules/reload answer 422; the CLI exits 1)
 
 Every client error, ours or Litestar's (malformed JSON, a wrong type caught by
 msgspec, an unknown route), leaves as one problem+json shape::
@@ -32,7 +34,7 @@ PROBLEM_TYPE_BASE = "https://tally.example/problems/"
 class FieldProblem(msgspec.Struct, frozen=True, omit_defaults=True):
     field: str
     reason: str
-    # where the field lives: body, query, path, or a rule file
+    # where the field lives: body, query, path, a rule file, or the settings (rules_dir)
     location: str = msgspec.field(default="body", name="in")
     line: int | None = None
     column: int | None = None

@@ -7,13 +7,19 @@ from pathlib import Path
 
 import msgspec
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from service import shipped
+
+
+def _store_in_working_folder() -> str:
+    # Not next to the code: installed from a wheel, that is inside site-packages.
+    return str(Path.cwd() / "tally.duckdb")
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    db_path: str = str(PROJECT_ROOT / "tally.duckdb")
-    rules_dir: str = str(PROJECT_ROOT / "rules")
-    fixtures_dir: str = str(PROJECT_ROOT / "fixtures")
+    # Defaults are computed when Settings are made, not at import time.
+    db_path: str = msgspec.field(default_factory=_store_in_working_folder)
+    rules_dir: str = msgspec.field(default_factory=lambda: str(shipped.rules_dir()))
+    fixtures_dir: str = msgspec.field(default_factory=lambda: str(shipped.fixtures_dir()))
     load_fixtures: bool = True
     host: str = "127.0.0.1"
     port: int = 8000

@@ -43,6 +43,23 @@ def claim_body(quote: str, **changes: str) -> dict[str, str]:
     } | changes
 
 
+# Rules folders that would put no rule in force; each must be refused.
+NO_RULE_FOLDERS = ["missing", "empty", "other-files", "no-rule"]
+
+
+def no_rule_folder(parent: Path, kind: str) -> Path:
+    """A rules folder of one of the NO_RULE_FOLDERS kinds, made under ``parent``."""
+    folder = parent / f"rules-{kind}"
+    if kind == "missing":
+        return folder
+    folder.mkdir()
+    if kind == "other-files":
+        (folder / "README.md").write_text("# rules to come\n", encoding="utf-8")
+    elif kind == "no-rule":
+        (folder / "1-none.yaml").write_text("rules: []\n", encoding="utf-8")
+    return folder
+
+
 def settings_for(db_path: Path | str) -> Settings:
     return Settings(db_path=str(db_path), rules_dir=str(RULES_DIR), fixtures_dir=str(FIXTURES_DIR), load_fixtures=False)
 

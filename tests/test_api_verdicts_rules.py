@@ -176,6 +176,7 @@ OPERATIONS = {
     ("get", "/rules/{rule_id}"): "getRule",
     ("get", "/rules/schema"): "ruleFileSchema",
     ("post", "/rules/validate"): "validateRules",
+    ("get", "/health"): "getHealth",
 }
 
 

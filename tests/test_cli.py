@@ -14,7 +14,8 @@ from litestar.testing import TestClient
 from service.cli import main
 from service.rules.loader import load_rules_dir
 from service.store import Store
-from tests.helpers import FIXTURES_DIR, RULES_DIR, SOURCE, claim_body
+from tests.helpers import FIXTURES_DIR, NO_RULE_FOLDERS, RULES_DIR, SOURCE, claim_body, no_rule_folder
+
 
 def claim_line(quote: str, **changes: str) -> str:
     return json.dumps(claim_body(quote, **changes), ensure_ascii=False)
@@ -23,6 +24,11 @@ def claim_line(quote: str, **changes: str) -> str:
 def tally(*args: str | Path) -> Result:
     # A wide terminal: rich would otherwise wrap long paths and messages at 80 columns.
     return CliRunner(env={"COLUMNS": "1000"}).invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def one_line(printed: str) -> str:
+    """What rich printed, unwrapped: its console was sized before CliRunner set COLUMNS."""
+    return " ".join(printed.split())
 
 
 def claims_in(db: Path) -> int:
@@ -191,6 +197,41 @@ def test_rules_lint_passes_the_shipped_rules() -> None:
     result = tally("rules", "lint", RULES_DIR)
     assert result.exit_code == 0, result.output
     assert "11 rules" in result.stdout
+
+
+def test_rules_lint_without_a_folder_lints_the_shipped_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # not the repository: the default must not be the literal "rules"
+    monkeypatch.delenv("TALLY_RULES_DIR", raising=False)
+    result = tally("rules", "lint")
+    assert result.exit_code == 0, result.output
+    # the editable install maps the package's shipped rules onto the repository's folder
+    assert one_line(result.stdout) == f"11 rules in {RULES_DIR}: ok"
+
+
+def test_rules_lint_without_a_folder_lints_tally_rules_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy(RULES_DIR / "1-same-figure.yaml", folder)
+    monkeypatch.setenv("TALLY_RULES_DIR", str(folder))
+    result = tally("rules", "lint")
+    assert result.exit_code == 0, result.output
+    assert one_line(result.stdout) == f"1 rules in {folder}: ok"
+
+
+@pytest.mark.parametrize("kind", NO_RULE_FOLDERS)
+def test_every_command_refuses_a_rules_folder_with_no_rule(tmp_path: Path, seeded_db: Path, kind: str) -> None:
+    folder = no_rule_folder(tmp_path, kind)
+    new_store = tmp_path / "new.duckdb"
+    runs = {
+        "lint": tally("rules", "lint", folder),
+        "check": tally("check", "--db", seeded_db, "--rules", folder),
+        "serve": tally("serve", "--db", new_store, "--rules", folder, "--port", "1"),  # refused before it listens
+    }
+    for command, result in runs.items():
+        assert result.exit_code == 1, (command, result.output)
+        assert f"{folder}:1:1: rules_dir: " in result.stderr, (command, result.stderr)
+        assert result.stdout == "", command
+    assert not new_store.exists(), "a refused serve must not create the store"
 
 
 def test_rules_lint_reports_file_line_and_column(tmp_path: Path) -> None:

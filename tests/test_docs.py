@@ -131,3 +131,11 @@ def test_readme_documents_every_http_route(tmp_path: Path) -> None:
 def test_readme_documents_every_setting() -> None:
     for name in Settings.__struct_fields__:
         assert f"TALLY_{name.upper()}" in README, name
+
+
+def test_readme_says_an_installed_tally_carries_its_rules_and_fixtures() -> None:
+    set_up = README.split("## Set up (fresh clone)")[1].split("## Try it")[0]
+    assert "pip install ." in set_up and "rules and seed fixtures inside the package" in set_up
+    usage = README.split("## The command line")[1].split("## The seed case")[0]
+    assert re.search(r"tally rules lint \[FOLDER\] +FOLDER: TALLY_RULES_DIR, else the shipped rules", usage)
+    assert "`./tally.duckdb` in the current folder" in usage

@@ -17,6 +17,7 @@ from service.rules.book import RuleBook
 from service.rules.loader import json_schema, load_rules_dir, load_rules_text
 from service.sources import Source
 from service.store import Store
+from tests.helpers import NO_RULE_FOLDERS, no_rule_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"
@@ -136,6 +137,22 @@ def test_an_empty_file_is_refused() -> None:
     error, problem = first_problem("# nothing yet\n")
     assert "empty" in problem.reason and "hint" in problem.reason
     assert str(error).startswith("rules/broken.yaml:1:1: ")
+
+
+# --- a rules folder that is missing or holds no rule is refused ------------------------------------
+
+
+@pytest.mark.parametrize("kind", NO_RULE_FOLDERS)
+def test_a_rules_folder_with_no_rule_is_refused_naming_it(tmp_path: Path, kind: str) -> None:
+    folder = no_rule_folder(tmp_path, kind)
+    with pytest.raises(RuleFileError) as caught:
+        load_rules_dir(folder)
+    assert caught.value.path == str(folder)
+    [problem] = caught.value.problems
+    assert problem.field == "rules_dir" and "hint" in problem.reason
+    assert str(caught.value).startswith(f"{folder}:")
+    with pytest.raises(RuleFileError):
+        RuleBook(folder)
 
 
 # --- a reload that fails keeps the rules in force ------------------------------------------------

@@ -11,6 +11,7 @@ from service.app import create_app
 from service.rules.book import RuleBook
 from service.settings import Settings
 from service.store import Store
+from tests.helpers import assert_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,3 +45,23 @@ def test_reload_puts_a_new_rule_in_force_and_keeps_the_old_ones_on_error(tmp_pat
             error = refused.json()["errors"][0]
             assert (error["line"], error["column"]) == (6, 13)
             assert {rule["id"] for rule in client.get("/rules").json()["rules"]} == before | {"share-at-most-whole"}
+
+
+def test_reload_refuses_a_folder_that_lost_its_rules_and_keeps_them(tmp_path: Path) -> None:
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules_dir)
+    with Store(str(tmp_path / "store.duckdb")) as store:
+        with TestClient(create_app(Settings(rules_dir=str(rules_dir)), store, RuleBook(rules_dir))) as client:
+            before = client.get("/rules").json()["rules"]
+
+            for rule_file in rules_dir.glob("*.yaml"):
+                rule_file.unlink()
+            emptied = assert_problem(client.post("/rules/reload"), 422, "rules_dir")
+            assert str(rules_dir) in emptied["detail"] and "holds no rule" in emptied["detail"]
+
+            shutil.rmtree(rules_dir)
+            missing = assert_problem(client.post("/rules/reload"), 422, "rules_dir")
+            assert str(rules_dir) in missing["detail"] and "no such folder" in missing["detail"]
+
+            assert client.get("/rules").json()["rules"] == before
+            assert client.get("/health").json()["rules"] == len(before)

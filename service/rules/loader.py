@@ -240,7 +240,13 @@ def load_rules_file(path: Path) -> list[Rule]:
 
 
 def load_rules_dir(directory: Path) -> list[Rule]:
-    """All rules of a folder; RuleFileError for the first broken file (lint reports them all)."""
+    """All rules of a folder; RuleFileError for the first broken file (lint reports them all).
+
+    A folder that is missing or holds no rule is an error too: a service with no
+    rules would answer every claim with no verdict, which reads as "nothing wrong".
+    """
+    if not directory.is_dir():
+        raise _rules_folder_error(directory, "no such folder")
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
@@ -255,7 +261,14 @@ def load_rules_dir(directory: Path) -> list[Rule]:
                 raise RuleFileError(str(path), [problem])
             seen[rule.id] = str(path)
             rules.append(rule)
+    if not rules:
+        raise _rules_folder_error(directory, "the folder holds no rule (no *.yaml or *.yml file with a rule in it)")
     return rules
+
+
+def _rules_folder_error(directory: Path, reason: str) -> RuleFileError:
+    hint = "hint: pass --rules DIR or set TALLY_RULES_DIR to a folder of rule files; leave both unset for the shipped rules"
+    return RuleFileError(str(directory), [FieldProblem(field="rules_dir", reason=f"{reason} ({hint})", location="settings")])
 
 
 def lint_dir(directory: Path) -> list[RuleFileError]:
