@@ -29,10 +29,10 @@ from service.rules import local
 from service.rules.book import RuleBook, RuleSet
 from service.rules.explain import render_verdict
 from service.rules.plan import AllOf, VerdictRow, verdict_id
-from service.rules.sql import neighbourhood_condition
+from service.rules.sql import neighbourhood_conditions
 from service.sources import Source, SourceIn
-from service.store import Store
-from service.verdicts import Verdict
+from service.store import Neighbourhood, Store, executor_row
+from service.verdicts import STATUS_ORDER, Verdict
 
 _RULES_KEY = "verdicts_rules"
 
@@ -68,16 +68,23 @@ def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool) -> Checked:
     rules = book.current
     with store.transaction(commit=keep) as connection:
         claim = build_claim(body, _source(store, body.source, connection))
-        new = store.add_claims([claim], connection)
+        new = store.add_claim_if_new(claim, connection)
         if keep and not new:
             raise Conflict("quote", f"this claim is stored already as {claim.id}")
-        rows, superseded = _anchored(store, rules, claim, connection)
-        store.upsert_verdicts(rows, superseded, connection)
-        verdicts = _rendered(store, rules, connection, claim=claim.id)
+        rows, superseded, neighbourhood = _anchored(store, rules, claim, connection)
+        first_seen = store.upsert_verdicts(rows, superseded, connection)
     if not keep and new:
-        for verdict in verdicts:  # a "what if" about a new claim: the store never held these
-            verdict.first_seen = None
-    return Checked(claim, verdicts)
+        first_seen = {}  # a "what if" about a new claim: the store never held these verdicts
+    claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
+    order = _verdict_order(rules)
+    rows.sort(key=lambda row: (order[row.status, row.rule], row.id))
+    return Checked(claim, [render_verdict(rules.plans[row.rule], row, claims, first_seen.get(row.id)) for row in rows])
+
+
+def _verdict_order(rules: RuleSet) -> dict[tuple[str, str], int]:
+    """Contradictions first, then in rule order: as ``GET /verdicts`` lists them."""
+    pairs = [(status, rule.id) for status in STATUS_ORDER for rule in rules.rules]
+    return {pair: rank for rank, pair in enumerate(pairs)}
 
 
 def _source(store: Store, source_id: str, connection: duckdb.DuckDBPyConnection) -> Source:
@@ -86,26 +93,21 @@ def _source(store: Store, source_id: str, connection: duckdb.DuckDBPyConnection)
     return source
 
 
-def _anchored(store: Store, rules: RuleSet, claim: Claim, connection: duckdb.DuckDBPyConnection) -> tuple[list[VerdictRow], list[str]]:
-    """The verdicts a new claim takes part in, from its neighbourhood, and the stored ones they supersede."""
-    plans = list(rules.plans.values())
-    anchor = _row_of(store, claim.id, connection)
-    candidates = [(plan, name) for plan in plans for name in local.accepting_bindings(plan, anchor)]
-    if not candidates:
-        return [], []
+def _anchored(
+    store: Store, rules: RuleSet, claim: Claim, connection: duckdb.DuckDBPyConnection
+) -> tuple[list[VerdictRow], list[str], Neighbourhood]:
+    """The verdicts a new claim takes part in, found in process over its neighbourhood; the stored ones they supersede."""
+    anchor = executor_row(claim)
+    candidates = [(plan, name) for plan in rules.plans.values() for name in local.accepting_bindings(plan, anchor)]
     # A binding not tied to the new claim's subject may hold a claim of any subject: its filters say which.
     untied = [AllOf(plan.binding(other).filters) for plan, name in candidates for other in plan.untied_to(name)]
     literal = sorted({s for plan, _ in candidates for s in plan.literal_subjects})
-    condition = neighbourhood_condition("subject", literal, untied)
-    neighbours = store.neighbourhood(condition, {"subject": claim.subject}, connection)
+    conditions = neighbourhood_conditions("subject", literal, untied)
+    neighbourhood = store.neighbourhood(conditions, claim.subject, connection)
     rows: list[VerdictRow] = []
     for plan in {id(plan): plan for plan, _ in candidates}.values():
-        rows += local.execute(plan, neighbours, anchor=claim.id)
-    return rows, _superseded(rules, rows, claim.id)
-
-
-def _row_of(store: Store, claim_id: str, connection: duckdb.DuckDBPyConnection) -> tuple:
-    return store.neighbourhood("id = $id", {"id": claim_id}, connection)[0]
+        rows += local.execute(plan, neighbourhood.rows, anchor=claim.id)
+    return rows, _superseded(rules, rows, claim.id), neighbourhood
 
 
 def _superseded(rules: RuleSet, rows: list[VerdictRow], anchor: str) -> list[str]:
@@ -119,11 +121,6 @@ def _superseded(rules: RuleSet, rows: list[VerdictRow], anchor: str) -> list[str
         before[group.name] = [i for i in row.roles[group.name] if i != anchor]
         superseded.append(verdict_id(row.rule, before))
     return superseded
-
-
-def _rendered(store: Store, rules: RuleSet, connection: duckdb.DuckDBPyConnection, **filters: str | None) -> list[Verdict]:
-    page = store.list_verdicts([r.id for r in rules.rules], connection=connection, **filters)
-    return render(store, rules, page.items, connection)
 
 
 def render(
@@ -153,11 +150,14 @@ def store_batch(store: Store, records: Iterable[Record], progress: Progress | No
     """
     report = BatchReport()
     known: dict[str, Source] = {}
+    read = 0
     with store.transaction() as connection:
         for chunk in _chunks(records, CHUNK):
-            _store_chunk(store, chunk, known, report, connection)
+            read += _stage_chunk(store, chunk, known, report, connection)
             if progress:
-                progress(report.claims_added + report.skipped, None)
+                progress(read, None)
+        report.claims_added = store.store_staged_claims(connection)
+        report.skipped += read - report.claims_added
     return report
 
 
@@ -167,9 +167,10 @@ def _chunks(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
         yield chunk
 
 
-def _store_chunk(
+def _stage_chunk(
     store: Store, chunk: Sequence[Record], known: dict[str, Source], report: BatchReport, connection: duckdb.DuckDBPyConnection
-) -> None:
+) -> int:
+    """Store a chunk's sources and stage its claims; how many claims it held."""
     sources = [Source(**msgspec.structs.asdict(r)) for _, r in chunk if isinstance(r, SourceIn)]
     added = store.add_sources(sources, connection)
     report.sources_added += added
@@ -178,13 +179,8 @@ def _store_chunk(
     bodies = [(where, r) for where, r in chunk if isinstance(r, ClaimIn)]
     missing = {body.source for _, body in bodies} - set(known)
     known.update(store.sources_by_id(sorted(missing), connection))
-    claims = {}
-    for where, body in bodies:
-        claim = _claim_of(where, body, known)
-        claims.setdefault(claim.id, claim)
-    new = store.add_claims(list(claims.values()), connection)
-    report.claims_added += len(new)
-    report.skipped += len(bodies) - len(new)
+    store.stage_claims([_claim_of(where, body, known) for where, body in bodies], connection)
+    return len(bodies)
 
 
 def _claim_of(where: str, body: ClaimIn, sources: dict[str, Source]) -> Claim:

@@ -11,6 +11,8 @@ from service.claims import IntervalOut
 
 Status = Literal["consistent", "contradicted", "unverifiable"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+# How a desk reads them: what fails first, then what could not be checked.
+STATUS_ORDER = ("contradicted", "unverifiable", "consistent")
 
 
 class Evidence(msgspec.Struct, kw_only=True):

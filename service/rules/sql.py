@@ -358,17 +358,22 @@ def _verdict_rows(compiled: CompiledRule) -> exp.Select:
     return exp.select(*columns, copy=False).from_(compiled.select.subquery("_rule", copy=True), copy=False)
 
 
-def neighbourhood_condition(subject_parameter: str, literal_subjects: list[str], untied: list[Predicate]) -> str:
-    """Which claims an in-process check of one new claim must see, as a WHERE condition.
+def neighbourhood_conditions(subject_parameter: str, literal_subjects: list[str], untied: list[Predicate]) -> list[str]:
+    """Which claims an in-process check of one new claim must see, as WHERE conditions to run one by one.
 
-    Its subject's claims, the claims of subjects rules name literally (``ma.regions``),
-    and the claims that bindings not tied to its subject could hold (their filters).
+    Its subject's claims; then the claims of subjects rules name literally (``ma.regions``)
+    and those that bindings not tied to its subject could hold (their filters).  The
+    first stands alone: OR-ed with others, DuckDB could no longer skip the row groups
+    that hold no claim of the subject.
     """
-    options: list[exp.Expression] = [exp.EQ(this=exp.column("subject", quoted=True), expression=exp.Placeholder(this=subject_parameter))]
+    conditions = [exp.EQ(this=exp.column("subject", quoted=True), expression=exp.Placeholder(this=subject_parameter))]
+    others: list[exp.Expression] = []
     if literal_subjects:
-        options.append(exp.In(this=exp.column("subject", quoted=True), expressions=[lit(s) for s in literal_subjects]))
-    options += [predicate_sql(p, table="claims") for p in untied]
-    return exp.or_(*options, copy=False).sql(dialect="duckdb")
+        others.append(exp.In(this=exp.column("subject", quoted=True), expressions=[lit(s) for s in literal_subjects]))
+    others += [predicate_sql(p, table="claims") for p in untied]
+    if others:
+        conditions.append(exp.or_(*others, copy=False))
+    return [condition.sql(dialect="duckdb") for condition in conditions]
 
 
 # --- predicates -------------------------------------------------------------------------
