@@ -1,840 +1,524 @@
-"""Measure Tally on stores of increasing size: ``.venv/bin/python -m bench.run``.
+"""Measure Tally as a newsroom uses it, at 10k and 100k claims (1M with ``--full``): ``.venv/bin/python -m bench.run``.
 
-For each size the bench builds a temporary DuckDB store from the synthetic
-corpus (bench/corpus.py) and measures, with ``time.perf_counter``:
+For each size, in one run, on a fresh store in a temporary folder:
 
-(a) loading: ``service.loading.load_file`` on a JSON file of claims and the
-    sources they cite, as ``tally load`` and ``tally serve`` do (claims/s);
-(b) the whole store: ``RuleBook.all_verdicts`` (GET /verdicts, ``tally check``);
-(c) an anchored check of one new claim: build it, add it and run
-    ``RuleBook.verdicts_for`` in ``store.transaction(commit=False)``, as POST
-    /check does;
-(d) POST /claims through ``litestar.testing.TestClient``: the same work plus
-    HTTP, msgspec and the commit;
-and once, (e) ``service.figures.parse_figure`` over the fixtures' figures.
+1. a seeded corpus (bench/corpus.py) written once as ``sources.json`` and
+   ``claims.ndjson`` (cached by size, seed and generator version);
+2. ``tally load``: claims/s with parsing, and the part spent recomputing the verdicts;
+3. ``tally check --json --stats --status contradicted``: every rule over the
+   whole store, seconds per rule; recall of the planted contradictions and the
+   contradictions nobody planted;
+4. growth-links-levels and shares-sum-to-whole three ways on the same file:
+   the compiled SQL (as ``GET /rules`` publishes it), hand-written DuckDB SQL,
+   and a plain-Python evaluator with dictionary joins (bench/baselines.py);
+5. ``tally serve`` on the store: ``POST /claims`` of the probes (new figures on
+   stored subjects, a fifth of them wrong), p50 and p99 client-side; the
+   server's peak RSS (VmHWM) after the posts.
 
-For the largest store it also times each compiled rule's SQL alone (whole
-store and anchored) and the Python that turns its rows into verdicts.
-
-Loading goes through ``load_file`` for at most ``--load-cap`` claims of each
-store (it runs at about 100 claims/s, see bench/README.md); the rest of the
-store is inserted in bulk with the rows ``Store.add_claim`` would write, which
-is not a measurement.  Nothing is written to the repository unless
-``--record`` is given: it updates the results section of bench/README.md.
+The bench uses only the command line and the HTTP API (bench/product.py), so it
+outlives refactors of the engine.  It writes to the repository only with
+``--record``, which replaces the text between the ``bench:results`` markers of
+bench/README.md.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime
-import json
 import math
 import os
 import platform
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 if __package__ in (None, ""):  # run as a script: python bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import click
 import duckdb
-import msgspec
 from rich.console import Console
 from rich.table import Table
 
-from bench.corpus import Corpus, generate
-from service.claims import ClaimIn, build_claim
-from service.figures import Rounding, parse_figure
-from service.loading import load_file
-from service.rules.book import RuleBook
-from service.rules.compiler import ANCHOR, CompiledRule
-from service.rules.evaluate import RuleEngine, build_verdict, could_bind
-from service.sources import Source
-from service.store import (  # the exact rows add_claim writes
-    _SOURCE_COLUMNS,
-    Store,
-    _claim_row,
-)
+from bench import baselines, product
+from bench.corpus import PROBE_SOURCE, CorpusFiles, corpus_files
+from bench.recall import Recall, score
 
 REPO = Path(__file__).resolve().parent.parent
 README = Path(__file__).resolve().parent / "README.md"
 RESULTS_START = "<!-- bench:results:start -->"
 RESULTS_END = "<!-- bench:results:end -->"
-DEFAULT_SIZES = "100,1000,10000"
-FULL_SIZES = "100,1000,10000,50000"
-BUILD_SAMPLE = 200
+DEFAULT_SIZES = (10_000, 100_000)
+FULL_SIZES = (10_000, 100_000, 1_000_000)
+GIB = 1 << 30
 
-# A table of eleven columns folds at 80 columns: when piped, print as if on a wide terminal.
-console = Console() if sys.stdout.isatty() else Console(width=180)
-
-
-# --- what is measured -----------------------------------------------------------------
+console = Console() if sys.stdout.isatty() else Console(width=200)
 
 
 @dataclass
 class SizeResult:
-    claims: int
-    sources: int
-    subjects: int
-    loaded: int = 0
-    load_runs: list[float] = field(default_factory=list)
-    bulk_seconds: float = 0.0
-    whole_runs: list[float] = field(default_factory=list)
-    statuses: collections.Counter[str] = field(default_factory=collections.Counter)
-    check_runs: list[float] = field(default_factory=list)
-    check_verdicts: int = 0
-    post_runs: list[float] = field(default_factory=list)
-    post_failures: int = 0
+    size: int
+    corpus: CorpusFiles | None = None
+    load: product.LoadTiming | None = None
+    check: product.CheckTiming | None = None
+    recall: Recall | None = None
+    recall_from: str = "tally check"
+    baselines: baselines.Baselines | None = None
+    posts: product.Posts | None = None
+    server_ready_seconds: float = math.nan
+    server_memory: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)  # stage -> what went wrong
 
+    def rule_seconds(self, rule: str) -> float:
+        if not self.check:
+            return math.nan
+        return next((r.seconds for r in self.check.report.rules if r.rule == rule), math.nan)
 
-@dataclass
-class RuleTiming:
-    rule: str
-    sql_runs: list[float] = field(default_factory=list)
-    rows: int = 0
-    build_seconds: float = 0.0
-    build_sampled: bool = False  # estimated from BUILD_SAMPLE rows
-    anchored_runs: list[float] = field(
-        default_factory=list
-    )  # only for the probes it could bind
-    anchored_tried: int = 0
+    @property
+    def rules_sql_seconds(self) -> float:
+        return sum(r.seconds for r in self.check.report.rules) if self.check else math.nan
 
 
 @dataclass
 class Report:
     machine: dict[str, str]
+    command: str
     sizes: list[SizeResult] = field(default_factory=list)
-    rules_size: int = 0
-    rules: list[RuleTiming] = field(default_factory=list)
-    anchored_totals: list[float] = field(
-        default_factory=list
-    )  # per probe: the anchored SQL of the rules run
-    figures: int = 0
-    parse_runs: list[float] = field(
-        default_factory=list
-    )  # seconds per pass over the figures
-    command: str = ""
+    rule_sql: dict[str, str] = field(default_factory=dict)
+    empty_server_ready_seconds: float = math.nan
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def p90(values: list[float]) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+# --- one size --------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
-def stopwatch(into: list[float]) -> Iterator[None]:
-    start = time.perf_counter()
+def stage(result: SizeResult, name: str) -> Iterator[None]:
+    """A failed stage is reported in its cells and the run carries on."""
     try:
         yield
+    except Exception as exc:  # noqa: BLE001 - any failure of the product is a result
+        result.failures[name] = f"{type(exc).__name__}: {exc}"
+        console.print(f"[red]{name} failed at {result.size:,} claims[/]: {exc}")
+        if not isinstance(exc, product.ProductError):
+            console.print(traceback.format_exc(), markup=False, highlight=False)
+
+
+def measure_size(
+    size: int, seed: int, probes: int, runs: int, cache: Path, rule_sql: dict[str, str], keep: bool, check_timeout: float
+) -> SizeResult:
+    result = SizeResult(size)
+    step = _stepper(size)
+    step("corpus")
+    result.corpus = files = corpus_files(size, seed, probes, cache)
+    workdir = Path(tempfile.mkdtemp(prefix=f"tally-bench-{size}-"))
+    db = workdir / "store.duckdb"
+    try:
+        step("tally load")
+        with stage(result, "load"):
+            result.load = product.load(db, [files.sources_path, files.claims_path])
+        step("tally check")
+        with stage(result, "check"):
+            result.check = product.check_contradictions(db, timeout=check_timeout)
+            result.recall = score(files.plants, [v for v in result.check.report.verdicts if v.status == "contradicted"])
+        step("hand SQL and plain Python")
+        with stage(result, "baselines"):
+            result.baselines = baselines.compare(db, rule_sql, runs)
+            if result.check:
+                for rule, comparison in result.baselines.comparisons.items():
+                    comparison.compiled_contradicted = next((r.contradicted for r in result.check.report.rules if r.rule == rule), 0)
+        step("tally serve, POST /claims")
+        with stage(result, "serve"), product.serve(db, workdir / "serve.log") as server:
+            result.server_ready_seconds = server.ready_seconds
+            if result.recall is None:  # tally check failed or ran out of time: the verdicts kept in the store
+                step("GET /verdicts?status=contradicted")
+                result.recall = score(files.plants, product.contradictions(server))
+                result.recall_from = "GET /verdicts"
+            try:
+                result.posts = product.post_claims(server, PROBE_SOURCE, files.probes)
+            finally:
+                result.server_memory = server.status()
     finally:
-        into.append(time.perf_counter() - start)
+        if keep:
+            console.print(f"[dim]store kept in {workdir}[/]")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return result
 
 
-# --- building a store -------------------------------------------------------------------
+def published_rule_sql(workdir: Path) -> tuple[dict[str, str], float]:
+    """The compiled SQL of every rule, from ``GET /rules`` of a server on an empty store (and how fast it came up)."""
+    with product.serve(workdir / "empty.duckdb", workdir / "empty-serve.log") as server:
+        return product.rule_sql(server), server.ready_seconds
 
 
-def write_sample(directory: Path, corpus: Corpus, claims: list[dict[str, Any]]) -> Path:
-    """The claims and the sources they cite, as one JSON file of the kind ``tally load`` reads."""
-    cited = {claim["source"] for claim in claims}
-    path = directory / f"sample-{len(corpus.claims)}.json"
-    path.write_bytes(
-        msgspec.json.encode(
-            {
-                "sources": [s for s in corpus.sources if s["id"] in cited],
-                "claims": claims,
-            }
-        )
-    )
-    return path
+def _stepper(size: int) -> Callable[[str], None]:
+    started = time.perf_counter()
+
+    def step(name: str) -> None:
+        console.print(f"[dim]{size:>9,} claims  {time.perf_counter() - started:7.1f} s  {name}[/]")
+
+    return step
 
 
-def insert_in_bulk(
-    directory: Path, store: Store, corpus: Corpus, claims: list[dict[str, Any]]
-) -> None:
-    """The rest of the store, fast: every claim still goes through build_claim and the row add_claim writes.
-
-    DuckDB spends about 5 ms on each single-row INSERT (and executemany about 2 ms
-    a row), so the rows go through an NDJSON file and one INSERT ... SELECT.
-    """
-    sources = {s["id"]: msgspec.convert(s, Source) for s in corpus.sources}
-    stored = {row[0] for row in store.query("SELECT id FROM sources")}
-    source_rows = [
-        {c: getattr(s, c) for c in _SOURCE_COLUMNS}
-        for s in sources.values()
-        if s.id not in stored
-    ]
-    claim_rows = [
-        _claim_row(build_claim(msgspec.convert(body, ClaimIn), sources[body["source"]]))
-        for body in claims
-    ]
-    with store.transaction() as connection:
-        _insert_rows(directory, connection, "sources", source_rows)
-        _insert_rows(directory, connection, "claims", claim_rows)
-
-
-def _insert_rows(
-    directory: Path,
-    connection: duckdb.DuckDBPyConnection,
-    table: str,
-    rows: list[dict[str, Any]],
-) -> None:
-    if not rows:
-        return
-    columns = list(rows[0])
-    types = dict(
-        connection.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?",
-            [table],
-        ).fetchall()
-    )
-    path = directory / f"bulk-{table}.ndjson"
-    # Every value as text, cast back by DuckDB: JSON has no infinity, and an open interval's bound is one.
-    path.write_bytes(
-        b"\n".join(
-            msgspec.json.encode(
-                {c: None if v is None else str(v) for c, v in row.items()}
-            )
-            for row in rows
-        )
-    )
-    select = ", ".join(f'CAST("{c}" AS {types[c]})' for c in columns)
-    as_text = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
-    connection.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM read_json(?, format = 'newline_delimited', columns = {as_text})",
-        [str(path)],
-    )
-
-
-def build_store(
-    directory: Path,
-    corpus: Corpus,
-    result: SizeResult,
-    load_cap: int,
-    runs: int,
-    budget: float,
-) -> Store:
-    """A store of the corpus: its first claims through load_file (timed), the rest in bulk."""
-    sample = corpus.claims if load_cap <= 0 else corpus.claims[:load_cap]
-    path = write_sample(directory, corpus, sample)
-    if len(sample) == len(corpus.claims) and runs > 1:
-        # Loading the whole store again: into fresh stores, within half the budget (loading is slow).
-        scratch = iter(range(runs))
-
-        def load_into_scratch() -> None:
-            with Store(
-                str(directory / f"scratch-{result.claims}-{next(scratch)}.duckdb")
-            ) as store:
-                load_file(store, path)
-
-        repeat(load_into_scratch, result.load_runs, runs - 1, budget / 2)
-    store = Store(str(directory / f"store-{result.claims}.duckdb"))
-    with stopwatch(result.load_runs):
-        result.loaded = load_file(store, path).claims_added
-    start = time.perf_counter()
-    insert_in_bulk(directory, store, corpus, corpus.claims[len(sample) :])
-    result.bulk_seconds = time.perf_counter() - start
-    stored = store.count_claims()
-    if stored != result.claims:
-        raise SystemExit(f"the store holds {stored} claims, not {result.claims}")
-    return store
-
-
-# --- measurements -----------------------------------------------------------------------
-
-
-def repeat(
-    action: Callable[[], Any], into: list[float], runs: int, budget: float
-) -> Any:
-    """Run ``runs`` times, or fewer when one more run would overrun ``budget`` seconds (always once); return the last value."""
-    value = None
-    for _ in range(runs):
-        with stopwatch(into):
-            value = action()
-        if sum(into) + into[-1] > budget:
-            break
-    return value
-
-
-def measure_whole_store(
-    store: Store, book: RuleBook, result: SizeResult, runs: int, budget: float
-) -> None:
-    verdicts = repeat(lambda: book.all_verdicts(store), result.whole_runs, runs, budget)
-    result.statuses = collections.Counter(v.status for v in verdicts)
-
-
-def measure_checks(
-    store: Store, book: RuleBook, probes: list[dict[str, Any]], result: SizeResult
-) -> None:
-    """What POST /check does, without HTTP: the claim is added and checked, then rolled back."""
-    verdicts = 0
-    for body in probes:
-        claim_in = msgspec.convert(body, ClaimIn)
-        with (
-            stopwatch(result.check_runs),
-            store.transaction(commit=False) as connection,
-        ):
-            claim = build_claim(claim_in, store.source_of(claim_in, connection))
-            if not store.has_claim(claim.id, connection):
-                store.add_claim(claim, connection)
-            verdicts += len(book.verdicts_for(store, claim.id, connection))
-    result.check_verdicts = verdicts
-
-
-def measure_posts(
-    store: Store, book: RuleBook, probes: list[dict[str, Any]], result: SizeResult
-) -> None:
-    """POST /claims through the ASGI app: the probes are stored, so this runs last on a store."""
-    import logging
-
-    from litestar.testing import TestClient
-
-    from service.app import create_app
-    from service.settings import Settings
-
-    logging.getLogger("httpx").setLevel(
-        logging.WARNING
-    )  # one INFO line per request otherwise
-    settings = Settings(
-        db_path=store.path, rules_dir=str(book.rules_dir), load_fixtures=False
-    )
-    with TestClient(create_app(settings, store, book)) as client:
-        for body in probes:
-            with stopwatch(result.post_runs):
-                response = client.post("/claims", json=body)
-            if response.status_code != 201:
-                result.post_failures += 1
-                console.print(
-                    f"[red]POST /claims answered {response.status_code}[/]: {response.text[:300]}"
-                )
-
-
-def _rows(
-    connection: duckdb.DuckDBPyConnection,
-    sql: str,
-    parameters: dict[str, str] | None = None,
-) -> list[dict[str, Any]]:
-    cursor = (
-        connection.execute(sql, parameters) if parameters else connection.execute(sql)
-    )
-    names = [description[0] for description in cursor.description]
-    return [dict(zip(names, values)) for values in cursor.fetchall()]
-
-
-def measure_rules(
-    store: Store,
-    engine: RuleEngine,
-    probes: list[dict[str, Any]],
-    runs: int,
-    budget: float,
-    report: Report,
-) -> None:
-    """Each rule alone: its whole-store SQL, the Python that builds its verdicts, its anchored SQL.
-
-    A rule's anchored SQL runs for the probes it could bind, as in the engine.
-    """
-    timings = [RuleTiming(compiled.rule.id) for compiled in engine.compiled]
-    with store.transaction(commit=False) as connection:
-        for compiled, timing in zip(engine.compiled, timings):
-            rows = repeat(
-                partial(_rows, connection, compiled.sql()),
-                timing.sql_runs,
-                runs,
-                budget / len(timings),
-            )
-            timing.rows = len(rows)
-            timing.build_seconds, timing.build_sampled = _build_seconds(
-                store, connection, compiled, rows
-            )
-    for body in probes:
-        claim_in = msgspec.convert(body, ClaimIn)
-        with store.transaction(commit=False) as connection:
-            claim = build_claim(claim_in, store.source_of(claim_in, connection))
-            store.add_claim(claim, connection)
-            before = sum(sum(t.anchored_runs) for t in timings)
-            for compiled, timing in zip(engine.compiled, timings):
-                timing.anchored_tried += 1
-                if could_bind(compiled.rule, claim):
-                    with stopwatch(timing.anchored_runs):
-                        _rows(
-                            connection, compiled.sql(anchored=True), {ANCHOR: claim.id}
-                        )
-            report.anchored_totals.append(
-                sum(sum(t.anchored_runs) for t in timings) - before
-            )
-    report.rules_size = store.count_claims()
-    report.rules = timings
-
-
-def _build_seconds(
-    store: Store,
-    connection: duckdb.DuckDBPyConnection,
-    compiled: CompiledRule,
-    rows: list[dict[str, Any]],
-) -> tuple[float, bool]:
-    """Fetching the bound claims (all of them), then building each verdict (BUILD_SAMPLE rows at most, scaled up)."""
-    start = time.perf_counter()
-    ids = set()
-    for row in rows:
-        for column in compiled.id_columns.values():
-            value = row[column]
-            ids.update(value if isinstance(value, list) else [value])
-    claims = store.claims_by_id(list(ids), connection)
-    fetch = time.perf_counter() - start
-    sample = rows[:: max(1, len(rows) // BUILD_SAMPLE)][:BUILD_SAMPLE]
-    start = time.perf_counter()
-    for row in sample:
-        build_verdict(compiled, row, claims)
-    build = time.perf_counter() - start
-    if len(sample) < len(rows):
-        return fetch + build * len(rows) / len(sample), True
-    return fetch + build, False
-
-
-def fixture_figures() -> list[tuple[str, str, Rounding]]:
-    """Every printed figure of the seed fixtures, with its source's language and rounding."""
-    figures = []
-    for path in sorted((REPO / "fixtures").glob("*.json")):
-        batch = json.loads(path.read_text(encoding="utf-8"))
-        sources = {s["id"]: s for s in batch.get("sources", [])}
-        for claim in batch.get("claims", []):
-            if claim.get("figure") is None or claim.get("measure") == "category":
-                continue
-            source = sources.get(claim["source"], {})
-            figures.append(
-                (
-                    claim["figure"],
-                    source.get("language", "fr"),
-                    Rounding(source.get("rounding", "half_up")),
-                )
-            )
-    return figures
-
-
-def measure_parsing(report: Report, passes: int) -> None:
-    figures = fixture_figures()
-    report.figures = len(figures)
-    for _ in range(passes):
-        with stopwatch(report.parse_runs):
-            for _ in range(20):
-                for text, language, rounding in figures:
-                    parse_figure(text, language, rounding)
-    report.parse_runs = [seconds / 20 for seconds in report.parse_runs]
-
-
-# --- the machine and the report ---------------------------------------------------------
+# --- the machine ---------------------------------------------------------------------------
 
 
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
+    cpu = platform.machine()
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+    ram = ""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / (1 << 20):.1f} GiB RAM"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "platform": platform.platform(),
-        "cpu": f"{os.cpu_count()} x {cpu}",
+        "cpu": f"{cores} x {cpu}",
+        "ram": ram,
+        "os": platform.platform(),
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
         "commit": _commit(),
-        "load": f"load average {os.getloadavg()[0]:.2f}"
-        if hasattr(os, "getloadavg")
-        else "",
+        "load": f"load average {os.getloadavg()[0]:.2f} at start",
     }
 
 
 def _commit() -> str:
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "service", "rules"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "service", "rules"], cwd=REPO, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return head + (
-        " + uncommitted changes to service/ or rules/" if dirty.stdout.strip() else ""
-    )
+    return head + (" + uncommitted changes to service/ or rules/" if dirty.stdout.strip() else "")
 
 
-def _ms(seconds: float) -> str:
-    return (
-        "-"
-        if math.isnan(seconds)
-        else f"{seconds * 1000:,.1f} ms"
-        if seconds < 10
-        else f"{seconds:,.1f} s"
-    )
+# --- the tables -----------------------------------------------------------------------------
+
+NA = "-"
 
 
-def _s(seconds: float) -> str:
-    return "-" if math.isnan(seconds) else f"{seconds:,.2f} s"
+def _num(value: float, digits: int = 0) -> str:
+    return NA if value is None or math.isnan(value) else f"{value:,.{digits}f}"
 
 
-def _n(value: float) -> str:
-    return f"{value:,.0f}"
+def _sec(value: float) -> str:
+    if value is None or math.isnan(value):
+        return NA
+    return f"{value * 1000:,.1f} ms" if value < 1 else f"{value:,.2f} s"
 
 
-def size_rows(report: Report) -> tuple[list[str], list[list[str]]]:
-    header = [
-        "claims",
-        "sources",
-        "(a) load claims/s",
-        "(a) loaded",
-        "(b) whole store",
-        "verdicts",
-        "contradicted",
-        "(c) check median",
-        "(c) p90",
-        "(c) verdicts/check",
-        "(d) POST median",
-        "(d) p90",
+def _ok(text: str, ok: bool | None) -> str:
+    return text if ok is None or text == NA else f"{text} {'✓' if ok else '✗'}"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    """Nearest rank: the smallest value with at least q of the values at or below it."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b and not math.isnan(a) and not math.isnan(b) else math.nan
+
+
+def _failed(result: SizeResult, *stages: str) -> str | None:
+    for name in stages:
+        if name in result.failures:
+            return f"failed ({name})"
+    return None
+
+
+Row = tuple[str, str, Callable[[SizeResult], str]]
+
+
+def _comparison(rule: str) -> list[Row]:
+    def ratios(result: SizeResult, kind: str) -> str:
+        failed = _failed(result, "check", "baselines")
+        if failed or not result.baselines:
+            return failed or NA
+        comparison = result.baselines.comparisons[rule]
+        compiled, stats = comparison.compiled_seconds, result.rule_seconds(rule)
+        if kind == "hand":
+            ratio = _ratio(compiled, comparison.hand_seconds)
+            if math.isnan(ratio):
+                return NA
+            return (_ok(f"{ratio:.2f}x", ratio <= 1.2)
+                    + f" ({_sec(compiled)} / {_sec(comparison.hand_seconds)}; --stats {_ratio(stats, comparison.hand_seconds):.2f}x)")
+        if kind == "python":
+            speedup = _ratio(comparison.python_seconds, compiled)
+            return _ok(f"{speedup:.1f}x", speedup >= 10) + f" (python {_sec(comparison.python_seconds)})" if not math.isnan(speedup) else NA
+        return f"{comparison.compiled_contradicted:,} / {comparison.hand_contradicted:,} / {comparison.python_contradicted:,}"
+
+    return [
+        (f"{rule}: compiled / hand SQL", "<= 1.2x", lambda r: ratios(r, "hand")),
+        (f"{rule}: plain Python / compiled", ">= 10x", lambda r: ratios(r, "python")),
+        (f"{rule}: contradicted, compiled / hand / Python", "", lambda r: ratios(r, "counts")),
     ]
-    rows = []
-    for r in report.sizes:
-        load = median(r.load_runs)
-        rows.append(
-            [
-                _n(r.claims),
-                _n(r.sources),
-                _n(r.loaded / load) if r.load_runs else "-",
-                f"{_n(r.loaded)} in {_s(load)} (n={len(r.load_runs)})"
-                if r.load_runs
-                else "-",
-                f"{_s(median(r.whole_runs))} (n={len(r.whole_runs)})"
-                if r.whole_runs
-                else "-",
-                _n(sum(r.statuses.values())),
-                _n(r.statuses["contradicted"])
-                + (
-                    f" (+{r.statuses['unverifiable']} unverifiable)"
-                    if r.statuses["unverifiable"]
-                    else ""
-                ),
-                f"{_ms(median(r.check_runs))} (n={len(r.check_runs)})"
-                if r.check_runs
-                else "-",
-                _ms(p90(r.check_runs)),
-                f"{r.check_verdicts / len(r.check_runs):,.1f}" if r.check_runs else "-",
-                f"{_ms(median(r.post_runs))} (n={len(r.post_runs)})"
-                + (f", {r.post_failures} failed" if r.post_failures else "")
-                if r.post_runs
-                else "-",
-                _ms(p90(r.post_runs)),
-            ]
-        )
+
+
+def _load_cell(result: SizeResult) -> str:
+    if _failed(result, "load") or not result.load:
+        return _failed(result, "load") or NA
+    rate = result.load.claims_added / result.load.seconds
+    return _ok(f"{rate:,.0f}", rate >= 50_000) + f" ({_sec(result.load.seconds)})"
+
+
+def _load_parts(result: SizeResult) -> str:
+    if not result.load:
+        return _failed(result, "load") or NA
+    stored_rate = result.load.claims_added / result.load.stored_seconds
+    return f"{_sec(result.load.stored_seconds)} ({stored_rate:,.0f} claims/s) + {_sec(result.load.verdict_seconds)} verdicts"
+
+
+def _posts(result: SizeResult, q: float, target: float) -> str:
+    if not result.posts or not result.posts.seconds:
+        return _failed(result, "serve") or _post_failure(result) or NA
+    value = _percentile(result.posts.seconds, q)
+    return _ok(_sec(value), value < target)
+
+
+def _post_failure(result: SizeResult) -> str | None:
+    if result.posts and result.posts.failures:
+        return "failed: " + ", ".join(f"{n} x {status or 'no answer'}" for status, n in sorted(result.posts.failures.items()))
+    return None
+
+
+def _post_count(result: SizeResult) -> str:
+    if not result.posts:
+        return _failed(result, "serve") or NA
+    failed = sum(result.posts.failures.values())
+    return f"{len(result.posts.seconds)} stored" + (f", {failed} failed" if failed else "") + f", {result.posts.verdicts:,} verdicts answered"
+
+
+def _probe_recall(result: SizeResult) -> str:
+    if not result.posts or not result.corpus or not result.posts.seconds:
+        return NA
+    wrong = set(result.corpus.wrong_probes)
+    flagged_wrong = len(wrong & result.posts.contradicted)
+    flagged_right = len(result.posts.contradicted - wrong)
+    return f"{flagged_wrong}/{len(wrong)} wrong flagged; {flagged_right}/{len(result.corpus.probes) - len(wrong)} right flagged"
+
+
+def _rss(result: SizeResult) -> str:
+    peak = result.server_memory.get("VmHWM")
+    if not peak:
+        return _failed(result, "serve") or NA
+    return _ok(f"{peak / (1 << 20):,.0f} MiB", peak < GIB) + f" (now {result.server_memory.get('VmRSS', 0) / (1 << 20):,.0f} MiB)"
+
+
+def _recall(result: SizeResult) -> str:
+    r = result.recall
+    if not r:
+        return _failed(result, "check") or NA
+    text = f"{r.found_total}/{r.plants} ({100 * r.found_total / max(r.plants, 1):.1f} %); by its rule {r.found_by_rule_total}"
+    return text if result.recall_from == "tally check" else f"{text} (from {result.recall_from})"
+
+
+def _whole_store(result: SizeResult) -> str:
+    if not result.check:
+        return _failed(result, "check") or NA
+    return _ok(_sec(result.rules_sql_seconds), result.rules_sql_seconds < 2)
+
+
+SUMMARY_ROWS: list[Row] = [
+    ("claims / sources / subjects", "", lambda r: f"{r.corpus.claims:,} / {r.corpus.sources:,} / {r.corpus.subjects:,}" if r.corpus else NA),
+    ("corpus generated and written", "", lambda r: (_sec(r.corpus.generate_seconds) if r.corpus.generate_seconds else "cached") if r.corpus else NA),
+    ("tally load: claims/s with parsing (wall)", ">= 50,000", _load_cell),
+    ("tally load: stored + verdicts", "", _load_parts),
+    ("tally load / tally check: peak RSS", "", lambda r: " / ".join(
+        f"{x.peak_rss_bytes / (1 << 20):,.0f} MiB" if x else NA for x in (r.load, r.check))),
+    ("whole store: every rule's SQL (sum, --stats)", "< 2 s", _whole_store),
+    ("whole store: recompute (check's seconds) / check wall", "", lambda r: f"{_sec(r.check.report.seconds)} / {_sec(r.check.wall_seconds)}" if r.check else NA),
+    ("contradicted verdicts", "", lambda r: f"{r.recall.contradicted:,}" if r.recall else NA),
+    ("planted contradictions found", "", _recall),
+    ("unplanted contradictions", "", lambda r: f"{len(r.recall.unplanted):,}" if r.recall else NA),
+    ("POST /claims p50", "< 10 ms", lambda r: _posts(r, 0.5, 0.010)),
+    ("POST /claims p99", "< 30 ms", lambda r: _posts(r, 0.99, 0.030)),
+    ("POST /claims probes", "", _post_count),
+    ("POST /claims answers", "", _probe_recall),
+    ("server ready (start-up)", "", lambda r: _sec(r.server_ready_seconds)),
+    ("server peak RSS after the posts", "< 1 GiB", _rss),
+    *_comparison("growth-links-levels"),
+    *_comparison("shares-sum-to-whole"),
+]
+
+
+def summary_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+    header = ["measure", "target", *(f"{r.size:,} claims" for r in report.sizes)]
+    rows = [[name, target, *(cell(r) for r in report.sizes)] for name, target, cell in SUMMARY_ROWS]
     return header, rows
 
 
-def rule_rows(report: Report) -> tuple[list[str], list[list[str]]]:
-    header = [
-        "rule",
-        "whole-store SQL",
-        "rows",
-        "building verdicts (Python)",
-        "anchored SQL: median (runs for)",
+def rule_rows(result: SizeResult) -> tuple[list[str], list[list[str]]]:
+    header = ["rule", "seconds (--stats)", "contradicted", "unverifiable", "consistent", "unplanted contradicted"]
+    unplanted = result.recall.unplanted_by_rule() if result.recall else {}
+    rows = [
+        [r.rule, _sec(r.seconds), f"{r.contradicted:,}", f"{r.unverifiable:,}", f"{r.consistent:,}", f"{unplanted.get(r.rule, 0):,}"]
+        for r in (result.check.report.rules if result.check else [])
     ]
-    rows = []
-    for t in sorted(
-        report.rules, key=lambda t: -(median(t.sql_runs) + t.build_seconds)
-    ):
-        build = ("~" if t.build_sampled else "") + _ms(t.build_seconds)
-        anchored = (
-            f"{_ms(median(t.anchored_runs))} ({len(t.anchored_runs)} of {t.anchored_tried} probes)"
-            if t.anchored_runs
-            else f"- (0 of {t.anchored_tried})"
-        )
-        rows.append(
-            [
-                t.rule,
-                f"{_ms(median(t.sql_runs))} (n={len(t.sql_runs)})",
-                _n(t.rows),
-                build,
-                anchored,
-            ]
-        )
-    total_sql = sum(median(t.sql_runs) for t in report.rules)
-    total_build = sum(t.build_seconds for t in report.rules)
-    total_anchored = median(report.anchored_totals)
-    approximate = "~" if any(t.build_sampled for t in report.rules) else ""
-    anchored = f"{_ms(total_anchored)} per probe (median)"
-    rows.append(
-        [
-            "all rules",
-            _ms(total_sql),
-            _n(sum(t.rows for t in report.rules)),
-            approximate + _ms(total_build),
-            anchored,
-        ]
-    )
+    if result.check:
+        report = result.check.report
+        rows.append(["all rules", _sec(result.rules_sql_seconds), *(f"{sum(getattr(r, s) for r in report.rules):,}" for s in ("contradicted", "unverifiable", "consistent")),
+                     f"{len(result.recall.unplanted):,}" if result.recall else NA])
     return header, rows
 
 
-def parse_line(report: Report) -> str:
-    per_pass = median(report.parse_runs)
-    return f"(e) parse_figure: {_n(report.figures / per_pass)} figures/s ({report.figures} fixture figures, {_ms(per_pass)} per pass, median of {len(report.parse_runs)})"
+def recall_rows(result: SizeResult) -> tuple[list[str], list[list[str]]]:
+    header = ["plant", "expected rule", "planted", "found", "found by its rule"]
+    r = result.recall
+    if not r:
+        return header, []
+    from bench.corpus import PLANT_RULES
 
-
-def machine_line(report: Report, dated: bool = True) -> str:
-    m = report.machine
-    return f"{m['date'] + ' | ' if dated else ''}{m['platform']} | {m['cpu']} | Python {m['python']} | DuckDB {m['duckdb']} | commit {m['commit']} | {m['load']} at start"
+    return header, [[kind, PLANT_RULES[kind], str(r.planted[kind]), str(r.found[kind]), str(r.found_by_rule[kind])] for kind in PLANT_RULES]
 
 
 def print_report(report: Report) -> None:
-    sizes = Table(title="Tally bench", caption=machine_line(report), show_lines=True)
-    header, rows = size_rows(report)
+    console.print(f"[bold]Tally bench[/]  {machine_line(report.machine)}")
+    header, rows = summary_rows(report)
+    table = Table(title="Tally at scale, through its command line and HTTP API")
     for name in header:
-        sizes.add_column(name, overflow="fold")
+        table.add_column(name, justify="left" if name in ("measure", "target") else "right")
     for row in rows:
-        sizes.add_row(*row)
-    console.print(sizes)
-    if report.rules:
-        table = Table(
-            title=f"Per rule, on the {report.rules_size:,}-claim store",
-            show_lines=False,
-        )
-        header, rows = rule_rows(report)
-        for name in header:
-            table.add_column(name, justify="left" if name == "rule" else "right")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
-    if report.parse_runs:
-        console.print(parse_line(report))
+        table.add_row(*row)
+    console.print(table)
+    for result in report.sizes:
+        for title, (header, rows) in ((f"Per rule at {result.size:,} claims", rule_rows(result)), (f"Plants at {result.size:,} claims", recall_rows(result))):
+            if rows:
+                table = Table(title=title)
+                for name in header:
+                    table.add_column(name, justify="left" if name in ("rule", "plant", "expected rule") else "right")
+                for row in rows:
+                    table.add_row(*row)
+                console.print(table)
+    for result in report.sizes:
+        for stage_name, failure in result.failures.items():
+            console.print(f"[red]{result.size:,} claims, {stage_name}[/]: {failure}", markup=True, highlight=False)
+        if result.posts and result.posts.first_failure:
+            console.print(f"[red]{result.size:,} claims, first POST failure[/]: {result.posts.first_failure}", highlight=False)
+
+
+def print_unplanted(result: SizeResult, per_rule: int) -> None:
+    """A few contradictions nobody planted, per rule, to judge whether they are real."""
+    if not result.recall or not result.recall.unplanted:
+        return
+    console.print(f"\n[bold]Unplanted contradictions at {result.size:,} claims[/] ({len(result.recall.unplanted):,}; {per_rule} per rule shown)")
+    shown: dict[str, int] = {}
+    for verdict in result.recall.unplanted:
+        if shown.get(verdict.rule, 0) >= per_rule:
+            continue
+        shown[verdict.rule] = shown.get(verdict.rule, 0) + 1
+        console.print(f"[bold red]{verdict.rule}[/]  {verdict.computation}", highlight=False)
+        for claim in verdict.claims:
+            console.print(f"    {claim.role}: {claim.figure} [{claim.period}] ({claim.source}: \u201c{claim.quote}\u201d)", markup=False, highlight=False)
+        for note in verdict.notes:
+            console.print(f"    note: {note}", markup=False, highlight=False)
+
+
+def print_missed(result: SizeResult, count: int) -> None:
+    if not result.recall or not result.recall.missed:
+        return
+    console.print(f"\n[bold]Plants missed at {result.size:,} claims[/] ({len(result.recall.missed)}; {count} shown)")
+    for plant in result.recall.missed[:count]:
+        console.print(f"    {plant.kind} ({plant.rule}): " + "; ".join(f"{s}: \u201c{q}\u201d" for s, q in plant.claims[:3]), markup=False, highlight=False)
+
+
+def machine_line(m: dict[str, str]) -> str:
+    return " | ".join(m[k] for k in ("cpu", "ram", "python", "duckdb", "load") if m.get(k)) + f" | commit {m['commit']}"
 
 
 def markdown(report: Report) -> str:
-    def table(header: list[str], rows: list[list[str]]) -> list[str]:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += [
-            "| " + " | ".join(cell.replace("|", "/") for cell in row) + " |"
-            for row in rows
-        ]
-        return lines
-
+    m = report.machine
     lines = [
-        f"Measured {report.machine['date']} with `{report.command}`",
+        f"Measured {m['date']} with `{report.command}`",
         "",
-        f"Machine: {machine_line(report, dated=False)}",
+        f"Machine: {m['cpu']} | {m['ram']} | {m['os']} | Python {m['python']} | DuckDB {m['duckdb']} | commit {m['commit']} | {m['load']}",
         "",
     ]
-    lines += table(*size_rows(report))
-    if report.rules:
-        lines += [
-            "",
-            f"Per rule, on the {report.rules_size:,}-claim store (rows = verdict rows before de-duplication):",
-            "",
-        ]
-        lines += table(*rule_rows(report))
-    if report.parse_runs:
-        lines += ["", parse_line(report)]
-    return "\n".join(lines) + "\n"
+    lines += _markdown_table(*summary_rows(report))
+    largest = max((r for r in report.sizes if r.check), key=lambda r: r.size, default=None)
+    if largest:
+        lines += ["", f"Per rule at {largest.size:,} claims:", ""] + _markdown_table(*rule_rows(largest))
+        lines += ["", f"Plants at {largest.size:,} claims:", ""] + _markdown_table(*recall_rows(largest))
+    failures = [f"- {r.size:,} claims, {name}: {text}" for r in report.sizes for name, text in r.failures.items()]
+    failures += [f"- {r.size:,} claims: {r.posts.first_failure}" for r in report.sizes if r.posts and r.posts.first_failure]
+    if failures:
+        lines += ["", "Failures:", "", *(f.replace("\n", " ") for f in failures)]
+    return "\n".join(lines)
+
+
+def _markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(cell(c) for c in row) + " |" for row in rows)]
 
 
 def record(report: Report) -> None:
-    """Replace the results section of bench/README.md (append one if it has none)."""
-    block = f"{RESULTS_START}\n{markdown(report)}{RESULTS_END}"
-    text = README.read_text(encoding="utf-8") if README.exists() else "# Tally bench\n"
-    if RESULTS_START in text and RESULTS_END in text:
-        before, rest = text.split(RESULTS_START, 1)
-        after = rest.split(RESULTS_END, 1)[1]
-        text = before + block + after
-    else:
-        text = text.rstrip("\n") + "\n\n## Results\n\n" + block + "\n"
-    README.write_text(text, encoding="utf-8")
-    console.print(f"recorded in {README}")
+    text = README.read_text(encoding="utf-8")
+    start, end = text.index(RESULTS_START) + len(RESULTS_START), text.index(RESULTS_END)
+    README.write_text(text[:start] + "\n" + markdown(report) + "\n" + text[end:], encoding="utf-8")
+    console.print(f"results written to {README.relative_to(REPO)}")
 
 
-# --- the command ------------------------------------------------------------------------
+# --- the command ----------------------------------------------------------------------------
 
 
 def _sizes(text: str) -> list[int]:
     try:
-        sizes = sorted(
-            {int(part.replace("_", "")) for part in text.split(",") if part.strip()}
-        )
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
     except ValueError as exc:
-        raise click.BadParameter(
-            f"{text!r} is not a comma-separated list of claim counts"
-        ) from exc
-    if not sizes or sizes[0] < 1:
-        raise click.BadParameter("sizes are positive claim counts")
+        raise click.BadParameter(f"{text!r}: sizes are whole numbers separated by commas, e.g. 10000,100000") from exc
+    if not sizes or any(size < 100 for size in sizes):
+        raise click.BadParameter("each size is at least 100 claims")
     return sizes
 
 
 @click.command()
-@click.option(
-    "--sizes",
-    default=None,
-    help=f"Comma-separated store sizes in claims [default: {DEFAULT_SIZES}; --full: {FULL_SIZES}].",
-)
-@click.option(
-    "--quick",
-    is_flag=True,
-    help="Sizes 100,1000, one run, 5 probes: a smoke test in about 15 s.",
-)
-@click.option(
-    "--full",
-    is_flag=True,
-    help=f"Sizes {FULL_SIZES}, 50 probes, 10 000 claims through load_file: about 15 minutes.",
-)
-@click.option(
-    "--runs",
-    type=click.IntRange(1),
-    default=None,
-    help="Most repetitions of a whole-store measurement [default 3; --quick 1].",
-)
-@click.option(
-    "--budget",
-    type=click.FloatRange(0),
-    default=None,
-    help="Seconds after which a measurement stops repeating [default 15; --full 300].",
-)
-@click.option(
-    "--probes",
-    type=click.IntRange(1),
-    default=None,
-    help="New claims checked (c) and posted (d) per store [default 10; --quick 5; --full 50].",
-)
-@click.option(
-    "--load-cap",
-    type=click.IntRange(0),
-    default=None,
-    help="Claims loaded through load_file per store, the rest in bulk; 0: all [default 1000; --full 10000].",
-)
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(exists=True, file_okay=False),
-    default=str(REPO / "rules"),
-    show_default=True,
-    help="Folder of rule files to measure.",
-)
-@click.option(
-    "--seed",
-    type=int,
-    default=20261123,
-    show_default=True,
-    help="Seed of the synthetic corpus.",
-)
-@click.option(
-    "--record",
-    "record_results",
-    is_flag=True,
-    help="Write the results into bench/README.md (between its results markers).",
-)
-def main(
-    sizes: str | None,
-    quick: bool,
-    full: bool,
-    runs: int | None,
-    budget: float | None,
-    probes: int | None,
-    load_cap: int | None,
-    rules_dir: str,
-    seed: int,
-    record_results: bool,
-) -> None:
-    """Measure loading, whole-store verdicts, anchored checks and POST /claims on stores of increasing size."""
-    if quick and full:
-        raise click.UsageError("--quick and --full do not go together")
-    chosen = _sizes(
-        sizes or ("100,1000" if quick else FULL_SIZES if full else DEFAULT_SIZES)
-    )
-    runs = runs or (1 if quick else 3)
-    budget = budget if budget is not None else (300.0 if full else 15.0)
-    probes = probes or (5 if quick else 50 if full else 10)
-    load_cap = (10_000 if full else 1000) if load_cap is None else load_cap
-    report = Report(
-        machine=machine(), command="python -m bench.run " + " ".join(sys.argv[1:])
-    )
-    console.print(f"[bold]Tally bench[/] {machine_line(report)}")
-    book = RuleBook(rules_dir)
-    engine = RuleEngine(book.rules)
-    with tempfile.TemporaryDirectory(prefix="tally-bench-") as folder:
-        directory = Path(folder)
-        for size in chosen:
-            corpus = generate(size, seed=seed, probes=probes)
-            result = SizeResult(size, len(corpus.sources), corpus.subjects)
-            report.sizes.append(result)
-            step = _stepper(size)
-            store = step(
-                "load", build_store, directory, corpus, result, load_cap, runs, budget
-            )
-            with store:
-                step(
-                    "whole store",
-                    measure_whole_store,
-                    store,
-                    book,
-                    result,
-                    runs,
-                    budget,
-                )
-                if size == chosen[-1]:
-                    step(
-                        "per rule",
-                        measure_rules,
-                        store,
-                        engine,
-                        corpus.probes[: min(10, probes)],
-                        runs,
-                        budget,
-                        report,
-                    )
-                step(
-                    "anchored checks",
-                    measure_checks,
-                    store,
-                    book,
-                    corpus.probes,
-                    result,
-                )
-                # Last: the posted probes stay in the store.
-                step("POST /claims", measure_posts, store, book, corpus.probes, result)
-    measure_parsing(report, passes=5)
+@click.option("--sizes", default=None, help="Comma-separated store sizes in claims (default 10000,100000).")
+@click.option("--full", is_flag=True, help="Also 1,000,000 claims.")
+@click.option("--seed", type=int, default=20261123, show_default=True, help="Seed of the corpus generator.")
+@click.option("--probes", type=int, default=200, show_default=True, help="Claims posted one by one to POST /claims, per size.")
+@click.option("--runs", type=int, default=3, show_default=True, help="Runs of the compiled and hand-written SQL (median).")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=Path(tempfile.gettempdir()) / "tally-bench-corpus",
+              show_default=True, help="Where generated corpora are kept between runs.")
+@click.option("--examples", type=int, default=3, show_default=True, help="Unplanted contradictions shown per rule.")
+@click.option("--check-timeout", type=float, default=1800, show_default=True,
+              help="Seconds before tally check is stopped; the contradictions are then read from GET /verdicts.")
+@click.option("--keep", is_flag=True, help="Keep each size's store and server log (their folder is printed).")
+@click.option("--record", "record_results", is_flag=True, help="Write the results into bench/README.md.")
+def main(sizes: str | None, full: bool, seed: int, probes: int, runs: int, cache: Path, examples: int, check_timeout: float, keep: bool,
+         record_results: bool) -> None:
+    """Measure Tally on seeded corpora of increasing size, through its command line and HTTP API."""
+    chosen = _sizes(sizes) if sizes else list(FULL_SIZES if full else DEFAULT_SIZES)
+    command = "python -m bench.run" + "".join(f" {a}" for a in sys.argv[1:])
+    report = Report(machine(), command)
+    with tempfile.TemporaryDirectory(prefix="tally-bench-rules-") as scratch:
+        try:
+            report.rule_sql, report.empty_server_ready_seconds = published_rule_sql(Path(scratch))
+        except product.ProductError as exc:
+            console.print(f"[red]GET /rules on an empty store failed[/]: {exc}; the compiled SQL is not re-timed")
+    for size in chosen:
+        result = measure_size(size, seed, probes, runs, cache, report.rule_sql, keep, check_timeout)
+        report.sizes.append(result)
+        print_unplanted(result, examples)
+        print_missed(result, examples * 2)
     print_report(report)
     if record_results:
         record(report)
-
-
-def _stepper(size: int) -> Callable[..., Any]:
-    def step(name: str, action: Callable[..., Any], *arguments: Any) -> Any:
-        start = time.perf_counter()
-        with console.status(f"{size:,} claims: {name}"):
-            value = action(*arguments)
-        console.print(
-            f"[dim]{size:,} claims: {name} in {time.perf_counter() - start:.1f} s[/]"
-        )
-        return value
-
-    return step
 
 
 if __name__ == "__main__":

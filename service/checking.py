@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import duckdb
 import msgspec
 
 from service.claims import Claim, ClaimIn, build_claim
@@ -31,7 +30,7 @@ from service.rules.explain import render_verdict
 from service.rules.plan import AllOf, VerdictRow, verdict_id
 from service.rules.sql import neighbourhood_conditions
 from service.sources import Source, SourceIn
-from service.store import Neighbourhood, Store, executor_row
+from service.store import Connection, Neighbourhood, Store, executor_row
 from service.verdicts import STATUS_ORDER, Verdict
 
 _RULES_KEY = "verdicts_rules"
@@ -87,14 +86,14 @@ def _verdict_order(rules: RuleSet) -> dict[tuple[str, str], int]:
     return {pair: rank for rank, pair in enumerate(pairs)}
 
 
-def _source(store: Store, source_id: str, connection: duckdb.DuckDBPyConnection) -> Source:
+def _source(store: Store, source_id: str, connection: Connection) -> Source:
     if (source := store.find_source(source_id, connection)) is None:
         raise InvalidField("source", f"no source with id {source_id!r}: POST /sources first")
     return source
 
 
 def _anchored(
-    store: Store, rules: RuleSet, claim: Claim, connection: duckdb.DuckDBPyConnection
+    store: Store, rules: RuleSet, claim: Claim, connection: Connection
 ) -> tuple[list[VerdictRow], list[str], Neighbourhood]:
     """The verdicts a new claim takes part in, found in process over its neighbourhood; the stored ones they supersede."""
     anchor = executor_row(claim)
@@ -124,7 +123,7 @@ def _superseded(rules: RuleSet, rows: list[VerdictRow], anchor: str) -> list[str
 
 
 def render(
-    store: Store, rules: RuleSet, rows: Sequence[tuple[VerdictRow, object]], connection: duckdb.DuckDBPyConnection | None = None
+    store: Store, rules: RuleSet, rows: Sequence[tuple[VerdictRow, object]], connection: Connection | None = None
 ) -> list[Verdict]:
     """The words of the verdicts a response carries, and only those."""
     claims = store.claims_by_id(list({i for row, _ in rows for ids in row.roles.values() for i in ids}), connection)
@@ -168,7 +167,7 @@ def _chunks(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
 
 
 def _stage_chunk(
-    store: Store, chunk: Sequence[Record], known: dict[str, Source], report: BatchReport, connection: duckdb.DuckDBPyConnection
+    store: Store, chunk: Sequence[Record], known: dict[str, Source], report: BatchReport, connection: Connection
 ) -> int:
     """Store a chunk's sources and stage its claims; how many claims it held."""
     sources = [Source(**msgspec.structs.asdict(r)) for _, r in chunk if isinstance(r, SourceIn)]

@@ -178,12 +178,12 @@ def _summary_table(summary: list[RuleSummary], stats: bool, seconds: float) -> T
 @contextlib.contextmanager
 def _open_store(path: str) -> Iterator[Store]:
     """A store file another process holds (a running server) is a clear message, not a traceback."""
-    import duckdb
+    from service.errors import StoreUnavailable
 
     try:
         store = Store(path)
-    except duckdb.IOException as exc:
-        errors.print(f"[red]cannot open the store {path}[/]: {exc}. Is a Tally server using it? Ask that server (GET /verdicts) or stop it.")
+    except StoreUnavailable as exc:
+        errors.print(f"[red]{exc}[/]. Is a Tally server using it? Ask that server (GET /verdicts) or stop it.", markup=True)
         sys.exit(2)
     with store:
         yield store

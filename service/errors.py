@@ -8,10 +8,12 @@
     │   │                       unknown source, period that is not ISO 8601...
     │   ├── NotFound            no resource with that id (404)
     │   └── Conflict            the id is taken, or the same claim is stored already (409)
-    └── RuleFileError           a rule file is broken: carries file:line:column and a hint;
-                                or the rules folder is missing or holds no rule
-                                (rules.loader raises it; POST /rules/validate and
-                                /rules/reload answer 422; the CLI exits 1)
+    ├── RuleFileError           a rule file is broken: carries file:line:column and a hint;
+    │                           or the rules folder is missing or holds no rule
+    │                           (rules.loader raises it; POST /rules/validate and
+    │                           /rules/reload answer 422; the CLI exits 1)
+    └── StoreUnavailable        the store file cannot be opened, most often because another
+                                process (a running server) holds it (the CLI exits 2)
 
 Every client error, ours or Litestar's (malformed JSON, a wrong type caught by
 msgspec, an unknown route), leaves as one problem+json shape::
@@ -82,6 +84,14 @@ class Conflict(ClientError):
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__([FieldProblem(field=field, reason=reason)])
+
+
+class StoreUnavailable(TallyError):
+    """The DuckDB file cannot be opened: another process holds its lock, or it is not a store."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(f"cannot open the store {path}: {reason}")
 
 
 class RuleFileError(TallyError):

@@ -32,7 +32,7 @@ import msgspec
 import pyarrow as pa
 
 from service.claims import Claim, ClaimIn, IntervalOut, category_key
-from service.errors import Conflict, InvalidField, NotFound
+from service.errors import Conflict, InvalidField, NotFound, StoreUnavailable
 from service.periods import Period
 from service.rules.plan import CLAIM_COLUMNS, VerdictRow, breakdown_key
 from service.sources import Source
@@ -114,6 +114,8 @@ VERDICT_FIELDS = ("id", "rule", "roles", "claim_ids", "status", "margin", "margi
 _VERDICT_TYPES = ("VARCHAR", "VARCHAR", "JSON", "VARCHAR[]", "VARCHAR", "DOUBLE", "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE")
 
 T = TypeVar("T")
+# What a unit of work runs on; callers hand it back to the store's methods and never query it.
+Connection = duckdb.DuckDBPyConnection
 _SOURCE_COLUMNS = ("id", "title", "outlet", "language", "url", "published", "speaker", "rounding")
 _SOURCE_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "VARCHAR")
 _CLAIM_FILTERS = ("subject", "measure", "period", "source")
@@ -134,7 +136,10 @@ class Store:
         self.path = path
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._connection = duckdb.connect(path)
+        try:
+            self._connection = duckdb.connect(path)
+        except duckdb.IOException as exc:  # most often: a running server holds the file's lock
+            raise StoreUnavailable(path, str(exc)) from exc
         self._lock = threading.RLock()
         self._connection.execute(SCHEMA + _verdicts_table())
         # The next claim's place in arrival order, kept here: one process owns the file,

@@ -601,3 +601,23 @@ def sql_outcomes(store: Store, compiled: CompiledRule) -> list[SqlOutcome]:
         margin = 0.0 if unit is None or shown is None else shown * base_factor(unit)
         outcomes.append(SqlOutcome(tuple(sorted(key)), row["_status"], margin, shown, unit))
     return outcomes
+
+
+# A group related to a scalar binding: none of the shipped rules has one, and a
+# relation naming a group must read its keys from a member (tests of both executors use it).
+PARTS_WITHIN_TOTAL = """\
+id: parts-within-total
+title: Parts add up to at most the total
+description: The levels or counts printed for the parts of one breakdown cannot exceed the total.
+bind:
+  part:
+    measure: [level, count]
+    breakdown: part
+    group: [source, subject, period, dimension]
+  total:
+    measure: [level, count]
+    breakdown: total
+    subject: same as part
+    period: same as part
+check: sum(part) <= total
+"""

@@ -32,31 +32,11 @@ from service.rules.reference import reference_verdicts
 from service.sources import Source
 from service.store import Store
 from service.units import base_factor
-from tests.strategies import Scenario, claim_rows, fill, random_figures, random_stores, sources
+from tests.strategies import PARTS_WITHIN_TOTAL, Scenario, claim_rows, fill, random_figures, random_stores, sources
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each example fills an in-memory DuckDB and runs every rule in Python: a few ms.
 STORE_SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-# A group related to a scalar binding: none of the shipped rules has one, and a
-# relation naming a group must read its keys from a member.
-PARTS_WITHIN_TOTAL = """\
-id: parts-within-total
-title: Parts add up to at most the total
-description: The levels or counts printed for the parts of one breakdown cannot exceed the total.
-bind:
-  part:
-    measure: [level, count]
-    breakdown: part
-    group: [source, subject, period, dimension]
-  total:
-    measure: [level, count]
-    breakdown: total
-    subject: same as part
-    period: same as part
-check: sum(part) <= total
-"""
-
 
 @functools.cache
 def plans() -> tuple[RulePlan, ...]:

@@ -28,7 +28,7 @@ from service.rules.loader import load_rules_dir, load_rules_text
 from service.rules.reference import reference_verdicts
 from service.sources import Source
 from service.store import Store
-from tests.strategies import Scenario, SqlOutcome, claim_rows, fill, fresh_store, random_stores, sql_outcomes
+from tests.strategies import PARTS_WITHIN_TOTAL, Scenario, SqlOutcome, claim_rows, fill, fresh_store, random_stores, sql_outcomes
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 STORE_SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,24 +96,6 @@ def test_a_new_claims_check_finds_exactly_the_whole_store_verdicts_it_takes_part
 
 # A group over two unit families: the reference sums only parts whose unit matches the
 # total's (the unit combinations the loader accepted); the SQL must do the same.
-PARTS_WITHIN_TOTAL = """\
-id: parts-within-total
-title: Parts add up to at most the total
-description: The levels or counts printed for the parts of one breakdown cannot exceed the total.
-bind:
-  part:
-    measure: [level, count]
-    breakdown: part
-    group: [source, subject, period, dimension]
-  total:
-    measure: [level, count]
-    breakdown: total
-    subject: same as part
-    period: same as part
-check: sum(part) <= total
-"""
-
-
 def test_a_group_binding_is_only_compared_with_a_figure_in_its_own_unit(tmp_path: Path) -> None:
     rule = compile_rule(load_rules_text(PARTS_WITHIN_TOTAL)[0])
     source = Source(id="desk", title="t", outlet="o", language="fr")

@@ -181,29 +181,26 @@ def _comparison(compare: Callable[[Any, Any], bool], left: Callable[[Any], Any],
 
 
 def _all_of(parts: list[Callable[[Any], Truth]]) -> Callable[[Any], Truth]:
-    def all_of(x: Any) -> Truth:
-        unknown = False
-        for part in parts:
-            truth = part(x)
-            if truth is False:
-                return False
-            unknown = unknown or truth is None
-        return None if unknown else True
-
-    return all_of
+    return _junction(parts, decisive=False)
 
 
 def _any_of(parts: list[Callable[[Any], Truth]]) -> Callable[[Any], Truth]:
-    def any_of(x: Any) -> Truth:
+    return _junction(parts, decisive=True)
+
+
+def _junction(parts: list[Callable[[Any], Truth]], decisive: bool) -> Callable[[Any], Truth]:
+    """AND (one false decides) or OR (one true decides), in SQL's three-valued logic."""
+
+    def junction(x: Any) -> Truth:
         unknown = False
         for part in parts:
             truth = part(x)
-            if truth is True:
-                return True
+            if truth is decisive:
+                return decisive
             unknown = unknown or truth is None
-        return None if unknown else False
+        return None if unknown else not decisive
 
-    return any_of
+    return junction
 
 
 def _holds(tests: Iterable[Callable[[Any], Truth]], x: Any) -> bool:
