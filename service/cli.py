@@ -102,7 +102,13 @@ def parse(text: str, lang: str, rounding: str) -> None:
 @main.command()
 @DB_OPTION
 @RULES_OPTION
-@click.option("--status", type=click.Choice(["contradicted", "unverifiable", "consistent"]), default=None, help="Only verdicts with this status.")
+@click.option(
+    "--status",
+    type=click.Choice(["contradicted", "unverifiable", "consistent", "all"]),
+    default="contradicted",
+    show_default=True,
+    help="Which verdicts to list after the summary (the summary counts every status).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary and the verdicts as JSON, for machines.")
 @click.option("--stats", is_flag=True, help="Also print how long each rule's SQL took.")
 @click.option("--limit", type=int, default=1000, show_default=True, help="At most this many verdicts in the listing (the summary counts all).")
@@ -125,7 +131,8 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
         seconds = time.perf_counter() - started
         current = rules.current
         counts = store.verdict_counts()
-        page = store.list_verdicts([r.id for r in current.rules], status=status, limit=limit)
+        listed = None if status == "all" else status
+        page = store.list_verdicts([r.id for r in current.rules], status=listed, limit=limit)
         verdicts = checking.render(store, current, page.items)
     summary = [
         RuleSummary(rule.id, *(counts.get((rule.id, s), 0) for s in _STATUSES), seconds=round(timings.get(rule.id, 0.0), 4))
@@ -139,7 +146,7 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
     if verdicts:
         console.print(_verdict_table(verdicts))
     shown = f"{len(verdicts)} of {page.total}" if page.total > len(verdicts) else f"{page.total}"
-    console.print(f"{shown} verdicts listed" + (f" ({status})" if status else ""))
+    console.print(f"{shown} verdicts listed" + (f" ({status})" if listed else ""))
 
 
 _STATUSES = ("contradicted", "unverifiable", "consistent")

@@ -40,11 +40,7 @@ class Period(msgspec.Struct, frozen=True, order=True):
         return Period(self.start - 12, self.end - 12)
 
     def __str__(self) -> str:
-        first, last = _month_text(self.start), _month_text(self.end)
-        if self.start % 12 == 0 and self.end % 12 == 11:
-            years = [f"{self.start // 12:04d}", f"{self.end // 12:04d}"]
-            return years[0] if years[0] == years[1] else "/".join(years)
-        return first if first == last else f"{first}/{last}"
+        return _iso_text(self.start, self.end)
 
     def describe(self) -> str:
         """Readable for a reporter: ``Jan-Nov 2025 (11 months)``."""
@@ -75,6 +71,16 @@ def _parsed(text: str) -> Period:
     if period.start > period.end:
         raise PeriodError(f"{text!r} ends before it starts")
     return period
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_text(start: int, end: int) -> str:
+    """A period in ISO 8601, its shortest form: written once per period, not once per claim."""
+    first, last = _month_text(start), _month_text(end)
+    if start % 12 == 0 and end % 12 == 11:
+        years = [f"{start // 12:04d}", f"{end // 12:04d}"]
+        return years[0] if years[0] == years[1] else "/".join(years)
+    return first if first == last else f"{first}/{last}"
 
 
 def _bounds(text: str) -> tuple[int, int]:
