@@ -225,7 +225,7 @@ def all_verdicts(store: Store, book: RuleBook) -> list[Verdict]:
     """Recompute, then every verdict over the store, rendered, contradictions first: ``tally check`` in one call."""
     recompute(store, book)
     rules = book.current
-    return render(store, rules, store.list_verdicts([r.id for r in rules.rules]).items)
+    return render(store, rules, store.list_verdicts(rules).items)
 
 
 def anchored_rows(store: Store, book: RuleBook, claim_id: str) -> list[VerdictRow]:

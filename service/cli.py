@@ -132,7 +132,7 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
         current = rules.current
         counts = store.verdict_counts()
         listed = None if status == "all" else status
-        page = store.list_verdicts([r.id for r in current.rules], status=listed, limit=limit)
+        page = store.list_verdicts(current, status=listed, limit=limit)
         verdicts = checking.render(store, current, page.items)
     summary = [
         RuleSummary(rule.id, *(counts.get((rule.id, s), 0) for s in _STATUSES), seconds=round(timings.get(rule.id, 0.0), 4))

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import duckdb
 import msgspec
@@ -42,7 +42,6 @@ from service.verdicts import STATUS_ORDER
 _VERDICTS_COLUMNS = """
     id VARCHAR NOT NULL,
     rule VARCHAR NOT NULL,
-    roles JSON NOT NULL,
     claim_ids VARCHAR[] NOT NULL,
     status VARCHAR NOT NULL,
     margin DOUBLE,
@@ -110,8 +109,17 @@ CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT 
 """
 
 # The verdicts table's columns that executors fill (all but first_seen), in order.
-VERDICT_FIELDS = ("id", "rule", "roles", "claim_ids", "status", "margin", "margin_unit", "left_lo", "left_hi", "right_lo", "right_hi")
-_VERDICT_TYPES = ("VARCHAR", "VARCHAR", "JSON", "VARCHAR[]", "VARCHAR", "DOUBLE", "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE")
+VERDICT_FIELDS = ("id", "rule", "claim_ids", "status", "margin", "margin_unit", "left_lo", "left_hi", "right_lo", "right_hi")
+_VERDICT_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR[]", "VARCHAR", "DOUBLE", "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE")
+
+
+class RuleShapes(Protocol):
+    """What reading verdicts back needs of the rules in force: their order, and how each splits its claims by role."""
+
+    @property
+    def rule_ids(self) -> list[str]: ...
+
+    def roles_of(self, rule: str, claim_ids: list[str]) -> dict[str, list[str]]: ...
 
 T = TypeVar("T")
 # What a unit of work runs on; callers hand it back to the store's methods and never query it.
@@ -320,9 +328,9 @@ class Store:
         connection.execute("CREATE UNIQUE INDEX verdicts_id ON verdicts (id); DROP TABLE earlier_verdicts;").fetchall()
         return timings
 
-    def verdict_rows(self, query: str) -> list[VerdictRow]:
+    def verdict_rows(self, query: str, shapes: RuleShapes) -> list[VerdictRow]:
         """The rows of one rule's verdict query, read without storing them."""
-        return [_verdict_from_row(row) for row in self.query(query)]
+        return [_verdict_from_row(row, shapes) for row in self.query(query)]
 
     def upsert_verdicts(
         self, rows: Sequence[VerdictRow], superseded: Sequence[str], connection: duckdb.DuckDBPyConnection
@@ -349,7 +357,7 @@ class Store:
 
     def list_verdicts(
         self,
-        rule_order: Sequence[str],
+        shapes: RuleShapes,
         status: str | None = None,
         rule: str | None = None,
         subject: str | None = None,
@@ -359,6 +367,7 @@ class Store:
         connection: duckdb.DuckDBPyConnection | None = None,
     ) -> Page[tuple[VerdictRow, datetime.datetime]]:
         """Stored verdicts, contradictions first, then in rule order; filters run in SQL."""
+        rule_order = shapes.rule_ids
         conditions, parameters = ["list_contains(?, rule)"], [list(rule_order)]
         if status is not None:
             conditions.append("status = ?")
@@ -380,13 +389,17 @@ class Store:
                 [*parameters, list(STATUS_ORDER), list(rule_order), limit, offset],
             ).fetchall()
             total = rows[0][-1] if rows else conn.execute(f"SELECT count(*) FROM verdicts WHERE {where}", parameters).fetchall()[0][0]
-        return Page([(_verdict_from_row(row[:-2]), row[-2]) for row in rows], total)
+        return Page([(_verdict_from_row(row[:-2], shapes), row[-2]) for row in rows], total)
 
-    def get_verdict(self, verdict_id: str) -> tuple[VerdictRow, datetime.datetime]:
-        rows = self.query(f"SELECT {', '.join(VERDICT_FIELDS)}, first_seen FROM verdicts WHERE id = ?", [verdict_id])
+    def get_verdict(self, verdict_id: str, shapes: RuleShapes) -> tuple[VerdictRow, datetime.datetime]:
+        """One verdict of the rules in force; NotFound otherwise (a rule reloaded away leaves none the next recompute keeps)."""
+        rows = self.query(
+            f"SELECT {', '.join(VERDICT_FIELDS)}, first_seen FROM verdicts WHERE id = ? AND list_contains(?, rule)",
+            [verdict_id, list(shapes.rule_ids)],
+        )
         if not rows:
             raise NotFound("verdict", verdict_id)
-        return _verdict_from_row(rows[0][:-1]), rows[0][-1]
+        return _verdict_from_row(rows[0][:-1], shapes), rows[0][-1]
 
     def setting(self, key: str) -> str | None:
         rows = self.query("SELECT value FROM settings WHERE key = ?", [key])
@@ -455,17 +468,16 @@ def _insert_new(
 
 def _verdict_values(row: VerdictRow) -> list[Any]:
     left, right = row.left or (None, None), row.right or (None, None)
-    claim_ids = [claim_id for ids in row.roles.values() for claim_id in ids]
-    roles = msgspec.json.encode(row.roles).decode()
-    return [row.id, row.rule, roles, claim_ids, row.status, row.margin, row.margin_unit, *left, *right]
+    claim_ids = [claim_id for ids in row.roles.values() for claim_id in ids]  # roles come in binding order
+    return [row.id, row.rule, claim_ids, row.status, row.margin, row.margin_unit, *left, *right]
 
 
-def _verdict_from_row(row: Sequence[Any]) -> VerdictRow:
-    (verdict_id, rule, roles, _claim_ids, status, margin, margin_unit, left_lo, left_hi, right_lo, right_hi) = row
+def _verdict_from_row(row: Sequence[Any], shapes: RuleShapes) -> VerdictRow:
+    (verdict_id, rule, claim_ids, status, margin, margin_unit, left_lo, left_hi, right_lo, right_hi) = row
     return VerdictRow(
         id=verdict_id,
         rule=rule,
-        roles=msgspec.json.decode(roles),
+        roles=shapes.roles_of(rule, claim_ids),
         status=status,
         margin=margin,
         margin_unit=margin_unit,

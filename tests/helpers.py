@@ -140,6 +140,20 @@ def the_verdict_over(verdicts: Iterable[dict[str, Any]], rule: str, *figures: st
 
 def verdicts_of(store: Store, rules: list[Rule]) -> list[Verdict]:
     """Rules that are not in a book (a README example, a hand-made check) run over a store and rendered."""
-    rows = [row for rule in rules for row in store.verdict_rows(compile_rule(rule).verdict_rows_sql())]
+    rows = [row for rule in rules for row in store.verdict_rows(compile_rule(rule).verdict_rows_sql(), _Shapes(rules))]
     claims = store.claims_by_id(sorted({i for row in rows for i in row.roles_ids}))
     return [render_verdict(plan_rule(rule), row, claims) for rule in rules for row in rows if row.rule == rule.id]
+
+
+class _Shapes:
+    """How rules outside a book split their verdicts' claims by role (RuleSet does this for a book)."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.plans = {rule.id: plan_rule(rule) for rule in rules}
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return list(self.plans)
+
+    def roles_of(self, rule: str, claim_ids: list[str]) -> dict[str, list[str]]:
+        return self.plans[rule].roles_of(claim_ids)

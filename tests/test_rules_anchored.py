@@ -30,7 +30,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory):
 def test_anchored_verdicts_are_the_whole_store_verdicts_of_that_claim(seeded) -> None:
     store, rules = seeded
     checking.recompute(store, rules)
-    whole = store.list_verdicts([r.id for r in rules.rules]).items
+    whole = store.list_verdicts(rules.current).items
     for claim in store.list_claims().items:
         expected = {(row.id, row.status, row.margin) for row, _ in whole if claim.id in row.roles_ids}
         anchored = {(row.id, row.status, row.margin) for row in checking.anchored_rows(store, rules, claim.id)}

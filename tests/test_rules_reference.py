@@ -80,7 +80,7 @@ def test_a_new_claims_check_finds_exactly_the_whole_store_verdicts_it_takes_part
     with fresh_store() as store:
         ids = fill(store, scenario.sources, scenario.bodies)
         checking.recompute(store, book)
-        whole = [row for row, _ in store.list_verdicts([r.id for r in book.rules]).items]
+        whole = [row for row, _ in store.list_verdicts(book.current).items]
         for claim_id in ids:
             anchored = {row.id: row for row in checking.anchored_rows(store, book, claim_id)}
             expected = {row.id: row for row in whole if claim_id in row.roles_ids}

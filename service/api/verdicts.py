@@ -10,7 +10,7 @@ from litestar.params import PathParameter, QueryParameter
 
 from service import checking
 from service.api.paging import DEFAULT_LIMIT, Limit, Offset, next_page
-from service.errors import InvalidField, NotFound
+from service.errors import InvalidField
 from service.rules.book import RuleBook
 from service.store import Store
 from service.verdicts import Status, Verdict, VerdictList
@@ -40,9 +40,7 @@ class VerdictController(Controller):
             raise InvalidField("rule", f"no rule with id {rule!r}", location="query")
         if claim is not None and not store.has_claim(claim):
             raise InvalidField("claim", f"no claim with id {claim!r}", location="query")
-        page = store.list_verdicts(
-            [r.id for r in current.rules], status=status, rule=rule, subject=subject, claim=claim, limit=limit, offset=offset
-        )
+        page = store.list_verdicts(current, status=status, rule=rule, subject=subject, claim=claim, limit=limit, offset=offset)
         verdicts = checking.render(store, current, page.items)
         return VerdictList(verdicts, page.total, next_page(request, limit, offset, len(verdicts), page.total))
 
@@ -54,7 +52,5 @@ class VerdictController(Controller):
         rules: NamedDependency[RuleBook],
     ) -> Verdict:
         """One verdict with its evidence; 404 if no verdict has that id."""
-        row, first_seen = store.get_verdict(verdict_id)
-        if row.rule not in rules.current.plans:  # its rule was reloaded away; the next recompute drops it
-            raise NotFound("verdict", verdict_id)
-        return checking.render(store, rules.current, [(row, first_seen)])[0]
+        current = rules.current
+        return checking.render(store, current, [store.get_verdict(verdict_id, current)])[0]

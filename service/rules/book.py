@@ -34,6 +34,13 @@ class RuleSet:
         return cls(tuple(rules), {rule.id: plan_rule(rule) for rule in rules}, compiled)
 
     @property
+    def rule_ids(self) -> list[str]:
+        return [rule.id for rule in self.rules]
+
+    def roles_of(self, rule: str, claim_ids: list[str]) -> dict[str, list[str]]:
+        return self.plans[rule].roles_of(claim_ids)
+
+    @property
     def fingerprint(self) -> str:
         """Changes when any rule's meaning does: the store recomputes its verdicts then."""
         text = "\n".join(f"{rule_id}\n{c.verdict_rows_sql()}" for rule_id, c in sorted(self.compiled.items()))

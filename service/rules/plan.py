@@ -233,6 +233,15 @@ class RulePlan:
     def scalars(self) -> list[BindingPlan]:
         return [b for b in self.bindings if not b.is_group]
 
+    def roles_of(self, claim_ids: list[str]) -> dict[str, list[str]]:
+        """Claim ids by role, from the flat list a store keeps (bindings in order, a group's members together)."""
+        members = len(claim_ids) - len(self.scalars)
+        roles, at = {}, 0
+        for binding in self.bindings:
+            taken = members if binding.is_group else 1
+            roles[binding.name], at = claim_ids[at : at + taken], at + taken
+        return roles
+
     def unit_predicate(self) -> Predicate:
         """The claims' units make the check add like with like (loader.valid_unit_combinations)."""
         options = []
