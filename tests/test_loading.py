@@ -47,6 +47,7 @@ def test_a_bad_claim_in_a_json_file_stores_nothing_of_that_file(store: Store, tm
     assert raised.value.where == "$.claims[1]"
     assert "beaucoup" in raised.value.reason
     assert store.list_sources().items == [] and store.count_claims() == 0, "not even the file's source"
+    assert store.find_source(SOURCE["id"]) is None, "nor in the sources the store holds in memory"
 
 
 def test_a_bad_line_of_an_ndjson_file_is_reported_by_number_and_stores_nothing(store: Store, tmp_path: Path) -> None:
