@@ -15,15 +15,15 @@ load`` and the bench all come through here:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import msgspec
 
 from service.claims import Claim, ClaimIn, build_claim
-from service.errors import ClientError, Conflict, InvalidField
-from service.figures import ParsedFigure, Rounding, parse_figure
+from service.errors import Conflict, InvalidField
+from service import building
+from service.building import BatchError
 from service.rules import local
 from service.rules.book import RuleBook, RuleSet
 from service.rules.explain import render_verdict
@@ -34,15 +34,6 @@ from service.store import Connection, Neighbourhood, Store, executor_row
 from service.verdicts import STATUS_ORDER, Verdict
 
 _RULES_KEY = "verdicts_rules"
-
-
-class BatchError(Exception):
-    """A record of a batch that cannot be stored; ``where`` is ``line 12`` or ``$.claims[3]``. Nothing was stored."""
-
-    def __init__(self, where: str, error: ClientError, reason: str | None = None) -> None:
-        self.where, self.error = where, error
-        self.reason = reason or error.detail  # a decoding error's own words, else "field: reason"
-        super().__init__(f"{where}: {self.reason}")
 
 
 class BatchReport(msgspec.Struct):
@@ -137,64 +128,51 @@ Record = tuple[str, SourceIn | ClaimIn]  # (where in the file or batch, record)
 Progress = Callable[[int, int | None], None]  # (claims done, total if known)
 
 
-CHUNK = 20_000  # claims built and inserted at a time: memory stays flat whatever the file's size
+CHUNK = 20_000  # claims built and staged at a time: memory stays flat whatever the file's size
 
 
-def store_batch(store: Store, records: Iterable[Record], progress: Progress | None = None) -> BatchReport:
+def store_batch(store: Store, records: Iterable[Record], progress: Progress | None = None, chunk: int = CHUNK) -> BatchReport:
     """Store every source and claim of a file or a batch, all or nothing, in one transaction.
 
-    Records are read, built and inserted a chunk at a time through the store's bulk
-    path.  Claims whose id is stored already are skipped, so a rerun stores nothing
-    twice.  Verdicts are not touched: call :func:`recompute` once the batches are in.
+    Records are read, built and staged a chunk at a time through the store's bulk
+    path, then stored in one statement.  Claims whose id is stored already are
+    skipped, so a rerun stores nothing twice.  Verdicts are not touched: call
+    :func:`recompute` once the batches are in.
     """
     report = BatchReport()
     known: dict[str, Source] = {}
-    read = 0
+    staged = 0
     with store.transaction() as connection:
-        for chunk in _chunks(records, CHUNK):
-            read += _stage_chunk(store, chunk, known, report, connection)
+        for part in _chunks(records, chunk):
+            rows = building.build_rows(*_bodies_and_sources(store, part, known, report, connection))
+            store.stage_claims(rows, connection)
+            staged += len(rows)
             if progress:
-                progress(read, None)
+                progress(staged, None)
         report.claims_added = store.store_staged_claims(connection)
-        report.skipped += read - report.claims_added
+        report.skipped += staged - report.claims_added
     return report
 
 
-def _chunks(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
     iterator = iter(records)  # itertools.batched is Python 3.12+
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
 
 
-def _stage_chunk(
+def _bodies_and_sources(
     store: Store, chunk: Sequence[Record], known: dict[str, Source], report: BatchReport, connection: Connection
-) -> int:
-    """Store a chunk's sources and stage its claims; how many claims it held."""
+) -> tuple[list[tuple[str, ClaimIn]], dict[str, Source]]:
+    """Store a chunk's sources; its claim bodies, and the sources they name, to be built."""
     sources = [Source(**msgspec.structs.asdict(r)) for _, r in chunk if isinstance(r, SourceIn)]
     added = store.add_sources(sources, connection)
     report.sources_added += added
     report.skipped += len(sources) - added
     known.update((s.id, s) for s in sources)
     bodies = [(where, r) for where, r in chunk if isinstance(r, ClaimIn)]
-    missing = {body.source for _, body in bodies} - set(known)
-    known.update(store.sources_by_id(sorted(missing), connection))
-    store.stage_claims([_claim_of(where, body, known) for where, body in bodies], connection)
-    return len(bodies)
-
-
-def _claim_of(where: str, body: ClaimIn, sources: dict[str, Source]) -> Claim:
-    try:
-        if (source := sources.get(body.source)) is None:
-            raise InvalidField("source", f"no source with id {body.source!r}: add it to the file or POST /sources first")
-        return build_claim(body, source, parse=_parse_once)
-    except ClientError as exc:
-        raise BatchError(where, exc) from exc
-
-
-@lru_cache(maxsize=65536)
-def _parse_once(text: str, language: str, rounding: Rounding) -> ParsedFigure:
-    """A bulk file prints the same figure texts many times ("en hausse", "13 %"): read each once."""
-    return parse_figure(text, language, rounding)
+    named = {body.source for _, body in bodies}
+    known.update(store.sources_by_id(sorted(named - set(known)), connection))
+    return bodies, {name: known[name] for name in named if name in known}
 
 
 def recompute(store: Store, book: RuleBook) -> dict[str, float]:

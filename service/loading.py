@@ -17,7 +17,8 @@ from pathlib import Path
 import msgspec
 
 from service import checking
-from service.checking import BatchError, BatchReport, Progress, Record
+from service.building import BatchError
+from service.checking import BatchReport, Progress, Record
 from service.claims import ClaimIn
 from service.errors import ClientError, InvalidField
 from service.rules.book import RuleBook

@@ -251,14 +251,14 @@ class Store:
         self._next_seq += stored
         return stored
 
-    def stage_claims(self, claims: Sequence[Claim], connection: duckdb.DuckDBPyConnection) -> None:
-        """Hold claims of a bulk load in a staging table, an Arrow table at a time, until :meth:`store_staged_claims`."""
+    def stage_claims(self, rows: Sequence[list[Any]], connection: duckdb.DuckDBPyConnection) -> None:
+        """Hold a bulk load's claims (as :func:`claim_values` gives them) in a staging table until :meth:`store_staged_claims`."""
         connection.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS staged_claims AS SELECT seq AS arrival, {', '.join(_CLAIM_ROW_COLUMNS)} FROM claims LIMIT 0"
         ).fetchall()
         staged = connection.execute("SELECT count(*) FROM staged_claims").fetchall()[0][0]
-        rows = [[staged + n, *_claim_row(c).values()] for n, c in enumerate(claims)]
-        _append_arrow(connection, "staged_claims", ("arrival", *_CLAIM_ROW_COLUMNS), ("BIGINT", *_CLAIM_ROW_TYPES), rows)
+        numbered = [[staged + n, *values] for n, values in enumerate(rows)]
+        _append_arrow(connection, "staged_claims", ("arrival", *_CLAIM_ROW_COLUMNS), ("BIGINT", *_CLAIM_ROW_TYPES), numbered)
 
     def store_staged_claims(self, connection: duckdb.DuckDBPyConnection) -> int:
         """Store the staged claims not stored yet, sorted by subject, in one statement; how many were new.
@@ -517,6 +517,11 @@ class Neighbourhood:
 
     def claims(self, ids: Iterable[str]) -> dict[str, Claim]:
         return {claim_id: _claim_from_row(self._full[claim_id]) for claim_id in ids}
+
+
+def claim_values(claim: Claim) -> list[Any]:
+    """A claim as the values of its row in the claims table: plain data, cheap to send between processes."""
+    return list(_claim_row(claim).values())
 
 
 def executor_row(claim: Claim) -> tuple[Any, ...]:

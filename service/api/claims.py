@@ -10,7 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from service import checking
-from service.checking import BatchError, BatchReport
+from service.building import BatchError
+from service.checking import BatchReport
 from service.claims import Claim, ClaimIn, Measure
 from service.errors import ClientError, InvalidField
 from service.loading import array_records, ndjson_records
