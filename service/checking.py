@@ -23,7 +23,6 @@ import msgspec
 from service.claims import Claim, ClaimIn, build_claim
 from service.errors import Conflict, InvalidField
 from service import building
-from service.building import BatchError
 from service.rules import local
 from service.rules.book import RuleBook, RuleSet
 from service.rules.explain import render_verdict

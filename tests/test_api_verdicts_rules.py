@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from service import checking
 from service.loading import load_directory
 from service.rules.book import RuleBook
 from service.store import Store
@@ -172,6 +171,9 @@ OPERATIONS = {
     ("get", "/claims/{claim_id}"): "getClaim",
     ("post", "/check"): "checkClaim",
     ("get", "/verdicts"): "listVerdicts",
+    ("get", "/verdicts/{verdict_id}"): "getVerdict",
+    ("post", "/claims/batch"): "createClaims",
+    ("post", "/rules/reload"): "reloadRules",
     ("get", "/rules"): "listRules",
     ("get", "/rules/{rule_id}"): "getRule",
     ("get", "/rules/schema"): "ruleFileSchema",
@@ -189,6 +191,16 @@ def test_openapi_lists_every_route_with_its_operation_id(seeded_reader: TestClie
         assert found.get(operation) == operation_id, operation
     assert all(found.values()), "every operation has an operationId"
     assert len(set(found.values())) == len(found), "operationIds are unique"
+
+
+def test_openapi_types_the_claim_a_post_answers(seeded_reader: TestClient) -> None:
+    document = seeded_reader.get("/schema/openapi.json").json()
+    answer = document["paths"]["/claims"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
+    fields = document["components"]["schemas"][answer.rsplit("/", 1)[-1]]["properties"]
+    claim = document["components"]["schemas"][fields["claim"]["$ref"].rsplit("/", 1)[-1]]
+    assert {"id", "source", "quote", "interval", "period", "reading"} <= set(claim["properties"])
+    listing = document["paths"]["/verdicts"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert {"verdicts", "total", "next"} <= set(document["components"]["schemas"][listing.rsplit("/", 1)[-1]]["properties"])
 
 
 def test_every_operation_says_what_it_does(seeded_reader: TestClient) -> None:

@@ -10,7 +10,6 @@ import click
 import pytest
 
 from tests.helpers import RULES_DIR, verdicts_of
-from service import checking
 from service.app import create_app
 from service.cli import main
 from service.figures import QUALIFIERS

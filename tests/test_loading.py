@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from service.rules.book import RuleBook
-from service import checking
 from service.loading import LoadError, load_directory, store_file
 from service.store import Store
 from tests.helpers import RULES_DIR

@@ -12,13 +12,11 @@ claim's neighbourhood, must find exactly the whole-store verdicts that involve i
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from service import checking
 from service.claims import ClaimIn, build_claim
