@@ -391,20 +391,15 @@ class Store:
     ) -> Page[tuple[VerdictRow, datetime.datetime]]:
         """Stored verdicts, contradictions first, then in rule order; filters run in SQL."""
         rule_order = shapes.rule_ids
-        conditions, parameters = ["list_contains(?, rule)"], [list(rule_order)]
-        if status is not None:
-            conditions.append("status = ?")
-            parameters.append(status)
-        if rule is not None:
-            conditions.append("rule = ?")
-            parameters.append(rule)
-        if claim is not None:
-            conditions.append("list_contains(claim_ids, ?)")
-            parameters.append(claim)
-        if subject is not None:
-            conditions.append("list_has_any(claim_ids, (SELECT list(id) FROM claims WHERE subject = ?))")
-            parameters.append(subject)
-        where = " AND ".join(conditions)
+        filters = {
+            "list_contains(?, rule)": list(rule_order),  # only the rules in force
+            "status = ?": status,
+            "rule = ?": rule,
+            "list_contains(claim_ids, ?)": claim,
+            "list_has_any(claim_ids, (SELECT list(id) FROM claims WHERE subject = ?))": subject,
+        }
+        used = {condition: value for condition, value in filters.items() if value is not None}
+        where, parameters = " AND ".join(used), list(used.values())
         with self._within(connection) as conn:
             rows = conn.execute(
                 f"SELECT {', '.join(VERDICT_FIELDS)}, first_seen, count(*) OVER () FROM verdicts WHERE {where} "
