@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import re
 import shutil
 import socket
 import subprocess
 import sys
 import sysconfig
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -89,16 +91,28 @@ def free_port() -> int:
 
 
 def wait_for_health(base_url: str, server: subprocess.Popen[str]) -> dict:
-    """GET /health until it answers, the server exits, or the deadline passes."""
-    deadline = time.monotonic() + SERVER_START_DEADLINE
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"tally serve exited with {server.returncode}: {server.stderr.read() if server.stderr else ''}")
+    """Wait for uvicorn to say it listens (its log line on stderr, read by a thread), then GET /health."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read_log() -> None:
+        assert server.stderr is not None
+        for line in server.stderr:
+            lines.put(line)
+        lines.put(None)  # the server exited
+
+    threading.Thread(target=read_log, daemon=True).start()
+    deadline, seen = time.monotonic() + SERVER_START_DEADLINE, []
+    while (left := deadline - time.monotonic()) > 0:
         try:
-            return httpx.get(f"{base_url}/health", timeout=1.0).raise_for_status().json()
-        except httpx.TransportError:
-            time.sleep(0.05)  # the port is not open yet: poll again
-    pytest.fail(f"tally serve did not answer /health within {SERVER_START_DEADLINE} s")
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            pytest.fail(f"tally serve exited with {server.wait()}: {''.join(seen)}")
+        seen.append(line)
+        if "Uvicorn running on" in line:
+            return httpx.get(f"{base_url}/health", timeout=5.0).raise_for_status().json()
+    pytest.fail(f"tally serve did not start within {SERVER_START_DEADLINE} s: {''.join(seen)}")
 
 
 @contextlib.contextmanager
