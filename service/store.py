@@ -341,13 +341,22 @@ class Store:
         connection.execute("CREATE OR REPLACE TEMP TABLE earlier_verdicts AS SELECT id, first_seen FROM verdicts").fetchall()
         connection.execute(_verdicts_table(replace=True) + "DROP INDEX verdicts_id;").fetchall()
         timings = {}
-        for rule_id, query in rule_queries:
-            started = time.perf_counter()
-            connection.execute(
-                f"INSERT INTO verdicts SELECT found.*, coalesce(earlier.first_seen, now()) "
-                f"FROM ({query}) AS found LEFT JOIN earlier_verdicts AS earlier USING (id)"
-            ).fetchall()
-            timings[rule_id] = time.perf_counter() - started
+        # Join in the order the rule binds its claims: each binding relates to earlier ones,
+        # so that order is a chain of selective joins.  DuckDB's join-order optimizer cannot
+        # estimate filters such as printed = 'direction' and joined levels with levels first
+        # (8.3M rows, 1.0 s for direction-agrees-with-levels at 1M claims; 0.065 s in binding
+        # order; every rule 4.15 s -> 3.13 s).
+        connection.execute("SET disabled_optimizers = 'join_order'").fetchall()
+        try:
+            for rule_id, query in rule_queries:
+                started = time.perf_counter()
+                connection.execute(
+                    f"INSERT INTO verdicts SELECT found.*, coalesce(earlier.first_seen, now()) "
+                    f"FROM ({query}) AS found LEFT JOIN earlier_verdicts AS earlier USING (id)"
+                ).fetchall()
+                timings[rule_id] = time.perf_counter() - started
+        finally:
+            connection.execute("RESET disabled_optimizers").fetchall()
         connection.execute("CREATE UNIQUE INDEX verdicts_id ON verdicts (id); DROP TABLE earlier_verdicts;").fetchall()
         return timings
 
