@@ -4,8 +4,8 @@ The HTTP API (``POST /claims``, ``POST /check``, ``POST /claims/batch``), ``tall
 load`` and the bench all come through here:
 
 * :func:`submit` stores one claim (or, for a dry run, rolls it back), checks it
-  in-process against its neighbourhood (the claims it can bind with, fetched in
-  one query), and writes its verdicts in one statement;
+  in process against its neighbourhood (the claims it can bind with, read by
+  subject), and writes its verdicts, all in one transaction;
 * :func:`store_batch` stores a file or a batch in one transaction through the
   store's bulk path, then :func:`recompute` runs every rule's SQL over the store;
 * :func:`ensure_current` recomputes only when the rules in force changed since
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from service.claims import Claim, ClaimIn, build_claim
-from service.errors import Conflict, InvalidField
+from service.errors import InvalidField
 from service import building
 from service.rules import local
 from service.rules.book import RuleBook, RuleSet
@@ -57,9 +57,9 @@ def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool) -> Checked:
     rules = book.current
     with store.transaction(commit=keep) as connection:
         claim = build_claim(body, _source(store, body.source, connection))
-        new = store.add_claim_if_new(claim, connection)
-        if keep and not new:
-            raise Conflict("quote", f"this claim is stored already as {claim.id}")
+        if keep:
+            store.add_claim(claim, connection)  # Conflict if it is stored already
+        new = keep or store.add_claim_if_new(claim, connection)
         rows, superseded, neighbourhood = _anchored(store, rules, claim, connection)
         first_seen = store.upsert_verdicts(rows, superseded, connection)
     if not keep and new:
@@ -116,7 +116,7 @@ def render(
     store: Store, rules: RuleSet, rows: Sequence[tuple[VerdictRow, object]], connection: Connection | None = None
 ) -> list[Verdict]:
     """The words of the verdicts a response carries, and only those."""
-    claims = store.claims_by_id(list({i for row, _ in rows for ids in row.roles.values() for i in ids}), connection)
+    claims = store.claims_by_id(list({i for row, _ in rows for i in row.roles_ids}), connection)
     return [render_verdict(rules.plans[row.rule], row, claims, first_seen) for row, first_seen in rows]  # type: ignore[arg-type]
 
 
@@ -189,13 +189,6 @@ def ensure_current(store: Store, book: RuleBook) -> bool:
         return False
     recompute(store, book)
     return True
-
-
-def load_records(store: Store, book: RuleBook, batches: Iterable[Sequence[Record]]) -> list[BatchReport]:
-    """Store several batches (each all or nothing), then recompute the verdicts once."""
-    reports = [store_batch(store, records) for records in batches]
-    recompute(store, book)
-    return reports
 
 
 def all_verdicts(store: Store, book: RuleBook) -> list[Verdict]:

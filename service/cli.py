@@ -18,7 +18,7 @@ from service.figures import FigureError, Rounding, parse_figure
 from service.loading import LoadError, store_file
 from service.settings import Settings
 from service.store import Store
-from service.verdicts import Verdict
+from service.verdicts import STATUS_ORDER, Verdict
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
@@ -135,7 +135,7 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
         page = store.list_verdicts(current, status=listed, limit=limit)
         verdicts = checking.render(store, current, page.items)
     summary = [
-        RuleSummary(rule.id, *(counts.get((rule.id, s), 0) for s in _STATUSES), seconds=round(timings.get(rule.id, 0.0), 4))
+        RuleSummary(rule.id, *(counts.get((rule.id, s), 0) for s in STATUS_ORDER), seconds=round(timings.get(rule.id, 0.0), 4))
         for rule in current.rules
     ]
     if as_json:
@@ -149,7 +149,6 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
     console.print(f"{shown} verdicts listed" + (f" ({status})" if listed else ""))
 
 
-_STATUSES = ("contradicted", "unverifiable", "consistent")
 
 
 class RuleSummary(msgspec.Struct):
@@ -172,7 +171,7 @@ class CheckReport(msgspec.Struct):
 def _summary_table(summary: list[RuleSummary], stats: bool, seconds: float) -> Table:
     table = Table(title="Tally rules over the store", show_footer=stats)
     table.add_column("rule", footer="all rules")
-    for status in _STATUSES:
+    for status in STATUS_ORDER:
         table.add_column(status, justify="right", style=_STATUS_STYLE[status])
     if stats:
         table.add_column("seconds", justify="right", footer=f"{seconds:.3f}")

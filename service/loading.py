@@ -20,7 +20,7 @@ from service import checking
 from service.building import BatchError
 from service.checking import BatchReport, Progress, Record
 from service.claims import ClaimIn
-from service.errors import ClientError, InvalidField
+from service.errors import InvalidField
 from service.rules.book import RuleBook
 from service.sources import SourceIn
 from service.store import Store
@@ -55,13 +55,6 @@ def store_file(store: Store, path: Path, progress: Progress | None = None) -> Lo
     except BatchError as exc:
         raise LoadError(path, exc.where, exc.reason) from exc
     return _report(path, report)
-
-
-def load_file(store: Store, book: RuleBook, path: Path, progress: Progress | None = None) -> LoadReport:
-    """One file, then every verdict recomputed."""
-    report = store_file(store, path, progress)
-    checking.recompute(store, book)
-    return report
 
 
 def load_directory(store: Store, directory: Path, book: RuleBook) -> list[LoadReport]:
@@ -125,4 +118,4 @@ def array_records(data: bytes) -> Iterator[Record]:
             raise BatchError(f"$[{index}]", InvalidField(f"[{index}]", str(exc)), str(exc)) from exc
 
 
-__all__ = ["ClientError", "LoadError", "LoadReport", "load_directory", "load_file", "store_file", "file_records"]
+__all__ = ["LoadError", "LoadReport", "load_directory", "store_file", "file_records"]

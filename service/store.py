@@ -214,8 +214,7 @@ class Store:
         return self._sources
 
     def sources_by_id(self, ids: Sequence[str], connection: duckdb.DuckDBPyConnection | None = None) -> dict[str, Source]:
-        found = {source_id: source for source_id in ids if (source := self.find_source(source_id, connection)) is not None}
-        return found
+        return {source_id: source for source_id in ids if (source := self.find_source(source_id, connection)) is not None}
 
     def get_source(self, source_id: str) -> Source:
         if (source := self.find_source(source_id)) is None:
