@@ -21,6 +21,8 @@ from service.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"
+# The shipped rules as written before issue 8: old spellings, still read
+OLD_RULES_DIR = ROOT / "tests" / "data" / "rules_before_8"
 FIXTURES_DIR = ROOT / "fixtures"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 

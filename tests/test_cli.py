@@ -212,7 +212,7 @@ def test_rules_lint_without_a_folder_lints_the_shipped_rules(tmp_path: Path, mon
 def test_rules_lint_without_a_folder_lints_tally_rules_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "rules"
     folder.mkdir()
-    shutil.copy(RULES_DIR / "1-same-figure.yaml", folder)
+    shutil.copy(RULES_DIR / "same-figure.yaml", folder)
     monkeypatch.setenv("TALLY_RULES_DIR", str(folder))
     result = tally("rules", "lint")
     assert result.exit_code == 0, result.output
@@ -238,7 +238,7 @@ def test_every_command_refuses_a_rules_folder_with_no_rule(tmp_path: Path, seede
 def test_rules_lint_reports_file_line_and_column(tmp_path: Path) -> None:
     folder = tmp_path / "rules"
     folder.mkdir()
-    shutil.copy(RULES_DIR / "1-same-figure.yaml", folder)
+    shutil.copy(RULES_DIR / "same-figure.yaml", folder)
     broken = folder / "2-broken.yaml"
     broken.write_text("id: broken\ntitle: t\ndescription: d\nbind:\n  a:\n    measure: level\ncheck: a == b\n")
     result = tally("rules", "lint", folder)

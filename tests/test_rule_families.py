@@ -46,7 +46,7 @@ def test_same_figure(tmp_path: Path, rules: RuleBook) -> None:
     holds = verdicts(tmp_path, rules, "same-figure", [claim("a", "level", "1,14 milliard de dirhams"), claim("b", "level", "1 140 millions de dirhams")])
     assert only(holds).status == "consistent"
     fails = verdicts(tmp_path / "x", rules, "same-figure", [claim("a", "growth", "13 %"), claim("b", "growth", "11 %")])
-    assert (only(fails).status, only(fails).margin, only(fails).margin_unit) == ("contradicted", 1.0, "percent")
+    assert (only(fails).status, only(fails).margin, only(fails).margin_unit) == ("contradicted", 1.0, "points")
 
 
 def test_same_figure_ignores_different_base_periods(tmp_path: Path, rules: RuleBook) -> None:

@@ -175,7 +175,7 @@ def test_a_broken_reload_keeps_the_rules_in_force(tmp_path: Path) -> None:
         before = [(v.id, v.status) for v in checking.all_verdicts(store, book)]
         assert [status for _, status in before] == ["contradicted"]
 
-        same_figure = rules_dir / "1-same-figure.yaml"
+        same_figure = rules_dir / "same-figure.yaml"
         lines = same_figure.read_text(encoding="utf-8").splitlines(keepends=True)
         check_line = next(number for number, line in enumerate(lines, start=1) if line == "check: first == second\n")
         lines[check_line - 1] = "check: first === second\n"
@@ -193,7 +193,7 @@ def test_a_broken_reload_keeps_the_rules_in_force(tmp_path: Path) -> None:
             book.reload()  # still broken: the new file waits with the rest
         assert [rule.id for rule in book.rules] == in_force
 
-        shutil.copy(RULES_DIR / "1-same-figure.yaml", same_figure)
+        shutil.copy(RULES_DIR / "same-figure.yaml", same_figure)
         assert sorted(rule.id for rule in book.reload()) == sorted([*in_force, "implied-base-is-positive"])
 
 
@@ -215,7 +215,7 @@ def test_the_schema_knows_every_key_the_loader_accepts() -> None:
     definitions = schema["$defs"]
     rule_keys = set(definitions["RuleSpec"]["properties"])
     binding_keys = set(definitions["BindingSpec"]["properties"])
-    assert {"id", "title", "description", "bind", "check", "margin_unit"} == rule_keys
+    assert {"id", "title", "description", "bind", "check", "margin_unit", "examples"} == rule_keys
     used: set[str] = set()
     for path in sorted(RULES_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -58,7 +58,7 @@ def test_the_two_growth_rates_for_jan_nov_2025_contradict(seed_verdicts: Verdict
     verdict = the_verdict_over(seed_verdicts, "same-figure", GROWTH_13, GROWTH_11)
     assert verdict["status"] == "contradicted"
     assert verdict["margin"] == pytest.approx(1.0)
-    assert verdict["margin_unit"] == "percent"
+    assert verdict["margin_unit"] == "points"  # 13 % and 11 % are two points apart
 
 
 # --- growth links levels ----------------------------------------------------------------------------

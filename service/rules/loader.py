@@ -29,6 +29,9 @@ from service.rules.model import (
     Arith,
     Binding,
     Comparison,
+    Example,
+    ExampleClaim,
+    Expectation,
     Expr,
     Literally,
     Negate,
@@ -41,6 +44,7 @@ from service.rules.model import (
     Total,
     leaves,
 )
+from service.rules.symmetry import inferred_pair
 from service.units import quantity
 
 Name = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]*$", description="A binding name: lower case, digits, _")]
@@ -56,10 +60,15 @@ class BindingSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     measure: _described(
         str | list[str] | None, "A measure, a list of measures, or 'same as <binding>'.", "level", ["level", "count"], "same as first"
     ) = None
+    like: _described(
+        Name | None,
+        "The same quantity as that binding: its subject, breakdown and period; 'subject', 'breakdown' or 'period' written beside it win.",
+        "current",
+    ) = None
     subject: _described(str | None, "'same as <binding>', or a dotted subject key.", "same as current", "ma.regions") = None
     breakdown: _described(
         str | dict[str, str] | None,
-        "any (default), total (no breakdown), part (any non-empty breakdown), 'same as <binding>', or a mapping.",
+        "any (default), total (no breakdown), member (one member of a breakdown: a product, a country), 'same as <binding>', or a mapping.",
         "same as current",
         {"per": "region"},
     ) = None
@@ -69,22 +78,35 @@ class BindingSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
         "base of growth",
         "2024",
     ) = None
-    base_period: _described(str | None, "'same as <binding>': the growth's base period equals that binding's.", "same as growth_a") = None
+    compared_to: _described(
+        str | None, "'same as <binding>': this figure is compared to the same base period as that growth's.", "same as growth_a"
+    ) = None
+    base_period: _described(str | None, "Old spelling of compared_to.") = None
     source: _described(str | None, "'same as <binding>' or 'other than <binding>'.", "other than level_a") = None
     printed: _described(
         Literal["number", "direction"] | None, "Only figures printed as a number, or as a direction word ('en hausse')."
     ) = None
     unit: _described(Literal["MAD", "percent", "points", "count"] | None, "Only figures in this canonical unit.") = None
-    pair_after: _described(Name | None, "Take each pair once: this binding's claim id sorts after that binding's.") = None
+    pair_after: _described(
+        Name | None, "Not needed: a symmetric check takes each pair once by itself. Kept for old files."
+    ) = None
     stand_in_months: _described(
         Annotated[int, msgspec.Meta(ge=0, le=12)],
         "With period 'same as' or 'base of': a figure for a period up to this many months longer, containing the needed one, may stand in (noted in the verdict).",
     ) = 0
     group: _described(
-        list[Literal["source", "subject", "period", "dimension", "measure"]],
-        "Make this a group binding: its claims, grouped by these keys, are summed with sum(name).",
-        ["source", "subject", "period", "dimension"],
+        list[Literal["source", "subject", "period", "breakdown_by", "dimension", "measure"]],
+        "Make this a group binding: its claims, grouped by these keys, are summed with sum(name). breakdown_by: what the breakdown is by (product, country).",
+        ["source", "subject", "period", "breakdown_by"],
     ) = []
+
+
+class ExampleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Claims a reporter could print, and what the rule must answer on them."""
+
+    claims: _described(Annotated[list[ExampleClaim], msgspec.Meta(min_length=1)], "The printed claims.")
+    expect: _described(Expectation, "The rule's answer.")
+    title: _described(str | None, "What the example shows.") = None
 
 
 class RuleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -100,8 +122,10 @@ class RuleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
         "current / (1 + growth) == base",
     )
     margin_unit: _described(
-        Literal["MAD", "percent", "points", "count"] | None, "Unit of the margin; default: the unit of the right side's first figure."
+        Literal["MAD", "percent", "points", "count"] | None,
+        "Unit of the margin; default: the unit of the right side's first figure, points for a difference of percentages.",
     ) = None
+    examples: _described(list[ExampleSpec], "Claims and the answer the rule must give on them; `tally rules test` runs them.") = []
 
 
 class RuleFileSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -321,6 +345,13 @@ class _RuleContext:
 
     def __init__(self, path: str, located: _Located, prefix: tuple[Any, ...], problems: list[FieldProblem]) -> None:
         self.path, self.located, self.prefix, self.problems = path, located, prefix, problems
+        self.hints: list[FieldProblem] = []
+
+    def old_spelling(self, where: tuple[Any, ...], reason: str, hint: str) -> None:
+        """An old spelling still read: a lint hint, not an error."""
+        line, column = self.located.at(self.prefix + where, key=True)
+        field = ".".join(str(p) for p in self.prefix + where)
+        self.hints.append(FieldProblem(field=field, reason=f"{reason} (hint: {hint})", location="rule", line=line, column=column))
 
     def report(self, where: tuple[Any, ...], reason: str, hint: str = "", key: bool = False) -> None:
         line, column = self.located.at(self.prefix + where, key=key)
@@ -344,8 +375,10 @@ def _compile_rule(
     if sum(1 for b in bindings if b.is_group) > 1:
         context.report(("bind",), "a rule has at most one group binding", "split the rule in two")
     check = _check(spec, bindings, context)
+    examples = _examples(spec, context)
     if check is None or len(problems) > before:
         return None
+    bindings = _pairs_taken_once(bindings, check, context)
     line, _ = located.at(prefix + ("id",))
     return Rule(
         id=spec.id,
@@ -355,9 +388,56 @@ def _compile_rule(
         check=check,
         check_text=spec.check,
         margin_unit=spec.margin_unit,
+        examples=examples,
+        hints=tuple(context.hints),
         file=path,
         line=line,
     )
+
+
+def _pairs_taken_once(bindings: list[Binding], check: Comparison, context: _RuleContext) -> list[Binding]:
+    """Order the pair a symmetric check binds both ways round; say so where the author did it by hand."""
+    written = [b for b in bindings if b.pair_after]
+    unwritten = [msgspec.structs.replace(b, pair_after=None) for b in bindings]
+    pair = inferred_pair(unwritten, check)
+    if written:
+        if pair is not None and len(written) == 1 and (written[0].name, written[0].pair_after) == pair:
+            context.old_spelling(("bind", pair[0], "pair_after"), "pair_after is not needed here", "the check is symmetric, so Tally takes each pair once by itself: remove it")
+        return bindings
+    if pair is None:
+        return bindings
+    later, earlier = pair
+    return [msgspec.structs.replace(b, pair_after=earlier) if b.name == later else b for b in bindings]
+
+
+def _examples(spec: RuleSpec, context: _RuleContext) -> tuple[Example, ...]:
+    """The examples as written, with their lines; what they say is checked by ``tally rules test``."""
+    examples = []
+    for index, example in enumerate(spec.examples):
+        where = ("examples", index)
+        for number, claim in enumerate(example.claims):
+            _example_claim_reads(claim, where + ("claims", number), context)
+        expect = example.expect
+        if expect.margin is not None and expect.status != "contradicted":
+            context.report(where + ("expect", "margin"), "only a contradiction has a margin", "drop margin, or expect status: contradicted")
+        if expect.status == "none" and expect.verdicts:
+            context.report(where + ("expect", "verdicts"), "status none means no verdict", "drop verdicts")
+        line, _ = context.located.at(context.prefix + where)
+        examples.append(Example(claims=tuple(example.claims), expect=expect, title=example.title, line=line))
+    return tuple(examples)
+
+
+def _example_claim_reads(claim: ExampleClaim, where: tuple[Any, ...], context: _RuleContext) -> None:
+    if claim.measure not in MEASURES:
+        context.report(where + ("measure",), f"unknown measure {claim.measure!r}", "one of " + ", ".join(MEASURES))
+    for key in ("period", "compared_to"):
+        text = getattr(claim, key)
+        if text is None:
+            continue
+        try:
+            Period.parse(text)
+        except PeriodError as exc:
+            context.report(where + (key,), str(exc), "write 2024, 2025-11 or 2025-01/2025-11")
 
 
 def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _RuleContext) -> Binding | None:
@@ -388,6 +468,9 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
             return None
         return match.group(1), other
 
+    spec = _new_spellings(spec, where, context)
+    if spec.like is not None and relation("like", f"same as {spec.like}", ("same as",)) is not None:
+        spec = _like(spec)
     measures, measure_of = _measures(spec, where, relation, context)
     subject = None
     if spec.subject is not None:
@@ -397,9 +480,9 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
             subject = SameAs(found[1])
     breakdown = _breakdown(spec, where, relation, context)
     period = _period(spec, where, relation, context)
-    base_period = None
-    if (found := relation("base_period", spec.base_period, ("same as",))) is not None:
-        base_period = SameAs(found[1])
+    compared_to = None
+    if (found := relation("compared_to", spec.compared_to, ("same as",))) is not None:
+        compared_to = SameAs(found[1])
     source = None
     if (found := relation("source", spec.source, ("same as", "other than"))) is not None:
         source = SameAs(found[1]) if found[0] == "same as" else OtherThan(found[1])
@@ -419,7 +502,7 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         subject=subject,
         breakdown=breakdown,
         period=period,
-        base_period=base_period,
+        compared_to=compared_to,
         source=source,
         printed=spec.printed,
         unit=spec.unit,
@@ -431,9 +514,37 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
     )
 
 
+def _new_spellings(spec: BindingSpec, where: tuple[Any, ...], context: _RuleContext) -> BindingSpec:
+    """Read the old spellings as the new ones, with a hint that names the new one."""
+    if spec.base_period is not None:
+        if spec.compared_to is not None:
+            context.report(where + ("base_period",), "base_period and compared_to say the same thing", "keep compared_to")
+        else:
+            context.old_spelling(where + ("base_period",), "base_period is an old spelling", "write compared_to: " + spec.base_period)
+            spec = msgspec.structs.replace(spec, compared_to=spec.base_period, base_period=None)
+    if spec.breakdown == "part":
+        context.old_spelling(where + ("breakdown",), "breakdown: part is an old spelling", "write breakdown: member")
+        spec = msgspec.structs.replace(spec, breakdown="member")
+    if "dimension" in spec.group:
+        context.old_spelling(where + ("group",), "the group key dimension is an old spelling", "write breakdown_by")
+        spec = msgspec.structs.replace(spec, group=["breakdown_by" if key == "dimension" else key for key in spec.group])
+    return spec
+
+
+def _like(spec: BindingSpec) -> BindingSpec:
+    """``like: x`` is subject, breakdown and period 'same as x', each unless written beside it."""
+    same = f"same as {spec.like}"
+    return msgspec.structs.replace(
+        spec,
+        subject=spec.subject if spec.subject is not None else same,
+        breakdown=spec.breakdown if spec.breakdown is not None else same,
+        period=spec.period if spec.period is not None else same,
+    )
+
+
 # Which group key lets a relation name a group binding: a group summed per source,
 # subject and period has one subject, one period and one source, nothing else.
-_GROUP_KEY_OF = {"subject": "subject", "period": "period", "source": "source", "measure": "measure"}
+_GROUP_KEY_OF = {"subject": "subject", "period": "period", "source": "source", "measure": "measure", "like": "subject"}
 
 
 def _group_has_key(group: Binding, relation_key: str) -> bool:
@@ -465,7 +576,7 @@ def _breakdown(spec: BindingSpec, where, relation, context: _RuleContext):
         return "any"
     if isinstance(value, dict):
         return dict(sorted(value.items()))
-    if value in ("any", "total", "part"):
+    if value in ("any", "total", "member"):
         return value
     found = relation("breakdown", value, ("same as",))
     return SameAs(found[1]) if found else "any"
@@ -522,7 +633,7 @@ def _check_names(check: Comparison, bindings: list[Binding], context: _RuleConte
         elif isinstance(leaf, Ref) and binding.is_group:
             _problem_at(context, where, f"{leaf.name!r} is a group: write sum({leaf.name})", line, column0 + leaf.column, leaf.name)
         elif isinstance(leaf, Total) and not binding.is_group:
-            hint = f"add 'group: [source, subject, period, dimension]' to {leaf.name!r}"
+            hint = f"add 'group: [source, subject, period, breakdown_by]' to {leaf.name!r}"
             _problem_at(context, where, f"sum({leaf.name}) needs a group binding (hint: {hint})", line, column0 + leaf.column, leaf.name)
     for binding in bindings:
         if binding.name not in used and not any(binding.name in b.related() for b in bindings):

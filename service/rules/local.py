@@ -65,6 +65,7 @@ from service.rules.plan import (
     Term,
     VerdictRow,
     bindings_in,
+    difference_unit,
     verdict_id,
 )
 from service.units import base_factor
@@ -510,7 +511,7 @@ def _margin_unit(compiled: _CompiledPlan, chosen: list[Any]) -> tuple[str | None
     if compiled.margin_slot is None:
         return source.unit, source.factor
     held = chosen[compiled.margin_slot]
-    unit = (held.first if isinstance(held, _Group) else held)[UNIT]
+    unit = difference_unit((held.first if isinstance(held, _Group) else held)[UNIT])
     return unit, base_factor(unit) if unit is not None else 1.0
 
 

@@ -14,9 +14,11 @@ line and column where the author wrote it, so a type error points at the token.
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import msgspec
+
+from service.errors import FieldProblem
 
 
 class Node(msgspec.Struct, frozen=True, kw_only=True, tag_field="node"):
@@ -68,7 +70,7 @@ class Comparison(Node, tag="compare"):
 
 Measure = Literal["level", "growth", "share", "share_change", "count", "average", "category"]
 PeriodRelationKind = Literal["same", "base_of", "within", "contains", "strictly_within", "strictly_contains", "literal"]
-GroupKey = Literal["source", "subject", "period", "dimension", "measure"]
+GroupKey = Literal["source", "subject", "period", "breakdown_by", "measure"]
 
 
 class SameAs(msgspec.Struct, frozen=True, tag="same"):
@@ -89,7 +91,7 @@ class PeriodRelation(msgspec.Struct, frozen=True):
     literal: str | None = None  # an ISO 8601 period, for kind == "literal"
 
 
-BreakdownSpec = Union[Literal["any", "total", "part"], SameAs, dict[str, str]]
+BreakdownSpec = Union[Literal["any", "total", "member"], SameAs, dict[str, str]]
 
 
 class Binding(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,7 +103,7 @@ class Binding(msgspec.Struct, frozen=True, kw_only=True):
     subject: SameAs | Literally | None = None
     breakdown: BreakdownSpec = "any"
     period: PeriodRelation | None = None
-    base_period: SameAs | None = None
+    compared_to: SameAs | None = None  # a growth's base period, the same as another binding's
     source: SameAs | OtherThan | None = None
     printed: Literal["number", "direction"] | None = None
     unit: str | None = None
@@ -118,12 +120,53 @@ class Binding(msgspec.Struct, frozen=True, kw_only=True):
     def related(self) -> set[str]:
         """Names of the bindings this one is defined against."""
         names = {self.measure_of, self.pair_after}
-        for relation in (self.subject, self.base_period, self.source, self.breakdown):
+        for relation in (self.subject, self.compared_to, self.source, self.breakdown):
             if isinstance(relation, (SameAs, OtherThan)):
                 names.add(relation.other)
         if self.period is not None:
             names.add(self.period.other)
         return {name for name in names if name}
+
+
+# Examples ------------------------------------------------------------------------
+
+
+def _described(type_: Any, text: str, *examples: Any) -> Any:
+    return Annotated[type_, msgspec.Meta(description=text, examples=list(examples) or None)]
+
+
+class ExampleClaim(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """One printed claim of an example: the fields a reporter fills in."""
+
+    measure: _described(str, "level, growth, share, share_change, count, average or category.", "level")
+    figure: _described(Annotated[str, msgspec.Meta(min_length=1)], "As printed, in the source's language.", "1,14 milliard de dirhams")
+    period: _described(str, "ISO 8601 months or years.", "2025-01/2025-11")
+    source: _described(str, "A short name for who printed it; claims of one source share it.", "le360") = "example"
+    language: _described(Literal["fr", "en"], "The language the figure is printed in.") = "fr"
+    subject: _described(str, "What is measured; examples share one subject unless they say otherwise.") = "example"
+    breakdown: _described(dict[str, str], "Which part of the subject.", {"product": "tapis"}) = {}
+    compared_to: _described(str | None, "A growth's base period; by default the same months a year earlier.") = None
+
+
+class Expectation(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """What the rule must answer on an example's claims."""
+
+    status: _described(
+        Literal["consistent", "contradicted", "unverifiable", "none"], "The status of every verdict; none: the rule binds nothing."
+    )
+    margin: _described(
+        str | None, "A contradiction's margin, printed as a figure: the verdict's margin must lie within its rounding.", "80 millions MAD", "3,5 points"
+    ) = None
+    verdicts: _described(Annotated[int, msgspec.Meta(ge=0)] | None, "How many verdicts; by default at least one (none for status none).") = None
+
+
+class Example(msgspec.Struct, frozen=True, kw_only=True):
+    """Claims a reporter could print, and what the rule must answer on them (``tally rules test``)."""
+
+    claims: tuple[ExampleClaim, ...]
+    expect: Expectation
+    title: str | None = None
+    line: int = 1
 
 
 class Rule(msgspec.Struct, frozen=True, kw_only=True):
@@ -134,6 +177,8 @@ class Rule(msgspec.Struct, frozen=True, kw_only=True):
     check: Comparison
     check_text: str
     margin_unit: str | None = None
+    examples: tuple[Example, ...] = ()
+    hints: tuple[FieldProblem, ...] = ()  # old spellings and file shapes, still read: lint hints
     file: str = ""
     line: int = 1
 

@@ -173,7 +173,7 @@ GROUP_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "source": ("source",),
     "subject": ("subject",),
     "period": ("period_start", "period_end"),
-    "dimension": ("breakdown_dims",),
+    "breakdown_by": ("breakdown_dims",),
     "measure": ("measure",),
 }
 
@@ -296,7 +296,7 @@ def _build(rule: Rule) -> RulePlan:
         rule=rule,
         bindings=bindings,
         units=tuple(tuple(sorted(c.items())) for c in combinations),
-        margin_unit=_margin_unit(rule),
+        margin_unit=_margin_unit(rule, combinations),
         is_category=is_category,
         literal_subjects=tuple(sorted({b.subject.value for b in rule.bindings if isinstance(b.subject, Literally)})),
         subject_ties=_subject_ties(rule),
@@ -314,13 +314,23 @@ def _subject_ties(rule: Rule) -> tuple[tuple[str, str], ...]:
     return tuple(ties)
 
 
-def _margin_unit(rule: Rule) -> MarginUnit:
+def difference_unit(unit: str | None) -> str | None:
+    """The unit of a difference of two figures in ``unit``: two shares 3.5 % apart are 3.5 points apart."""
+    return "points" if unit == "percent" else unit
+
+
+def _margin_unit(rule: Rule, combinations: list[dict[str, str]]) -> MarginUnit:
+    """The rule's margin unit; else the unit of the right side's first figure, as a difference."""
     if rule.margin_unit is not None:
         return MarginUnit(unit=rule.margin_unit)
     first = leaves(rule.check.right)[0]
     if isinstance(first, Number):
-        return MarginUnit(unit=first.unit)
+        return MarginUnit(unit=difference_unit(first.unit))
     assert isinstance(first, (Ref, Total))
+    units = {combination[first.name] for combination in combinations}
+    if len(units) == 1 and "text" not in units:
+        # one unit whatever the claims: fixed in the plan, not read from each row
+        return MarginUnit(unit=difference_unit(units.pop()))
     return MarginUnit(binding=first.name)
 
 
@@ -352,7 +362,7 @@ def _own_filters(binding: Binding) -> list[Predicate]:
     breakdown = binding.breakdown
     if breakdown == "total":
         filters.append(Compare("=", Col(me, "breakdown_key"), Const("")))
-    elif breakdown == "part":
+    elif breakdown == "member":
         filters.append(Compare("!=", Col(me, "breakdown_key"), Const("")))
     elif isinstance(breakdown, dict):
         filters.append(Compare("=", Col(me, "breakdown_key"), Const(breakdown_key(breakdown))))
@@ -378,8 +388,8 @@ def _relations(rule: Rule, binding: Binding) -> list[Predicate]:
         relations.append(Compare("=", Col(me, "breakdown_key"), Col(binding.breakdown.other, "breakdown_key")))
     if binding.period is not None and binding.period.kind != "literal":
         relations.append(_period_relation(binding, binding.period.kind, binding.period.other or ""))
-    if binding.base_period is not None:
-        other = binding.base_period.other
+    if binding.compared_to is not None:
+        other = binding.compared_to.other
         relations += [Compare("is", Col(me, c), Col(other, c)) for c in ("compared_start", "compared_end")]
     if isinstance(binding.source, SameAs):
         relations.append(Compare("=", Col(me, "source"), Col(binding.source.other, "source")))

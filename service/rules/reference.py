@@ -116,7 +116,7 @@ def _own_match(binding: Binding, row: Row) -> bool:
     breakdown = binding.breakdown
     if breakdown == "total" and row["breakdown_key"] != "":
         return False
-    if breakdown == "part" and row["breakdown_key"] == "":
+    if breakdown == "member" and row["breakdown_key"] == "":
         return False
     if isinstance(breakdown, dict) and row["breakdown_key"] != ",".join(f"{k}={v}" for k, v in sorted(breakdown.items())):
         return False
@@ -144,8 +144,8 @@ def _relations_hold(binding: Binding, row: Row, assigned: dict[str, Any], distin
         checks.append(row["breakdown_key"] == bound[binding.breakdown.other]["breakdown_key"])
     if binding.period is not None and binding.period.kind != "literal":
         checks.append(_period_holds(binding, row, bound[binding.period.other or ""]))
-    if binding.base_period is not None:
-        other = bound[binding.base_period.other]
+    if binding.compared_to is not None:
+        other = bound[binding.compared_to.other]
         checks.append((row["compared_start"], row["compared_end"]) == (other["compared_start"], other["compared_end"]))
     if isinstance(binding.source, SameAs):
         checks.append(row["source"] == bound[binding.source.other]["source"])
@@ -176,7 +176,7 @@ def _period_holds(binding: Binding, row: Row, other: Row) -> bool:
     return holds and (not kind.startswith("strictly") or (start, end) != need)
 
 
-_GROUP_COLUMNS = {"source": ("source",), "subject": ("subject",), "period": ("period_start", "period_end"), "dimension": ("breakdown_dims",), "measure": ("measure",)}
+_GROUP_COLUMNS = {"source": ("source",), "subject": ("subject",), "period": ("period_start", "period_end"), "breakdown_by": ("breakdown_dims",), "measure": ("measure",)}
 
 
 def _groups(binding: Binding, rows: list[Row]) -> list[list[Row]]:

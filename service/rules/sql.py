@@ -336,7 +336,10 @@ def _margin_unit(plan: RulePlan, builder: _Builder) -> tuple[exp.Expression, exp
     source = plan.margin_unit
     if source.unit is not None:
         return lit(source.unit), lit(base_factor(source.unit))
-    return builder.leaf(source.binding or "", "unit"), builder.leaf(source.binding or "", "scale")
+    unit = builder.leaf(source.binding or "", "unit")
+    # plan.difference_unit, in SQL: two percentages differ by points
+    as_difference = exp.Case(ifs=[exp.If(this=exp.EQ(this=unit, expression=lit("percent")), true=lit("points"))], default=unit.copy())
+    return as_difference, builder.leaf(source.binding or "", "scale")
 
 
 def _verdict_rows(compiled: CompiledRule) -> exp.Select:
