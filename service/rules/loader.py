@@ -242,7 +242,21 @@ def load_rules_text(text: str, path: str = "<text>") -> list[Rule]:
             rules.append(rule)
     if problems:
         raise RuleFileError(path, problems)
-    return rules
+    return [_with_file_shape_hint(rule, path, several=len(entries) > 1 or entries[0][0] != ()) for rule in rules]
+
+
+def _with_file_shape_hint(rule: Rule, path: str, several: bool) -> Rule:
+    """One rule per file, named after its id: the documented shape; the others are read, with a hint."""
+    if path.startswith("<"):  # posted text has no file name
+        return rule
+    if several:
+        reason, hint = "several rules in one file are still read", f"one rule per file: move it to {rule.id}.yaml"
+    elif Path(path).stem != rule.id:
+        reason, hint = "a rule file is named after its rule", f"rename the file to {rule.id}.yaml"
+    else:
+        return rule
+    problem = FieldProblem(field="id", reason=f"{reason} (hint: {hint})", location="rule", line=rule.line, column=1)
+    return msgspec.structs.replace(rule, hints=(*rule.hints, problem))
 
 
 def _bindings_have_shape(entry: Any, located: _Located, prefix: tuple[Any, ...], problems: list[FieldProblem]) -> bool:
