@@ -348,3 +348,50 @@ def test_operators_on_hand_computed_intervals(hand_store: Store, check: str, sta
     found = hand_verdicts(hand_store, rule)
     assert [v.status for v in found] == [status]
     assert found[0].margin == pytest.approx(margin, rel=1e-9, abs=1e-12)
+
+
+# --- the lighter spellings -------------------------------------------------------------------------
+
+HEAD = "id: r\ntitle: t\ndescription: d\n"
+
+
+def test_like_is_subject_breakdown_and_period_each_overridable() -> None:
+    (written,) = load_rules_text(
+        HEAD + "bind:\n  a: {measure: level}\n  b: {measure: growth, like: a}\n  c: {measure: level, like: a, period: base of b}\ncheck: a / (1 + b) == c\n"
+    )
+    (spelled,) = load_rules_text(
+        HEAD
+        + "bind:\n  a: {measure: level}\n"
+        + "  b: {measure: growth, subject: same as a, breakdown: same as a, period: same as a}\n"
+        + "  c: {measure: level, subject: same as a, breakdown: same as a, period: base of b}\n"
+        + "check: a / (1 + b) == c\n"
+    )
+    assert compile_rule(written).sql() == compile_rule(spelled).sql()
+
+
+@pytest.mark.parametrize(
+    ("binding", "field", "reason", "position"),
+    [
+        ("{measure: level, like: z}", "bind.b.like", "unbound name 'z'", (6, 29)),
+        ("{measure: level, like: b}", "bind.b.like", "unbound name 'b'", (6, 29)),
+        ("{measure: growth, compared_to: same as a, base_period: same as a}", "bind.b.base_period", "say the same thing", (6, 61)),
+    ],
+)
+def test_a_misused_new_spelling_is_an_error_at_its_key(binding: str, field: str, reason: str, position: tuple[int, int]) -> None:
+    text = HEAD + f"bind:\n  a: {{measure: growth}}\n  b: {binding}\ncheck: a == b\n"
+    with pytest.raises(RuleFileError) as caught:
+        load_rules_text(text)
+    problem = caught.value.problems[0]
+    assert problem.field == field and reason in problem.reason
+    assert (problem.line, problem.column) == position
+
+
+def test_a_difference_of_percentages_is_in_points_unless_the_rule_says() -> None:
+    from service.rules.plan import plan_rule
+
+    (shares,) = load_rules_text(HEAD + "bind:\n  a: {measure: share}\n  b: {measure: share, like: a}\ncheck: a == b\n")
+    (spelled,) = load_rules_text(HEAD + "bind:\n  a: {measure: share}\n  b: {measure: share, like: a}\ncheck: a == b\nmargin_unit: percent\n")
+    (levels,) = load_rules_text(HEAD + "bind:\n  a: {measure: [level, share]}\n  b: {measure: same as a, like: a}\ncheck: a == b\n")
+    assert plan_rule(shares).margin_unit.unit == "points"
+    assert plan_rule(spelled).margin_unit.unit == "percent"
+    assert plan_rule(levels).margin_unit.binding == "b"  # MAD or points, read from the claim (sql: CASE on its unit)
