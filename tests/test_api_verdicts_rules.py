@@ -151,7 +151,12 @@ def test_validate_answers_the_ids_of_a_valid_rule_file(seeded_reader: TestClient
     text = (OLD_RULES_DIR / "6-share-change.yaml").read_text(encoding="utf-8")
     response = seeded_reader.post("/rules/validate", content=text.encode(), headers={"content-type": "application/yaml"})
     assert response.status_code == 200
-    assert response.json() == {"valid": True, "rules": ["share-follows-growth", "share-change-in-points"]}
+    report = response.json()
+    assert (report["valid"], report["rules"]) == (True, ["share-follows-growth", "share-change-in-points"])
+    # the old file's spellings are read, and each hint names the new one with its line and column
+    hints = {(hint["field"], hint["line"]) for hint in report["hints"]}
+    assert ("rules.0.bind.new.breakdown", 14) in hints and ("rules.0.bind.total_growth.base_period", 26) in hints, hints
+    assert all("(hint: " in hint["reason"] for hint in report["hints"])
 
 
 def test_validate_does_not_install_the_rule(seeded_reader: TestClient) -> None:

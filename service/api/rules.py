@@ -41,6 +41,8 @@ class RuleList(msgspec.Struct):
 class ValidationReport(msgspec.Struct):
     valid: bool
     rules: list[str]
+    # old spellings still read, each with the new one to write (what `tally rules lint` prints as hints)
+    hints: list[FieldProblem] = []
 
 
 class RuleFileInvalid(ClientError):
@@ -115,4 +117,4 @@ class RuleController(Controller):
             rules = load_rules_text(text, "<posted>")
         except RuleFileError as exc:
             raise RuleFileInvalid(exc.problems, detail=str(exc)) from exc
-        return ValidationReport(valid=True, rules=[rule.id for rule in rules])
+        return ValidationReport(valid=True, rules=[rule.id for rule in rules], hints=[hint for rule in rules for hint in rule.hints])
