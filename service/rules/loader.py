@@ -206,8 +206,11 @@ def _msgspec_problem(exc: msgspec.ValidationError, located: _Located, prefix: tu
         path += (unknown.group(1),)
         field = ".".join(str(p) for p in path)
         message += f" (hint: {_hint_for_key(path)})"
-    if message.startswith("Expected `str`, got `int`"):
+    expected = re.match(r"Expected `([^`]*)`, got `(\w+)`$", message)
+    if expected and "str" in expected.group(1).split(" | ") and expected.group(2) in ("int", "float"):
         message += " (hint: quote it, as in period: '2024')"  # YAML reads 2024 as a number
+    elif expected and expected.group(2) == "null":
+        message += " (hint: write a value after the ':', or remove the key)"
     line, column = located.at(path, key=bool(unknown))
     return FieldProblem(field=field, reason=message, location="rule", line=line, column=column)
 
