@@ -47,7 +47,6 @@ class ExampleFailure:
     line: int  # the claim's field when the failure is about one claim, else the example
     column: int
     reason: str
-    tally_bug: bool = False  # the executors disagree: nothing the rule's author can fix
 
     @property
     def example(self) -> str:
@@ -80,9 +79,9 @@ def run_examples(rules: Iterable[Rule], trials: Trials) -> list[ExampleResult]:
 
 
 def _failures(rule: Rule, number: int, example: Example, trials: Trials) -> list[ExampleFailure]:
-    def failure(reason: str, *where: str | int, tally_bug: bool = False) -> ExampleFailure:
+    def failure(reason: str, *where: str | int) -> ExampleFailure:
         line, column = example.at(*where)
-        return ExampleFailure(rule.file, rule.id, number, example.title, line, column, reason, tally_bug)
+        return ExampleFailure(rule.file, rule.id, number, example.title, line, column, reason)
 
     sources, unreadable = _sources(example.claims)
     bodies = []
@@ -98,7 +97,7 @@ def _failures(rule: Rule, number: int, example: Example, trials: Trials) -> list
     trial = trials.run(rule, list(sources.values()), bodies)
     if (difference := trial.disagreement()) is not None:
         reason = f"Tally's executors disagree, a bug in Tally (not in the rule or the example): {difference}"
-        return [failure(reason, tally_bug=True)]
+        return [failure(reason)]
     unmet = _unmet(rule, example, trial)
     return [] if unmet is None else [failure(unmet[0], *unmet[1])]
 
@@ -197,8 +196,8 @@ def _margin_unmet(
         if row.margin is None or row.margin_unit is None:
             return f"expected a margin of {expect.margin}, but this verdict has none: {described(row)}", ("expect", "margin")
         if _kind(row.margin_unit) != _kind(printed.unit):
-            wanted = f"write it in {row.margin_unit}"
-            return f"the margin {expect.margin!r} reads as {printed.unit}, the verdict's is in {row.margin_unit} ({wanted}): {described(row)}", ("expect", "margin")
+            unit = row.margin_unit
+            return f"the margin {expect.margin!r} reads as {printed.unit}, the verdict's is in {unit} (write it in {unit}): {described(row)}", ("expect", "margin")
         found = row.margin * base_factor(row.margin_unit)
         if not _within(found, allowed):
             shown = format_interval(allowed, printed.unit)
