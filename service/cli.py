@@ -197,29 +197,99 @@ def _open_store(path: str) -> Iterator[Store]:
 
 @main.group()
 def rules() -> None:
-    """Rule files: lint them, print their JSON Schema."""
+    """Rule files: lint them, run their examples, print their JSON Schema."""
+
+
+FOLDER_ARGUMENT = click.argument("folder", type=click.Path(file_okay=False, path_type=Path), required=False)
 
 
 @rules.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), required=False)
+@FOLDER_ARGUMENT
 def lint(folder: Path | None) -> None:
-    """Check every rule file of a folder; print file:line:column: problems; exit 1 on any.
+    """Check every rule file of a folder and run its examples; print file:line:column: problems; exit 1 on any.
 
     FOLDER defaults to TALLY_RULES_DIR, else the rules shipped in the package:
-    the rules `tally serve` and `tally check` would put in force.
+    the rules `tally serve` and `tally check` would put in force. Old spellings
+    are printed as hints and do not fail.
     """
+    folder = _rules_folder(folder)
+    loaded = _loaded_or_exit(folder)
+    for rule in loaded:
+        for hint in rule.hints:
+            errors.print(f"{rule.file}:{hint.line or 1}:{hint.column or 1}: hint: {hint.field}: {hint.reason}", markup=False, highlight=False)
+    if _failed_examples(_run_examples(loaded)):
+        sys.exit(1)
+    console.print(f"{len(loaded)} rules in {folder}: ok")
+
+
+@rules.command(name="test")
+@FOLDER_ARGUMENT
+def test_rules(folder: Path | None) -> None:
+    """Run every rule's examples with both executors; print path:line:column: failures; exit 1 on any.
+
+    FOLDER defaults as for `tally rules lint`. A broken file is reported as lint
+    reports it.
+    """
+    loaded = _loaded_or_exit(_rules_folder(folder))
+    results = _run_examples(loaded)
+    failed = _failed_examples(results)
+    console.print(_examples_table(loaded, results))
+    passed = sum(result.passed for result in results)
+    console.print(f"{passed} of {len(results)} examples pass")
+
+    # --- next step: soundness --------------------------------------------------------
+    # service/rules/soundness.py (being written separately) will try each rule on
+    # generated consistent worlds here, after the examples, and add its failures.
+
+    if failed:
+        sys.exit(1)
+
+
+def _rules_folder(folder: Path | None) -> Path:
+    return folder if folder is not None else Path(Settings.from_env().rules_dir)
+
+
+def _loaded_or_exit(folder: Path):
+    """Every rule of the folder; else every broken file's problems, file:line:column, and exit 1."""
     from service.errors import format_rule_problem
     from service.rules.loader import lint_dir, load_rules_dir
 
-    if folder is None:
-        folder = Path(Settings.from_env().rules_dir)
     failures = lint_dir(folder)
     for failure in failures:
         for problem in failure.problems:
             errors.print(format_rule_problem(failure.path, problem), markup=False, highlight=False)
     if failures:
         sys.exit(1)
-    console.print(f"{len(load_rules_dir(folder))} rules in {folder}: ok")
+    return load_rules_dir(folder)
+
+
+def _run_examples(loaded):
+    from service.rules.examples import run_examples
+    from service.trials import Trials
+
+    with Trials() as trials:
+        return run_examples(loaded, trials)
+
+
+def _failed_examples(results) -> int:
+    """Print each failure, path:line:column first; the number of examples that failed."""
+    failed = [result for result in results if not result.passed]
+    for result in failed:
+        for failure in result.failures:
+            errors.print(str(failure), markup=False, highlight=False)
+    return len(failed)
+
+
+def _examples_table(loaded, results) -> Table:
+    table = Table(title="Rule examples, run with both executors")
+    table.add_column("rule")
+    table.add_column("examples passed", justify="right")
+    for rule in loaded:
+        mine = [result for result in results if result.rule.id == rule.id]
+        passed = sum(result.passed for result in mine)
+        style = "yellow" if not mine else ("green" if passed == len(mine) else "bold red")
+        table.add_row(rule.id, f"[{style}]{passed}/{len(mine)}[/]")
+    return table
 
 
 @rules.command()

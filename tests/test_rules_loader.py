@@ -67,6 +67,9 @@ BROKEN = {
     "relation to itself": (broken("subject: same as current", "subject: same as growth"), 9, 14, ["cannot relate to itself"]),
     "unknown relation": (broken("subject: same as current", "subject: like current"), 9, 14, ["cannot read subject", "same as <binding>"]),
     "sum of a scalar": (broken(CHECK, "check: sum(current) >= 0"), 10, 8, ["needs a group binding"]),
+    # an empty value once crashed PyYAML's re-read of the node instead of being reported
+    "empty value": (broken("title: A growth implies a positive base", "title:"), 2, 7, ["Expected `str`, got `null`"]),
+    "a year unquoted": (broken("    measure: level\n", "    measure: level\n    period: 2024\n"), 7, 13, ["got `int`", "quote it"]),
 }
 
 

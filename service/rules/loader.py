@@ -172,7 +172,14 @@ class _Located:
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
         if node.style in ("'", '"'):
             self.quoted.add(path)
-        return yaml.safe_load(yaml.serialize(node))
+        # Constructed, not re-serialised and re-read: an empty value (`margin:`) serialises
+        # to a bare document end, which PyYAML cannot read back.
+        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+    def within(self, path: tuple[Any, ...]) -> dict[str, Position]:
+        """The positions of everything under ``path``, by dotted path relative to it."""
+        depth = len(path)
+        return {".".join(map(str, p[depth:])): at for p, at in self.positions.items() if p[:depth] == path and len(p) > depth}
 
     def at(self, path: tuple[Any, ...], key: bool = False) -> Position:
         table = self.key_positions if key else self.positions
@@ -199,6 +206,11 @@ def _msgspec_problem(exc: msgspec.ValidationError, located: _Located, prefix: tu
         path += (unknown.group(1),)
         field = ".".join(str(p) for p in path)
         message += f" (hint: {_hint_for_key(path)})"
+    expected = re.match(r"Expected `([^`]*)`, got `(\w+)`$", message)
+    if expected and "str" in expected.group(1).split(" | ") and expected.group(2) in ("int", "float"):
+        message += " (hint: quote it, as in period: '2024')"  # YAML reads 2024 as a number
+    elif expected and expected.group(2) == "null":
+        message += " (hint: write a value after the ':', or remove the key)"
     line, column = located.at(path, key=bool(unknown))
     return FieldProblem(field=field, reason=message, location="rule", line=line, column=column)
 
@@ -436,8 +448,11 @@ def _examples(spec: RuleSpec, context: _RuleContext) -> tuple[Example, ...]:
             context.report(where + ("expect", "margin"), "only a contradiction has a margin", "drop margin, or expect status: contradicted")
         if expect.status == "none" and expect.verdicts:
             context.report(where + ("expect", "verdicts"), "status none means no verdict", "drop verdicts")
-        line, _ = context.located.at(context.prefix + where)
-        examples.append(Example(claims=tuple(example.claims), expect=expect, title=example.title, line=line))
+        line, column = context.located.at(context.prefix + where)
+        positions = context.located.within(context.prefix + where)
+        examples.append(
+            Example(claims=tuple(example.claims), expect=expect, title=example.title, line=line, column=column, positions=positions)
+        )
     return tuple(examples)
 
 

@@ -167,6 +167,18 @@ class Example(msgspec.Struct, frozen=True, kw_only=True):
     expect: Expectation
     title: str | None = None
     line: int = 1
+    column: int = 1
+    # (line, column) of what the example writes, by dotted path: "claims.0.figure", "expect.margin"
+    positions: dict[str, tuple[int, int]] = {}
+
+    def at(self, *path: str | int) -> tuple[int, int]:
+        """Where the author wrote ``path`` (``"claims", 0, "figure"``), else its nearest enclosing part."""
+        parts = [str(part) for part in path]
+        while parts:
+            if (found := self.positions.get(".".join(parts))) is not None:
+                return found
+            parts.pop()
+        return self.line, self.column
 
 
 class Rule(msgspec.Struct, frozen=True, kw_only=True):
