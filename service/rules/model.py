@@ -66,7 +66,7 @@ class Comparison(Node, tag="compare"):
 
 # Binding relations ------------------------------------------------------------
 
-Measure = Literal["level", "growth", "share", "share_change", "count", "average", "category"]
+Measure = Literal["level", "growth", "share", "share_change", "count", "average", "average_growth", "category"]
 PeriodRelationKind = Literal["same", "base_of", "within", "contains", "strictly_within", "strictly_contains", "literal"]
 GroupKey = Literal["source", "subject", "period", "dimension", "measure"]
 
