@@ -45,14 +45,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.intervals import DivisionBySpanningZero, Interval
-from service.rules.model import Arith, Expr, Negate, Number, Ref, Total
+from service.intervals import Interval, UndefinedResult
+from service.rules.model import Arith, Expr, Negate, Number, Power, Ref, Total, Years
 from service.rules.plan import (
     CLAIM_COLUMNS,
     TOLERANCE,
     AllOf,
     AnyOf,
     BindingPlan,
+    CalendarYear,
     Col,
     Compare,
     Const,
@@ -75,6 +76,7 @@ Bound = list[Any]  # binding slot -> the row it holds (a group's: its first memb
 
 COLUMN = {name: index for index, name in enumerate(CLAIM_COLUMNS)}
 ID, LO, HI, UNIT, SCALE, TEXT_KEY = (COLUMN[c] for c in ("id", "lo", "hi", "unit", "scale", "text_key"))
+PERIOD_START, PERIOD_END = COLUMN["period_start"], COLUMN["period_end"]
 
 
 def execute(plan: RulePlan, rows: Sequence[Row], anchor: str | None = None) -> list[VerdictRow]:
@@ -138,6 +140,9 @@ def _term(term: Term, read: Reader) -> Callable[[Any], Any]:
             return _difference(read(binding, COLUMN[end]), read(binding, COLUMN[start]))
         case Longer(span=span, than=than):
             return _difference(_term(span, read), _term(than, read))
+        case CalendarYear(binding=binding, column=column, edge=edge):
+            month, offset = read(binding, COLUMN[column]), (0 if edge == "first" else 11)
+            return lambda x: None if (m := month(x)) is None else m - m % 12 + offset
     raise TypeError(term)
 
 
@@ -358,7 +363,7 @@ def _conjuncts(predicates: Iterable[Predicate]) -> Iterable[Predicate]:
 
 # --- the check, staged along the join ----------------------------------------------------------
 
-_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "^": operator.pow}
 
 
 def _node(expr: Expr, slots: dict[str, int], nodes: list[_Node]) -> _Node:
@@ -375,18 +380,27 @@ def _node(expr: Expr, slots: dict[str, int], nodes: list[_Node]) -> _Node:
         case Ref(name=name) | Total(name=name):
             slot = slots[name]
             return _add(nodes, frozenset({name}), lambda computed, chosen, pools: pools.value(chosen[slot]))
+        case Years(name=name):
+            slot = slots[name]
+            return _add(nodes, frozenset({name}), lambda computed, chosen, pools: _years(chosen[slot]))
         case Negate(operand=operand):
             inner = _node(operand, slots, nodes)
             return _add(nodes, inner.needs, _negation(inner.index))
+        case Power(base=base, exponent=exponent):
+            return _operation("^", base, exponent, slots, nodes)
         case Arith(op=op, left=left, right=right):
-            a, b = _node(left, slots, nodes), _node(right, slots, nodes)
-            needs = a.needs | b.needs
-            compute = _arithmetic(_ARITHMETIC[op], a.index, b.index)
-            if op in ("*", "/"):
-                index = len(nodes)  # the one _add gives this node
-                compute = _memoized(index, tuple(sorted(slots[n] for n in needs)), compute)
-            return _add(nodes, needs, compute)
+            return _operation(op, left, right, slots, nodes)
     raise TypeError(expr)
+
+
+def _operation(op: str, left: Expr, right: Expr, slots: dict[str, int], nodes: list[_Node]) -> _Node:
+    a, b = _node(left, slots, nodes), _node(right, slots, nodes)
+    needs = a.needs | b.needs
+    compute = _arithmetic(_ARITHMETIC[op], a.index, b.index)
+    if op in ("*", "/", "^"):
+        index = len(nodes)  # the one _add gives this node
+        compute = _memoized(index, tuple(sorted(slots[n] for n in needs)), compute)
+    return _add(nodes, needs, compute)
 
 
 def _memoized(index: int, slots: tuple[int, ...], compute: Compute) -> Compute:
@@ -429,7 +443,7 @@ def _arithmetic(apply: Callable[[Interval, Interval], Interval], left: int, righ
             return UNDEFINED
         try:
             return apply(a, b)
-        except DivisionBySpanningZero:
+        except UndefinedResult:  # a divisor holding 0, a power of a base that can be 0 or negative
             return UNDEFINED
         except ValueError:
             # A bound came out NaN (inf - inf), which Interval refuses; SQL would carry
@@ -437,6 +451,11 @@ def _arithmetic(apply: Callable[[Interval, Interval], Interval], left: int, righ
             return UNDEFINED
 
     return arithmetic
+
+
+def _years(row: Row) -> Interval:
+    """The years an average growth's span compounds over (2021/2024: 3), as the check's point."""
+    return Interval.point(float(row[PERIOD_END] // 12 - row[PERIOD_START] // 12))
 
 
 def _value(row: Row) -> Any:

@@ -39,7 +39,7 @@ import msgspec
 
 from service.periods import Period
 from service.rules.loader import valid_unit_combinations
-from service.rules.model import Binding, Literally, Number, OtherThan, Ref, Rule, SameAs, Total, leaves
+from service.rules.model import Binding, Literally, Number, OtherThan, Rule, SameAs, Years, leaves
 from service.units import base_factor
 
 # Relative tolerance under which a gap is float noise, not a contradiction: part of what
@@ -91,7 +91,23 @@ class Longer:
         return f"({self.span} - {self.than})"
 
 
-Term = Union[Col, Const, Span, Longer]
+@dataclass(frozen=True)
+class CalendarYear:
+    """The first (or last) month of the calendar year holding one of a binding's months.
+
+    Months are ``year * 12 + month - 1``, so the year's first is ``m - m % 12``:
+    what ``start of x`` and ``end of x`` compare a period with.
+    """
+
+    binding: str
+    column: str  # period_start or period_end
+    edge: Literal["first", "last"]
+
+    def __str__(self) -> str:
+        return f"{self.edge}_month_of_year({self.binding}.{self.column})"
+
+
+Term = Union[Col, Const, Span, Longer, CalendarYear]
 CompareOp = Literal["=", "!=", "<", "<=", ">", ">=", "is"]
 
 
@@ -159,7 +175,7 @@ def bindings_in(predicate: Predicate) -> set[str]:
 
 def _term_bindings(term: Term) -> set[str]:
     match term:
-        case Col(binding=binding) | Span(binding=binding):
+        case Col(binding=binding) | Span(binding=binding) | CalendarYear(binding=binding):
             return {binding}
         case Longer(span=span, than=than):
             return {span.binding, than.binding}
@@ -320,7 +336,8 @@ def _margin_unit(rule: Rule) -> MarginUnit:
     first = leaves(rule.check.right)[0]
     if isinstance(first, Number):
         return MarginUnit(unit=first.unit)
-    assert isinstance(first, (Ref, Total))
+    if isinstance(first, Years):  # a number of years is a plain number
+        return MarginUnit(unit="count")
     return MarginUnit(binding=first.name)
 
 
@@ -400,6 +417,11 @@ def _relations(rule: Rule, binding: Binding) -> list[Predicate]:
 def _period_relation(binding: Binding, kind: str, other: str) -> Predicate:
     me = binding.name
     start, end = Col(me, "period_start"), Col(me, "period_end")
+    if kind in ("start_of", "end_of"):
+        # one whole calendar year: the first (start of) or last (end of) that x's period touches
+        month = "period_start" if kind == "start_of" else "period_end"
+        first, last = CalendarYear(other, month, "first"), CalendarYear(other, month, "last")
+        return AllOf((Compare("=", start, first), Compare("=", end, last)))
     if kind == "base_of":
         need_start, need_end = Col(other, "compared_start"), Col(other, "compared_end")
     else:

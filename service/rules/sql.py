@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from service.rules.model import Arith, Expr, Negate, Number, Ref, Total
+from service.rules.model import Arith, Expr, Negate, Number, Power, Ref, Total, Years
 from service.rules.plan import (
     AllOf,
     AnyOf,
+    CalendarYear,
     Col,
     Compare,
     Const,
@@ -66,7 +67,7 @@ def lit(value: object) -> exp.Expression:
 
 
 _ATOMS = (exp.Column, exp.Literal, exp.Paren, exp.Cast, exp.Null)
-_OPERATORS = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul, "/": exp.Div}
+_OPERATORS = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul, "/": exp.Div, "%": exp.Mod}
 
 
 def arith(op: str, left: exp.Expression, right: exp.Expression) -> exp.Expression:
@@ -146,6 +147,11 @@ class _Builder:
             case Arith(op="/", left=left, right=right):
                 a, b = self.interval(left), self.interval(right)
                 return self._product(a, self._reciprocal(b))
+            case Years(name=name):
+                years = self.name(_years(self.leaf(name, "period_start"), self.leaf(name, "period_end")), "years")
+                return IntervalSQL(years, years.copy())
+            case Power(base=base, exponent=exponent):
+                return self._power(self.interval(base), self.interval(exponent))
         raise TypeError(expr)
 
     def _named(self, lo: exp.Expression, hi: exp.Expression) -> IntervalSQL:
@@ -166,6 +172,32 @@ class _Builder:
             return value
         return self._named(value.lo, value.hi)
 
+    def _power(self, base: IntervalSQL, exponent: IntervalSQL) -> IntervalSQL:
+        """``Interval.__pow__`` as columns: a whole exponent (a point) takes any base, and an
+        even power of a base straddling 0 reaches down to 0; any other exponent needs a
+        positive base, and the four corners bound the power.  Where no bound exists the
+        verdict is unverifiable and the bounds are left NULL, as for a division by zero.
+        Each bound moves one float outward (``nextafter``): pow is not exact.
+        """
+        base, exponent = self._columns(base), self._columns(exponent)
+        whole = self.name(_whole_number(exponent), "whole")
+        straddles = exp.and_(exp.LT(this=base.lo.copy(), expression=lit(0)), exp.GT(this=base.hi.copy(), expression=lit(0)))
+        negative_whole = exp.and_(exp.LT(this=exponent.lo.copy(), expression=lit(0)), exp.LTE(this=base.lo.copy(), expression=lit(0)), exp.GTE(this=base.hi.copy(), expression=lit(0)))
+        undefined = exp.Case().when(whole.copy(), negative_whole).else_(exp.LTE(this=base.lo.copy(), expression=lit(0)))
+        no_bound = self.name(undefined, "nopow")
+        self.undefined.append(no_bound)
+
+        def power(x: exp.Expression, y: exp.Expression) -> exp.Expression:
+            return exp.Case().when(no_bound.copy(), exp.null()).else_(exp.Pow(this=x.copy(), expression=y.copy()))
+
+        corners = [self.name(power(x, y), "pow") for x in (base.lo, base.hi) for y in (exponent.lo, exponent.hi)]
+        # an even whole power of a base holding 0 inside reaches down to 0 (an odd one passes through it)
+        floor = exp.Case().when(exp.and_(whole.copy(), exp.GT(this=exponent.lo.copy(), expression=lit(0)), straddles), lit(0.0)).else_(corners[0].copy())
+        least = exp.Least(this=corners[0].copy(), expressions=[c.copy() for c in corners[1:]] + [floor])
+        greatest = exp.Greatest(this=corners[0].copy(), expressions=[c.copy() for c in corners[1:]] + [floor.copy()])
+        lo, hi = self.name(least, "powlo"), self.name(greatest, "powhi")
+        return self._named(_nextafter(lo, -1), _nextafter(hi, 1))
+
     def _reciprocal(self, b: IntervalSQL) -> IntervalSQL:
         # Dividing by an interval that holds zero has no finite bound: the verdict is
         # unverifiable, and the reciprocal is left NULL rather than computed.
@@ -177,6 +209,27 @@ class _Builder:
             return exp.Case().when(spans_zero.copy(), exp.null()).else_(arith("/", lit(1.0), value.copy()))
 
         return self._named(guarded(b.hi), guarded(b.lo))
+
+
+def _years(start: exp.Expression, end: exp.Expression) -> exp.Expression:
+    """``end // 12 - start // 12`` as a double: the years an average growth's span compounds over."""
+    year = lambda month: arith("-", month, arith("%", month.copy(), lit(12)))  # noqa: E731 - the year's first month
+    return exp.cast(arith("/", arith("-", year(end), year(start)), lit(12)), "DOUBLE")
+
+
+def _whole_number(interval: IntervalSQL) -> exp.Expression:
+    """The exponent is one whole number: a point, finite, with no fraction (``intervals.whole_number``)."""
+    point = exp.EQ(this=interval.lo.copy(), expression=interval.hi.copy())
+    finite = exp.Not(this=exp.paren(exp.or_(exp.IsInf(this=interval.lo.copy()), exp.IsNan(this=interval.lo.copy()))))
+    whole = exp.EQ(this=exp.Floor(this=interval.lo.copy()), expression=interval.lo.copy())
+    return exp.and_(point, finite, whole)
+
+
+def _nextafter(value: exp.Expression, direction: int) -> exp.Expression:
+    """One float outward, except where the bound is exact by construction (0, ±1, an infinite end)."""
+    exact = exp.or_(exp.In(this=value.copy(), expressions=[lit(0.0), lit(1.0), lit(-1.0)]), exp.IsInf(this=value.copy()))
+    toward = lit(float("inf") if direction > 0 else float("-inf"))
+    return exp.Case().when(exact, value).else_(exp.Anonymous(this="nextafter", expressions=[value.copy(), toward]))
 
 
 def _times(x: exp.Expression, y: exp.Expression) -> exp.Expression:
@@ -411,6 +464,10 @@ def _term_sql(term: Term, table: str | None) -> exp.Expression:
             return arith("-", col(table or binding, end), col(table or binding, start))
         case Longer(span=span, than=than):
             return arith("-", _term_sql(span, table), _term_sql(than, table))
+        case CalendarYear(binding=binding, column=column, edge=edge):
+            month = col(table or binding, column)
+            first = arith("-", month, arith("%", month.copy(), lit(12)))
+            return first if edge == "first" else arith("+", first, lit(11))
     raise TypeError(term)
 
 
