@@ -521,6 +521,21 @@ def _average_growth_cluster(draw: st.DrawFn, desks: list[Source]) -> list[_Draft
     return drafts
 
 
+@st.composite
+def average_growth_stores(draw: st.DrawFn) -> Scenario:
+    """Stores of average growths with levels and yearly growths around their spans, nothing else."""
+    desks = draw(sources(2))
+    drafts = draw(_average_growth_cluster(desks)) + draw(_average_growth_cluster(desks))
+    bodies = []
+    for index, (desk, measure, subject, breakdown, period, compared_to, figure) in enumerate(drafts[:20]):
+        body = ClaimIn(
+            source=desk.id, quote=f"claim {index}: {figure.text}", subject=subject, breakdown=breakdown,
+            measure=measure, period=period, compared_to=compared_to, figure=figure.text,  # type: ignore[arg-type]
+        )  # fmt: skip
+        bodies.append((body, figure))
+    return Scenario(tuple(desks), tuple(bodies))
+
+
 CLUSTERS = (_levels_cluster, _shares_cluster, _average_cluster, _categories_cluster, _average_growth_cluster)
 
 

@@ -26,6 +26,7 @@ RULE_IDS = [
     "average-per-region",
     "same-category",
     "average-growth-links-levels",
+    "average-growth-links-yearly-growths",
 ]
 STATUS_ORDER = {"contradicted": 0, "unverifiable": 1, "consistent": 2}
 

@@ -12,6 +12,7 @@ import functools
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from service import checking
 from service.claims import ClaimIn, build_claim
@@ -19,10 +20,12 @@ from service.rules.book import RuleBook
 from service.rules.local import execute
 from service.rules.plan import CLAIM_COLUMNS, RulePlan, VerdictRow, plan_rule
 from service.rules.reference import reference_verdicts
+from service.rules.sql import compile_rule
 from service.sources import Source
 from service.store import Store
 from service.verdicts import Verdict
-from tests.strategies import claim_rows
+from service.units import base_factor
+from tests.strategies import Scenario, average_growth_stores, claim_rows, fill, fresh_store, sql_outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORTS = "ma.handicraft.exports"
@@ -115,3 +118,93 @@ def test_anchored_on_each_claim_the_executor_finds_the_whole_store_verdict(tmp_p
         rows = [tuple(row[c] for c in CLAIM_COLUMNS) for row in claim_rows(store)]
     for claim_id in verdict.roles_ids:
         assert execute(plan_of(LEVELS), rows, anchor=claim_id) == whole
+
+
+# --- average-growth-links-yearly-growths -----------------------------------------------------------
+
+YEARLY = "average-growth-links-yearly-growths"
+
+
+def yearly(source: str, *rates: tuple[int, str]) -> list[ClaimIn]:
+    return [claim(source, "growth", figure, str(year)) for year, figure in rates]
+
+
+def test_yearly_growths_that_compound_to_the_average_rate_are_consistent(tmp_path: Path) -> None:
+    # 1.0735^3 = 1.2371 and 1.0745^3 = 1.2406; 5 %, 8 % and 9 % compound to [1.2251, 1.2488]
+    [verdict], [row] = both_executors(tmp_path, YEARLY, [CAGR, *yearly("office", (2022, "5 %"), (2023, "8 %"), (2024, "9 %"))])
+    assert verdict.status == "consistent" and verdict.margin == 0
+    assert sorted(c.figure for c in verdict.claims if c.role == "yearly") == ["5 %", "8 %", "9 %"]
+    assert row.left == pytest.approx((1.045 * 1.075 * 1.085 - 1, 1.055 * 1.085 * 1.095 - 1))
+
+
+def test_yearly_growths_far_below_the_average_rate_are_contradicted_by_the_gap(tmp_path: Path) -> None:
+    [verdict], [row] = both_executors(tmp_path, YEARLY, [CAGR, *yearly("office", (2022, "2 %"), (2023, "3 %"), (2024, "1 %"))])
+    assert (verdict.status, verdict.margin_unit) == ("contradicted", "percent")
+    gap = (1.0735**3 - 1) - (1.025 * 1.035 * 1.015 - 1)  # the least the average implies, the most the years make
+    assert verdict.margin == pytest.approx(gap * 100, rel=1e-8)
+    assert row.margin == pytest.approx(gap * 100, rel=1e-9)
+    assert "(1 + 2 %)" in verdict.computation.replace("1.5 % to 2.5 %", "2 %") or "compound(yearly)" in verdict.computation
+
+
+def test_a_series_with_a_year_missing_or_doubled_makes_no_verdict(tmp_path: Path) -> None:
+    missing = yearly("office", (2022, "5 %"), (2024, "9 %"))
+    doubled = yearly("office", (2022, "5 %"), (2023, "8 %")) + [claim("office", "growth", "9 %", "2023-01/2023-12")]
+    outside = yearly("other", (2021, "4 %"), (2022, "5 %"), (2023, "8 %"))  # 2021 is the span's first year: its base lies before
+    assert both_executors(tmp_path, YEARLY, [CAGR, *missing]) == ([], [])
+    assert both_executors(tmp_path / "doubled", YEARLY, [CAGR, *doubled]) == ([], [])
+    assert both_executors(tmp_path / "outside", YEARLY, [CAGR, *outside]) == ([], [])
+
+
+def test_each_source_series_is_checked_on_its_own(tmp_path: Path) -> None:
+    claims = [CAGR, *yearly("office", (2022, "5 %"), (2023, "8 %"), (2024, "9 %")), *yearly("bank", (2022, "2 %"), (2023, "3 %"), (2024, "1 %"))]
+    verdicts, _ = both_executors(tmp_path, YEARLY, claims)
+    assert sorted((v.status, {c.source for c in v.claims if c.role == "yearly"}.pop()) for v in verdicts) == [
+        ("consistent", "office"),
+        ("contradicted", "bank"),
+    ]
+
+
+def test_a_yearly_fall_of_a_hundred_percent_is_unverifiable(tmp_path: Path) -> None:
+    # 1 + [-100.5 %, -99.5 %] can be negative: the product of the years is no longer bounded by their bounds
+    [verdict], _ = both_executors(tmp_path, YEARLY, [CAGR, *yearly("office", (2022, "-100 %"), (2023, "8 %"), (2024, "9 %"))])
+    assert verdict.status == "unverifiable"
+
+
+def test_anchored_on_any_member_the_executor_finds_the_series_verdict(tmp_path: Path) -> None:
+    claims = [CAGR, *yearly("office", (2022, "2 %"), (2023, "3 %"), (2024, "1 %")), claim("office", "growth", "4 %", "2025")]
+    _, whole = both_executors(tmp_path, YEARLY, claims)
+    [verdict] = whole
+    with Store(str(tmp_path / "growth.duckdb")) as store:
+        rows = [tuple(row[c] for c in CLAIM_COLUMNS) for row in claim_rows(store)]
+    for claim_id in verdict.roles_ids:
+        assert execute(plan_of(YEARLY), rows, anchor=claim_id) == whole
+    outside = next(row[0] for row in rows if row[CLAIM_COLUMNS.index("period_start")] == 2025 * 12)
+    assert execute(plan_of(YEARLY), rows, anchor=outside) == []
+
+
+# --- on generated stores: the three readings of the rules agree --------------------------------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario=average_growth_stores())
+def test_sql_local_and_reference_agree_on_generated_spans(scenario: Scenario) -> None:
+    """Same bindings, statuses and margins from the store's SQL, the in-process executor and the reference;
+    anchored on each claim, the executor gives exactly the whole-store verdicts that claim is in."""
+    with fresh_store() as store:
+        fill(store, scenario.sources, scenario.bodies)
+        rows = claim_rows(store)
+        tuples = [tuple(row[c] for c in CLAIM_COLUMNS) for row in rows]
+        for rule_id in (LEVELS, YEARLY):
+            plan = plan_of(rule_id)
+            expected = reference_verdicts(plan.rule, rows)
+            local = execute(plan, tuples)
+            from_sql = {o.key: (o.status, o.margin) for o in sql_outcomes(store, compile_rule(plan.rule))}
+            found = {tuple(sorted((n, ",".join(ids)) for n, ids in v.roles.items())): v for v in local}
+            assert found.keys() == expected.keys() == from_sql.keys(), rule_id
+            for key, (status, margin) in expected.items():
+                base_margin = (found[key].margin or 0.0) * base_factor(found[key].margin_unit or "count")
+                assert found[key].status == from_sql[key][0] == status, (rule_id, key)
+                assert base_margin == pytest.approx(margin, rel=1e-9, abs=1e-12)
+                assert from_sql[key][1] == pytest.approx(margin, rel=1e-9, abs=1e-12)
+            for claim_id in (row["id"] for row in rows):
+                assert execute(plan, tuples, anchor=claim_id) == [v for v in local if claim_id in v.roles_ids]

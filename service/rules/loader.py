@@ -89,6 +89,13 @@ class BindingSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
         "Make this a group binding: its claims, grouped by these keys, are summed with sum(name).",
         ["source", "subject", "period", "dimension"],
     ) = []
+    each_year_of: _described(
+        Name | None,
+        "Make this a group of one growth for every year of that average_growth binding's span after the first, each over "
+        "the year before (a verdict only when every year is there); its relations to that binding hold for each member; "
+        "read it with compound(name).",
+        "cagr",
+    ) = None
 
 
 class RuleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -392,7 +399,9 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         if known[other].is_group and not _group_has_key(known[other], key):
             context.report(where + (key,), f"{other!r} is a group over {', '.join(known[other].group)}: it has no single {key}", f"relate to a group only by its group keys, or add '{_GROUP_KEY_OF.get(key, key)}' to its group")
             return None
-        if spec.group and not _group_has_key_spec(spec.group, key):
+        if spec.each_year_of is not None and other == spec.each_year_of:
+            return match.group(1), other  # a series' relations to its span hold member by member
+        if (spec.group or spec.each_year_of) and not _group_has_key_spec(spec.group, key):
             context.report(where + (key,), f"{name!r} is a group over {', '.join(spec.group)}: it has no single {key}", f"add '{_GROUP_KEY_OF.get(key, key)}' to its group, or drop the relation")
             return None
         return match.group(1), other
@@ -414,8 +423,9 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         source = SameAs(found[1]) if found[0] == "same as" else OtherThan(found[1])
     if spec.pair_after is not None and spec.pair_after not in known:
         context.report(where + ("pair_after",), f"unbound name {spec.pair_after!r}", f"bindings above: {', '.join(known) or 'none'}")
-    elif spec.pair_after is not None and (spec.group or known[spec.pair_after].is_group):
+    elif spec.pair_after is not None and (spec.group or spec.each_year_of or known[spec.pair_after].is_group):
         context.report(where + ("pair_after",), "pair_after orders two single claims, not a group", "remove it")
+    _series(name, spec, known, where, context)
     if spec.stand_in_months and (period is None or period.kind not in ("same", "base_of")):
         context.report(where + ("stand_in_months",), "stand_in_months needs period: 'same as x' or 'base of x'")
     if len(context.problems) > before:
@@ -435,9 +445,27 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         pair_after=spec.pair_after,
         stand_in_months=spec.stand_in_months,
         group=tuple(spec.group),
+        each_year_of=spec.each_year_of,
         line=line,
         column=column,
     )
+
+
+def _series(name: str, spec: BindingSpec, known: dict[str, Binding], where: tuple[Any, ...], context: _RuleContext) -> None:
+    """A series runs over one average_growth binding above it; its members' periods are the span's years."""
+    if spec.each_year_of is None:
+        return
+    span = known.get(spec.each_year_of)
+    if span is None:
+        hint = f"bindings above {name!r}: {', '.join(known) or 'none'}"
+        context.report(where + ("each_year_of",), f"unbound name {spec.each_year_of!r}", hint)
+    elif not _spans_years(span):
+        hint = f"bind {spec.each_year_of!r} with 'measure: average_growth' alone"
+        context.report(where + ("each_year_of",), f"each_year_of runs over an average_growth binding's span; {spec.each_year_of!r} is not one", hint)
+    if spec.period is not None:
+        context.report(where + ("period",), "a series' periods are the years of its span", "remove period, each_year_of sets it")
+    if "period" in spec.group:
+        context.report(where + ("group",), "a series' members have a period each: it cannot be a group key", "remove period from group")
 
 
 # Which group key lets a relation name a group binding: a group summed per source,

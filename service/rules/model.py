@@ -133,16 +133,23 @@ class Binding(msgspec.Struct, frozen=True, kw_only=True):
     pair_after: str | None = None
     stand_in_months: int = 0
     group: tuple[str, ...] = ()
+    each_year_of: str | None = None  # a series: one member per year of that binding's span (see is_series)
     line: int = 1
     column: int = 1
 
     @property
     def is_group(self) -> bool:
-        return bool(self.group)
+        return bool(self.group) or self.is_series
+
+    @property
+    def is_series(self) -> bool:
+        """A group formed per claim of ``each_year_of``: a growth for every year of its span after the first,
+        each over the year before; only a complete series makes a verdict."""
+        return self.each_year_of is not None
 
     def related(self) -> set[str]:
         """Names of the bindings this one is defined against."""
-        names = {self.measure_of, self.pair_after}
+        names = {self.measure_of, self.pair_after, self.each_year_of}
         for relation in (self.subject, self.base_period, self.source, self.breakdown):
             if isinstance(relation, (SameAs, OtherThan)):
                 names.add(relation.other)

@@ -202,6 +202,9 @@ class BindingPlan:
     group_keys: tuple[str, ...] = ()  # columns a group's members share; empty for one claim
     stand_in_of: str | None = None  # the binding whose period this one's may stand in for
     stand_in_base: bool = False  # ... its base period rather than its period
+    series_of: str | None = None  # a series: its groups are formed per claim of this binding ...
+    member_relations: tuple[Predicate, ...] = ()  # ... from the members related to that claim thus
+    # and a group is kept only when complete: as many members as the span has years, one per year
 
     @property
     def is_group(self) -> bool:
@@ -343,15 +346,35 @@ def _margin_unit(rule: Rule) -> MarginUnit:
 
 def _binding_plan(rule: Rule, binding: Binding) -> BindingPlan:
     stand_in = binding.period is not None and binding.stand_in_months > 0 and binding.period.kind in ("same", "base_of")
-    group_keys = tuple(c for key in binding.group for c in GROUP_KEY_COLUMNS[key]) + (("unit",) if binding.group else ())
+    group_keys = tuple(c for key in binding.group for c in GROUP_KEY_COLUMNS[key]) + (("unit",) if binding.is_group else ())
+    relations, member_relations = _relations(rule, binding), []
+    if binding.each_year_of is not None:
+        span = binding.each_year_of
+        member_relations = [p for p in relations if bindings_in(p) <= {binding.name, span}] + _series_member(binding.name, span)
+        relations = [p for p in relations if not bindings_in(p) <= {binding.name, span}]
     return BindingPlan(
         name=binding.name,
         filters=tuple(_own_filters(binding)),
-        relations=tuple(_relations(rule, binding)),
+        relations=tuple(relations),
+        series_of=binding.each_year_of,
+        member_relations=tuple(member_relations),
         group_keys=group_keys,
         stand_in_of=binding.period.other if stand_in else None,  # type: ignore[union-attr]
         stand_in_base=stand_in and binding.period.kind == "base_of",  # type: ignore[union-attr]
     )
+
+
+def _series_member(me: str, span: str) -> list[Predicate]:
+    """A member of a series: one calendar year of the span after its first, compared with the year before."""
+    start, end = Col(me, "period_start"), Col(me, "period_end")
+    return [
+        Compare("=", start, CalendarYear(me, "period_start", "first")),
+        Compare("=", end, CalendarYear(me, "period_start", "last")),
+        Compare(">", start, CalendarYear(span, "period_start", "last")),
+        Compare("<=", end, CalendarYear(span, "period_end", "last")),
+        Compare("=", Span(me, "compared_start", "period_start"), Const(12)),
+        Compare("=", Span(me, "compared_end", "period_end"), Const(12)),
+    ]
 
 
 def breakdown_key(breakdown: dict[str, str]) -> str:

@@ -67,7 +67,10 @@ def evaluate_expr(expr: Expr, values: Mapping[str, Interval], years: Mapping[str
         case Ref(name=name) | Total(name=name):
             return values[name]
         case Compound(name=name):
-            return values[f"compound({name})"]
+            value = values[f"compound({name})"]
+            if value is None:  # some 1 + g can be 0 or less: the product has no bound
+                raise _NoValue
+            return value
         case Years(name=name):
             return Interval.point(float((years or {})[name]))
         case Negate(operand=operand):
@@ -154,6 +157,9 @@ def evaluate_check(check: Comparison, values: Mapping[str, Interval], years: Map
 
 def bindings_of(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
     """Every assignment of claims (rows, or lists of rows for a group) to the rule's names."""
+    if rule.group_binding is not None and rule.group_binding.each_year_of is not None:
+        yield from _series_bindings(rule, rows)
+        return
     groups = _groups(rule.group_binding, rows) if rule.group_binding else [None]
     scalar = [b for b in rule.bindings if not b.is_group]
     for group in groups:
@@ -163,6 +169,37 @@ def bindings_of(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
                 continue
             if _units_agree(assignment, rule):
                 yield assignment
+
+
+def _series_bindings(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
+    """The scalars first; then, for the span's claim, every complete series of yearly growths."""
+    series = rule.group_binding
+    assert series is not None and series.each_year_of is not None
+    scalar = [b for b in rule.bindings if not b.is_group]
+    for assignment in _extend(scalar, rows, {}):
+        span = assignment[series.each_year_of]
+        members = [row for row in rows if _own_match(series, row) and _in_series(series, row, span, assignment)]
+        for group in _groups(series, members, least=1):
+            first_year, last_year = span["period_start"] // 12, span["period_end"] // 12
+            if len(group) != last_year - first_year or len({row["period_start"] for row in group}) != len(group):
+                continue
+            if not _group_relations_hold(series, group, assignment):
+                continue
+            candidate = {**assignment, series.name: group}
+            if _units_agree(candidate, rule):
+                yield candidate
+
+
+def _in_series(series: Binding, row: Row, span: Row, assignment: dict[str, Any]) -> bool:
+    """A calendar year after the span's first and up to its last, compared with the year before, related to the span."""
+    year = row["period_start"] // 12
+    if (row["period_start"], row["period_end"]) != (year * 12, year * 12 + 11):
+        return False
+    if not span["period_start"] // 12 < year <= span["period_end"] // 12:
+        return False
+    if (row["compared_start"], row["compared_end"]) != (row["period_start"] - 12, row["period_end"] - 12):
+        return False
+    return _relations_hold(series, row, assignment, distinct=False)
 
 
 def _group_relations_hold(binding: Binding, group: list[Row], assignment: dict[str, Any]) -> bool:
@@ -257,12 +294,12 @@ def _period_holds(binding: Binding, row: Row, other: Row) -> bool:
 _GROUP_COLUMNS = {"source": ("source",), "subject": ("subject",), "period": ("period_start", "period_end"), "dimension": ("breakdown_dims",), "measure": ("measure",)}
 
 
-def _groups(binding: Binding, rows: list[Row]) -> list[list[Row]]:
+def _groups(binding: Binding, rows: list[Row], least: int = 2) -> list[list[Row]]:
     members = [row for row in rows if _own_match(binding, row)]
     columns = [c for key in binding.group for c in _GROUP_COLUMNS[key]] + ["unit"]
     key = lambda row: tuple(row[c] for c in columns)  # noqa: E731
     grouped = [list(g) for _, g in itertools.groupby(sorted(members, key=lambda r: (key(r), r["id"])), key=key)]
-    return [g for g in grouped if len(g) >= 2]
+    return [g for g in grouped if len(g) >= least]
 
 
 # Which units a check may add or compare, restated here rather than taken from the
@@ -345,16 +382,24 @@ def _same_kind(a: str, b: str) -> str | None:
 
 def values_of(assignment: Mapping[str, Any]) -> dict[str, Interval]:
     """The intervals the check computes with: a group's is the sum of its members'."""
-    values = {}
+    values: dict[str, Any] = {}
     for name, bound in assignment.items():
         if isinstance(bound, list):
             total = Interval(0.0, 0.0)
             for row in bound:
                 total = total + value_of(row)
             values[name] = total
+            values[f"compound({name})"] = _compound([value_of(row) for row in bound])
         elif bound["unit"] is not None:
             values[name] = value_of(bound)
     return values
+
+
+def _compound(growths: list[Interval]) -> Interval | None:
+    """``prod(1 + g) - 1`` over the members, or None when some ``1 + g`` can be 0 or negative."""
+    if any(1.0 + g.lo <= 0 for g in growths):
+        return None
+    return Interval(math.prod(1.0 + g.lo for g in growths) - 1.0, math.prod(1.0 + g.hi for g in growths) - 1.0)
 
 
 def reference_verdicts(rule: Rule, rows: list[Row]) -> dict[tuple[tuple[str, str], ...], tuple[str, float]]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from service.rules.model import Arith, Expr, Negate, Number, Power, Ref, Total, Years
+from service.rules.model import Arith, Compound, Expr, Negate, Number, Power, Ref, Total, Years, leaves
 from service.rules.plan import (
     AllOf,
     AnyOf,
@@ -133,6 +133,12 @@ class _Builder:
                 return IntervalSQL(arith("*", self.leaf(name, "lo"), factor), arith("*", self.leaf(name, "hi"), factor.copy()))
             case Total(name=name):
                 return IntervalSQL(self.leaf(name, "lo"), self.leaf(name, "hi"))
+            case Compound(name=name):
+                # the product is bounded only while every 1 + g is positive (the group's CTE says)
+                undefined = self.leaf(name, "c_undefined")
+                self.undefined.append(undefined)
+                guarded = lambda bound: exp.Case().when(undefined.copy(), exp.null()).else_(self.leaf(name, bound))  # noqa: E731
+                return self._named(guarded("c_lo"), guarded("c_hi"))
             case Negate(operand=operand):
                 inner = self.interval(operand)
                 return self._named(arith("-", lit(0.0), inner.hi), arith("-", lit(0.0), inner.lo))
@@ -301,10 +307,13 @@ def compile_plan(plan: RulePlan) -> CompiledRule:
     join = join.from_(tables[0], copy=False)
     for table in tables[1:]:
         join = join.join(table, join_type="CROSS", copy=False)
+    if group is not None and group.series_of is not None:
+        conditions.append(exp.EQ(this=col(group.name, "series_of"), expression=col(group.series_of, "id")))
     join = join.where(_and(conditions), copy=False)
     staged = _staged(join, builder, plan, id_columns, verdict)
     if group is not None:
-        staged = staged.with_(exp.to_identifier(f"g_{group.name}", quoted=True), as_=_group_cte(plan), copy=False)
+        cte = _series_cte(plan) if group.series_of is not None else _group_cte(plan)
+        staged = staged.with_(exp.to_identifier(f"g_{group.name}", quoted=True), as_=cte, copy=False)
     return CompiledRule(plan, staged, id_columns)
 
 
@@ -471,18 +480,60 @@ def _term_sql(term: Term, table: str | None) -> exp.Expression:
     raise TypeError(term)
 
 
+def _aggregates(plan: RulePlan, table: str) -> list[exp.Expression]:
+    """A group's sum (``sum(name)``), its compound growth when the check reads one, its scale and its sorted ids."""
+    member = lambda name: col(table, name)  # noqa: E731 - reads better than a def for one line
+    scale = member("scale")
+    aggregates = [
+        exp.alias_(exp.Sum(this=arith("*", member("lo"), scale)), "lo", quoted=True),
+        exp.alias_(exp.Sum(this=arith("*", member("hi"), scale)), "hi", quoted=True),
+    ]
+    if any(isinstance(leaf, Compound) for leaf in leaves(plan.rule.check)):
+        # (1 + g1)(1 + g2)... - 1 is monotone in each g only while every 1 + g is positive
+        growth = lambda bound: arith("+", lit(1.0), arith("*", member(bound), scale.copy()))  # noqa: E731
+        product = lambda bound: arith("-", exp.Anonymous(this="PRODUCT", expressions=[growth(bound)]), lit(1.0))  # noqa: E731
+        positive = exp.LogicalAnd(this=exp.GT(this=growth("lo"), expression=lit(0)))
+        aggregates += [
+            exp.alias_(product("lo"), "c_lo", quoted=True),
+            exp.alias_(product("hi"), "c_hi", quoted=True),
+            exp.alias_(exp.Not(this=positive), "c_undefined", quoted=True),
+        ]
+    return aggregates + [
+        exp.alias_(exp.Max(this=scale.copy()), "scale", quoted=True),
+        exp.alias_(exp.ArrayAgg(this=exp.Order(this=member("id"), expressions=[exp.Ordered(this=member("id"))])), "ids", quoted=True),
+    ]
+
+
+def _series_cte(plan: RulePlan) -> exp.Select:
+    """A series' groups, one per claim of the span binding: the members related to it, complete or not at all.
+
+    ``FROM claims AS span, claims AS member`` under both bindings' filters and the
+    member relations, grouped by the span claim and the group keys; a group is kept
+    when it has one member for each year the span compounds over.
+    """
+    group = plan.group
+    assert group is not None and group.series_of is not None
+    span, me = group.series_of, group.name
+    conditions = [predicate_sql(p) for p in plan.binding(span).filters] + [predicate_sql(p) for p in group.filters]
+    conditions += [predicate_sql(p) for p in group.member_relations]
+    projections = [exp.alias_(col(span, "id"), "series_of", quoted=True)]
+    projections += [exp.alias_(col(me, k), k, quoted=True) for k in group.group_keys] + _aggregates(plan, me)
+    tables = [exp.alias_(exp.to_table(CLAIMS, quoted=True), name, table=True, quoted=True) for name in (span, me)]
+    cte = exp.select(*projections, copy=False).from_(tables[0], copy=False).join(tables[1], join_type="CROSS", copy=False)
+    cte = cte.where(_and(conditions), copy=False)
+    cte = cte.group_by(col(span, "id"), col(span, "period_start"), col(span, "period_end"), *[col(me, k) for k in group.group_keys], copy=False)
+    years = _years(col(span, "period_start"), col(span, "period_end"))
+    count = exp.Count(this=exp.Star())
+    one_per_year = exp.EQ(this=exp.Count(this=exp.Distinct(expressions=[col(me, "period_start")])), expression=count.copy())
+    return cte.having(exp.and_(exp.EQ(this=count, expression=years), one_per_year), copy=False)
+
+
 def _group_cte(plan: RulePlan) -> exp.Select:
     group = plan.group
     assert group is not None
     table = "member"
     member = lambda name: col(table, name)  # noqa: E731 - reads better than a def for one line
-    scale = member("scale")
-    projections = [exp.alias_(member(k), k, quoted=True) for k in group.group_keys] + [
-        exp.alias_(exp.Sum(this=arith("*", member("lo"), scale)), "lo", quoted=True),
-        exp.alias_(exp.Sum(this=arith("*", member("hi"), scale)), "hi", quoted=True),
-        exp.alias_(exp.Max(this=scale), "scale", quoted=True),
-        exp.alias_(exp.ArrayAgg(this=exp.Order(this=member("id"), expressions=[exp.Ordered(this=member("id"))])), "ids", quoted=True),
-    ]
+    projections = [exp.alias_(member(k), k, quoted=True) for k in group.group_keys] + _aggregates(plan, table)
     cte = exp.select(*projections, copy=False).from_(exp.alias_(exp.to_table(CLAIMS, quoted=True), table, table=True, quoted=True), copy=False)
     cte = cte.where(_and([predicate_sql(p, table) for p in group.filters]), copy=False)
     cte = cte.group_by(*[member(k) for k in group.group_keys], copy=False)
