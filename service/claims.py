@@ -23,7 +23,7 @@ from service.periods import Period, PeriodError
 from service.sources import Source, SourceId
 from service.units import base_factor
 
-Measure = Literal["level", "growth", "share", "share_change", "count", "average", "category"]
+Measure = Literal["level", "growth", "share", "share_change", "count", "average", "average_growth", "category"]
 MEASURES: tuple[str, ...] = Measure.__args__  # type: ignore[attr-defined]
 
 # Which canonical units a measure's figure may come in: a share printed in
@@ -35,9 +35,13 @@ UNITS_OF_MEASURE: dict[str, tuple[str, ...]] = {
     "share_change": ("points",),
     "count": ("count",),
     "average": ("MAD", "count", "percent"),
+    "average_growth": ("percent",),
 }
 COMPARATIVE_MEASURES = ("growth", "share_change")
 NON_NEGATIVE_MEASURES = ("level", "share", "count")
+# An average annual growth compounds over the years between its span's first and last
+# year: a span is what gives it a number of years, so one year alone cannot carry it.
+SPAN_MEASURES = ("average_growth",)
 
 Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]+$", max_length=80)]
 Subject = Annotated[
@@ -113,6 +117,8 @@ def build_claim(body: ClaimIn, source: Source, parse: FigureReader = parse_figur
     ``parse`` reads the printed figure; a bulk load passes one that remembers texts it read.
     """
     period = _period(body.period, "period")
+    if body.measure in SPAN_MEASURES:
+        _span_of_years(period, body.measure)
     compared_to = _compared_to(body, period)
     figure_text, parsed = _read_figure(body, source, parse)
     interval = text = None
@@ -165,6 +171,20 @@ def _period(text: str, field: str) -> Period:
         return Period.parse(text)
     except PeriodError as exc:
         raise InvalidField(field, str(exc)) from exc
+
+
+def span_years(period: Period) -> int:
+    """How many years a span of whole years compounds over: 2021/2024 is 3 (rules' ``years(x)``)."""
+    return period.end // 12 - period.start // 12
+
+
+def _span_of_years(period: Period, measure: str) -> None:
+    whole_years = period.start % 12 == 0 and period.end % 12 == 11
+    if not whole_years or span_years(period) < 1:
+        raise InvalidField(
+            "period",
+            f"an {measure} runs over a span of at least two whole calendar years, such as 2021/2024; {period} is not one",
+        )
 
 
 def _compared_to(body: ClaimIn, period: Period) -> Period | None:

@@ -20,8 +20,22 @@ import msgspec
 INF = math.inf
 
 
-class DivisionBySpanningZero(ArithmeticError):
+class UndefinedResult(ArithmeticError):
+    """No bound exists for the result: a check that needs it is unverifiable, not wrong.
+
+    * :class:`DivisionBySpanningZero`: dividing by an interval that holds zero;
+    * :class:`PowerOfNonPositive`: a base that can be zero or negative raised to
+      an exponent that is not one whole number.
+    """
+
+
+class DivisionBySpanningZero(UndefinedResult):
     """Raised when dividing by an interval that contains zero: no finite bound exists."""
+
+
+class PowerOfNonPositive(UndefinedResult):
+    """Raised for ``base ** exponent`` when a base value can be 0 or negative and the exponent is
+    not one whole number (``(-8) ** (1/3)`` is not real), or is a negative whole number and the base holds 0."""
 
 
 class Interval(msgspec.Struct, frozen=True):
@@ -81,6 +95,53 @@ class Interval(msgspec.Struct, frozen=True):
         # Each quotient is correctly rounded, so one step outward makes the result sound.
         quotients = [_div(a, b) for a in (self.lo, self.hi) for b in (other.lo, other.hi)]
         return Interval(min(_outward(q, -INF) for q in quotients), max(_outward(q, INF) for q in quotients))
+
+
+    def __pow__(self, exponent: Interval) -> Interval:
+        """Every ``x ** y`` for ``x`` in self and ``y`` in exponent, rounded outward.
+
+        A whole exponent ``n`` (a point) takes any base: ``x ** n`` is monotone on
+        each side of 0, so the ends give the bounds, and 0 is the least of an even
+        power over a base that straddles 0.  Any other exponent needs a positive
+        base: ``x ** y = exp(y ln x)`` and ``y ln x`` is bilinear, so the four
+        corners give the bounds.  ``libm``'s pow is not exact, so each bound that
+        is not exact by construction moves one float outward.
+        """
+        whole = whole_number(exponent)
+        if whole is not None:
+            if whole < 0 and self.lo <= 0 <= self.hi:
+                raise PowerOfNonPositive(f"[{self.lo}, {self.hi}] ** {whole}")
+            powers = [_pow(x, whole) for x in (self.lo, self.hi)]
+            if whole > 0 and self.lo < 0 < self.hi:
+                powers.append((0.0, True))
+        else:
+            if self.lo <= 0:
+                raise PowerOfNonPositive(f"[{self.lo}, {self.hi}] ** [{exponent.lo}, {exponent.hi}]")
+            powers = [_pow(x, y) for x in (self.lo, self.hi) for y in (exponent.lo, exponent.hi)]
+        return Interval(min(_outward(p, -INF) for p in powers), max(_outward(p, INF) for p in powers))
+
+
+def whole_number(interval: Interval) -> float | None:
+    """The interval's one value when it is a single whole number (``years(x)``, ``2``), else None."""
+    if interval.lo == interval.hi and math.isfinite(interval.lo) and float(interval.lo).is_integer():
+        return interval.lo
+    return None
+
+
+def _pow(x: float, y: float) -> tuple[float, bool]:
+    """``x ** y`` and whether it is exact; an overflow is an infinite bound, signed as the power is."""
+    if y == 0 or x == 1:
+        return 1.0, True
+    try:
+        value = math.pow(x, y)
+    except OverflowError:
+        odd = float(y).is_integer() and y % 2 == 1
+        return (-INF if x < 0 and odd else INF), False
+    exact = y == 1 or x == 0 or math.isinf(x) or math.isinf(y)
+    if not exact and math.isfinite(value) and float(y).is_integer() and 1 < y <= 64:
+        # Small whole powers (a square, a cube) are often exact: check, as division does.
+        exact = Fraction(value) == Fraction(x) ** int(y)
+    return value, exact
 
 
 def _mul(a: float, b: float) -> float:

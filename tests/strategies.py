@@ -432,7 +432,8 @@ _Draft = tuple[Source, str, str, dict[str, str], str, "str | None", Figure]  # d
 
 @st.composite
 def _claim(draw: st.DrawFn, desk: Source, measure: str, subject: str, breakdown: dict[str, str], period: str, compared_to: str | None = None) -> _Draft:
-    figure = Figure(direction=draw(st.sampled_from(CATEGORIES))) if measure == "category" else draw(random_figures(measure, desk.language))
+    printed_as = "growth" if measure == "average_growth" else measure  # an average growth prints as a growth does
+    figure = Figure(direction=draw(st.sampled_from(CATEGORIES))) if measure == "category" else draw(random_figures(printed_as, desk.language))
     return (desk, measure, subject, breakdown, period, compared_to, figure)
 
 
@@ -500,7 +501,42 @@ def _noise(draw: st.DrawFn, desks: list[Source]) -> list[_Draft]:
     return [draw(_claim(draw(st.sampled_from(desks)), measure, subject, breakdown, period, compared_to))]
 
 
-CLUSTERS = (_levels_cluster, _shares_cluster, _average_cluster, _categories_cluster)
+@st.composite
+def _average_growth_cluster(draw: st.DrawFn, desks: list[Source]) -> list[_Draft]:
+    """An average annual growth over a span of years, levels for some of its years, yearly growths for some."""
+    subject = draw(st.sampled_from(("ma.handicraft.exports", "ma.salons")))
+    breakdown = draw(st.sampled_from(({}, {"product": "pottery"})))
+    first, last = draw(st.sampled_from(((2021, 2024), (2021, 2024), (2022, 2024), (2023, 2024), (2021, 2023))))
+    drafts = [draw(_claim(draw(st.sampled_from(desks)), "average_growth", subject, breakdown, f"{first}/{last}"))]
+    if draw(st.integers(0, 3)) == 0:
+        drafts.append(draw(_claim(draw(st.sampled_from(desks)), "average_growth", subject, breakdown, f"{first}/{last}")))
+    for year in draw(st.lists(st.sampled_from((first - 1, first, first, last, last, 2025)), max_size=4)):
+        period = draw(st.sampled_from((str(year), str(year), f"{year}-01/{year}-11")))
+        drafts.append(draw(_claim(draw(st.sampled_from(desks)), "level", subject, breakdown, period)))
+    for desk in draw(st.lists(st.sampled_from(desks), max_size=2)):
+        years = range(first + 1, last + 1) if draw(st.integers(0, 2)) else draw(st.lists(st.sampled_from(range(first, last + 2)), max_size=4))
+        for year in years:
+            compared_to = draw(st.sampled_from((None, None, None, str(year - 2))))
+            drafts.append(draw(_claim(desk, "growth", subject, breakdown, str(year), compared_to)))
+    return drafts
+
+
+@st.composite
+def average_growth_stores(draw: st.DrawFn) -> Scenario:
+    """Stores of average growths with levels and yearly growths around their spans, nothing else."""
+    desks = draw(sources(2))
+    drafts = draw(_average_growth_cluster(desks)) + draw(_average_growth_cluster(desks))
+    bodies = []
+    for index, (desk, measure, subject, breakdown, period, compared_to, figure) in enumerate(drafts[:20]):
+        body = ClaimIn(
+            source=desk.id, quote=f"claim {index}: {figure.text}", subject=subject, breakdown=breakdown,
+            measure=measure, period=period, compared_to=compared_to, figure=figure.text,  # type: ignore[arg-type]
+        )  # fmt: skip
+        bodies.append((body, figure))
+    return Scenario(tuple(desks), tuple(bodies))
+
+
+CLUSTERS = (_levels_cluster, _shares_cluster, _average_cluster, _categories_cluster, _average_growth_cluster)
 
 
 @st.composite

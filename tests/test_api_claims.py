@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 
 from service.rules.book import RuleBook
 from service.store import Store
-from tests.helpers import FIXTURES_DIR, make_client
+from tests.helpers import FIXTURES_DIR, assert_problem, error_for, make_client
 
 FIXTURE_FILES = sorted(FIXTURES_DIR.glob("*.json"))
 
@@ -130,6 +130,28 @@ def test_a_growth_is_compared_by_default_with_the_same_months_a_year_earlier(wit
 def test_a_growth_keeps_the_base_period_it_names(with_source: TestClient) -> None:
     stored = post_claim(with_source, claim(measure="growth", period="2024", compared_to="2019", figure="40 %"))["claim"]
     assert (stored["period"], stored["compared_to"]) == ("2024", "2019")
+
+
+# --- average annual growth over a span of years ----------------------------------------------
+
+
+def test_an_average_growth_is_a_percent_over_a_span_of_whole_years(with_source: TestClient) -> None:
+    stored = post_claim(with_source, claim(measure="average_growth", period="2021/2024", figure="7,4 %"))["claim"]
+    assert (stored["measure"], stored["period"], stored["compared_to"]) == ("average_growth", "2021/2024", None)
+    assert stored["interval"] == {"lo": 7.35, "hi": 7.45, "unit": "percent"}
+
+
+@pytest.mark.parametrize("period", ["2024", "2021-03/2024", "2021/2024-11", "2025-01/2025-11"])
+def test_an_average_growth_over_anything_but_a_span_of_years_is_refused(with_source: TestClient, period: str) -> None:
+    response = with_source.post("/claims", json=claim(measure="average_growth", period=period, figure="7,4 %"))
+    body = assert_problem(response, 422, "period")
+    assert "span of at least two whole calendar years" in error_for(body, "period")["reason"]
+    assert with_source.get("/claims").json() == []
+
+
+def test_an_average_growth_in_dirhams_is_refused(with_source: TestClient) -> None:
+    response = with_source.post("/claims", json=claim(measure="average_growth", period="2021/2024"))
+    assert_problem(response, 422, "figure")
 
 
 # --- filters on the seeded store -----------------------------------------------------------

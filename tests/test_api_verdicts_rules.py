@@ -14,6 +14,8 @@ from service.store import Store
 from tests.helpers import FIXTURES_DIR, OLD_RULES_DIR, RULES_DIR, make_client
 
 RULE_IDS = [  # in the order of their files' names, which are the rules' ids
+    "average-growth-links-levels",
+    "average-growth-links-yearly-growths",
     "average-per-region",
     "cumulative-periods",
     "direction-agrees-with-levels",
@@ -109,7 +111,7 @@ def listed_rules(seeded_reader: TestClient) -> list[dict[str, Any]]:
     return response.json()["rules"]
 
 
-def test_rules_lists_the_eleven_shipped_rules_with_their_sql(listed_rules: list[dict[str, Any]]) -> None:
+def test_rules_lists_the_shipped_rules_with_their_sql(listed_rules: list[dict[str, Any]]) -> None:
     listed = listed_rules
     assert [r["id"] for r in listed] == RULE_IDS
     for rule in listed:

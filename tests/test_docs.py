@@ -46,7 +46,7 @@ def test_rules_readme_documents_every_binding_key() -> None:
 
 
 def test_rules_readme_has_a_worked_example_per_operator() -> None:
-    for heading in ("`==`", "`+`", "`-`", "`*`", "`/`", "`sum()`", "`<=`", "`>=`", "`<` and `>`", "unary `-`"):
+    for heading in ("`==`", "`+`", "`-`", "`*`", "`/`", "`^`", "`sum()`", "`<=`", "`>=`", "`<` and `>`", "unary `-`"):
         assert f"### {heading}" in RULES_README, heading
 
 

@@ -24,7 +24,7 @@ SOURCE_KEYS = {"id", "title", "outlet", "url", "published", "speaker", "language
 SOURCE_REQUIRED = {"id", "title", "outlet", "language"}
 CLAIM_KEYS = {"source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure"}
 CLAIM_REQUIRED = {"source", "quote", "subject", "measure", "period", "figure"}
-MEASURES = {"level", "growth", "share", "share_change", "count", "average", "category"}
+MEASURES = {"level", "growth", "share", "share_change", "count", "average", "average_growth", "category"}
 COMPARABLE = {"growth", "share_change"}
 
 PERIOD = re.compile(r"^\d{4}(-\d{2})?(/\d{4}(-\d{2})?)?$")

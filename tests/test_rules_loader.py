@@ -44,8 +44,12 @@ def broken(old: str, new: str) -> str:
 
 # name -> (text, line, column, words the message must hold)
 BROKEN = {
-    "unknown operator": (broken(CHECK, "check: current ^ growth >= 0"), 10, 16, ["'^'", "+ - * /"]),
-    "unknown operator, quoted check": (broken(CHECK, "check: 'current ^ growth >= 0'"), 10, 17, ["'^'"]),
+    "unknown operator": (broken(CHECK, "check: current & growth >= 0"), 10, 16, ["'&'", "+ - * / ^"]),
+    "unknown operator, quoted check": (broken(CHECK, "check: 'current & growth >= 0'"), 10, 17, ["'&'"]),
+    "money to a power": (broken(CHECK, "check: current ^ 2 >= growth"), 10, 16, ["type error", "cannot raise money (MAD) to a power"]),
+    "a ratio as exponent": (broken(CHECK, "check: (1 + growth) ^ growth >= 0"), 10, 21, ["type error", "an exponent is a plain number or a count"]),
+    "years of a level": (broken(CHECK, "check: current * (1 + growth) ^ years(current) >= 0"), 10, 33, ["years(current) counts the years of an average_growth"]),
+    "bare years without a span": (broken(CHECK, "check: current * (1 + growth) ^ years >= 0"), 10, 33, ["bare 'years'", "binds none"]),
     "assignment for comparison": (broken(CHECK, "check: current = growth"), 10, 16, ["'=='"]),
     "unbound name": (broken(CHECK, "check: current / (1 + growht) >= 0"), 10, 23, ["unbound name 'growht'", "current, growth"]),
     "type error": (
@@ -107,7 +111,7 @@ def _hinted(problem: FieldProblem) -> bool:
 
 
 def test_every_problem_of_a_file_is_reported_not_just_the_first() -> None:
-    text = broken("    measure: growth", "    measure: revenue").replace(CHECK, "check: current ^ 2")
+    text = broken("    measure: growth", "    measure: revenue").replace(CHECK, "check: current & 2")
     error, _ = first_problem(text)
     assert [(p.field, p.line, p.column) for p in error.problems] == [("bind.growth.measure", 8, 14), ("check", 10, 16)]
     assert len(str(error).splitlines()) == 2

@@ -37,7 +37,7 @@ def unplaced(bindings: tuple[Binding, ...]) -> tuple[Binding, ...]:
 
 def test_the_rewritten_rules_are_the_same_rules() -> None:
     old, new = rules_by_id(OLD_RULES_DIR), rules_by_id(RULES_DIR)
-    assert old.keys() == new.keys()
+    assert old.keys() <= new.keys()  # and the rules added since, written in the new language only
     for rule_id in old:
         assert unplaced(new[rule_id].bindings) == unplaced(old[rule_id].bindings), rule_id
         assert new[rule_id].check_text == old[rule_id].check_text, rule_id
@@ -47,12 +47,13 @@ def test_the_rewritten_rules_are_the_same_rules() -> None:
 def test_the_rewritten_rules_are_shorter_and_named_after_their_ids() -> None:
     old_lines = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in OLD_RULES_DIR.glob("*.yaml"))
     new_files = sorted(RULES_DIR.glob("*.yaml"))
+    rewritten = [path for path in new_files if path.stem in rules_by_id(OLD_RULES_DIR)]
     for path in new_files:
         (rule,) = load_rules_dir_file(path)
         assert path.stem == rule.id
         assert not rule.hints, [hint.reason for hint in rule.hints]
     # the examples are new text, not weight: count the rules without them
-    new_lines = sum(len(path.read_text(encoding="utf-8").split("\nexamples:")[0].splitlines()) for path in new_files)
+    new_lines = sum(len(path.read_text(encoding="utf-8").split("\nexamples:")[0].splitlines()) for path in rewritten)
     assert new_lines < old_lines
 
 
@@ -89,6 +90,8 @@ def test_generated_stores_get_identical_verdicts_from_both_executors(scenario: S
     old, new = rules_by_id(OLD_RULES_DIR), rules_by_id(RULES_DIR)
     with Trials() as trials:
         for rule_id, rule in new.items():
+            if rule_id not in old:
+                continue
             before = trials.run(old[rule_id], scenario.sources, scenario.bodies)
             after = trials.run(rule, scenario.sources, scenario.bodies)
             assert after.sql == before.sql, rule_id

@@ -12,12 +12,12 @@ import datetime
 import math
 from functools import lru_cache
 
-from service.claims import Claim, base_interval
+from service.claims import Claim, base_interval, span_years
 from service.intervals import Interval
 from service.periods import Period
 from service.rules.expressions import render
 from service.rules.loader import kind_of
-from service.rules.model import Arith, Comparison, Expr, Negate, Number, Ref, Total
+from service.rules.model import Arith, Comparison, Compound, Expr, Negate, Number, Power, Ref, Total, Years
 from service.rules.plan import RulePlan, VerdictRow
 from service.units import base_factor
 from service.verdicts import Evidence, Verdict
@@ -75,7 +75,7 @@ def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) 
             text += " = " + (format_interval(Interval(*value), shown_kind) if value is not None else "undefined (a divisor can be zero)")
         sides.append(text)
     if row.status == "unverifiable":
-        conclusion = "cannot be computed: a divisor spans zero"
+        conclusion = "cannot be computed: " + _no_bound_reason(check)
     elif row.status == "consistent":
         conclusion = "can hold"
     else:
@@ -103,6 +103,14 @@ def _substituted(expr: Expr, bound: dict[str, list[Claim]]) -> str:
             return "(" + " + ".join(_printed_value(c) for c in bound[name]) + ")"
         case Number():
             return render(expr)
+        case Compound(name=name):
+            return "(" + " * ".join(f"(1 + {_printed_value(c)})" for c in bound[name]) + " - 1)"
+        case Years(name=name):
+            return str(span_years(Period.parse(bound[name][0].period)))
+        case Power(base=base, exponent=exponent):
+            inner = [_substituted(side, bound) for side in (base, exponent)]
+            wrapped = [f"({text})" if isinstance(side, (Arith, Power, Negate)) else text for side, text in zip((base, exponent), inner)]
+            return f"{wrapped[0]} ^ {wrapped[1]}"
         case Negate(operand=operand):
             return f"-({_substituted(operand, bound)})"
         case Arith(op=op, left=left, right=right):
@@ -170,8 +178,37 @@ def _notes(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) -> li
             continue
         notes.append(_stand_in_note(plan, row, binding.name, claim, used, needed))
     if row.status == "unverifiable":
-        notes.append("A divisor in the check can be zero within its rounding, so no bound can be computed.")
+        notes.append(_no_bound_note(plan.rule.check))
     return notes
+
+
+def _has_power(check: Comparison) -> bool:
+    def walk(expr: object) -> bool:
+        match expr:
+            case Power() | Compound():
+                return True
+            case Comparison(left=left, right=right) | Arith(left=left, right=right):
+                return walk(left) or walk(right)
+            case Negate(operand=operand):
+                return walk(operand)
+        return False
+
+    return walk(check)
+
+
+def _no_bound_reason(check: Comparison) -> str:
+    if not _has_power(check):
+        return "a divisor spans zero"
+    return "a divisor spans zero, or a power's base (1 + a growth) can be zero or negative"
+
+
+def _no_bound_note(check: Comparison) -> str:
+    if not _has_power(check):
+        return "A divisor in the check can be zero within its rounding, so no bound can be computed."
+    return (
+        "A divisor in the check can be zero, or a power's base (1 + a growth) can be zero or negative, "
+        "within the rounding of the figures, so no bound can be computed."
+    )
 
 
 def _stand_in_note(plan: RulePlan, row: VerdictRow, name: str, claim: Claim, used: Period, needed: Period) -> str:

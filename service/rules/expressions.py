@@ -2,33 +2,40 @@
 
 Why not Python's ``ast`` or sqlglot's parser: both accept far more than a rule
 may say (calls, attributes, ``%`` as modulo) and their errors point at their
-grammar, not at what a newsroom editor typed.  Ours is five productions::
+grammar, not at what a newsroom editor typed.  Ours is six productions::
 
     comparison := sum ("==" | "<=" | ">=" | "<" | ">") sum
     sum        := term (("+" | "-") term)*
-    term       := factor (("*" | "/") factor)*
-    factor     := NUMBER [UNIT] | NAME | "sum" "(" NAME ")" | "(" sum ")" | "-" factor
+    term       := power (("*" | "/") power)*
+    power      := factor ["^" power]
+    factor     := NUMBER [UNIT] | NAME | "sum" "(" NAME ")" | "compound" "(" NAME ")"
+                | "years" ["(" NAME ")"] | "(" sum ")" | "-" factor
     UNIT       := "%" | "percent" | "points" | "MAD"
+
+``^`` is right-associative (``a ^ b ^ c`` is ``a ^ (b ^ c)``) and binds tighter
+than ``*`` and ``/``; a unary minus binds tighter still, as in a spreadsheet:
+``-a ^ 2`` is ``(-a) ^ 2``.  Write ``-(a ^ 2)`` for the other reading.
 """
 
 from __future__ import annotations
 
 import re
 
-from service.rules.model import Arith, Comparison, Expr, Negate, Number, Ref, Total
+from service.rules.model import Arith, Comparison, Compound, Expr, Negate, Number, Power, Ref, Total, Years
 
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
   | (?P<number>\d+(?:\.\d+)?)
   | (?P<compare>==|<=|>=|<|>)
-  | (?P<op>[-+*/()%])
+  | (?P<op>[-+*/()%^])
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
     """,
     re.VERBOSE,
 )
 _UNITS = {"%": "percent", "percent": "percent", "points": "points", "MAD": "MAD"}
-_HINT_OPERATORS = "use + - * / ( ) and one of == <= >= < >"
+_HINT_OPERATORS = "use + - * / ^ ( ) and one of == <= >= < >"
+_FUNCTIONS = {"sum": Total, "compound": Compound}
 
 
 class ExpressionError(ValueError):
@@ -100,11 +107,26 @@ class _Parser:
         return expr
 
     def term(self) -> Expr:
-        expr = self.factor()
+        expr = self.power()
         while self.current.text in ("*", "/"):
             op = self.take()
-            expr = Arith(op=op.text, left=expr, right=self.factor(), line=self.line, column=op.column)  # type: ignore[arg-type]
+            expr = Arith(op=op.text, left=expr, right=self.power(), line=self.line, column=op.column)  # type: ignore[arg-type]
         return expr
+
+    def power(self) -> Expr:
+        base = self.factor()
+        if self.current.text != "^":
+            return base
+        op = self.take()
+        return Power(base=base, exponent=self.power(), line=self.line, column=op.column)
+
+    def bound_name(self, function: str) -> _Token:
+        self.expect("(")
+        name = self.take()
+        if name.kind != "name":
+            raise ExpressionError(f"{function}(...) takes the name of a binding", name.column, name.text)
+        self.expect(")")
+        return name
 
     def factor(self) -> Expr:
         token = self.current
@@ -122,14 +144,14 @@ class _Parser:
             expr = self.sum()
             self.expect(")")
             return expr
-        if token.kind == "name" and token.text == "sum":
+        if token.kind == "name" and token.text in _FUNCTIONS:
             self.take()
-            self.expect("(")
-            name = self.take()
-            if name.kind != "name":
-                raise ExpressionError("sum(...) takes the name of a group binding", name.column, name.text)
-            self.expect(")")
-            return Total(name=name.text, line=self.line, column=token.column)
+            name = self.bound_name(token.text)
+            return _FUNCTIONS[token.text](name=name.text, line=self.line, column=token.column)
+        if token.kind == "name" and token.text == "years":
+            self.take()
+            name = self.bound_name("years").text if self.current.text == "(" else ""
+            return Years(name=name, line=self.line, column=token.column)
         if token.kind == "name" and token.text not in _UNITS:
             self.take()
             return Ref(name=token.text, line=self.line, column=token.column)
@@ -149,25 +171,32 @@ def render(expr: Expr | Comparison) -> str:
             return f"{render(left)} {op} {render(right)}"
         case Arith(op=op, left=left, right=right):
             return f"{_operand(left, op, 'left')} {op} {_operand(right, op, 'right')}"
+        case Power(base=base, exponent=exponent):
+            return f"{_operand(base, '^', 'left')} ^ {_operand(exponent, '^', 'right')}"
         case Negate(operand=operand):
-            return f"-{_operand(operand, '*', 'right')}"
+            return f"-({render(operand)})" if isinstance(operand, Power) else f"-{_operand(operand, '*', 'right')}"
         case Number(value=value, unit=unit):
             return _number_text(value, unit)
         case Ref(name=name):
             return name
         case Total(name=name):
             return f"sum({name})"
+        case Compound(name=name):
+            return f"compound({name})"
+        case Years(name=name):
+            return f"years({name})" if name else "years"
     raise TypeError(expr)
 
 
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 3}
 
 
 def _operand(expr: Expr, parent_op: str, side: str) -> str:
     text = render(expr)
-    if isinstance(expr, Arith):
-        inner, outer = _PRECEDENCE[expr.op], _PRECEDENCE[parent_op]
-        if inner < outer or (inner == outer and side == "right" and parent_op in "-/"):
+    if isinstance(expr, (Arith, Power)):
+        inner, outer = _PRECEDENCE[expr.op if isinstance(expr, Arith) else "^"], _PRECEDENCE[parent_op]
+        # ``^`` groups to the right: only a power on its left needs parentheses
+        if inner < outer or (inner == outer and side == "right" and parent_op in "-/") or (inner == outer == 3 and side == "left"):
             return f"({text})"
     return text
 

@@ -32,16 +32,20 @@ from service.rules.model import (
     Example,
     ExampleClaim,
     Expectation,
+    Compound,
     Expr,
     Literally,
     Negate,
     Number,
     OtherThan,
     PeriodRelation,
+    Power,
     Ref,
     Rule,
     SameAs,
     Total,
+    Years,
+    figure_leaves,
     leaves,
 )
 from service.rules.symmetry import inferred_pair
@@ -74,7 +78,7 @@ class BindingSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     ) = None
     period: _described(
         str | None,
-        "same as / base of / within / contains / strictly within / strictly contains <binding>, or an ISO 8601 period.",
+        "same as / base of / within / contains / strictly within / strictly contains / start of / end of <binding>, or an ISO 8601 period.",
         "base of growth",
         "2024",
     ) = None
@@ -99,6 +103,13 @@ class BindingSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
         "Make this a group binding: its claims, grouped by these keys, are summed with sum(name). breakdown_by: what the breakdown is by (product, country).",
         ["source", "subject", "period", "breakdown_by"],
     ) = []
+    each_year_of: _described(
+        Name | None,
+        "Make this a group of one growth for every year of that average_growth binding's span after the first, each over "
+        "the year before (a verdict only when every year is there); its relations to that binding hold for each member; "
+        "read it with compound(name).",
+        "cagr",
+    ) = None
 
 
 class ExampleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -118,7 +129,7 @@ class RuleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     bind: _described(dict[Name, BindingSpec], "Names for the claims the check relates, in order; relations name bindings above.")
     check: _described(
         Annotated[str, msgspec.Meta(min_length=1)],
-        "One comparison (== <= >= < >) of arithmetic (+ - * / parentheses, sum(group), numbers with %, points, MAD).",
+        "One comparison (== <= >= < >) of arithmetic (+ - * / ^ parentheses, sum(group), compound(group), years(x), numbers with %, points, MAD).",
         "current / (1 + growth) == base",
     )
     margin_unit: _described(
@@ -354,7 +365,9 @@ def _rule_entries(raw: Any, located: _Located, problems: list[FieldProblem]) -> 
 
 # --- meaning ---------------------------------------------------------------------
 
-_RELATION = re.compile(r"^\s*(same as|other than|base of|strictly within|strictly contains|within|contains)\s+([a-z][a-z0-9_]*)\s*$")
+_RELATION = re.compile(
+    r"^\s*(same as|other than|base of|strictly within|strictly contains|within|contains|start of|end of)\s+([a-z][a-z0-9_]*)\s*$"
+)
 _SUBJECT = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 _PERIOD_KINDS = {
     "same as": "same",
@@ -363,6 +376,9 @@ _PERIOD_KINDS = {
     "contains": "contains",
     "strictly within": "strictly_within",
     "strictly contains": "strictly_contains",
+    # the first / last calendar year of x's period: the levels an average growth links
+    "start of": "start_of",
+    "end of": "end_of",
 }
 
 
@@ -492,7 +508,9 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         if known[other].is_group and not _group_has_key(known[other], key):
             context.report(where + (key,), f"{other!r} is a group over {', '.join(known[other].group)}: it has no single {key}", f"relate to a group only by its group keys, or add '{_GROUP_KEY_OF.get(key, key)}' to its group")
             return None
-        if spec.group and not _group_has_key_spec(spec.group, key):
+        if spec.each_year_of is not None and other == spec.each_year_of:
+            return match.group(1), other  # a series' relations to its span hold member by member
+        if (spec.group or spec.each_year_of) and not _group_has_key_spec(spec.group, key):
             context.report(where + (key,), f"{name!r} is a group over {', '.join(spec.group)}: it has no single {key}", f"add '{_GROUP_KEY_OF.get(key, key)}' to its group, or drop the relation")
             return None
         return match.group(1), other
@@ -517,8 +535,9 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         source = SameAs(found[1]) if found[0] == "same as" else OtherThan(found[1])
     if spec.pair_after is not None and spec.pair_after not in known:
         context.report(where + ("pair_after",), f"unbound name {spec.pair_after!r}", f"bindings above: {', '.join(known) or 'none'}")
-    elif spec.pair_after is not None and (spec.group or known[spec.pair_after].is_group):
+    elif spec.pair_after is not None and (spec.group or spec.each_year_of or known[spec.pair_after].is_group):
         context.report(where + ("pair_after",), "pair_after orders two single claims, not a group", "remove it")
+    _series(name, spec, known, where, context)
     if spec.stand_in_months and (period is None or period.kind not in ("same", "base_of")):
         context.report(where + ("stand_in_months",), "stand_in_months needs period: 'same as x' or 'base of x'")
     if len(context.problems) > before:
@@ -538,6 +557,7 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         pair_after=spec.pair_after,
         stand_in_months=spec.stand_in_months,
         group=tuple(spec.group),
+        each_year_of=spec.each_year_of,
         line=line,
         column=column,
     )
@@ -561,14 +581,35 @@ def _new_spellings(spec: BindingSpec, where: tuple[Any, ...], context: _RuleCont
 
 
 def _like(spec: BindingSpec) -> BindingSpec:
-    """``like: x`` is subject, breakdown and period 'same as x', each unless written beside it."""
+    """``like: x`` is subject, breakdown and period 'same as x', each unless written beside it.
+
+    A series (``each_year_of``) takes its periods from its span, so ``like`` gives it no period.
+    """
     same = f"same as {spec.like}"
+    implied_period = spec.period if spec.period is not None or spec.each_year_of is not None else same
     return msgspec.structs.replace(
         spec,
         subject=spec.subject if spec.subject is not None else same,
         breakdown=spec.breakdown if spec.breakdown is not None else same,
-        period=spec.period if spec.period is not None else same,
+        period=implied_period,
     )
+
+
+def _series(name: str, spec: BindingSpec, known: dict[str, Binding], where: tuple[Any, ...], context: _RuleContext) -> None:
+    """A series runs over one average_growth binding above it; its members' periods are the span's years."""
+    if spec.each_year_of is None:
+        return
+    span = known.get(spec.each_year_of)
+    if span is None:
+        hint = f"bindings above {name!r}: {', '.join(known) or 'none'}"
+        context.report(where + ("each_year_of",), f"unbound name {spec.each_year_of!r}", hint)
+    elif not _spans_years(span):
+        hint = f"bind {spec.each_year_of!r} with 'measure: average_growth' alone"
+        context.report(where + ("each_year_of",), f"each_year_of runs over an average_growth binding's span; {spec.each_year_of!r} is not one", hint)
+    if spec.period is not None:
+        context.report(where + ("period",), "a series' periods are the years of its span", "remove period, each_year_of sets it")
+    if "period" in spec.group:
+        context.report(where + ("group",), "a series' members have a period each: it cannot be a group key", "remove period from group")
 
 
 # Which group key lets a relation name a group binding: a group summed per source,
@@ -641,17 +682,53 @@ def _check(spec: RuleSpec, bindings: list[Binding], context: _RuleContext) -> Co
             )
         )
         return None
+    check = _resolve_years(check, bindings, context, line, column + offset - 1)
     _check_names(check, bindings, context, line, column + offset - 1)
     if not context.problems:
         _check_units(check, bindings, context, line, column + offset - 1)
     return check
 
 
+def _spans_years(binding: Binding) -> bool:
+    """A binding every claim of which is an average_growth: one claim whose period is a span of whole years."""
+    return binding.measures == ("average_growth",) and not binding.is_group
+
+
+def _resolve_years(check: Comparison, bindings: list[Binding], context: _RuleContext, line: int, column0: int) -> Comparison:
+    """A bare ``years`` is ``years(x)`` for the rule's one average_growth binding x; with none or several it is refused."""
+    bare = [leaf for leaf in leaves(check) if isinstance(leaf, Years) and not leaf.name]
+    if not bare:
+        return check
+    spans = [b.name for b in bindings if _spans_years(b)]
+    if len(spans) == 1:
+        return _named_years(check, spans[0])
+    where = ".".join(map(str, context.prefix + ("check",)))
+    found = f"this rule binds {len(spans)}: {', '.join(spans)}" if spans else "this rule binds none"
+    hint = "write years(<binding>) with an average_growth binding" if spans else "bind one with 'measure: average_growth', or write years(<binding>)"
+    for leaf in bare:
+        reason = f"a bare 'years' counts the span of the rule's one average_growth binding; {found} (hint: {hint})"
+        _problem_at(context, where, reason, line, column0 + leaf.column, "years")
+    return check
+
+
+def _named_years(expr: Any, name: str) -> Any:
+    match expr:
+        case Years(name=""):
+            return msgspec.structs.replace(expr, name=name)
+        case Comparison() | Arith():
+            return msgspec.structs.replace(expr, left=_named_years(expr.left, name), right=_named_years(expr.right, name))
+        case Power():
+            return msgspec.structs.replace(expr, base=_named_years(expr.base, name), exponent=_named_years(expr.exponent, name))
+        case Negate():
+            return msgspec.structs.replace(expr, operand=_named_years(expr.operand, name))
+    return expr
+
+
 def _check_names(check: Comparison, bindings: list[Binding], context: _RuleContext, line: int, column0: int) -> None:
     by_name = {b.name: b for b in bindings}
     used = set()
     for leaf in leaves(check):
-        if isinstance(leaf, Number):
+        if isinstance(leaf, Number) or (isinstance(leaf, Years) and not leaf.name):
             continue
         used.add(leaf.name)
         binding = by_name.get(leaf.name)
@@ -660,10 +737,18 @@ def _check_names(check: Comparison, bindings: list[Binding], context: _RuleConte
             hint = f"bound names: {', '.join(by_name) or 'none'}"
             _problem_at(context, where, f"unbound name {leaf.name!r} (hint: {hint})", line, column0 + leaf.column, leaf.name)
         elif isinstance(leaf, Ref) and binding.is_group:
-            _problem_at(context, where, f"{leaf.name!r} is a group: write sum({leaf.name})", line, column0 + leaf.column, leaf.name)
-        elif isinstance(leaf, Total) and not binding.is_group:
+            reason = f"{leaf.name!r} is a group: write sum({leaf.name}) or compound({leaf.name})"
+            _problem_at(context, where, reason, line, column0 + leaf.column, leaf.name)
+        elif isinstance(leaf, (Total, Compound)) and not binding.is_group:
+            function = "sum" if isinstance(leaf, Total) else "compound"
             hint = f"add 'group: [source, subject, period, breakdown_by]' to {leaf.name!r}"
-            _problem_at(context, where, f"sum({leaf.name}) needs a group binding (hint: {hint})", line, column0 + leaf.column, leaf.name)
+            reason = f"{function}({leaf.name}) needs a group binding (hint: {hint})"
+            _problem_at(context, where, reason, line, column0 + leaf.column, leaf.name)
+        elif isinstance(leaf, Years) and not _spans_years(binding):
+            takes = ", ".join(binding.measures) or f"the measure of {binding.measure_of}"
+            hint = f"bind {leaf.name!r} with 'measure: average_growth' alone, or count the years of such a binding"
+            reason = f"years({leaf.name}) counts the years of an average_growth binding's span; {leaf.name!r} takes {takes} (hint: {hint})"
+            _problem_at(context, where, reason, line, column0 + leaf.column, leaf.name)
     for binding in bindings:
         if binding.name not in used and not any(binding.name in b.related() for b in bindings):
             context.report(("bind", binding.name), f"{binding.name!r} is bound but never used", "use it in check, or remove it", key=True)
@@ -691,7 +776,7 @@ def unit_options(binding: Binding, bindings: dict[str, Binding]) -> tuple[str, .
 def valid_unit_combinations(rule_bindings: tuple[Binding, ...] | list[Binding], check: Comparison) -> list[dict[str, str]]:
     """Every assignment of units to the bindings the check uses under which its units agree."""
     by_name = {b.name: b for b in rule_bindings}
-    names = sorted({leaf.name for leaf in leaves(check) if not isinstance(leaf, Number)})
+    names = sorted({leaf.name for leaf in figure_leaves(check)})
     options = [unit_options(by_name[name], by_name) for name in names]
     valid = []
     for combination in itertools.product(*options):
@@ -705,7 +790,7 @@ def _check_units(check: Comparison, bindings: list[Binding], context: _RuleConte
     if valid_unit_combinations(bindings, check):
         return
     by_name = {b.name: b for b in bindings}
-    names = sorted({leaf.name for leaf in leaves(check) if not isinstance(leaf, Number)})
+    names = sorted({leaf.name for leaf in figure_leaves(check)})
     first = {name: (unit_options(by_name[name], by_name) or ("text",))[0] for name in names}
     node, reason = _unit_error(check, first) or (check, "units never agree")
     where = ".".join(map(str, context.prefix + ("check",)))
@@ -750,6 +835,22 @@ def _kind(expr: Expr, assignment: dict[str, str]) -> Kind:
             return quantity(1.0, unit), ("number" if unit == "count" else _KIND_OF_UNIT[unit])
         case Ref(name=name) | Total(name=name):
             return quantity(1.0, assignment[name]), _KIND_OF_UNIT[assignment[name]]
+        case Years():
+            return quantity(1.0, "count"), "number"
+        case Compound(name=name):
+            kind = _KIND_OF_UNIT[assignment[name]]
+            if kind != "ratio":
+                raise _UnitMismatch(expr, f"compound({name}) multiplies growth rates (1 + g); {_KIND_NAMES[kind]} is not one")
+            return quantity(1.0, assignment[name]), kind
+        case Power(base=base, exponent=exponent):
+            a, b = _kind(base, assignment), _kind(exponent, assignment)
+            if b[1] not in ("number", "count"):
+                raise _UnitMismatch(expr, f"an exponent is a plain number or a count (2, years(x)), not {_KIND_NAMES[b[1]]}")
+            if a[1] not in ("number", "ratio"):
+                raise _UnitMismatch(
+                    expr, f"cannot raise {_KIND_NAMES[a[1]]} to a power: only a ratio or a plain number (as in level * (1 + growth) ^ n)"
+                )
+            return a
         case Negate(operand=operand):
             return _kind(operand, assignment)
         case Arith(op=op, left=left, right=right):

@@ -45,14 +45,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.intervals import DivisionBySpanningZero, Interval
-from service.rules.model import Arith, Expr, Negate, Number, Ref, Total
+from service.intervals import Interval, UndefinedResult
+from service.rules.model import Arith, Compound, Expr, Negate, Number, Power, Ref, Total, Years
 from service.rules.plan import (
     CLAIM_COLUMNS,
     TOLERANCE,
     AllOf,
     AnyOf,
     BindingPlan,
+    CalendarYear,
     Col,
     Compare,
     Const,
@@ -76,6 +77,7 @@ Bound = list[Any]  # binding slot -> the row it holds (a group's: its first memb
 
 COLUMN = {name: index for index, name in enumerate(CLAIM_COLUMNS)}
 ID, LO, HI, UNIT, SCALE, TEXT_KEY = (COLUMN[c] for c in ("id", "lo", "hi", "unit", "scale", "text_key"))
+PERIOD_START, PERIOD_END = COLUMN["period_start"], COLUMN["period_end"]
 
 
 def execute(plan: RulePlan, rows: Sequence[Row], anchor: str | None = None) -> list[VerdictRow]:
@@ -95,7 +97,8 @@ def execute(plan: RulePlan, rows: Sequence[Row], anchor: str | None = None) -> l
 
     for start, first in _starts(compiled, pools, rows, anchor):
         _Join(compiled, compiled.orders[start], pools, emit).extend(0, first)
-    return [found[key] for key in sorted(found)]
+    # A series is joined from its span's claims, so an anchored run may meet verdicts without the anchor.
+    return [found[key] for key in sorted(found) if anchor is None or anchor in found[key].roles_ids]
 
 
 def accepting_bindings(plan: RulePlan, row: Row) -> list[str]:
@@ -139,6 +142,9 @@ def _term(term: Term, read: Reader) -> Callable[[Any], Any]:
             return _difference(read(binding, COLUMN[end]), read(binding, COLUMN[start]))
         case Longer(span=span, than=than):
             return _difference(_term(span, read), _term(than, read))
+        case CalendarYear(binding=binding, column=column, edge=edge):
+            month, offset = read(binding, COLUMN[column]), (0 if edge == "first" else 11)
+            return lambda x: None if (m := month(x)) is None else m - m % 12 + offset
     raise TypeError(term)
 
 
@@ -248,6 +254,8 @@ class _CompiledPlan:
     node_count: int
     sides: tuple[int, int]  # the check's two sides: node indexes, or slots for a category check
     margin_slot: int | None  # the binding whose unit the margin is in, unless the rule fixes it
+    series: dict[int, tuple[int, tuple[Callable[[Bound], Truth], ...]]] = field(default_factory=dict)
+    # series slot -> (its span's slot, the member relations, tested with the member in the series' slot)
 
 
 # Keyed by id(plan), holding the plan itself so that its id is never reused; plans are
@@ -278,7 +286,13 @@ def _compile(plan: RulePlan) -> _CompiledPlan:
         sides = (_node(check.left, slots, nodes).index, _node(check.right, slots, nodes).index)
     orders = {name: _order(plan, slots, conditions, nodes, name) for name in names}
     margin_slot = None if plan.margin_unit.unit is not None else slots[plan.margin_unit.binding or ""]
-    return _CompiledPlan(plan, names, filters, orders, len(nodes), sides, margin_slot)
+    read = _bound_reader(slots)
+    series = {
+        slots[b.name]: (slots[b.series_of], tuple(_predicate(p, read) for p in b.member_relations))
+        for b in plan.bindings
+        if b.series_of is not None
+    }
+    return _CompiledPlan(plan, names, filters, orders, len(nodes), sides, margin_slot, series)
 
 
 def _order(plan: RulePlan, slots: dict[str, int], conditions: list[Predicate], nodes: list[_Node], start: str) -> tuple[_Step, ...]:
@@ -302,6 +316,8 @@ def _order(plan: RulePlan, slots: dict[str, int], conditions: list[Predicate], n
         unbound = [b.name for b in plan.bindings if b.name not in bound]
         if not unbound:
             return tuple(steps)
+        # a series is formed per claim of its span: bind the span first
+        unbound = [n for n in unbound if plan.binding(n).series_of in (None, *bound)] or unbound
         name = max(unbound, key=lambda n: _relatedness(n, bound, pending))  # max keeps plan order on ties
 
 
@@ -319,6 +335,8 @@ def _step(binding: BindingPlan, slots: dict[str, int], ready: list[Predicate], n
     read = _bound_reader(slots)
     equalities: dict[tuple[str, str, str, str], None] = {}
     tests = []
+    if binding.series_of is not None:  # a series' candidates are formed per span claim, not looked up in an index
+        return _Step(slot=slots[binding.name], tests=tuple(_predicate(p, read) for p in ready), nodes=nodes)
     for predicate in ready:
         conjuncts = list(_conjuncts([predicate]))
         answered = [e for e in (_equality(binding.name, c, earlier) for c in conjuncts) if e is not None]
@@ -359,7 +377,7 @@ def _conjuncts(predicates: Iterable[Predicate]) -> Iterable[Predicate]:
 
 # --- the check, staged along the join ----------------------------------------------------------
 
-_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "^": operator.pow}
 
 
 def _node(expr: Expr, slots: dict[str, int], nodes: list[_Node]) -> _Node:
@@ -376,18 +394,30 @@ def _node(expr: Expr, slots: dict[str, int], nodes: list[_Node]) -> _Node:
         case Ref(name=name) | Total(name=name):
             slot = slots[name]
             return _add(nodes, frozenset({name}), lambda computed, chosen, pools: pools.value(chosen[slot]))
+        case Compound(name=name):
+            slot = slots[name]
+            return _add(nodes, frozenset({name}), lambda computed, chosen, pools: chosen[slot].compound)
+        case Years(name=name):
+            slot = slots[name]
+            return _add(nodes, frozenset({name}), lambda computed, chosen, pools: _years(chosen[slot]))
         case Negate(operand=operand):
             inner = _node(operand, slots, nodes)
             return _add(nodes, inner.needs, _negation(inner.index))
+        case Power(base=base, exponent=exponent):
+            return _operation("^", base, exponent, slots, nodes)
         case Arith(op=op, left=left, right=right):
-            a, b = _node(left, slots, nodes), _node(right, slots, nodes)
-            needs = a.needs | b.needs
-            compute = _arithmetic(_ARITHMETIC[op], a.index, b.index)
-            if op in ("*", "/"):
-                index = len(nodes)  # the one _add gives this node
-                compute = _memoized(index, tuple(sorted(slots[n] for n in needs)), compute)
-            return _add(nodes, needs, compute)
+            return _operation(op, left, right, slots, nodes)
     raise TypeError(expr)
+
+
+def _operation(op: str, left: Expr, right: Expr, slots: dict[str, int], nodes: list[_Node]) -> _Node:
+    a, b = _node(left, slots, nodes), _node(right, slots, nodes)
+    needs = a.needs | b.needs
+    compute = _arithmetic(_ARITHMETIC[op], a.index, b.index)
+    if op in ("*", "/", "^"):
+        index = len(nodes)  # the one _add gives this node
+        compute = _memoized(index, tuple(sorted(slots[n] for n in needs)), compute)
+    return _add(nodes, needs, compute)
 
 
 def _memoized(index: int, slots: tuple[int, ...], compute: Compute) -> Compute:
@@ -430,7 +460,7 @@ def _arithmetic(apply: Callable[[Interval, Interval], Interval], left: int, righ
             return UNDEFINED
         try:
             return apply(a, b)
-        except DivisionBySpanningZero:
+        except UndefinedResult:  # a divisor holding 0, a power of a base that can be 0 or negative
             return UNDEFINED
         except ValueError:
             # A bound came out NaN (inf - inf), which Interval refuses; SQL would carry
@@ -438,6 +468,11 @@ def _arithmetic(apply: Callable[[Interval, Interval], Interval], left: int, righ
             return UNDEFINED
 
     return arithmetic
+
+
+def _years(row: Row) -> Interval:
+    """The years an average growth's span compounds over (2021/2024: 3), as the check's point."""
+    return Interval.point(float(row[PERIOD_END] // 12 - row[PERIOD_START] // 12))
 
 
 def _value(row: Row) -> Any:
@@ -476,6 +511,17 @@ class _Group:
                 return UNDEFINED
             total = total + value
         return total
+
+    @functools.cached_property
+    def compound(self) -> Any:
+        """``(1 + g1)(1 + g2)... - 1``: bounded by the members' own bounds while every ``1 + g`` is positive."""
+        lo = hi = 1.0
+        for row in self.members:
+            value = _value(row)
+            if value is UNDEFINED or 1.0 + value.lo <= 0:
+                return UNDEFINED
+            lo, hi = lo * (1.0 + value.lo), hi * (1.0 + value.hi)
+        return Interval(lo - 1.0, hi - 1.0)
 
 
 def _verdict(compiled: _CompiledPlan, chosen: list[Any], computed: list[Any]) -> VerdictRow:
@@ -556,6 +602,8 @@ class _Pools:
     _group_of: dict[str, _Group] = field(default_factory=dict)  # member id -> its group
     _values: dict[int, Any] = field(default_factory=dict)  # id(row) -> its interval; rows outlive the call
     memo: dict[tuple[int, ...], Any] = field(default_factory=dict)  # see _memoized
+    _series_groups: dict[tuple[int, int], list[Candidate]] = field(default_factory=dict)  # (slot, id(span row)) -> groups
+    _member_rows: dict[int, list[Row]] = field(default_factory=dict)  # a series' members passing its filters
 
     def pool(self, slot: int) -> list[Candidate]:
         if slot not in self._pools:
@@ -575,6 +623,8 @@ class _Pools:
         return self._values[key]
 
     def candidates(self, step: _Step, bound: Bound) -> list[Candidate]:
+        if step.slot in self.compiled.series:
+            return self._series(step.slot, bound)
         if not step.key_columns:
             return self.pool(step.slot)
         key = tuple(value(bound) for value in step.key_values)
@@ -593,6 +643,28 @@ class _Pools:
         for candidate in self.pool(step.slot):
             index[key_of(candidate[0])].append(candidate)
         return index.get(key, [])
+
+    def _series(self, slot: int, bound: Bound) -> list[Candidate]:
+        """The series' complete groups for the span claim bound now (``sql._series_cte``)."""
+        span_slot, member_tests = self.compiled.series[slot]
+        span = bound[span_slot]
+        key = (slot, id(span))
+        if key not in self._series_groups:
+            members = []
+            for row in self._members(slot):
+                bound[slot] = row
+                if _holds(member_tests, bound):
+                    members.append(row)
+            bound[slot] = None
+            years = span[PERIOD_END] // 12 - span[PERIOD_START] // 12
+            complete = [g for g in _groups(self.compiled.plan.bindings[slot], members, least=1) if _one_per_year(g, years)]
+            self._series_groups[key] = [(group.first, group) for group in complete]
+        return self._series_groups[key]
+
+    def _members(self, slot: int) -> list[Row]:
+        if slot not in self._member_rows:
+            self._member_rows[slot] = [row for row in self.rows if _holds(self.compiled.filters[slot], row)]
+        return self._member_rows[slot]
 
     def _build(self, slot: int) -> list[Candidate]:
         filters = self.compiled.filters[slot]
@@ -613,13 +685,18 @@ def _key_getter(columns: tuple[int, ...]) -> Callable[[Row], tuple[Any, ...]]:
     return operator.itemgetter(*columns)
 
 
-def _groups(binding: BindingPlan, members: list[Row]) -> list[_Group]:
-    """Members sharing every group key (NULLs together, as GROUP BY puts them); a group needs two."""
+def _groups(binding: BindingPlan, members: list[Row], least: int = 2) -> list[_Group]:
+    """Members sharing every group key (NULLs together, as GROUP BY puts them); a group needs two (a series, one)."""
     columns = [COLUMN[c] for c in binding.group_keys]
     by_key: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
     for row in members:
         by_key[tuple(row[c] for c in columns)].append(row)
-    return [_Group(sorted(rows, key=operator.itemgetter(ID))) for rows in by_key.values() if len(rows) >= 2]
+    return [_Group(sorted(rows, key=operator.itemgetter(ID))) for rows in by_key.values() if len(rows) >= least]
+
+
+def _one_per_year(group: _Group, years: int) -> bool:
+    """A complete series: a member for each year the span compounds over, no year twice."""
+    return len(group.members) == years and len({row[PERIOD_START] for row in group.members}) == years
 
 
 def _starts(compiled: _CompiledPlan, pools: _Pools, rows: Sequence[Row], anchor: str | None) -> Iterable[tuple[str, list[Candidate]]]:
@@ -631,7 +708,11 @@ def _starts(compiled: _CompiledPlan, pools: _Pools, rows: Sequence[Row], anchor:
     if row is None:
         return
     for slot, binding in enumerate(compiled.plan.bindings):
-        if binding.is_group:
+        if binding.series_of is not None:
+            if _holds(compiled.filters[slot], row):  # its series are formed from each span claim: start there
+                span = compiled.names.index(binding.series_of)
+                yield binding.series_of, pools.pool(span)
+        elif binding.is_group:
             group = pools.group_holding(slot, anchor)
             if group is not None:
                 yield binding.name, [(group.first, group)]

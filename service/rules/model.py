@@ -45,6 +45,22 @@ class Total(Node, tag="sum"):
     name: str
 
 
+class Compound(Node, tag="compound"):
+    """``compound(yearly)``: the growth the members of a group binding make together, ``(1 + g1) (1 + g2) ... - 1``."""
+
+    name: str
+
+
+class Years(Node, tag="years"):
+    """``years(cagr)``: how many years an average_growth binding's span compounds over (2021/2024: 3).
+
+    A bare ``years`` is parsed with an empty name; the loader resolves it to the
+    rule's one average_growth binding, so every executor sees a named node.
+    """
+
+    name: str = ""
+
+
 class Negate(Node, tag="neg"):
     operand: Expr
 
@@ -55,7 +71,14 @@ class Arith(Node, tag="arith"):
     right: Expr
 
 
-Expr = Union[Number, Ref, Total, Negate, Arith]
+class Power(Node, tag="pow"):
+    """``base ^ exponent``: ``(1 + cagr) ^ years(cagr)``."""
+
+    base: Expr
+    exponent: Expr
+
+
+Expr = Union[Number, Ref, Total, Compound, Years, Negate, Arith, Power]
 
 ComparisonOp = Literal["==", "<=", ">=", "<", ">"]
 
@@ -68,8 +91,10 @@ class Comparison(Node, tag="compare"):
 
 # Binding relations ------------------------------------------------------------
 
-Measure = Literal["level", "growth", "share", "share_change", "count", "average", "category"]
-PeriodRelationKind = Literal["same", "base_of", "within", "contains", "strictly_within", "strictly_contains", "literal"]
+Measure = Literal["level", "growth", "share", "share_change", "count", "average", "average_growth", "category"]
+PeriodRelationKind = Literal[
+    "same", "base_of", "within", "contains", "strictly_within", "strictly_contains", "start_of", "end_of", "literal"
+]
 GroupKey = Literal["source", "subject", "period", "breakdown_by", "measure"]
 
 
@@ -110,16 +135,23 @@ class Binding(msgspec.Struct, frozen=True, kw_only=True):
     pair_after: str | None = None
     stand_in_months: int = 0
     group: tuple[str, ...] = ()
+    each_year_of: str | None = None  # a series: one member per year of that binding's span (see is_series)
     line: int = 1
     column: int = 1
 
     @property
     def is_group(self) -> bool:
-        return bool(self.group)
+        return bool(self.group) or self.is_series
+
+    @property
+    def is_series(self) -> bool:
+        """A group formed per claim of ``each_year_of``: a growth for every year of its span after the first,
+        each over the year before; only a complete series makes a verdict."""
+        return self.each_year_of is not None
 
     def related(self) -> set[str]:
         """Names of the bindings this one is defined against."""
-        names = {self.measure_of, self.pair_after}
+        names = {self.measure_of, self.pair_after, self.each_year_of}
         for relation in (self.subject, self.compared_to, self.source, self.breakdown):
             if isinstance(relation, (SameAs, OtherThan)):
                 names.add(relation.other)
@@ -202,12 +234,19 @@ class Rule(msgspec.Struct, frozen=True, kw_only=True):
         return next((b for b in self.bindings if b.is_group), None)
 
 
-def leaves(expr: Expr | Comparison) -> list[Number | Ref | Total]:
+def leaves(expr: Expr | Comparison) -> list[Number | Ref | Total | Compound | Years]:
     """The leaves of an expression, left to right."""
     match expr:
         case Comparison(left=left, right=right) | Arith(left=left, right=right):
             return leaves(left) + leaves(right)
+        case Power(base=base, exponent=exponent):
+            return leaves(base) + leaves(exponent)
         case Negate(operand=operand):
             return leaves(operand)
         case _:
             return [expr]
+
+
+def figure_leaves(expr: Expr | Comparison) -> list[Ref | Total | Compound]:
+    """The leaves that stand for printed figures (not numbers, not a span's count of years): what has a unit."""
+    return [leaf for leaf in leaves(expr) if isinstance(leaf, (Ref, Total, Compound))]

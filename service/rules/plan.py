@@ -38,8 +38,8 @@ from typing import Literal, Union
 import msgspec
 
 from service.periods import Period
-from service.rules.loader import valid_unit_combinations
-from service.rules.model import Binding, Literally, Number, OtherThan, Ref, Rule, SameAs, Total, leaves
+from service.rules.loader import kind_of, valid_unit_combinations
+from service.rules.model import Binding, Literally, OtherThan, Ref, Rule, SameAs, Total, leaves
 from service.units import base_factor
 
 # Relative tolerance under which a gap is float noise, not a contradiction: part of what
@@ -91,7 +91,23 @@ class Longer:
         return f"({self.span} - {self.than})"
 
 
-Term = Union[Col, Const, Span, Longer]
+@dataclass(frozen=True)
+class CalendarYear:
+    """The first (or last) month of the calendar year holding one of a binding's months.
+
+    Months are ``year * 12 + month - 1``, so the year's first is ``m - m % 12``:
+    what ``start of x`` and ``end of x`` compare a period with.
+    """
+
+    binding: str
+    column: str  # period_start or period_end
+    edge: Literal["first", "last"]
+
+    def __str__(self) -> str:
+        return f"{self.edge}_month_of_year({self.binding}.{self.column})"
+
+
+Term = Union[Col, Const, Span, Longer, CalendarYear]
 CompareOp = Literal["=", "!=", "<", "<=", ">", ">=", "is"]
 
 
@@ -159,7 +175,7 @@ def bindings_in(predicate: Predicate) -> set[str]:
 
 def _term_bindings(term: Term) -> set[str]:
     match term:
-        case Col(binding=binding) | Span(binding=binding):
+        case Col(binding=binding) | Span(binding=binding) | CalendarYear(binding=binding):
             return {binding}
         case Longer(span=span, than=than):
             return {span.binding, than.binding}
@@ -186,6 +202,9 @@ class BindingPlan:
     group_keys: tuple[str, ...] = ()  # columns a group's members share; empty for one claim
     stand_in_of: str | None = None  # the binding whose period this one's may stand in for
     stand_in_base: bool = False  # ... its base period rather than its period
+    series_of: str | None = None  # a series: its groups are formed per claim of this binding ...
+    member_relations: tuple[Predicate, ...] = ()  # ... from the members related to that claim thus
+    # and a group is kept only when complete: as many members as the span has years, one per year
 
     @property
     def is_group(self) -> bool:
@@ -319,32 +338,65 @@ def difference_unit(unit: str | None) -> str | None:
     return "points" if unit == "percent" else unit
 
 
+# The unit a difference of two values of each kind is read in: two shares 3.5 % apart
+# are 3.5 points apart, two growth rates too; a plain number is counted.
+_DIFFERENCE_UNIT_OF_KIND = {"money": "MAD", "ratio": "points", "count": "count", "number": "count"}
+
+
 def _margin_unit(rule: Rule, combinations: list[dict[str, str]]) -> MarginUnit:
-    """The rule's margin unit; else the unit of the right side's first figure, as a difference."""
+    """The rule's margin unit; else the unit of a difference of the kind the check compares.
+
+    When that kind depends on the claims (``first == second`` over levels or shares),
+    it is read from the claim of the right side's first binding, as a difference.
+    """
     if rule.margin_unit is not None:
         return MarginUnit(unit=rule.margin_unit)
-    first = leaves(rule.check.right)[0]
-    if isinstance(first, Number):
-        return MarginUnit(unit=difference_unit(first.unit))
-    assert isinstance(first, (Ref, Total))
-    units = {combination[first.name] for combination in combinations}
-    if len(units) == 1 and "text" not in units:
-        # one unit whatever the claims: fixed in the plan, not read from each row
-        return MarginUnit(unit=difference_unit(units.pop()))
+    kinds = {_compared_kind(rule, combination) for combination in combinations}
+    if len(kinds) == 1 and None not in kinds:
+        return MarginUnit(unit=_DIFFERENCE_UNIT_OF_KIND[kinds.pop()])
+    first = next(leaf for leaf in leaves(rule.check.right) + leaves(rule.check.left) if isinstance(leaf, (Ref, Total)))
     return MarginUnit(binding=first.name)
+
+
+def _compared_kind(rule: Rule, units: dict[str, str]) -> str | None:
+    """money, ratio, count or number: what the two sides of the check are; None for categories."""
+    if "text" in units.values():
+        return None
+    right = kind_of(rule.check.right, units)
+    return right if right != "number" else kind_of(rule.check.left, units)
 
 
 def _binding_plan(rule: Rule, binding: Binding) -> BindingPlan:
     stand_in = binding.period is not None and binding.stand_in_months > 0 and binding.period.kind in ("same", "base_of")
-    group_keys = tuple(c for key in binding.group for c in GROUP_KEY_COLUMNS[key]) + (("unit",) if binding.group else ())
+    group_keys = tuple(c for key in binding.group for c in GROUP_KEY_COLUMNS[key]) + (("unit",) if binding.is_group else ())
+    relations, member_relations = _relations(rule, binding), []
+    if binding.each_year_of is not None:
+        span = binding.each_year_of
+        member_relations = [p for p in relations if bindings_in(p) <= {binding.name, span}] + _series_member(binding.name, span)
+        relations = [p for p in relations if not bindings_in(p) <= {binding.name, span}]
     return BindingPlan(
         name=binding.name,
         filters=tuple(_own_filters(binding)),
-        relations=tuple(_relations(rule, binding)),
+        relations=tuple(relations),
+        series_of=binding.each_year_of,
+        member_relations=tuple(member_relations),
         group_keys=group_keys,
         stand_in_of=binding.period.other if stand_in else None,  # type: ignore[union-attr]
         stand_in_base=stand_in and binding.period.kind == "base_of",  # type: ignore[union-attr]
     )
+
+
+def _series_member(me: str, span: str) -> list[Predicate]:
+    """A member of a series: one calendar year of the span after its first, compared with the year before."""
+    start, end = Col(me, "period_start"), Col(me, "period_end")
+    return [
+        Compare("=", start, CalendarYear(me, "period_start", "first")),
+        Compare("=", end, CalendarYear(me, "period_start", "last")),
+        Compare(">", start, CalendarYear(span, "period_start", "last")),
+        Compare("<=", end, CalendarYear(span, "period_end", "last")),
+        Compare("=", Span(me, "compared_start", "period_start"), Const(12)),
+        Compare("=", Span(me, "compared_end", "period_end"), Const(12)),
+    ]
 
 
 def breakdown_key(breakdown: dict[str, str]) -> str:
@@ -410,6 +462,11 @@ def _relations(rule: Rule, binding: Binding) -> list[Predicate]:
 def _period_relation(binding: Binding, kind: str, other: str) -> Predicate:
     me = binding.name
     start, end = Col(me, "period_start"), Col(me, "period_end")
+    if kind in ("start_of", "end_of"):
+        # one whole calendar year: the first (start of) or last (end of) that x's period touches
+        month = "period_start" if kind == "start_of" else "period_end"
+        first, last = CalendarYear(other, month, "first"), CalendarYear(other, month, "last")
+        return AllOf((Compare("=", start, first), Compare("=", end, last)))
     if kind == "base_of":
         need_start, need_end = Col(other, "compared_start"), Col(other, "compared_end")
     else:

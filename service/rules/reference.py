@@ -18,7 +18,23 @@ from typing import Any
 
 from service.intervals import DivisionBySpanningZero, Interval, gap
 from service.periods import Period
-from service.rules.model import Arith, Binding, Comparison, Expr, Literally, Negate, Number, OtherThan, Ref, Rule, SameAs, Total
+from service.rules.model import (
+    Arith,
+    Binding,
+    Comparison,
+    Compound,
+    Expr,
+    Literally,
+    Negate,
+    Number,
+    OtherThan,
+    Power,
+    Ref,
+    Rule,
+    SameAs,
+    Total,
+    Years,
+)
 from service.units import base_factor
 
 Row = Mapping[str, Any]  # a row of the claims table, by column name
@@ -40,25 +56,87 @@ def value_of(row: Row) -> Interval:
     return Interval(row["lo"], row["hi"]).scaled(row["scale"])
 
 
-def evaluate_expr(expr: Expr, values: Mapping[str, Interval]) -> Interval:
+class _NoValue(ArithmeticError):
+    """A power with no real value or no bound (a negative base under a root, 1 / 0 ** 2)."""
+
+
+def evaluate_expr(expr: Expr, values: Mapping[str, Interval], years: Mapping[str, int] | None = None) -> Interval:
     match expr:
         case Number(value=value, unit=unit):
             return Interval.point(value * base_factor(unit))
         case Ref(name=name) | Total(name=name):
             return values[name]
+        case Compound(name=name):
+            value = values[f"compound({name})"]
+            if value is None:  # some 1 + g can be 0 or less: the product has no bound
+                raise _NoValue
+            return value
+        case Years(name=name):
+            return Interval.point(float((years or {})[name]))
         case Negate(operand=operand):
-            return -evaluate_expr(operand, values)
+            return -evaluate_expr(operand, values, years)
+        case Power(base=base, exponent=exponent):
+            return _power(evaluate_expr(base, values, years), evaluate_expr(exponent, values, years))
         case Arith(op=op, left=left, right=right):
-            a, b = evaluate_expr(left, values), evaluate_expr(right, values)
+            a, b = evaluate_expr(left, values, years), evaluate_expr(right, values, years)
             return a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b
     raise TypeError(expr)
 
 
-def evaluate_check(check: Comparison, values: Mapping[str, Interval]) -> Outcome:
+def _power(base: Interval, exponent: Interval) -> Interval:
+    """Every ``x ** y`` over the two intervals: extremes at the ends, plus 0 for an even power across 0.
+
+    Written apart from ``Interval.__pow__``: a whole exponent with Python's integer
+    power, any other through ``exp(y log x)``, and no outward rounding (the
+    tolerance absorbs a float's noise).
+    """
+    n = exponent.lo
+    if exponent.lo == exponent.hi and math.isfinite(n) and n == math.floor(n):
+        if n < 0 and base.lo <= 0 <= base.hi:
+            raise _NoValue
+        ends = [_whole_power(x, int(n)) for x in (base.lo, base.hi)]
+        if n > 0 and n % 2 == 0 and base.lo < 0 < base.hi:
+            ends.append(0.0)
+        return Interval(min(ends), max(ends))
+    if base.lo <= 0:
+        raise _NoValue
+    corners = [_real_power(x, y) for x in (base.lo, base.hi) for y in (exponent.lo, exponent.hi)]
+    return Interval(min(corners), max(corners))
+
+
+def _whole_power(x: float, n: int) -> float:
+    if n == 0:
+        return 1.0
+    try:
+        return x**n
+    except OverflowError:
+        return -math.inf if x < 0 and n % 2 else math.inf
+    except ZeroDivisionError:  # an infinite end's negative power was handled above; 0 ** -n has no bound
+        raise _NoValue from None
+
+
+def _real_power(x: float, y: float) -> float:
+    if y == 0 or x == 1:
+        return 1.0
+    exponent = y * math.log(x)
+    if math.isnan(exponent):
+        return 1.0
+    try:
+        return math.exp(exponent)
+    except OverflowError:
+        return math.inf
+
+
+def span_years(row: Row) -> int:
+    """How many years an average growth's span compounds over: its last year minus its first."""
+    return row["period_end"] // 12 - row["period_start"] // 12
+
+
+def evaluate_check(check: Comparison, values: Mapping[str, Interval], years: Mapping[str, int] | None = None) -> Outcome:
     """Consistent when some values inside the intervals satisfy the check; else the gap."""
     try:
-        left, right = evaluate_expr(check.left, values), evaluate_expr(check.right, values)
-    except DivisionBySpanningZero:
+        left, right = evaluate_expr(check.left, values, years), evaluate_expr(check.right, values, years)
+    except (DivisionBySpanningZero, _NoValue):
         return Outcome("unverifiable", 0.0, None, None)
     if check.op == "==":
         distance = gap(left, right)
@@ -79,6 +157,9 @@ def evaluate_check(check: Comparison, values: Mapping[str, Interval]) -> Outcome
 
 def bindings_of(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
     """Every assignment of claims (rows, or lists of rows for a group) to the rule's names."""
+    if rule.group_binding is not None and rule.group_binding.each_year_of is not None:
+        yield from _series_bindings(rule, rows)
+        return
     groups = _groups(rule.group_binding, rows) if rule.group_binding else [None]
     scalar = [b for b in rule.bindings if not b.is_group]
     for group in groups:
@@ -88,6 +169,37 @@ def bindings_of(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
                 continue
             if _units_agree(assignment, rule):
                 yield assignment
+
+
+def _series_bindings(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
+    """The scalars first; then, for the span's claim, every complete series of yearly growths."""
+    series = rule.group_binding
+    assert series is not None and series.each_year_of is not None
+    scalar = [b for b in rule.bindings if not b.is_group]
+    for assignment in _extend(scalar, rows, {}):
+        span = assignment[series.each_year_of]
+        members = [row for row in rows if _own_match(series, row) and _in_series(series, row, span, assignment)]
+        for group in _groups(series, members, least=1):
+            first_year, last_year = span["period_start"] // 12, span["period_end"] // 12
+            if len(group) != last_year - first_year or len({row["period_start"] for row in group}) != len(group):
+                continue
+            if not _group_relations_hold(series, group, assignment):
+                continue
+            candidate = {**assignment, series.name: group}
+            if _units_agree(candidate, rule):
+                yield candidate
+
+
+def _in_series(series: Binding, row: Row, span: Row, assignment: dict[str, Any]) -> bool:
+    """A calendar year after the span's first and up to its last, compared with the year before, related to the span."""
+    year = row["period_start"] // 12
+    if (row["period_start"], row["period_end"]) != (year * 12, year * 12 + 11):
+        return False
+    if not span["period_start"] // 12 < year <= span["period_end"] // 12:
+        return False
+    if (row["compared_start"], row["compared_end"]) != (row["period_start"] - 12, row["period_end"] - 12):
+        return False
+    return _relations_hold(series, row, assignment, distinct=False)
 
 
 def _group_relations_hold(binding: Binding, group: list[Row], assignment: dict[str, Any]) -> bool:
@@ -159,6 +271,9 @@ def _relations_hold(binding: Binding, row: Row, assigned: dict[str, Any], distin
 def _period_holds(binding: Binding, row: Row, other: Row) -> bool:
     kind = binding.period.kind  # type: ignore[union-attr]
     start, end = row["period_start"], row["period_end"]
+    if kind in ("start_of", "end_of"):
+        year = (other["period_start"] if kind == "start_of" else other["period_end"]) // 12
+        return (start, end) == (year * 12, year * 12 + 11)
     if kind == "base_of":
         need = (other["compared_start"], other["compared_end"])
     else:
@@ -179,12 +294,12 @@ def _period_holds(binding: Binding, row: Row, other: Row) -> bool:
 _GROUP_COLUMNS = {"source": ("source",), "subject": ("subject",), "period": ("period_start", "period_end"), "breakdown_by": ("breakdown_dims",), "measure": ("measure",)}
 
 
-def _groups(binding: Binding, rows: list[Row]) -> list[list[Row]]:
+def _groups(binding: Binding, rows: list[Row], least: int = 2) -> list[list[Row]]:
     members = [row for row in rows if _own_match(binding, row)]
     columns = [c for key in binding.group for c in _GROUP_COLUMNS[key]] + ["unit"]
     key = lambda row: tuple(row[c] for c in columns)  # noqa: E731
     grouped = [list(g) for _, g in itertools.groupby(sorted(members, key=lambda r: (key(r), r["id"])), key=key)]
-    return [g for g in grouped if len(g) >= 2]
+    return [g for g in grouped if len(g) >= least]
 
 
 # Which units a check may add or compare, restated here rather than taken from the
@@ -213,13 +328,15 @@ class _Mismatch(Exception):
     pass
 
 
-def _named_leaves(expr: Any) -> list[Ref | Total]:
+def _named_leaves(expr: Any) -> list[Ref | Total | Compound]:
     match expr:
         case Comparison(left=left, right=right) | Arith(left=left, right=right):
             return _named_leaves(left) + _named_leaves(right)
+        case Power(base=base, exponent=exponent):
+            return _named_leaves(base) + _named_leaves(exponent)
         case Negate(operand=operand):
             return _named_leaves(operand)
-        case Ref() | Total():
+        case Ref() | Total() | Compound():
             return [expr]
     return []
 
@@ -230,6 +347,18 @@ def _kind_of(expr: Expr, unit: Any) -> str:
             return "number" if u == "count" else _KIND[u]
         case Ref(name=name) | Total(name=name):
             return _KIND[unit(name)]
+        case Compound(name=name):
+            if _KIND[unit(name)] != "ratio":
+                raise _Mismatch
+            return "ratio"
+        case Years():
+            return "number"
+        case Power(base=base, exponent=exponent):
+            # a ratio or a plain number to the power of a plain number or a count
+            kind = _kind_of(base, unit)
+            if kind not in ("ratio", "number") or _kind_of(exponent, unit) not in ("number", "count"):
+                raise _Mismatch
+            return kind
         case Negate(operand=operand):
             return _kind_of(operand, unit)
         case Arith(op=op, left=left, right=right):
@@ -253,16 +382,24 @@ def _same_kind(a: str, b: str) -> str | None:
 
 def values_of(assignment: Mapping[str, Any]) -> dict[str, Interval]:
     """The intervals the check computes with: a group's is the sum of its members'."""
-    values = {}
+    values: dict[str, Any] = {}
     for name, bound in assignment.items():
         if isinstance(bound, list):
             total = Interval(0.0, 0.0)
             for row in bound:
                 total = total + value_of(row)
             values[name] = total
+            values[f"compound({name})"] = _compound([value_of(row) for row in bound])
         elif bound["unit"] is not None:
             values[name] = value_of(bound)
     return values
+
+
+def _compound(growths: list[Interval]) -> Interval | None:
+    """``prod(1 + g) - 1`` over the members, or None when some ``1 + g`` can be 0 or negative."""
+    if any(1.0 + g.lo <= 0 for g in growths):
+        return None
+    return Interval(math.prod(1.0 + g.lo for g in growths) - 1.0, math.prod(1.0 + g.hi for g in growths) - 1.0)
 
 
 def reference_verdicts(rule: Rule, rows: list[Row]) -> dict[tuple[tuple[str, str], ...], tuple[str, float]]:
@@ -275,7 +412,8 @@ def reference_verdicts(rule: Rule, rows: list[Row]) -> dict[tuple[tuple[str, str
             status = "consistent" if left["text_key"] == right["text_key"] else "contradicted"
             results[key] = (status, 0.0)
             continue
-        outcome = evaluate_check(rule.check, values_of(assignment))
+        years = {name: span_years(bound) for name, bound in assignment.items() if isinstance(bound, Mapping)}
+        outcome = evaluate_check(rule.check, values_of(assignment), years)
         results[key] = (outcome.status, outcome.margin)
     return results
 

@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from service.rules.model import Arith, Expr, Negate, Number, Ref, Total
+from service.rules.model import Arith, Compound, Expr, Negate, Number, Power, Ref, Total, Years, leaves
 from service.rules.plan import (
     AllOf,
     AnyOf,
+    CalendarYear,
     Col,
     Compare,
     Const,
@@ -66,7 +67,7 @@ def lit(value: object) -> exp.Expression:
 
 
 _ATOMS = (exp.Column, exp.Literal, exp.Paren, exp.Cast, exp.Null)
-_OPERATORS = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul, "/": exp.Div}
+_OPERATORS = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul, "/": exp.Div, "%": exp.Mod}
 
 
 def arith(op: str, left: exp.Expression, right: exp.Expression) -> exp.Expression:
@@ -132,6 +133,12 @@ class _Builder:
                 return IntervalSQL(arith("*", self.leaf(name, "lo"), factor), arith("*", self.leaf(name, "hi"), factor.copy()))
             case Total(name=name):
                 return IntervalSQL(self.leaf(name, "lo"), self.leaf(name, "hi"))
+            case Compound(name=name):
+                # the product is bounded only while every 1 + g is positive (the group's CTE says)
+                undefined = self.leaf(name, "c_undefined")
+                self.undefined.append(undefined)
+                guarded = lambda bound: exp.Case().when(undefined.copy(), exp.null()).else_(self.leaf(name, bound))  # noqa: E731
+                return self._named(guarded("c_lo"), guarded("c_hi"))
             case Negate(operand=operand):
                 inner = self.interval(operand)
                 return self._named(arith("-", lit(0.0), inner.hi), arith("-", lit(0.0), inner.lo))
@@ -146,6 +153,11 @@ class _Builder:
             case Arith(op="/", left=left, right=right):
                 a, b = self.interval(left), self.interval(right)
                 return self._product(a, self._reciprocal(b))
+            case Years(name=name):
+                years = self.name(_years(self.leaf(name, "period_start"), self.leaf(name, "period_end")), "years")
+                return IntervalSQL(years, years.copy())
+            case Power(base=base, exponent=exponent):
+                return self._power(self.interval(base), self.interval(exponent))
         raise TypeError(expr)
 
     def _named(self, lo: exp.Expression, hi: exp.Expression) -> IntervalSQL:
@@ -166,6 +178,32 @@ class _Builder:
             return value
         return self._named(value.lo, value.hi)
 
+    def _power(self, base: IntervalSQL, exponent: IntervalSQL) -> IntervalSQL:
+        """``Interval.__pow__`` as columns: a whole exponent (a point) takes any base, and an
+        even power of a base straddling 0 reaches down to 0; any other exponent needs a
+        positive base, and the four corners bound the power.  Where no bound exists the
+        verdict is unverifiable and the bounds are left NULL, as for a division by zero.
+        Each bound moves one float outward (``nextafter``): pow is not exact.
+        """
+        base, exponent = self._columns(base), self._columns(exponent)
+        whole = self.name(_whole_number(exponent), "whole")
+        straddles = exp.and_(exp.LT(this=base.lo.copy(), expression=lit(0)), exp.GT(this=base.hi.copy(), expression=lit(0)))
+        negative_whole = exp.and_(exp.LT(this=exponent.lo.copy(), expression=lit(0)), exp.LTE(this=base.lo.copy(), expression=lit(0)), exp.GTE(this=base.hi.copy(), expression=lit(0)))
+        undefined = exp.Case().when(whole.copy(), negative_whole).else_(exp.LTE(this=base.lo.copy(), expression=lit(0)))
+        no_bound = self.name(undefined, "nopow")
+        self.undefined.append(no_bound)
+
+        def power(x: exp.Expression, y: exp.Expression) -> exp.Expression:
+            return exp.Case().when(no_bound.copy(), exp.null()).else_(exp.Pow(this=x.copy(), expression=y.copy()))
+
+        corners = [self.name(power(x, y), "pow") for x in (base.lo, base.hi) for y in (exponent.lo, exponent.hi)]
+        # an even whole power of a base holding 0 inside reaches down to 0 (an odd one passes through it)
+        floor = exp.Case().when(exp.and_(whole.copy(), exp.GT(this=exponent.lo.copy(), expression=lit(0)), straddles), lit(0.0)).else_(corners[0].copy())
+        least = exp.Least(this=corners[0].copy(), expressions=[c.copy() for c in corners[1:]] + [floor])
+        greatest = exp.Greatest(this=corners[0].copy(), expressions=[c.copy() for c in corners[1:]] + [floor.copy()])
+        lo, hi = self.name(least, "powlo"), self.name(greatest, "powhi")
+        return self._named(_nextafter(lo, -1), _nextafter(hi, 1))
+
     def _reciprocal(self, b: IntervalSQL) -> IntervalSQL:
         # Dividing by an interval that holds zero has no finite bound: the verdict is
         # unverifiable, and the reciprocal is left NULL rather than computed.
@@ -177,6 +215,27 @@ class _Builder:
             return exp.Case().when(spans_zero.copy(), exp.null()).else_(arith("/", lit(1.0), value.copy()))
 
         return self._named(guarded(b.hi), guarded(b.lo))
+
+
+def _years(start: exp.Expression, end: exp.Expression) -> exp.Expression:
+    """``end // 12 - start // 12`` as a double: the years an average growth's span compounds over."""
+    year = lambda month: arith("-", month, arith("%", month.copy(), lit(12)))  # noqa: E731 - the year's first month
+    return exp.cast(arith("/", arith("-", year(end), year(start)), lit(12)), "DOUBLE")
+
+
+def _whole_number(interval: IntervalSQL) -> exp.Expression:
+    """The exponent is one whole number: a point, finite, with no fraction (``intervals.whole_number``)."""
+    point = exp.EQ(this=interval.lo.copy(), expression=interval.hi.copy())
+    finite = exp.Not(this=exp.paren(exp.or_(exp.IsInf(this=interval.lo.copy()), exp.IsNan(this=interval.lo.copy()))))
+    whole = exp.EQ(this=exp.Floor(this=interval.lo.copy()), expression=interval.lo.copy())
+    return exp.and_(point, finite, whole)
+
+
+def _nextafter(value: exp.Expression, direction: int) -> exp.Expression:
+    """One float outward, except where the bound is exact by construction (0, ±1, an infinite end)."""
+    exact = exp.or_(exp.In(this=value.copy(), expressions=[lit(0.0), lit(1.0), lit(-1.0)]), exp.IsInf(this=value.copy()))
+    toward = lit(float("inf") if direction > 0 else float("-inf"))
+    return exp.Case().when(exact, value).else_(exp.Anonymous(this="nextafter", expressions=[value.copy(), toward]))
 
 
 def _times(x: exp.Expression, y: exp.Expression) -> exp.Expression:
@@ -248,10 +307,13 @@ def compile_plan(plan: RulePlan) -> CompiledRule:
     join = join.from_(tables[0], copy=False)
     for table in tables[1:]:
         join = join.join(table, join_type="CROSS", copy=False)
+    if group is not None and group.series_of is not None:
+        conditions.append(exp.EQ(this=col(group.name, "series_of"), expression=col(group.series_of, "id")))
     join = join.where(_and(conditions), copy=False)
     staged = _staged(join, builder, plan, id_columns, verdict)
     if group is not None:
-        staged = staged.with_(exp.to_identifier(f"g_{group.name}", quoted=True), as_=_group_cte(plan), copy=False)
+        cte = _series_cte(plan) if group.series_of is not None else _group_cte(plan)
+        staged = staged.with_(exp.to_identifier(f"g_{group.name}", quoted=True), as_=cte, copy=False)
     return CompiledRule(plan, staged, id_columns)
 
 
@@ -414,7 +476,59 @@ def _term_sql(term: Term, table: str | None) -> exp.Expression:
             return arith("-", col(table or binding, end), col(table or binding, start))
         case Longer(span=span, than=than):
             return arith("-", _term_sql(span, table), _term_sql(than, table))
+        case CalendarYear(binding=binding, column=column, edge=edge):
+            month = col(table or binding, column)
+            first = arith("-", month, arith("%", month.copy(), lit(12)))
+            return first if edge == "first" else arith("+", first, lit(11))
     raise TypeError(term)
+
+
+def _aggregates(plan: RulePlan, table: str) -> list[exp.Expression]:
+    """A group's sum (``sum(name)``), its compound growth when the check reads one, its scale and its sorted ids."""
+    member = lambda name: col(table, name)  # noqa: E731 - reads better than a def for one line
+    scale = member("scale")
+    aggregates = [
+        exp.alias_(exp.Sum(this=arith("*", member("lo"), scale)), "lo", quoted=True),
+        exp.alias_(exp.Sum(this=arith("*", member("hi"), scale)), "hi", quoted=True),
+    ]
+    if any(isinstance(leaf, Compound) for leaf in leaves(plan.rule.check)):
+        # (1 + g1)(1 + g2)... - 1 is monotone in each g only while every 1 + g is positive
+        growth = lambda bound: arith("+", lit(1.0), arith("*", member(bound), scale.copy()))  # noqa: E731
+        product = lambda bound: arith("-", exp.Anonymous(this="PRODUCT", expressions=[growth(bound)]), lit(1.0))  # noqa: E731
+        positive = exp.LogicalAnd(this=exp.GT(this=growth("lo"), expression=lit(0)))
+        aggregates += [
+            exp.alias_(product("lo"), "c_lo", quoted=True),
+            exp.alias_(product("hi"), "c_hi", quoted=True),
+            exp.alias_(exp.Not(this=positive), "c_undefined", quoted=True),
+        ]
+    return aggregates + [
+        exp.alias_(exp.Max(this=scale.copy()), "scale", quoted=True),
+        exp.alias_(exp.ArrayAgg(this=exp.Order(this=member("id"), expressions=[exp.Ordered(this=member("id"))])), "ids", quoted=True),
+    ]
+
+
+def _series_cte(plan: RulePlan) -> exp.Select:
+    """A series' groups, one per claim of the span binding: the members related to it, complete or not at all.
+
+    ``FROM claims AS span, claims AS member`` under both bindings' filters and the
+    member relations, grouped by the span claim and the group keys; a group is kept
+    when it has one member for each year the span compounds over.
+    """
+    group = plan.group
+    assert group is not None and group.series_of is not None
+    span, me = group.series_of, group.name
+    conditions = [predicate_sql(p) for p in plan.binding(span).filters] + [predicate_sql(p) for p in group.filters]
+    conditions += [predicate_sql(p) for p in group.member_relations]
+    projections = [exp.alias_(col(span, "id"), "series_of", quoted=True)]
+    projections += [exp.alias_(col(me, k), k, quoted=True) for k in group.group_keys] + _aggregates(plan, me)
+    tables = [exp.alias_(exp.to_table(CLAIMS, quoted=True), name, table=True, quoted=True) for name in (span, me)]
+    cte = exp.select(*projections, copy=False).from_(tables[0], copy=False).join(tables[1], join_type="CROSS", copy=False)
+    cte = cte.where(_and(conditions), copy=False)
+    cte = cte.group_by(col(span, "id"), col(span, "period_start"), col(span, "period_end"), *[col(me, k) for k in group.group_keys], copy=False)
+    years = _years(col(span, "period_start"), col(span, "period_end"))
+    count = exp.Count(this=exp.Star())
+    one_per_year = exp.EQ(this=exp.Count(this=exp.Distinct(expressions=[col(me, "period_start")])), expression=count.copy())
+    return cte.having(exp.and_(exp.EQ(this=count, expression=years), one_per_year), copy=False)
 
 
 def _group_cte(plan: RulePlan) -> exp.Select:
@@ -422,13 +536,7 @@ def _group_cte(plan: RulePlan) -> exp.Select:
     assert group is not None
     table = "member"
     member = lambda name: col(table, name)  # noqa: E731 - reads better than a def for one line
-    scale = member("scale")
-    projections = [exp.alias_(member(k), k, quoted=True) for k in group.group_keys] + [
-        exp.alias_(exp.Sum(this=arith("*", member("lo"), scale)), "lo", quoted=True),
-        exp.alias_(exp.Sum(this=arith("*", member("hi"), scale)), "hi", quoted=True),
-        exp.alias_(exp.Max(this=scale), "scale", quoted=True),
-        exp.alias_(exp.ArrayAgg(this=exp.Order(this=member("id"), expressions=[exp.Ordered(this=member("id"))])), "ids", quoted=True),
-    ]
+    projections = [exp.alias_(member(k), k, quoted=True) for k in group.group_keys] + _aggregates(plan, table)
     cte = exp.select(*projections, copy=False).from_(exp.alias_(exp.to_table(CLAIMS, quoted=True), table, table=True, quoted=True), copy=False)
     cte = cte.where(_and([predicate_sql(p, table) for p in group.filters]), copy=False)
     cte = cte.group_by(*[member(k) for k in group.group_keys], copy=False)

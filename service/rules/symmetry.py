@@ -21,7 +21,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from service.rules.model import Arith, Binding, Comparison, Expr, Literally, Negate, Number, OtherThan, Ref, SameAs, Total
+from service.rules.model import (
+    Arith,
+    Binding,
+    Comparison,
+    Compound,
+    Expr,
+    Literally,
+    Negate,
+    Number,
+    OtherThan,
+    Power,
+    Ref,
+    SameAs,
+    Total,
+    Years,
+)
 
 Renaming = dict[str, str]
 
@@ -75,6 +90,8 @@ def _facts(bindings: tuple[Binding, ...] | list[Binding], renaming: Renaming | N
     for binding in bindings:
         me = name(binding.name)
         facts.add(("binding", me, _measures(binding, by_name), binding.printed, binding.unit))
+        if binding.each_year_of:
+            facts.add(("series", me, name(binding.each_year_of)))
         if binding.measure_of:
             classes["measure"].join(me, name(binding.measure_of))
         for relation in ("subject", "compared_to", "source"):
@@ -151,8 +168,12 @@ def _shape(expr: Expr | Comparison, renaming: Renaming) -> str:
             if op in "+*":
                 operands.sort()
             return f"({operands[0]} {op} {operands[1]})"
+        case Power(base=base, exponent=exponent):
+            return f"({_shape(base, renaming)} ^ {_shape(exponent, renaming)})"
         case Negate(operand=operand):
             return f"-{_shape(operand, renaming)}"
+        case Years(name=name) | Compound(name=name):
+            return f"{type(expr).__name__}({renaming.get(name, name)})"
         case Ref(name=name):
             return renaming.get(name, name)
         case Total(name=name):
