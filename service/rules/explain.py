@@ -146,7 +146,9 @@ def format_number(base_value: float, unit_or_kind: str) -> str:
         return f"{base_value:,.0f} MAD"
     if unit in ("percent", "points"):
         number = _significant(base_value / base_factor(unit))
-        return f"{number} %" if unit == "percent" else f"{number} points"
+        if unit == "percent":
+            return f"{number} %"
+        return f"{number} point" if number in ("1", "-1") else f"{number} points"
     return _significant(base_value)
 
 
