@@ -197,18 +197,20 @@ def printed(
     source: Source,
     qualifiers: tuple[str, ...] | None = None,
     signed: bool = False,
+    qualify: bool | None = None,
 ) -> Figure:
     """One true value, printed by ``source``; ``kind`` is the value's unit: MAD, count, percent or points.
 
-    ``qualifiers`` are the qualifier keys allowed (None: any, () none).  With
-    ``signed``, the value may be negative and its sign is printed (a sign, or a
-    word such as "baisse de").  The figure's reading holds the value.
+    ``qualifiers`` are the qualifier keys allowed (None: any, () none); ``qualify``
+    says whether one is printed (None: drawn).  With ``signed``, the value may be
+    negative and its sign is printed (a sign, or a word such as "baisse de").
+    The figure's reading holds the value.
     """
     value = as_decimal(value)
     lang = source.language
     qualifier = ""
     keys = tuple(QUALIFIER_WORDS) if qualifiers is None else qualifiers
-    if keys and draw(st.booleans()):
+    if keys and (qualify if qualify is not None else draw(st.booleans())):
         qualifier = draw(qualifier_words(keys, lang))
     scale, unit = draw(_scale_and_unit(abs(value), kind, lang))
     with localcontext(prec=60):
