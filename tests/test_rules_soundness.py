@@ -66,12 +66,18 @@ def one_rule(text: str) -> Rule:
 
 @functools.cache
 def caught(text: str) -> SoundnessResult:
-    """An unsound rule's result, found once per process: shrinking a counter-example takes a few seconds."""
+    """An unsound rule's result (its YAML, or a shipped rule's id), found once per process: shrinking takes seconds."""
+    rule = SHIPPED[text] if text in SHIPPED else one_rule(text)
     with Trials() as own:
-        return check_soundness(one_rule(text), own, max_examples=100, seed=SEED)
+        return check_soundness(rule, own, max_examples=100, seed=SEED)
 
 
-@pytest.mark.parametrize("rule_id", sorted(SHIPPED))
+# Found by these worlds and reported, not fixed here (rules are their authors'):
+# see test_shares_sum_to_whole_adds_a_share_its_desk_prints_twice.
+KNOWN_UNSOUND = {"shares-sum-to-whole"}
+
+
+@pytest.mark.parametrize("rule_id", sorted(set(SHIPPED) - KNOWN_UNSOUND))
 def test_every_shipped_rule_is_sound(trials: Trials, rule_id: str) -> None:
     result = check_soundness(SHIPPED[rule_id], trials, max_examples=WORLDS)
     if rule_id == "average-per-region":
@@ -93,6 +99,16 @@ def test_an_unsound_rule_is_caught_with_a_counterexample_that_reproduces(trials:
     again = trials.run(rule, sources, bodies)
     assert [row.status for row in again.sql] == ["contradicted"]
     assert [row.status for row in again.local] == ["contradicted"]
+
+
+def test_shares_sum_to_whole_adds_a_share_its_desk_prints_twice(trials: Trials) -> None:
+    """A desk printing one member's share twice (lede and body) is summed twice: a false contradiction."""
+    rule, result = SHIPPED["shares-sum-to-whole"], caught("shares-sum-to-whole")
+    assert result.status == "unsound", result.describe()
+    printed_twice = [(c.source, c.period, tuple(c.breakdown.items())) for c in result.claims]
+    assert len(set(printed_twice)) < len(printed_twice)
+    again = trials.run(rule, *pasted(result))
+    assert [row.status for row in again.sql] == ["contradicted"]
 
 
 def pasted(result: SoundnessResult) -> tuple[list[Source], list[ClaimIn]]:

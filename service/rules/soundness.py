@@ -17,7 +17,8 @@ its relations to earlier bindings (measure, subject, breakdown, period, base
 period, source, printed form, unit; a group binding gets 2-4 members sharing
 its group keys); fields left free are drawn, often reusing what earlier claims
 use so that claims meet.  The walk runs once or twice over the same economy,
-so claims of one pass can also meet claims of the other.  Only then is each
+so claims of one pass can also meet claims of the other, and a desk may
+print one of its claims twice in other words.  Only then is each
 claim's true value derived from the economy and printed (``service.printing``:
 significant digits, French or English style, scale words, qualifiers made true
 under the reading of ``service.figures``).
@@ -354,9 +355,12 @@ def consistent_worlds(draw: st.DrawFn, rule: Rule) -> World:
             walk = _Walk(draw, rule, economy, sources, periods)
             for binding in rule.bindings:
                 walk.drafts[binding.name] = _draft_binding(walk, binding)
+                periods += [p for d in walk.drafts[binding.name] for p in (d.period, d.base) if p is not None and p not in periods]
             drafts += [d for name in walk.drafts for d in walk.drafts[name]]
     except _Reject:
         reject()
+    # A desk may print one figure twice, in other words (the lede rounds, the body does not).
+    drafts += [drafts[i] for i in draw(st.lists(st.integers(0, len(drafts) - 1), max_size=2))]
     by_id = {source.id: source for source in sources}
     claims = tuple(draw(_printed_claim(economy, draft, by_id[draft.source])) for draft in drafts)
     return World(tuple(sources), claims)
