@@ -181,10 +181,10 @@ def printed_magnitude(draw: st.DrawFn, magnitude: Decimal, most: int, rounding: 
     """
     leading = magnitude.adjusted() if magnitude else 0  # the place of the first significant digit
     significant = draw(st.integers(1, 5))
-    least = 0 if qualifier_key is None else -leading  # a qualified integer may round its tail to zeros
-    decimals = min(max(significant - 1 - leading, least, -leading), max(most, least))
+    fewest = -leading  # never round the first significant digit away
+    decimals = min(max(significant - 1 - leading, fewest), max(most, fewest))
     if qualifier_key is None:
-        decimals = max(decimals, 0)
+        decimals = max(decimals, 0)  # only a qualified integer may round its tail to zeros
         return rounded(magnitude, decimals, rounding), decimals
     return _quantized(magnitude, decimals, _QUALIFIED_ROUNDING[qualifier_key]), decimals
 

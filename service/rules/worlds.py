@@ -529,4 +529,5 @@ def _figure(draw: st.DrawFn, economy: Economy, draft: Draft, source: Source) -> 
 def _shown(value: Fraction) -> str:
     return f"{as_decimal(value):.6f}".rstrip("0").rstrip(".")
 
+
 __all__ = ["PrintedClaim", "World", "Draft", "consistent_worlds", "not_generated", "MODELLED_MEASURES"]
