@@ -6,10 +6,10 @@ A *consistent world* (:func:`worlds`) starts from true values that satisfy every
 relation the shipped rules state: a total level for January-November 2024, a
 growth to January-November 2025, and 2-4 products whose shares (summing to at
 most 100 %) and growths are derived from one another.  Each source then *prints*
-some of those true values the way a newspaper would: rounded at 0-3 decimals
-(half up, or truncated when the source truncates), in billions or millions of
-dirhams or in percent, French or English number style, with or without a
-qualifier word.  So every printed figure's interval holds its true value, and
+some of those true values the way a newspaper would: to 1-5 significant
+digits (half up, or truncated when the source truncates), in billions or
+millions of dirhams or in percent, French or English number style, with or
+without a qualifier word.  So every printed figure's interval holds its true value, and
 no sound rule can find a contradiction.
 
 A *random store* (:func:`random_stores`) is the opposite: figures drawn from
@@ -18,10 +18,9 @@ de"), direction words ("en hausse"), growths of "-100 %" whose ``1 + g`` spans
 zero, and shares summing over 100 %.  The compiled SQL and the reference
 evaluator must agree on those.
 
-Printing follows the reading documented in :mod:`service.figures`: a number
-rounded half up reads as [x - u/2, x + u/2], truncated as [x, x + u] (on the
-magnitude); a number after "about" is rounded half up, which the reading of
-"about" holds whatever the office's own rounding.
+Printing is :mod:`service.printing`'s, which ``tally rules test`` uses too: a
+number rounded as the source rounds, or as its qualifier needs to stay true
+under the reading documented in :mod:`service.figures`.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ import contextlib
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,21 @@ import msgspec
 from hypothesis import strategies as st
 
 from service.claims import ClaimIn, build_claim
-from service.figures import QUALIFIERS
+from service.printing import (
+    BOUNDED_QUALIFIERS,
+    DIRECTION_ALONE,
+    DOWN_WORDS,
+    GROUP_SEPARATORS,
+    LEVEL_UNITS,
+    PERCENT_UNITS,
+    POINTS_UNITS,
+    SCALE,
+    UP_WORDS,
+    Figure,
+    format_number,
+    printed,
+    qualifier_words,
+)
 from service.rules.sql import CompiledRule
 from service.sources import Source
 from service.store import Store
@@ -48,120 +61,6 @@ SUBJECT = "ma.handicraft.exports"
 CURRENT = "2025-01/2025-11"
 BASE = "2024-01/2024-11"
 PRODUCTS = ("pottery_stone", "traditional_clothing", "leather", "carpets")
-
-BOUNDED_QUALIFIERS = ("about", "nearly")  # keys whose interval stays bounded
-QUALIFIER_WORDS: dict[str, tuple[str, ...]] = {}
-for _word, _key in QUALIFIERS.items():
-    QUALIFIER_WORDS.setdefault(_key, ())
-    QUALIFIER_WORDS[_key] += (_word,)
-
-# --- printing a number as a newspaper does -------------------------------------------
-
-GROUP_SEPARATORS = {"fr": (".", " ", "\u202f", ""), "en": (",", " ", "")}
-DECIMAL_MARK = {"fr": ",", "en": "."}
-LEVEL_UNITS = {
-    ("bn", "fr"): (" milliards de dirhams", " milliard de dirhams", " MMDH", " milliards de DH", " Mds de dirhams"),
-    ("bn", "en"): (" billion dirhams", " bn dirhams", " MMDH", " billion MAD"),
-    ("M", "fr"): (" millions de dirhams", " MDH", " millions de DH"),
-    ("M", "en"): (" million dirhams", " mn dirhams", " MDH", " million MAD"),
-}
-SCALE = {"bn": Decimal(10) ** 9, "M": Decimal(10) ** 6}
-PERCENT_UNITS = {"fr": ("%", " %", " pour cent"), "en": ("%", " %", " percent", " per cent")}
-POINTS_UNITS = {"fr": (" points", " pts", " points de pourcentage"), "en": (" points", " pp", " percentage points")}
-UP_WORDS = {"fr": ("hausse de", "en hausse de", "progression de", "croissance de"), "en": ("up", "an increase of", "growth of", "rose")}
-DOWN_WORDS = {"fr": ("baisse de", "en baisse de", "recul de", "diminution de"), "en": ("down", "a decrease of", "decline of", "fell")}
-DIRECTION_ALONE = {("fr", 1): "en hausse", ("fr", -1): "en baisse", ("en", 1): "up", ("en", -1): "down"}
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A printed figure in parts, so a test can add a qualifier and print it again."""
-
-    number: str = ""  # "1,14" (no sign); empty for a direction word alone
-    unit: str = ""  # " milliard de dirhams", "%", " points"
-    sign: str = ""  # "", "+", "-" or "−"
-    direction: str = ""  # "hausse de", "down", or a direction alone ("en hausse")
-    qualifier: str = ""  # a word of service.figures.QUALIFIERS
-
-    @property
-    def text(self) -> str:
-        number = f"{self.sign}{self.number}{self.unit}" if self.number else ""
-        return " ".join(part for part in (self.direction, self.qualifier, number) if part)
-
-    @property
-    def qualifiable(self) -> bool:
-        """A number printed without a qualifier: one can be added."""
-        return bool(self.number) and not self.qualifier
-
-    def qualified(self, word: str) -> Figure:
-        return replace(self, qualifier=word)
-
-
-def format_number(magnitude: Decimal, decimals: int, lang: str, group: str) -> str:
-    """``1140.5`` -> ``1 140,5`` (fr, space) or ``1,140.5`` (en, comma): one language's print."""
-    text = f"{magnitude:.{decimals}f}"
-    integer, _, fraction = text.partition(".")
-    if group and len(integer) > 3:
-        head = len(integer) % 3 or 3
-        integer = integer[:head] + "".join(group + integer[i : i + 3] for i in range(head, len(integer), 3))
-    return integer + (DECIMAL_MARK[lang] + fraction if fraction else "")
-
-
-def rounded(magnitude: Decimal, decimals: int, rounding: str) -> Decimal:
-    """What an office prints: half up, or truncated (the figure's reading mirrors this)."""
-    mode = ROUND_DOWN if rounding == "truncate" else ROUND_HALF_UP
-    return magnitude.quantize(Decimal(1).scaleb(-decimals), rounding=mode)
-
-
-@st.composite
-def qualifier_words(draw: st.DrawFn, keys: tuple[str, ...] | None = None) -> str:
-    keys = keys if keys is not None else tuple(QUALIFIER_WORDS)
-    key = draw(st.sampled_from(keys))
-    return draw(st.sampled_from(QUALIFIER_WORDS[key]))
-
-
-@st.composite
-def printed(
-    draw: st.DrawFn,
-    value: Decimal,
-    kind: str,
-    source: Source,
-    qualifiers: tuple[str, ...] | None = None,
-    signed: bool = False,
-) -> Figure:
-    """One true value, printed by ``source``: ``kind`` is level (value in MAD), percent or points.
-
-    ``qualifiers`` are the qualifier keys allowed (None: any, () none).  The printed
-    number is the true value rounded as the source rounds (half up after "about"),
-    so the figure's interval holds it.
-    """
-    lang = source.language
-    qualifier = ""
-    keys = tuple(QUALIFIER_WORDS) if qualifiers is None else qualifiers
-    if keys and draw(st.booleans()):
-        qualifier = draw(qualifier_words(keys))
-    rounding = "half_up" if QUALIFIERS.get(qualifier) == "about" else str(source.rounding)
-    decimals = draw(st.integers(0, 3))
-    if kind == "level":
-        scale = draw(st.sampled_from(("bn", "M")))
-        magnitude, unit = abs(value) / SCALE[scale], draw(st.sampled_from(LEVEL_UNITS[(scale, lang)]))
-    else:
-        magnitude = abs(value)
-        unit = draw(st.sampled_from((PERCENT_UNITS if kind == "percent" else POINTS_UNITS)[lang]))
-    number = format_number(rounded(magnitude, decimals, rounding), decimals, lang, draw(st.sampled_from(GROUP_SEPARATORS[lang])))
-    figure = Figure(number=number, unit=unit, qualifier=qualifier)
-    if not signed:
-        return figure
-    # The sign comes from the true value even when the magnitude rounds to 0: a
-    # truncated "-0 %" is [-1, 0], a bare "0 %" would be [0, 1].
-    negative = value < 0
-    style = draw(st.sampled_from(("sign", "word", "bare")))
-    if style == "word":
-        return replace(figure, direction=draw(st.sampled_from((DOWN_WORDS if negative else UP_WORDS)[lang])))
-    if negative or style == "sign":
-        return replace(figure, sign=draw(st.sampled_from(("-", "\u2212"))) if negative else "+")
-    return figure
-
 
 # --- sources ---------------------------------------------------------------------------
 
@@ -285,16 +184,16 @@ def worlds(draw: st.DrawFn, anchor_bounded: bool = False) -> World:
 
     anchor = BOUNDED_QUALIFIERS if anchor_bounded else None
     first = desks[0]
-    emit(first, "level:total:current", "level", CURRENT, total_now, "level", qualifiers=anchor)
+    emit(first, "level:total:current", "level", CURRENT, total_now, "MAD", qualifiers=anchor)
     emit_growth(first, "growth:total", growth, None, alone=False, qualifiers=anchor)
-    emit(first, "level:total:base", "level", BASE, total_base, "level")
+    emit(first, "level:total:base", "level", BASE, total_base, "MAD")
     for desk in desks[1:]:
         if draw(st.booleans()):
-            emit(desk, "level:total:current", "level", CURRENT, total_now, "level")
+            emit(desk, "level:total:current", "level", CURRENT, total_now, "MAD")
         if draw(st.booleans()):
             emit_growth(desk, "growth:total", growth, None, alone=draw(st.booleans()))
         if draw(st.booleans()):
-            emit(desk, "level:total:base", "level", BASE, total_base, "level")
+            emit(desk, "level:total:base", "level", BASE, total_base, "MAD")
     for desk in desks:
         for part in parts:
             with localcontext(prec=50):
@@ -309,9 +208,9 @@ def worlds(draw: st.DrawFn, anchor_bounded: bool = False) -> World:
             if draw(st.booleans()):
                 emit(desk, f"share_change:{part.name}", "share_change", CURRENT, change, "points", part.name, signed=True)
             if draw(st.booleans()):
-                emit(desk, f"level:{part.name}:current", "level", CURRENT, level_now, "level", part.name)
+                emit(desk, f"level:{part.name}:current", "level", CURRENT, level_now, "MAD", part.name)
             if draw(st.booleans()):
-                emit(desk, f"level:{part.name}:base", "level", BASE, level_base, "level", part.name)
+                emit(desk, f"level:{part.name}:base", "level", BASE, level_base, "MAD", part.name)
     return World(total_base, growth, parts, tuple(desks), tuple(claims))
 
 
