@@ -9,6 +9,8 @@ measure is derived from them the way a statistics office derives it:
 * **growth** of a period P compared to Q: level(P) / level(Q) - 1 (percent);
 * **share** of a breakdown member: level(member, P) / level(total, P) (percent);
 * **share_change**: share(P) - share(Q) (percentage points);
+* **average_growth** over a span of whole years: the yearly rate that, compounded
+  over the span's years, turns its first year's level into its last year's;
 * **category**: one value per subject, breakdown and period.
 
 Each subject has a total flow and, per breakdown dimension (product, country),
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from service.periods import Period
@@ -138,6 +141,15 @@ class Economy:
     def share_change(self, subject: str, breakdown: dict[str, str], period: Period, base: Period) -> Fraction:
         """Percentage points."""
         return self.share(subject, breakdown, period) - self.share(subject, breakdown, base)
+
+    def average_growth(self, subject: str, breakdown: dict[str, str], span: Period) -> Decimal:
+        """Percent a year, to 50 digits: an n-th root is not a fraction, but its error is far below any printed digit."""
+        years = span.end // 12 - span.start // 12
+        first = Period(span.start - span.start % 12, span.start - span.start % 12 + 11)
+        last = Period(span.end - span.end % 12, span.end - span.end % 12 + 11)
+        with localcontext(prec=50):
+            ratio = Decimal(self.level(subject, breakdown, last)) / Decimal(self.level(subject, breakdown, first))
+            return (ratio ** (Decimal(1) / years) - 1) * 100
 
     def category(self, subject: str, breakdown: dict[str, str], period: Period, choices: int) -> int:
         """Which of ``choices`` values, fixed by subject, breakdown and period: a thing has one partner bank a year."""

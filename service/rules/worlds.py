@@ -35,6 +35,7 @@ only, and the unmodelled ones are listed as limits.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -48,7 +49,7 @@ from service.printing import as_decimal, printed, printed_growth, printed_share
 from service.rules.model import Binding, Literally, OtherThan, Rule, SameAs
 from service.sources import Source
 
-MODELLED_MEASURES = ("level", "count", "growth", "share", "share_change", "category")
+MODELLED_MEASURES = ("level", "count", "growth", "share", "share_change", "average_growth", "category")
 SUBJECTS = ("ma.handicraft.exports", "ma.tourism.arrivals", "ma.salons", "ma.phosphates.exports")
 DIMENSIONS = {
     "product": ("pottery", "leather", "carpets", "clothing", "jewellery"),
@@ -209,6 +210,8 @@ def consistent_worlds(draw: st.DrawFn, rule: Rule) -> World:
 
 
 def _draft_binding(walk: _Walk, binding: Binding) -> list[Draft]:
+    if binding.each_year_of is not None:
+        return _series(walk, binding)
     first = _draft(walk, binding, {})
     if not binding.is_group:
         return [first]
@@ -219,6 +222,19 @@ def _draft_binding(walk: _Walk, binding: Binding) -> list[Draft]:
         member = _draft(walk, binding, fixed)
         if member.quantity not in {m.quantity for m in members}:
             members.append(member)
+    return members
+
+
+def _series(walk: _Walk, binding: Binding) -> list[Draft]:
+    """One growth for each year of the span after its first, each over the year before: a complete series."""
+    span = walk.first(binding.each_year_of or "").period
+    members: list[Draft] = []
+    for year in range(span.start // 12 + 1, span.end // 12 + 1):
+        fixed: dict[str, object] = {"period": Period(year * 12, year * 12 + 11)}
+        if members:
+            fixed |= {_GROUP_FIELDS[key]: _field(members[0], _GROUP_FIELDS[key]) for key in binding.group}
+        member = _draft(walk, binding, fixed)
+        members.append(dataclasses.replace(member, compared_to=None))  # the year before, as a series needs
     return members
 
 
@@ -233,7 +249,7 @@ def _draft(walk: _Walk, binding: Binding, fixed: dict[str, object]) -> Draft:
     measure = _measure(walk, binding, subject, fixed)
     _ensure_subject(walk, subject, _kind_needed(measure, binding.unit))
     breakdown = _breakdown(walk, binding, subject, measure, fixed)
-    period = _period(walk, binding, fixed)
+    period = _span(walk, binding) if measure == "average_growth" else _period(walk, binding, fixed)
     compared_to = _compared_to(walk, binding, measure, period)
     source = _source(walk, binding, fixed)
     return Draft(binding.name, measure, subject, breakdown, period, compared_to, source, binding.printed)
@@ -373,6 +389,9 @@ def _period(walk: _Walk, binding: Binding, fixed: dict[str, object]) -> Period:
     other = walk.first(relation.other or "")
     if relation.kind == "same":
         return other.period
+    if relation.kind in ("start_of", "end_of"):
+        year = (other.period.start if relation.kind == "start_of" else other.period.end) // 12
+        return Period(year * 12, year * 12 + 11)
     if relation.kind == "base_of":
         if other.base is None:
             raise _Reject
@@ -380,6 +399,21 @@ def _period(walk: _Walk, binding: Binding, fixed: dict[str, object]) -> Period:
     if relation.kind in ("within", "strictly_within"):
         return _within(walk.draw, other.period, strictly=relation.kind == "strictly_within", least=least)
     return _around(walk.draw, other.period, strictly=relation.kind == "strictly_contains")
+
+
+def _span(walk: _Walk, binding: Binding) -> Period:
+    """An average growth's period: the same span as a related one, or 2 to 5 whole years."""
+    relation = binding.period
+    if relation is not None and relation.kind == "same":
+        span = walk.first(relation.other or "").period
+        if span.start % 12 or span.end % 12 != 11 or span.months < 24:
+            raise _Reject
+        return span
+    if relation is not None:
+        raise _Reject  # no other relation gives a span of whole years
+    first = walk.draw(st.integers(FIRST_YEAR, LAST_YEAR - 2))
+    last = walk.draw(st.integers(first + 2, min(first + 5, LAST_YEAR)))
+    return Period(first * 12, last * 12 + 11)
 
 
 def _least_months(rule: Rule, name: str) -> int:
@@ -520,6 +554,9 @@ def _figure(draw: st.DrawFn, economy: Economy, draft: Draft, source: Source) -> 
         case "share_change":
             points = economy.share_change(subject, breakdown, period, base)  # type: ignore[arg-type]
             return draw(printed(points, "points", source, signed=True)).text, f"{_shown(points)} points"
+        case "average_growth":
+            percent = economy.average_growth(subject, breakdown, period)
+            return draw(printed(percent, "percent", source, signed=True)).text, f"{_shown(percent)} percent a year"
         case "category":
             spellings = CATEGORIES[economy.category(subject, breakdown, period, len(CATEGORIES))]
             return draw(st.sampled_from(spellings)), spellings[0]
