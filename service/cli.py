@@ -12,6 +12,7 @@ import msgspec
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.markup import escape
 from rich.table import Table
 
 from service.figures import FigureError, Rounding, parse_figure
@@ -224,25 +225,95 @@ def lint(folder: Path | None) -> None:
 
 @rules.command(name="test")
 @FOLDER_ARGUMENT
-def test_rules(folder: Path | None) -> None:
-    """Run every rule's examples with both executors; print path:line:column: failures; exit 1 on any.
+@click.option("--worlds", type=click.IntRange(min=0), default=100, show_default=True, help="Consistent worlds generated per rule (0: examples only).")
+@click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="Test only this rule (repeatable).")
+@click.option("--seed", type=int, default=None, help="Seed the generated worlds (default: derandomized, the same worlds every run).")
+def test_rules(folder: Path | None, worlds: int, rule_ids: tuple[str, ...], seed: int | None) -> None:
+    """Run every rule's examples with both executors, then generate consistent worlds for it; exit 1 on any failure.
 
-    FOLDER defaults as for `tally rules lint`. A broken file is reported as lint
-    reports it.
+    FOLDER defaults as for `tally rules lint`; a broken file is reported as lint
+    reports it. An example fails at path:line:column with its reason. A rule is
+    unsound when a world in which every printed figure is true makes it say
+    contradicted: the shrunk world is printed as claims to paste into its
+    examples. A rule whose measures no world models is listed as not generated,
+    never as sound.
     """
     loaded = _loaded_or_exit(_rules_folder(folder))
-    results = _run_examples(loaded)
+    unknown = sorted(set(rule_ids) - {rule.id for rule in loaded})
+    if unknown:
+        raise click.BadParameter(f"no rule {', '.join(map(repr, unknown))} in the folder", param_hint="--rule")
+    chosen = [rule for rule in loaded if not rule_ids or rule.id in rule_ids]
+    results = _run_examples(chosen)
     failed = _failed_examples(results)
-    console.print(_examples_table(loaded, results))
+    soundness = _soundness(chosen, worlds, seed) if worlds else {}
+    failed += _failed_soundness(chosen, soundness)
+    console.print(_test_table(chosen, results, soundness))
+    for rule_id, result in soundness.items():
+        if result.status == "not generated":
+            console.print(f"{rule_id}: not generated: {result.reason}", markup=False, highlight=False)
     passed = sum(result.passed for result in results)
-    console.print(f"{passed} of {len(results)} examples pass")
-
-    # --- next step: soundness --------------------------------------------------------
-    # service/rules/soundness.py (being written separately) will try each rule on
-    # generated consistent worlds here, after the examples, and add its failures.
-
+    line = f"{passed} of {len(results)} examples pass"
+    if soundness:
+        sound = sum(result.status == "sound" for result in soundness.values())
+        line += f"; {sound} of {len(soundness)} rules sound over {worlds} generated worlds each"
+    console.print(line)
     if failed:
         sys.exit(1)
+
+
+def _soundness(chosen, worlds: int, seed: int | None):
+    """Each rule's soundness result, with a progress bar on stderr (it takes a few seconds a rule)."""
+    from rich.progress import Progress
+
+    from service.rules.soundness import check_soundness
+    from service.trials import Trials
+
+    found = {}
+    with Trials() as trials, Progress(console=errors, transient=True, disable=not errors.is_terminal) as progress:
+        task = progress.add_task("generating consistent worlds", total=len(chosen))
+        for rule in chosen:
+            progress.update(task, description=f"worlds for {rule.id}")
+            found[rule.id] = check_soundness(rule, trials, max_examples=worlds, seed=seed)
+            progress.advance(task)
+    return found
+
+
+def _failed_soundness(chosen, soundness) -> int:
+    """Print each unsound rule's counter-example (or Tally bug), path:line first; how many failed."""
+    failed = 0
+    for rule in chosen:
+        result = soundness.get(rule.id)
+        if result is None or result.status not in ("unsound", "tally bug"):
+            continue
+        failed += 1
+        what = "unsound: a world where every figure is true, which it calls contradicted" if result.status == "unsound" else f"Tally bug: {result.reason}"
+        errors.print(f"{rule.file}:{rule.line}:1: {rule.id}: {what}", markup=False, highlight=False)
+        errors.print(result.describe(), markup=False, highlight=False)
+    return failed
+
+
+def _test_table(chosen, results, soundness) -> Table:
+    title = "Rules tested: examples with both executors" + (", then generated worlds" if soundness else "")
+    table = Table(title=title)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("examples passed", justify="right", no_wrap=True)
+    if soundness:
+        table.add_column("worlds (with a verdict)", no_wrap=True)
+    for rule in chosen:
+        mine = [result for result in results if result.rule.id == rule.id]
+        passed = sum(result.passed for result in mine)
+        style = "yellow" if not mine else ("green" if passed == len(mine) else "bold red")
+        cells = [rule.id, f"[{style}]{passed}/{len(mine)}[/]"]
+        table.add_row(*cells, *([_soundness_cell(soundness[rule.id])] if soundness else []))
+    return table
+
+
+def _soundness_cell(result) -> str:
+    if result.status == "sound":
+        return f"[green]sound[/] {result.worlds} ({result.bound})"
+    if result.status == "not generated":
+        return "[yellow]not generated[/] (below)"
+    return f"[bold red]{result.status}[/] after {result.worlds}"
 
 
 def _rules_folder(folder: Path | None) -> Path:
@@ -278,18 +349,6 @@ def _failed_examples(results) -> int:
         for failure in result.failures:
             errors.print(str(failure), markup=False, highlight=False)
     return len(failed)
-
-
-def _examples_table(loaded, results) -> Table:
-    table = Table(title="Rule examples, run with both executors")
-    table.add_column("rule")
-    table.add_column("examples passed", justify="right")
-    for rule in loaded:
-        mine = [result for result in results if result.rule.id == rule.id]
-        passed = sum(result.passed for result in mine)
-        style = "yellow" if not mine else ("green" if passed == len(mine) else "bold red")
-        table.add_row(rule.id, f"[{style}]{passed}/{len(mine)}[/]")
-    return table
 
 
 @rules.command()

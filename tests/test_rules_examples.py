@@ -239,7 +239,8 @@ def test_the_rules_readme_examples_pass(trials: Trials) -> None:
 
 
 def test_rules_test_passes_the_shipped_rules() -> None:
-    result = tally("rules", "test", RULES_DIR)
+    # the generated worlds of every shipped rule are tested rule by rule in test_rules_soundness.py
+    result = tally("rules", "test", RULES_DIR, "--worlds", "0")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     printed = one_line(result.stdout)
@@ -254,7 +255,7 @@ def test_rules_test_prints_each_failure_and_exits_1(tmp_path: Path) -> None:
         levels("1,1 milliard de dirhams", "{status: consistent}"),
         levels("quelque 1,23 milliard de dirhams", "{status: consistent}", title="Two ministers"),
     )
-    result = tally("rules", "test", path.parent)
+    result = tally("rules", "test", path.parent, "--worlds", "0")
     assert result.exit_code == 1
     [line] = result.stderr.splitlines()
     assert line.startswith(f"{path}:{FIRST_EXAMPLE_LINE + LEVELS.count(chr(10))}:5: same-figure: example 2 (Two ministers): expected consistent, got contradicted")
@@ -266,7 +267,7 @@ def test_rules_test_reports_a_broken_file_as_lint_does(tmp_path: Path) -> None:
     rule_file(folder, levels("1,1 milliard de dirhams", "{status: consistent}"))
     broken = folder / "broken.yaml"
     broken.write_text("id: broken\ntitle: t\ndescription: d\nbind:\n  a:\n    measure: level\ncheck: a == b\n")
-    tested, linted = tally("rules", "test", folder), tally("rules", "lint", folder)
+    tested, linted = tally("rules", "test", folder, "--worlds", "0"), tally("rules", "lint", folder)
     assert tested.exit_code == linted.exit_code == 1
     assert f"{broken}:7:13: check: unbound name 'b'" in tested.stderr
     assert tested.stderr == linted.stderr and tested.stdout == ""
@@ -284,7 +285,7 @@ def test_rules_test_without_a_folder_tests_tally_rules_dir(tmp_path: Path, monke
     folder = tmp_path / "rules"
     rule_file(folder, levels("quelque 1,23 milliard de dirhams", "{status: consistent}"))
     monkeypatch.setenv("TALLY_RULES_DIR", str(folder))
-    assert tally("rules", "test").exit_code == 1
+    assert tally("rules", "test", "--worlds", "0").exit_code == 1
 
 
 def test_rules_lint_fails_on_a_failing_example(tmp_path: Path) -> None:
@@ -305,3 +306,40 @@ def test_rules_lint_prints_old_spellings_as_hints_and_passes(tmp_path: Path) -> 
     assert hint in result.stderr.splitlines()[0]
     assert all(": hint: " in line for line in result.stderr.splitlines())
     assert one_line(result.stdout).endswith(": ok")
+
+
+UNSOUND = """\
+id: part-above-whole
+title: A part at least the whole (wrong way round)
+description: Deliberately unsound, for the test.
+bind:
+  part: {measure: level}
+  whole: {measure: level, like: part, period: strictly contains part}
+check: part >= whole
+"""
+
+
+def test_rules_test_catches_an_unsound_rule_and_prints_a_counterexample_that_reproduces(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    path = folder / "part-above-whole.yaml"
+    path.write_text(UNSOUND, encoding="utf-8")
+    result = tally("rules", "test", folder, "--worlds", "50")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{path}:1:1: part-above-whole: unsound: a world where every figure is true, which it calls contradicted")
+    assert "unsound after" in result.stdout and "0 of 1 rules sound" in one_line(result.stdout)
+    # the counter-example, pasted under the rule, is an example that fails the same way
+    block = result.stderr[result.stderr.index("examples:\n") :]
+    path.write_text(UNSOUND + block, encoding="utf-8")
+    pasted = tally("rules", "test", folder, "--worlds", "0")
+    assert pasted.exit_code == 1
+    assert "expected consistent, got contradicted" in pasted.stderr
+
+
+def test_rules_test_selects_rules_and_refuses_an_unknown_one() -> None:
+    chosen = tally("rules", "test", RULES_DIR, "--rule", "same-category", "--worlds", "5")
+    assert chosen.exit_code == 0, chosen.output
+    assert "same-category" in chosen.stdout and "same-figure" not in chosen.stdout
+    assert "1 of 1 rules sound over 5 generated worlds each" in one_line(chosen.stdout)
+    unknown = tally("rules", "test", RULES_DIR, "--rule", "no-such-rule")
+    assert unknown.exit_code == 2 and "no rule 'no-such-rule'" in unknown.stderr

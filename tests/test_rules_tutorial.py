@@ -142,3 +142,14 @@ def test_the_tutorials_lint_error_is_what_lint_prints(tmp_path: Path) -> None:
     printed = re.search(r"`(rules/part-within-total\.yaml:\d+:\d+: check: unbound name 'hole'[^`]*)`", TUTORIAL)
     assert printed and done.returncode == 1
     assert printed.group(1) in done.stderr, done.stderr
+
+
+def test_the_tutorials_rule_written_the_wrong_way_round_is_caught(tmp_path: Path) -> None:
+    """What step 4 says: ``part >= whole`` fails on a generated world."""
+    rule = next(block.text for block in blocks() if block.info == "yaml file=rules/part-within-total.yaml")
+    assert "`part >= whole`" in TUTORIAL
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "part-within-total.yaml").write_text(rule.replace("check: part <= whole", "check: part >= whole"), encoding="utf-8")
+    done = subprocess.run([TALLY, "rules", "test", "rules", "--rule", "part-within-total"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "part-within-total: unsound: a world where every figure is true, which it calls contradicted" in done.stderr

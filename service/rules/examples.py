@@ -25,7 +25,7 @@ import msgspec
 
 from service.claims import Claim, ClaimIn, build_claim
 from service.errors import InvalidField
-from service.figures import FigureError, parse_figure
+from service.figures import FigureError, Rounding, parse_figure
 from service.intervals import Interval
 from service.rules.explain import format_interval, format_number, render_verdict
 from service.rules.loader import kind_of
@@ -112,10 +112,15 @@ def _sources(claims: tuple[ExampleClaim, ...]) -> tuple[dict[str, Source], list[
     for index, claim in enumerate(claims):
         if claim.source not in sources:
             ident = _source_id(claim.source, {s.id for s in sources.values()})
-            sources[claim.source] = Source(id=ident, title=claim.source, outlet=claim.source, language=claim.language)
+            sources[claim.source] = Source(
+                id=ident, title=claim.source, outlet=claim.source, language=claim.language, rounding=Rounding(claim.rounding)
+            )
         elif sources[claim.source].language != claim.language:
             first = sources[claim.source].language
             mistakes.append((index, "language", f"source {claim.source!r} prints in {first} in an earlier claim: one source, one language"))
+        elif sources[claim.source].rounding != claim.rounding:
+            first = sources[claim.source].rounding
+            mistakes.append((index, "rounding", f"source {claim.source!r} rounds {first} in an earlier claim: one source, one rounding"))
     return sources, mistakes
 
 
@@ -138,7 +143,7 @@ def _built(claim: ExampleClaim, source: Source) -> ClaimIn:
     """The claim a newsroom would post, checked as POST /claims checks it; InvalidField naming the field."""
     body = {
         "source": source.id,
-        "quote": claim.figure,
+        "quote": claim.quote if claim.quote is not None else claim.figure,
         "subject": claim.subject,
         "measure": claim.measure,
         "period": claim.period,

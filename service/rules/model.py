@@ -178,6 +178,10 @@ class ExampleClaim(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit
     subject: _described(str, "What is measured; examples share one subject unless they say otherwise.") = "example"
     breakdown: _described(dict[str, str], "Which part of the subject.", {"product": "tapis"}) = {}
     compared_to: _described(str | None, "A growth's base period; by default the same months a year earlier.") = None
+    quote: _described(str | None, "The sentence it is printed in; by default the figure. Two claims with one quote and figure are one claim.") = None
+    rounding: _described(
+        Literal["half_up", "truncate"], "How the source rounds (a source's claims share it): truncate reads '1,1' as 1.1 to 1.2."
+    ) = "half_up"
 
 
 class Expectation(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):

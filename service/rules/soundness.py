@@ -20,6 +20,7 @@ measure the worlds do not define, or when it bound no verdict in any world.
 from __future__ import annotations
 
 from collections.abc import Sequence
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -76,9 +77,6 @@ class SoundnessResult:
 
     def _example_lines(self, title: str) -> list[str]:
         lines = []
-        truncating = sorted({c.source for c in self.claims if c.rounding == "truncate"})
-        if truncating:
-            lines.append(f"# {', '.join(truncating)}: truncating desk(s); an example reads figures rounded half up.")
         lines += ["examples:", f"  - title: {title}", "    claims:"]
         for claim in self.claims:
             text = yaml.safe_dump(claim.example(), default_flow_style=True, allow_unicode=True, sort_keys=False, width=10**6).strip()
@@ -166,7 +164,7 @@ def _failure(rule: Rule, found: _Found, tally: _Tally, limits: tuple[str, ...]) 
     if found.row is None:
         return SoundnessResult(rule.id, "tally bug", tally.worlds, tally.bound, found.bug, limits, tally.stand_ins, world.claims, world.sources)
     ids = found.row.roles_ids
-    claims = tuple(claim for claim, built in zip(world.claims, found.trial.claims) if built.id in ids)
+    claims = tuple(dataclasses.replace(claim, quote=built.quote) for claim, built in zip(world.claims, found.trial.claims) if built.id in ids)
     return SoundnessResult(rule.id, "unsound", tally.worlds, tally.bound, "", limits, tally.stand_ins, claims, world.sources, found.row)
 
 

@@ -85,11 +85,12 @@ class PrintedClaim:
     rounding: str
     figure: str
     true: str  # the true value, in the figure's unit
+    quote: str | None = None  # as posted; None until the world numbers its claims
 
     def body(self, index: int) -> ClaimIn:
         return ClaimIn(
             source=self.source,
-            quote=f"claim {index}: {self.figure}",
+            quote=self.quote or f"claim {index}: {self.figure}",
             subject=self.subject,
             breakdown=self.breakdown,
             measure=self.measure,  # type: ignore[arg-type]
@@ -106,6 +107,10 @@ class PrintedClaim:
             fields["breakdown"] = dict(self.breakdown)
         if self.compared_to is not None:
             fields["compared_to"] = self.compared_to
+        if self.quote is not None:
+            fields["quote"] = self.quote  # one desk printing one figure twice: two quotes, two claims
+        if self.rounding != "half_up":
+            fields["rounding"] = self.rounding
         return fields
 
 
