@@ -15,7 +15,7 @@ no sound rule can find a contradiction.
 A *random store* (:func:`random_stores`) is the opposite: figures drawn from
 small pools so that they often meet in a rule, including open intervals ("plus
 de"), direction words ("en hausse"), growths of "-100 %" whose ``1 + g`` spans
-zero, and shares summing over 100 %.  The compiled SQL and the reference
+zero, shares summing over 100 %, and one desk printing a share twice.  The compiled SQL and the reference
 evaluator must agree on those.
 
 Printing is :mod:`service.printing`'s, which ``tally rules test`` uses too: a
@@ -364,6 +364,9 @@ def _shares_cluster(draw: st.DrawFn, desks: list[Source]) -> list[_Draft]:
             for measure, period in (("share", CURRENT), ("share", BASE), ("share", "2024"), ("growth", CURRENT), ("share_change", CURRENT)):
                 if draw(st.booleans()):
                     drafts.append(draw(_claim(desk, measure, SUBJECT, breakdown, period)))
+                    if measure == "share" and draw(st.integers(0, 3)) == 0:
+                        # the lede and the body print one share twice: one quantity of its group
+                        drafts.append(draw(_claim(desk, measure, SUBJECT, breakdown, period)))
             if draw(st.integers(0, 3)) == 0:
                 direction = Figure(direction=draw(st.sampled_from(("en hausse", "en baisse", "up", "down"))))
                 drafts.append((desk, "growth", SUBJECT, breakdown, CURRENT, None, direction))

@@ -146,13 +146,23 @@ def test_yearly_growths_far_below_the_average_rate_are_contradicted_by_the_gap(t
     assert "(1 + 2 %)" in verdict.computation.replace("1.5 % to 2.5 %", "2 %") or "compound(yearly)" in verdict.computation
 
 
-def test_a_series_with_a_year_missing_or_doubled_makes_no_verdict(tmp_path: Path) -> None:
+def test_a_series_with_a_year_missing_makes_no_verdict(tmp_path: Path) -> None:
     missing = yearly("office", (2022, "5 %"), (2024, "9 %"))
+    # 2023 printed twice is one year: 2024 is still missing
     doubled = yearly("office", (2022, "5 %"), (2023, "8 %")) + [claim("office", "growth", "9 %", "2023-01/2023-12")]
     outside = yearly("other", (2021, "4 %"), (2022, "5 %"), (2023, "8 %"))  # 2021 is the span's first year: its base lies before
     assert both_executors(tmp_path, YEARLY, [CAGR, *missing]) == ([], [])
     assert both_executors(tmp_path / "doubled", YEARLY, [CAGR, *doubled]) == ([], [])
     assert both_executors(tmp_path / "outside", YEARLY, [CAGR, *outside]) == ([], [])
+
+
+def test_a_year_printed_twice_is_one_year_of_the_series_its_hull(tmp_path: Path) -> None:
+    """2023's "8 %" [7.5, 8.5] and "8,9 %" [8.85, 8.95] are one growth: the series compounds their hull [7.5, 8.95]."""
+    twice = yearly("office", (2022, "5 %"), (2023, "8 %"), (2024, "9 %")) + [claim("office", "growth", "8,9 %", "2023-01/2023-12")]
+    [verdict], [row] = both_executors(tmp_path, YEARLY, [CAGR, *twice])
+    assert verdict.status == "consistent"
+    assert sorted(c.figure for c in verdict.claims if c.role == "yearly") == ["5 %", "8 %", "8,9 %", "9 %"]
+    assert row.left == pytest.approx((1.045 * 1.075 * 1.085 - 1, 1.055 * 1.0895 * 1.095 - 1))
 
 
 def test_each_source_series_is_checked_on_its_own(tmp_path: Path) -> None:

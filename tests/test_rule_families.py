@@ -9,9 +9,13 @@ import pytest
 from service import checking
 from service.claims import ClaimIn, build_claim
 from service.rules.book import RuleBook
+from service.rules.local import execute
+from service.rules.plan import CLAIM_COLUMNS, plan_rule
+from service.rules.reference import reference_verdicts
 from service.sources import Source
 from service.store import Store
 from service.verdicts import Verdict
+from tests.strategies import claim_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORTS = "ma.handicraft.exports"
@@ -97,6 +101,47 @@ def test_shares_sum_to_whole(tmp_path: Path, rules: RuleBook) -> None:
     verdict = only(verdicts(tmp_path, rules, "shares-sum-to-whole", shares))
     assert (verdict.status, verdict.margin, verdict.margin_unit) == ("contradicted", pytest.approx(3.5), "points")
     assert len(verdict.claims) == 3
+
+
+POTTERY, LEATHER = {"product": "pottery"}, {"product": "leather"}
+
+
+def every_executor(tmp_path: Path, rules: RuleBook, rule_id: str, claims: list[ClaimIn]) -> list[Verdict]:
+    """The rule's verdicts from the store's SQL (rendered), once the in-process executor and the reference agree with them."""
+    found = verdicts(tmp_path, rules, rule_id, claims)
+    with Store(str(tmp_path / "family.duckdb")) as store:
+        rows = claim_rows(store)
+    rule = next(r for r in rules.rules if r.id == rule_id)
+    local = execute(plan_rule(rule), [tuple(row[c] for c in CLAIM_COLUMNS) for row in rows])
+    assert sorted((v.id, v.status, v.margin) for v in found) == [(v.id, v.status, pytest.approx(v.margin)) for v in local]
+    expected = reference_verdicts(rule, rows)
+    assert sorted(tuple(sorted((n, ",".join(ids)) for n, ids in v.roles.items())) for v in local) == sorted(expected)
+    assert sorted(v.status for v in local) == sorted(status for status, _ in expected.values())
+    return found
+
+
+def test_shares_sum_to_whole_counts_a_share_printed_twice_once(tmp_path: Path, rules: RuleBook) -> None:
+    """The lede's "près de 60 %" [50, 60.5] and the body's "60 %" are one share: one term, their hull.
+
+    Summed as two terms with leather's 30 %, they made [139, 151.5] %: a false contradiction.
+    """
+    shares = [claim("a", "share", "près de 60 %", breakdown=POTTERY), claim("a", "share", "60 %", breakdown=POTTERY), claim("a", "share", "30 %", breakdown=LEATHER)]
+    verdict = only(every_executor(tmp_path, rules, "shares-sum-to-whole", shares))
+    assert verdict.status == "consistent"
+    assert sorted(c.figure for c in verdict.claims if c.role == "part") == ["30 %", "60 %", "près de 60 %"]
+    # one term for pottery, as the executors summed it
+    assert "((either 50 % to 60.5 % or 59.5 % to 60.5 %) + 29.5 % to 30.5 %) = 79.5 % to 91 %" in verdict.computation
+
+
+def test_shares_sum_to_whole_still_adds_different_shares(tmp_path: Path, rules: RuleBook) -> None:
+    shares = [claim("a", "share", "60 %", breakdown=POTTERY), claim("a", "share", "60,0 %", breakdown=POTTERY), claim("a", "share", "45 %", breakdown=LEATHER)]
+    verdict = only(every_executor(tmp_path, rules, "shares-sum-to-whole", shares))
+    # pottery [59.95, 60.05] within [59.5, 60.5], plus leather [44.5, 45.5]
+    assert (verdict.status, verdict.margin, verdict.margin_unit) == ("contradicted", pytest.approx(4.0), "points")
+    assert len(verdict.claims) == 3
+    # one share printed twice is one quantity: a group of it alone sums nothing
+    alone = [claim("b", "share", "près de 60 %", breakdown=POTTERY), claim("b", "share", "60 %", breakdown=POTTERY)]
+    assert every_executor(tmp_path / "alone", rules, "shares-sum-to-whole", alone) == []
 
 
 def test_share_follows_growth(tmp_path: Path, rules: RuleBook) -> None:

@@ -18,7 +18,7 @@ from service.periods import Period
 from service.rules.expressions import render
 from service.rules.loader import kind_of
 from service.rules.model import Arith, Comparison, Compound, Expr, Negate, Number, Power, Ref, Total, Years
-from service.rules.plan import RulePlan, VerdictRow
+from service.rules.plan import RulePlan, VerdictRow, breakdown_key
 from service.units import base_factor
 from service.verdicts import Evidence, Verdict
 
@@ -100,11 +100,11 @@ def _substituted(expr: Expr, bound: dict[str, list[Claim]]) -> str:
         case Ref(name=name):
             return _printed_value(bound[name][0])
         case Total(name=name):
-            return "(" + " + ".join(_printed_value(c) for c in bound[name]) + ")"
+            return "(" + " + ".join(_term(claims) for claims in _quantities(bound[name])) + ")"
         case Number():
             return render(expr)
         case Compound(name=name):
-            return "(" + " * ".join(f"(1 + {_printed_value(c)})" for c in bound[name]) + " - 1)"
+            return "(" + " * ".join(f"(1 + {_term(claims)})" for claims in _quantities(bound[name])) + " - 1)"
         case Years(name=name):
             return str(span_years(Period.parse(bound[name][0].period)))
         case Power(base=base, exponent=exponent):
@@ -118,6 +118,23 @@ def _substituted(expr: Expr, bound: dict[str, list[Claim]]) -> str:
             wrapped = [f"({text})" if isinstance(side, Arith) else text for side, text in zip((left, right), inner)]
             return f"{wrapped[0]} {op} {wrapped[1]}"
     raise TypeError(expr)
+
+
+def _quantities(claims: list[Claim]) -> list[list[Claim]]:
+    """A group's claims by the quantity they print (``plan.QUANTITY_COLUMNS``): the executors sum one term for each."""
+    found: dict[tuple[object, ...], list[Claim]] = {}
+    for claim in claims:
+        period = Period.parse(claim.period)
+        base = Period.parse(claim.compared_to) if claim.compared_to else None
+        key = (claim.measure, claim.subject, breakdown_key(claim.breakdown), period.start, period.end, base and (base.start, base.end))
+        found.setdefault(key, []).append(claim)
+    return list(found.values())
+
+
+def _term(claims: list[Claim]) -> str:
+    """One quantity of a sum: its figure, or "either ... or ..." when it was printed more than once (its hull is summed)."""
+    values = [_printed_value(claim) for claim in claims]
+    return values[0] if len(values) == 1 else "(either " + " or ".join(values) + ")"
 
 
 def format_interval(interval: Interval, unit_or_kind: str) -> str:

@@ -11,8 +11,9 @@ another in ``sql.py``.
 How it runs, for a plan compiled once into closures (:func:`_compiled`):
 
 1. **Pools.**  Each binding's candidates are the rows passing its own filters; a
-   group binding's candidates are its groups (members sharing the group keys, two
-   or more of them).  Pools are built lazily, the first time a binding is reached.
+   group binding's candidates are its groups (members sharing the group keys,
+   printing two or more quantities, each summed once as the hull of its figures).
+   Pools are built lazily, the first time a binding is reached.
 2. **Join.**  Bindings are bound one at a time, starting from the binding that
    holds the anchor (or, over a whole store, the rule's first binding), in an
    order that always extends what is bound by the binding with most relations to
@@ -489,9 +490,11 @@ def _value(row: Row) -> Any:
 
 @dataclass(eq=False)
 class _Group:
-    """The members of a group binding that share its keys, sorted by id as the SQL lists them."""
+    """The members of a group binding that share its keys, sorted by id as the SQL lists them,
+    and the quantities they print: each one term of the group's sum (``plan.QUANTITY_COLUMNS``)."""
 
     members: list[Row]
+    quantities: list[list[Row]]  # members printing one quantity, in the order of their first id
 
     @property
     def first(self) -> Row:
@@ -502,25 +505,35 @@ class _Group:
         return [row[ID] for row in self.members]
 
     @functools.cached_property
+    def terms(self) -> list[Any]:
+        """Each quantity's hull: [least lo, greatest hi] of the figures printing it (``sql._quantity_hulls``)."""
+        terms = []
+        for rows in self.quantities:
+            values = [_value(row) for row in rows]
+            if any(value is UNDEFINED for value in values):
+                terms.append(UNDEFINED)
+            else:
+                terms.append(Interval(min(v.lo for v in values), max(v.hi for v in values)))
+        return terms
+
+    @functools.cached_property
     def value(self) -> Any:
-        """The sum of the members' intervals, added in id order as the reference does."""
+        """The sum of the quantities' hulls, added in the order of their first ids as the reference does."""
         total = Interval(0.0, 0.0)
-        for row in self.members:
-            value = _value(row)
-            if value is UNDEFINED:
+        for term in self.terms:
+            if term is UNDEFINED:
                 return UNDEFINED
-            total = total + value
+            total = total + term
         return total
 
     @functools.cached_property
     def compound(self) -> Any:
-        """``(1 + g1)(1 + g2)... - 1``: bounded by the members' own bounds while every ``1 + g`` is positive."""
+        """``(1 + g1)(1 + g2)... - 1``: bounded by the hulls' bounds while every ``1 + g`` is positive."""
         lo = hi = 1.0
-        for row in self.members:
-            value = _value(row)
-            if value is UNDEFINED or 1.0 + value.lo <= 0:
+        for term in self.terms:
+            if term is UNDEFINED or 1.0 + term.lo <= 0:
                 return UNDEFINED
-            lo, hi = lo * (1.0 + value.lo), hi * (1.0 + value.hi)
+            lo, hi = lo * (1.0 + term.lo), hi * (1.0 + term.hi)
         return Interval(lo - 1.0, hi - 1.0)
 
 
@@ -686,17 +699,32 @@ def _key_getter(columns: tuple[int, ...]) -> Callable[[Row], tuple[Any, ...]]:
 
 
 def _groups(binding: BindingPlan, members: list[Row], least: int = 2) -> list[_Group]:
-    """Members sharing every group key (NULLs together, as GROUP BY puts them); a group needs two (a series, one)."""
+    """Members sharing every group key (NULLs together, as GROUP BY puts them); a group needs two
+    quantities (a series, one), however many times each is printed."""
     columns = [COLUMN[c] for c in binding.group_keys]
+    quantity = [COLUMN[c] for c in binding.quantity_keys]
     by_key: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
     for row in members:
         by_key[tuple(row[c] for c in columns)].append(row)
-    return [_Group(sorted(rows, key=operator.itemgetter(ID))) for rows in by_key.values() if len(rows) >= least]
+    groups = []
+    for rows in by_key.values():
+        rows.sort(key=operator.itemgetter(ID))
+        by_quantity: dict[tuple[Any, ...], list[Row]] = {}
+        for row in rows:  # in id order, so quantities come in the order of their first ids
+            by_quantity.setdefault(tuple(row[c] for c in quantity), []).append(row)
+        if len(by_quantity) >= least:
+            groups.append(_Group(rows, list(by_quantity.values())))
+    return groups
 
 
 def _one_per_year(group: _Group, years: int) -> bool:
-    """A complete series: a member for each year the span compounds over, no year twice."""
-    return len(group.members) == years and len({row[PERIOD_START] for row in group.members}) == years
+    """A complete series: a quantity for each year the span compounds over, no year twice.
+
+    A year printed twice (by one source, or by two when the series is not split by
+    source) is one quantity, its hull: the series is complete with it.
+    """
+    starts = {rows[0][PERIOD_START] for rows in group.quantities}
+    return len(group.quantities) == years and len(starts) == years
 
 
 def _starts(compiled: _CompiledPlan, pools: _Pools, rows: Sequence[Row], anchor: str | None) -> Iterable[tuple[str, list[Candidate]]]:

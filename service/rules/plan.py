@@ -193,6 +193,10 @@ GROUP_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "measure": ("measure",),
 }
 
+# What makes two claims the same quantity: one desk printing it twice (the lede's "près de
+# 60 %", the body's "60 %") gives a group one term, not two (NULLs equal, as GROUP BY has them).
+QUANTITY_COLUMNS = ("measure", "subject", "breakdown_key", "period_start", "period_end", "compared_start", "compared_end")
+
 
 @dataclass(frozen=True)
 class BindingPlan:
@@ -204,11 +208,16 @@ class BindingPlan:
     stand_in_base: bool = False  # ... its base period rather than its period
     series_of: str | None = None  # a series: its groups are formed per claim of this binding ...
     member_relations: tuple[Predicate, ...] = ()  # ... from the members related to that claim thus
-    # and a group is kept only when complete: as many members as the span has years, one per year
+    # and a group is kept only when complete: as many quantities as the span has years, one per year
 
     @property
     def is_group(self) -> bool:
         return bool(self.group_keys)
+
+    @property
+    def quantity_keys(self) -> tuple[str, ...]:
+        """A group's members with equal group keys and these columns print one quantity: one term of its sum."""
+        return tuple(c for c in QUANTITY_COLUMNS if c not in self.group_keys)
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,10 @@ def _series_bindings(rule: Rule, rows: list[Row]) -> Iterator[dict[str, Any]]:
         span = assignment[series.each_year_of]
         members = [row for row in rows if _own_match(series, row) and _in_series(series, row, span, assignment)]
         for group in _groups(series, members, least=1):
+            # a year printed twice is one quantity: the series is complete with it
             first_year, last_year = span["period_start"] // 12, span["period_end"] // 12
-            if len(group) != last_year - first_year or len({row["period_start"] for row in group}) != len(group):
+            years = [rows[0]["period_start"] for rows in quantities(group)]
+            if len(years) != last_year - first_year or len(set(years)) != len(years):
                 continue
             if not _group_relations_hold(series, group, assignment):
                 continue
@@ -295,11 +297,31 @@ _GROUP_COLUMNS = {"source": ("source",), "subject": ("subject",), "period": ("pe
 
 
 def _groups(binding: Binding, rows: list[Row], least: int = 2) -> list[list[Row]]:
+    """Members by group keys, sorted by id; a group needs ``least`` quantities, however often each is printed."""
     members = [row for row in rows if _own_match(binding, row)]
     columns = [c for key in binding.group for c in _GROUP_COLUMNS[key]] + ["unit"]
     key = lambda row: tuple(row[c] for c in columns)  # noqa: E731
     grouped = [list(g) for _, g in itertools.groupby(sorted(members, key=lambda r: (key(r), r["id"])), key=key)]
-    return [g for g in grouped if len(g) >= least]
+    return [g for g in grouped if len(quantities(g)) >= least]
+
+
+# One quantity, however many figures print it: the same measure of the same thing over
+# the same months against the same base (restated here, not imported from the plan).
+_QUANTITY = ("measure", "subject", "breakdown_key", "period_start", "period_end", "compared_start", "compared_end")
+
+
+def quantities(group: list[Row]) -> list[list[Row]]:
+    """A group's members by the quantity they print, each list in id order, ordered by first id."""
+    found: dict[tuple[Any, ...], list[Row]] = {}
+    for row in sorted(group, key=lambda r: r["id"]):
+        found.setdefault(tuple(row[c] for c in _QUANTITY), []).append(row)
+    return list(found.values())
+
+
+def hull(rows: list[Row]) -> Interval:
+    """What figures of one quantity allow together: the true value lies in the hull when any of them is true."""
+    values = [value_of(row) for row in rows]
+    return Interval(min(v.lo for v in values), max(v.hi for v in values))
 
 
 # Which units a check may add or compare, restated here rather than taken from the
@@ -381,22 +403,23 @@ def _same_kind(a: str, b: str) -> str | None:
 
 
 def values_of(assignment: Mapping[str, Any]) -> dict[str, Interval]:
-    """The intervals the check computes with: a group's is the sum of its members'."""
+    """The intervals the check computes with: a group's is the sum of its quantities' hulls."""
     values: dict[str, Any] = {}
     for name, bound in assignment.items():
         if isinstance(bound, list):
+            terms = [hull(rows) for rows in quantities(bound)]
             total = Interval(0.0, 0.0)
-            for row in bound:
-                total = total + value_of(row)
+            for term in terms:
+                total = total + term
             values[name] = total
-            values[f"compound({name})"] = _compound([value_of(row) for row in bound])
+            values[f"compound({name})"] = _compound(terms)
         elif bound["unit"] is not None:
             values[name] = value_of(bound)
     return values
 
 
 def _compound(growths: list[Interval]) -> Interval | None:
-    """``prod(1 + g) - 1`` over the members, or None when some ``1 + g`` can be 0 or negative."""
+    """``prod(1 + g) - 1`` over the quantities, or None when some ``1 + g`` can be 0 or negative."""
     if any(1.0 + g.lo <= 0 for g in growths):
         return None
     return Interval(math.prod(1.0 + g.lo for g in growths) - 1.0, math.prod(1.0 + g.hi for g in growths) - 1.0)

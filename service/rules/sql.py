@@ -9,11 +9,18 @@ predicates (``plan.py``), translated node for node; the in-process executor
 
 Shape of the query, for bindings ``b1..bn`` and at most one group binding ``g``::
 
-    WITH "g_part" AS (SELECT keys, unit, SUM(lo * scale) AS lo, ..., LIST(id ORDER BY id) AS ids
-                     FROM claims WHERE <part's filters> GROUP BY keys, unit HAVING COUNT(*) >= 2)
+    WITH "g_part" AS (SELECT keys, unit, SUM(lo) AS lo, ..., LIST_SORT(FLATTEN(LIST(ids))) AS ids
+                      FROM (SELECT keys, unit, <quantity columns>, MIN(lo * scale) AS lo,
+                                   MAX(hi * scale) AS hi, ..., LIST(id) AS ids
+                            FROM claims WHERE <part's filters>
+                            GROUP BY keys, unit, <quantity columns>) AS "quantity"
+                      GROUP BY keys, unit HAVING COUNT(*) >= 2)
     SELECT <verdict id>, "b1__id", ..., <status>, <margin>, <bounds of both sides>
     FROM (SELECT ... FROM claims AS "b1", claims AS "b2", "g_part" AS "g"
           WHERE <filters> AND <relations> AND <unit combinations that type-check>) staged
+
+A group sums *quantities*, not claims: figures of one quantity (``plan.QUANTITY_COLUMNS``)
+are one term, the hull of their intervals.
 
 Interval arithmetic is staged in nested subqueries (see ``_Builder``); each row
 carries what the words of a verdict need, so nothing is recomputed to write them.
@@ -483,17 +490,32 @@ def _term_sql(term: Term, table: str | None) -> exp.Expression:
     raise TypeError(term)
 
 
-def _aggregates(plan: RulePlan, table: str) -> list[exp.Expression]:
-    """A group's sum (``sum(name)``), its compound growth when the check reads one, its scale and its sorted ids."""
+def _quantity_hulls(table: str) -> list[exp.Expression]:
+    """One quantity's term: the hull of the figures printing it, in base magnitudes, their scale and their ids.
+
+    The hull holds the true value when any of the figures does; figures that disagree
+    are same-figure's to report, not the sum's.
+    """
     member = lambda name: col(table, name)  # noqa: E731 - reads better than a def for one line
-    scale = member("scale")
+    return [
+        exp.alias_(exp.Min(this=arith("*", member("lo"), member("scale"))), "lo", quoted=True),
+        exp.alias_(exp.Max(this=arith("*", member("hi"), member("scale"))), "hi", quoted=True),
+        exp.alias_(exp.Max(this=member("scale")), "scale", quoted=True),
+        exp.alias_(exp.ArrayAgg(this=member("id")), "ids", quoted=True),
+    ]
+
+
+def _aggregates(plan: RulePlan, table: str) -> list[exp.Expression]:
+    """Over a group's quantities (``_quantity_hulls``): the sum (``sum(name)``), the compound growth
+    when the check reads one, the scale and every member's id, sorted."""
+    term = lambda name: col(table, name)  # noqa: E731 - reads better than a def for one line
     aggregates = [
-        exp.alias_(exp.Sum(this=arith("*", member("lo"), scale)), "lo", quoted=True),
-        exp.alias_(exp.Sum(this=arith("*", member("hi"), scale)), "hi", quoted=True),
+        exp.alias_(exp.Sum(this=term("lo")), "lo", quoted=True),
+        exp.alias_(exp.Sum(this=term("hi")), "hi", quoted=True),
     ]
     if any(isinstance(leaf, Compound) for leaf in leaves(plan.rule.check)):
         # (1 + g1)(1 + g2)... - 1 is monotone in each g only while every 1 + g is positive
-        growth = lambda bound: arith("+", lit(1.0), arith("*", member(bound), scale.copy()))  # noqa: E731
+        growth = lambda bound: arith("+", lit(1.0), term(bound))  # noqa: E731
         product = lambda bound: arith("-", exp.Anonymous(this="PRODUCT", expressions=[growth(bound)]), lit(1.0))  # noqa: E731
         positive = exp.LogicalAnd(this=exp.GT(this=growth("lo"), expression=lit(0)))
         aggregates += [
@@ -501,44 +523,63 @@ def _aggregates(plan: RulePlan, table: str) -> list[exp.Expression]:
             exp.alias_(product("hi"), "c_hi", quoted=True),
             exp.alias_(exp.Not(this=positive), "c_undefined", quoted=True),
         ]
+    ids = exp.ArraySort(this=exp.Flatten(this=exp.ArrayAgg(this=term("ids"))))
     return aggregates + [
-        exp.alias_(exp.Max(this=scale.copy()), "scale", quoted=True),
-        exp.alias_(exp.ArrayAgg(this=exp.Order(this=member("id"), expressions=[exp.Ordered(this=member("id"))])), "ids", quoted=True),
+        exp.alias_(exp.Max(this=term("scale")), "scale", quoted=True),
+        exp.alias_(ids, "ids", quoted=True),
     ]
+
+
+QUANTITY = "quantity"  # the inner query's alias: one row per quantity of a group
 
 
 def _series_cte(plan: RulePlan) -> exp.Select:
     """A series' groups, one per claim of the span binding: the members related to it, complete or not at all.
 
-    ``FROM claims AS span, claims AS member`` under both bindings' filters and the
-    member relations, grouped by the span claim and the group keys; a group is kept
-    when it has one member for each year the span compounds over.
+    Inner: ``FROM claims AS span, claims AS member`` under both bindings' filters and
+    the member relations, one row per span claim and quantity (``_quantity_hulls``).
+    Outer: grouped by the span claim and the group keys, a group is kept when it has
+    one quantity for each year the span compounds over; a year one source prints
+    twice is one quantity, its hull.
     """
     group = plan.group
     assert group is not None and group.series_of is not None
     span, me = group.series_of, group.name
     conditions = [predicate_sql(p) for p in plan.binding(span).filters] + [predicate_sql(p) for p in group.filters]
     conditions += [predicate_sql(p) for p in group.member_relations]
-    projections = [exp.alias_(col(span, "id"), "series_of", quoted=True)]
-    projections += [exp.alias_(col(me, k), k, quoted=True) for k in group.group_keys] + _aggregates(plan, me)
+    spans = {"series_of": col(span, "id"), "_span_start": col(span, "period_start"), "_span_end": col(span, "period_end")}
+    columns = [*group.group_keys, *group.quantity_keys]
+    projections = [exp.alias_(value, name, quoted=True) for name, value in spans.items()]
+    projections += [exp.alias_(col(me, k), k, quoted=True) for k in columns] + _quantity_hulls(me)
     tables = [exp.alias_(exp.to_table(CLAIMS, quoted=True), name, table=True, quoted=True) for name in (span, me)]
-    cte = exp.select(*projections, copy=False).from_(tables[0], copy=False).join(tables[1], join_type="CROSS", copy=False)
-    cte = cte.where(_and(conditions), copy=False)
-    cte = cte.group_by(col(span, "id"), col(span, "period_start"), col(span, "period_end"), *[col(me, k) for k in group.group_keys], copy=False)
-    years = _years(col(span, "period_start"), col(span, "period_end"))
+    inner = exp.select(*projections, copy=False).from_(tables[0], copy=False).join(tables[1], join_type="CROSS", copy=False)
+    inner = inner.where(_and(conditions), copy=False)
+    inner = inner.group_by(*[value.copy() for value in spans.values()], *[col(me, k) for k in columns], copy=False)
+    term = lambda name: col(QUANTITY, name)  # noqa: E731
+    outer_keys = ["series_of", *group.group_keys]
+    outer = exp.select(*[exp.alias_(term(k), k, quoted=True) for k in outer_keys], *_aggregates(plan, QUANTITY), copy=False)
+    outer = outer.from_(inner.subquery(QUANTITY, copy=False), copy=False)
+    outer = outer.group_by(*[term(k) for k in (*outer_keys, "_span_start", "_span_end")], copy=False)
+    years = _years(term("_span_start"), term("_span_end"))
     count = exp.Count(this=exp.Star())
-    one_per_year = exp.EQ(this=exp.Count(this=exp.Distinct(expressions=[col(me, "period_start")])), expression=count.copy())
-    return cte.having(exp.and_(exp.EQ(this=count, expression=years), one_per_year), copy=False)
+    one_per_year = exp.EQ(this=exp.Count(this=exp.Distinct(expressions=[term("period_start")])), expression=count.copy())
+    return outer.having(exp.and_(exp.EQ(this=count, expression=years), one_per_year), copy=False)
 
 
 def _group_cte(plan: RulePlan) -> exp.Select:
+    """A group binding's groups: its members' quantities (inner, ``_quantity_hulls``), summed per group keys (outer)."""
     group = plan.group
     assert group is not None
     table = "member"
     member = lambda name: col(table, name)  # noqa: E731 - reads better than a def for one line
-    projections = [exp.alias_(member(k), k, quoted=True) for k in group.group_keys] + _aggregates(plan, table)
-    cte = exp.select(*projections, copy=False).from_(exp.alias_(exp.to_table(CLAIMS, quoted=True), table, table=True, quoted=True), copy=False)
-    cte = cte.where(_and([predicate_sql(p, table) for p in group.filters]), copy=False)
-    cte = cte.group_by(*[member(k) for k in group.group_keys], copy=False)
-    # A sum over one figure checks nothing: a group needs two members.
-    return cte.having(exp.GTE(this=exp.Count(this=exp.Star()), expression=lit(2)), copy=False)
+    columns = [*group.group_keys, *group.quantity_keys]
+    inner = exp.select(*[exp.alias_(member(k), k, quoted=True) for k in columns], *_quantity_hulls(table), copy=False)
+    inner = inner.from_(exp.alias_(exp.to_table(CLAIMS, quoted=True), table, table=True, quoted=True), copy=False)
+    inner = inner.where(_and([predicate_sql(p, table) for p in group.filters]), copy=False)
+    inner = inner.group_by(*[member(k) for k in columns], copy=False)
+    term = lambda name: col(QUANTITY, name)  # noqa: E731
+    outer = exp.select(*[exp.alias_(term(k), k, quoted=True) for k in group.group_keys], *_aggregates(plan, QUANTITY), copy=False)
+    outer = outer.from_(inner.subquery(QUANTITY, copy=False), copy=False)
+    outer = outer.group_by(*[term(k) for k in group.group_keys], copy=False)
+    # A sum over one quantity checks nothing, even printed twice: a group needs two quantities.
+    return outer.having(exp.GTE(this=exp.Count(this=exp.Star()), expression=lit(2)), copy=False)
