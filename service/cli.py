@@ -293,12 +293,12 @@ def _failed_soundness(chosen, soundness) -> int:
 
 
 def _test_table(chosen, results, soundness) -> Table:
-    title = "Rules tested: examples with both executors" + (", then generated worlds" if soundness else "")
+    title = "Examples (both executors)" + (" and generated worlds" if soundness else "")
     table = Table(title=title)
     table.add_column("rule", no_wrap=True)
-    table.add_column("examples passed", justify="right", no_wrap=True)
+    table.add_column("examples", justify="right", no_wrap=True)
     if soundness:
-        table.add_column("worlds (with a verdict)", no_wrap=True)
+        table.add_column("generated worlds", no_wrap=True)
     for rule in chosen:
         mine = [result for result in results if result.rule.id == rule.id]
         passed = sum(result.passed for result in mine)
@@ -310,7 +310,7 @@ def _test_table(chosen, results, soundness) -> Table:
 
 def _soundness_cell(result) -> str:
     if result.status == "sound":
-        return f"[green]sound[/] {result.worlds} ({result.bound})"
+        return f"[green]sound[/], {result.bound} of {result.worlds} bound"
     if result.status == "not generated":
         return "[yellow]not generated[/] (below)"
     return f"[bold red]{result.status}[/] after {result.worlds}"

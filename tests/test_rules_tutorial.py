@@ -57,7 +57,7 @@ def steps(console: str) -> list[tuple[str, list[str]]]:
 
 
 def matches(expected: list[str], actual: list[str]) -> bool:
-    """Line for line, with ``...`` matching any run of lines."""
+    """Line for line (trailing spaces aside), with ``...`` matching any run of lines."""
 
     @functools.cache
     def match(i: int, j: int) -> bool:
@@ -65,7 +65,7 @@ def matches(expected: list[str], actual: list[str]) -> bool:
             return j == len(actual)
         if expected[i] == "...":
             return any(match(i + 1, k) for k in range(j, len(actual) + 1))
-        return j < len(actual) and expected[i] == actual[j] and match(i + 1, j + 1)
+        return j < len(actual) and expected[i].rstrip() == actual[j].rstrip() and match(i + 1, j + 1)
 
     return match(0, 0)
 
