@@ -105,7 +105,7 @@ def parse(text: str, lang: str, rounding: str) -> None:
 @RULES_OPTION
 @click.option(
     "--status",
-    type=click.Choice(["contradicted", "unverifiable", "consistent", "all"]),
+    type=click.Choice([*STATUS_ORDER, "all"]),
     default="contradicted",
     show_default=True,
     help="Which verdicts to list after the summary (the summary counts every status).",
@@ -155,6 +155,7 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
 class RuleSummary(msgspec.Struct):
     rule: str
     contradicted: int
+    implausible: int
     unverifiable: int
     consistent: int
     seconds: float
@@ -177,7 +178,7 @@ def _summary_table(summary: list[RuleSummary], stats: bool, seconds: float) -> T
     if stats:
         table.add_column("seconds", justify="right", footer=f"{seconds:.3f}")
     for row in summary:
-        cells = [row.rule, str(row.contradicted), str(row.unverifiable), str(row.consistent)]
+        cells = [row.rule, *(str(getattr(row, status)) for status in STATUS_ORDER)]
         table.add_row(*cells, *([f"{row.seconds:.3f}"] if stats else []))
     return table
 
@@ -372,7 +373,7 @@ def _rules_or_exit(rules_dir: str):
         sys.exit(1)
 
 
-_STATUS_STYLE = {"contradicted": "bold red", "unverifiable": "yellow", "consistent": "green"}
+_STATUS_STYLE = {"contradicted": "bold red", "implausible": "magenta", "unverifiable": "yellow", "consistent": "green"}
 
 
 def _verdict_table(verdicts) -> Table:

@@ -9,10 +9,11 @@ import msgspec
 
 from service.claims import IntervalOut
 
-Status = Literal["consistent", "contradicted", "unverifiable"]
+Status = Literal["consistent", "contradicted", "implausible", "unverifiable"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
-# How a desk reads them: what fails first, then what could not be checked.
-STATUS_ORDER = ("contradicted", "unverifiable", "consistent")
+# How a desk reads them: what fails first, then what holds only if some months were
+# unlike the rest, then what could not be checked.
+STATUS_ORDER = ("contradicted", "implausible", "unverifiable", "consistent")
 
 
 class Evidence(msgspec.Struct, kw_only=True):
@@ -31,6 +32,13 @@ class Evidence(msgspec.Struct, kw_only=True):
     text: str | None = None
 
 
+class Warning(msgspec.Struct, frozen=True):
+    """Why figures that can all hold fit only implausibly: which months, and how unlike the rest."""
+
+    id: str
+    text: str
+
+
 class Verdict(msgspec.Struct, kw_only=True):
     id: str
     rule: str
@@ -41,6 +49,7 @@ class Verdict(msgspec.Struct, kw_only=True):
     margin: float | None
     margin_unit: str | None
     notes: list[str]
+    warnings: list[Warning] = []
     first_seen: datetime.datetime | None = None  # when the store first held this verdict
 
 

@@ -28,7 +28,7 @@ RULE_IDS = [  # in the order of their files' names, which are the rules' ids
     "share-follows-growth",
     "shares-sum-to-whole",
 ]
-STATUS_ORDER = {"contradicted": 0, "unverifiable": 1, "consistent": 2}
+STATUS_ORDER = {"contradicted": 0, "implausible": 1, "unverifiable": 2, "consistent": 3}
 
 
 @pytest.fixture(scope="module")

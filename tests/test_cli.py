@@ -136,12 +136,9 @@ def test_loading_the_same_file_twice_adds_nothing(db: Path, source_file: Path, t
 # --- tally check ------------------------------------------------------------------------------------
 
 
-SEED_CONTRADICTED_RULES = {
+SEED_CONTRADICTED_RULES = {  # growth-links-levels finds only an implausible fit on the seeds: 2024 stands in for Jan-Nov
     "same-figure",
-    "growth-links-levels",
     "growths-imply-one-base",
-    "share-follows-growth",
-    "share-change-in-points",
     "same-category",
 }
 
@@ -165,7 +162,7 @@ def test_check_summarises_every_rule_and_times_it_with_stats(seeded_db: Path) ->
     printed = json.loads(tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--json", "--status", "all").stdout)
     summary = {row["rule"]: row for row in printed["rules"]}
     assert set(summary) == {rule.id for rule in load_rules_dir(RULES_DIR)}
-    assert sum(row["contradicted"] + row["unverifiable"] + row["consistent"] for row in summary.values()) == printed["total"]
+    assert sum(row["contradicted"] + row["implausible"] + row["unverifiable"] + row["consistent"] for row in summary.values()) == printed["total"]
     assert {rule for rule, row in summary.items() if row["contradicted"]} == SEED_CONTRADICTED_RULES
     result = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--stats")
     assert result.exit_code == 0, result.output

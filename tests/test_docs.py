@@ -69,16 +69,9 @@ def seed_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     return by_rule
 
 
-@pytest.mark.parametrize(
-    ("rule", "margin", "unit"),
-    [
-        ("example-equal", 80_000_000, "MAD"),
-        ("example-plus", 3.5, "points"),
-        ("example-minus", 3.5, "points"),
-        ("example-times", 98_125_000, "MAD"),
-        ("example-divide", 87_222_200, "MAD"),
-    ],
-)
+# The worked examples of +, -, * and / carry their own claims (``examples:``), which
+# tests/test_rules_examples.py runs; on the seeds, `==` is checked here.
+@pytest.mark.parametrize(("rule", "margin", "unit"), [("example-equal", 80_000_000, "MAD")])
 def test_worked_examples_give_the_stated_margins(seed_verdicts, rule: str, margin: float, unit: str) -> None:
     margins = {(v.margin, v.margin_unit) for v in seed_verdicts[rule] if v.status == "contradicted"}
     assert any(m == pytest.approx(margin, rel=1e-5) and u == unit for m, u in margins), margins
@@ -87,8 +80,8 @@ def test_worked_examples_give_the_stated_margins(seed_verdicts, rule: str, margi
 def test_worked_examples_that_hold(seed_verdicts) -> None:
     for rule in ("example-sum", "example-at-most", "example-at-least", "example-strict", "example-negate"):
         assert seed_verdicts[rule] and {v.status for v in seed_verdicts[rule]} == {"consistent"}, rule
-    implied = [v for v in seed_verdicts["example-divide"] if "1.099 bn to 1.118 bn" in v.computation]
-    assert implied and all(v.status == "consistent" for v in implied)
+    over_2024 = {v.status for v in seed_verdicts["example-stand-in"] if "approximately 1.11 billion dirhams" in [c.figure for c in v.claims]}
+    assert over_2024 == {"consistent", "implausible"}  # 1,14 with +13 %, and 1,23 with +11 %
 
 
 def test_readme_lists_every_qualifier_word() -> None:

@@ -66,10 +66,37 @@ def test_growth_links_levels_with_a_stand_in_period(tmp_path: Path, rules: RuleB
         [claim("a", "level", "1,14 milliard de dirhams"), claim("a", "growth", "hausse de 13 %"), claim("b", "level", "1,11 milliard de dirhams", "2024")],
     )
     verdict = only(found)
+    # 2024 proves only that Jan-Nov 2024 was at most 1.115 bn; December comes to 87 M to 0.115 bn, an ordinary month
+    assert verdict.status == "consistent" and verdict.warnings == []
+    assert "1.000 bn to 1.018 bn == 1.105 bn to 1.115 bn for 2024 (12 months), so 0 to 1.115 bn for Jan-Nov 2024 (11 months)" in verdict.computation
+    assert "Dec 2024 (1 month)" in verdict.notes[0] and "upper bound" in verdict.notes[0]
+
+
+def test_growth_links_levels_with_a_stand_in_that_leaves_december_empty_is_implausible(tmp_path: Path, rules: RuleBook) -> None:
+    found = verdicts(
+        tmp_path,
+        rules,
+        "growth-links-levels",
+        [claim("a", "level", "1,23 milliard de dirhams"), claim("a", "growth", "hausse de 11 %"), claim("b", "level", "1,11 milliard de dirhams", "2024")],
+    )
+    verdict = only(found)
+    assert verdict.status == "implausible" and verdict.margin == 0
+    [warning] = verdict.warnings
+    assert warning.id == "added-months-unlike-the-rest"
+    assert warning.text.startswith("Dec 2024 (1 month) would come to 0 to 16.3 M, against an average month of 92.1 M to 92.9 M over 2024")
+
+
+def test_growth_links_levels_with_a_stand_in_contradicts_what_exceeds_the_whole_year(tmp_path: Path, rules: RuleBook) -> None:
+    found = verdicts(
+        tmp_path,
+        rules,
+        "growth-links-levels",
+        [claim("a", "level", "1,23 milliard de dirhams"), claim("a", "growth", "hausse de 11 %"), claim("b", "level", "1,05 milliard de dirhams", "2024")],
+    )
+    verdict = only(found)
     assert verdict.status == "contradicted"
-    assert verdict.margin == pytest.approx(1.105e9 - 1.145e9 / 1.125, rel=1e-5)
-    assert "1.000 bn to 1.018 bn" in verdict.computation
-    assert "Dec 2024 (1 month)" in verdict.notes[0]
+    # the smallest base 1,23 with +11 % implies, against the most the whole of 2024 holds
+    assert verdict.margin == pytest.approx(1.225e9 / 1.115 - 1.055e9, rel=1e-6)
 
 
 def test_growth_links_levels_refuses_a_stand_in_longer_than_allowed(tmp_path: Path, rules: RuleBook) -> None:
@@ -154,7 +181,7 @@ def test_share_follows_growth(tmp_path: Path, rules: RuleBook) -> None:
             claim("a", "share", "17 %", breakdown=clothing),
             claim("a", "growth", "83 %", breakdown=clothing),
             claim("a", "growth", "13 %"),
-            claim("b", "share", "13 %", "2024", breakdown=clothing),
+            claim("b", "share", "13 %", "2024-01/2024-11", breakdown=clothing),
         ],
     )
     verdict = only(found)
@@ -208,8 +235,9 @@ def test_direction_agrees_with_shares(tmp_path: Path, rules: RuleBook) -> None:
         [claim("a", "growth", "en hausse", breakdown=carpets), claim("a", "share", "18 %", breakdown=carpets), claim("a", "growth", "13 %"), claim("b", "share", "20 %", "2024", breakdown=carpets)],
     )
     verdict = only(found)
-    assert verdict.status == "consistent"
-    assert "2024 (12 months)" in verdict.notes[0]
+    # a share over the whole of 2024 bounds nothing for January to November by itself
+    assert verdict.status == "unverifiable"
+    assert "2024 (12 months)" in verdict.notes[0] and "bounds nothing" in verdict.notes[0]
 
 
 def test_average_per_region(tmp_path: Path, rules: RuleBook) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 from service.claims import Claim, base_interval, span_years
@@ -18,9 +19,9 @@ from service.periods import Period
 from service.rules.expressions import render
 from service.rules.loader import kind_of
 from service.rules.model import Arith, Comparison, Compound, Expr, Negate, Number, Power, Ref, Total, Years
-from service.rules.plan import RulePlan, VerdictRow, breakdown_key
+from service.rules.plan import FLOW_MEASURES, AddedMonths, RulePlan, StandIn, VerdictRow, added_months, breakdown_key
 from service.units import base_factor
-from service.verdicts import Evidence, Verdict
+from service.verdicts import Evidence, Verdict, Warning
 
 
 def render_verdict(plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], first_seen: datetime.datetime | None = None) -> Verdict:
@@ -37,6 +38,7 @@ def render_verdict(plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], fi
         margin=None if row.margin is None else _clean(row.margin),
         margin_unit=row.margin_unit,
         notes=_notes(plan, row, bound),
+        warnings=_warnings(plan, row, bound),
         first_seen=first_seen,
     )
 
@@ -69,15 +71,21 @@ def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) 
     units = {name: claims[0].interval.unit for name, claims in bound.items() if claims[0].interval is not None}  # type: ignore[union-attr]
     shown_kind = _display_kind(check, tuple(sorted(units.items())))
     sides = []
+    longer = {stood.binding: stood for stood in _stood_in(plan, bound)}
     for side, value in ((check.left, row.left), (check.right, row.right)):
         text = _substituted(side, bound)
-        if not isinstance(side, (Ref, Number)):
+        if isinstance(side, Ref) and side.name in longer and value is not None:
+            stood = longer[side.name]
+            text += f" for {stood.used.describe()}, so {format_interval(Interval(*value), shown_kind)} for {stood.needed.describe()}"
+        elif not isinstance(side, (Ref, Number)):
             text += " = " + (format_interval(Interval(*value), shown_kind) if value is not None else "undefined (a divisor can be zero)")
         sides.append(text)
     if row.status == "unverifiable":
         conclusion = "cannot be computed: " + _no_bound_reason(check)
     elif row.status == "consistent":
         conclusion = "can hold"
+    elif row.status == "implausible":
+        conclusion = "can hold only if the months a longer period adds were unlike the rest (see warnings)"
     else:
         unit = row.margin_unit or "count"
         conclusion = f"cannot hold: off by {format_number((row.margin or 0.0) * base_factor(unit), unit)}"
@@ -185,20 +193,73 @@ def _clean(value: float) -> float:
 # --- notes: every period that stood in for another ---------------------------------------
 
 
-def _notes(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) -> list[str]:
-    notes = []
-    for binding in plan.bindings:
-        if binding.stand_in_of is None:
-            continue
-        claim, other = bound[binding.name][0], bound[binding.stand_in_of][0]
+@dataclass(frozen=True)
+class _StoodIn:
+    """A claim for a longer period, in the role of a binding that needs a shorter one."""
+
+    binding: str
+    stand_in: StandIn
+    claim: Claim
+    used: Period
+    needed: Period
+
+
+def _stood_in(plan: RulePlan, bound: dict[str, list[Claim]]) -> list[_StoodIn]:
+    found = []
+    for stand_in in plan.stand_ins:
+        binding = plan.binding(stand_in.binding)
+        claim, other = bound[stand_in.binding][0], bound[binding.stand_in_of or ""][0]
         needed_text = other.compared_to if binding.stand_in_base else other.period
         used, needed = Period.parse(claim.period), Period.parse(needed_text or claim.period)
-        if used == needed:
-            continue
-        notes.append(_stand_in_note(plan, row, binding.name, claim, used, needed))
+        if used != needed:
+            found.append(_StoodIn(stand_in.binding, stand_in, claim, used, needed))
+    return found
+
+
+def _notes(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) -> list[str]:
+    notes = [_stand_in_note(plan, row, stood) for stood in _stood_in(plan, bound)]
     if row.status == "unverifiable":
         notes.append(_no_bound_note(plan.rule.check))
     return notes
+
+
+def _warnings(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) -> list[Warning]:
+    """For an implausible verdict: which added months, and how unlike the rest they would have to be."""
+    if row.status != "implausible":
+        return []
+    warnings = []
+    for stood in _stood_in(plan, bound):
+        judged = _added(stood, row)
+        if judged is None or not judged.implausible or stood.claim.interval is None:
+            continue
+        months = _months_outside(stood.used, stood.needed)
+        unit = stood.claim.interval.unit
+        if judged.kind == "flow":
+            each = "each" if stood.used.months - stood.needed.months > 1 else "it"
+            text = (
+                f"{months} would come to {format_interval(Interval(*judged.added), unit)}{' a month' if each == 'each' else ''}, "
+                f"against an average month of {format_interval(Interval(*judged.usual), unit)} over {stood.used.describe()}: "
+                f"the figures all hold only if {months} was unlike the rest of the period "
+                f"(a plausible month is {stood.stand_in.month_ratio[0]:g} to {stood.stand_in.month_ratio[1]:g} times an average one)."
+            )
+        else:
+            text = (
+                f"With months of equal weight, the share in {months} would be {format_interval(Interval(*judged.added), unit)}, "
+                f"against {format_interval(Interval(*judged.usual), unit)} for {stood.needed.describe()}: the figures all hold "
+                f"only if {months} was unlike the rest of the period (a plausible share is within "
+                f"{stood.stand_in.share_points:g} points of the rest, and between 0 and 100 %)."
+            )
+        warnings.append(Warning(id="added-months-unlike-the-rest", text=text))
+    return warnings
+
+
+def _added(stood: _StoodIn, row: VerdictRow) -> AddedMonths | None:
+    """The executor's implied side, judged as the executors judged it (``plan.added_months``)."""
+    implied = row.left if stood.stand_in.implied_side == "left" else row.right if stood.stand_in.implied_side == "right" else None
+    if implied is None or stood.claim.interval is None:
+        return None
+    printed = base_interval(stood.claim.interval)
+    return added_months(stood.stand_in, stood.claim.measure, (printed.lo, printed.hi), implied, stood.used.months, stood.needed.months)
 
 
 def _has_power(check: Comparison) -> bool:
@@ -230,28 +291,26 @@ def _no_bound_note(check: Comparison) -> str:
     )
 
 
-def _stand_in_note(plan: RulePlan, row: VerdictRow, name: str, claim: Claim, used: Period, needed: Period) -> str:
+def _stand_in_note(plan: RulePlan, row: VerdictRow, stood: _StoodIn) -> str:
+    claim, used, needed = stood.claim, stood.used, stood.needed
     others = _months_outside(used, needed)
     note = (
-        f"Period mismatch: {name} is printed for {used.describe()} ({claim.source}: {claim.figure!r}) "
-        f"and stands in for {needed.describe()}, the period the check needs: it adds {others}."
+        f"Period mismatch: {stood.binding} is printed for {used.describe()} ({claim.source}: {claim.figure!r}) "
+        f"and stands in for {needed.describe()}, the period the check needs: it adds {others}. "
     )
-    implied = _implied_for(plan.rule.check, name, row)
-    if implied is None or claim.interval is None or claim.measure not in ("level", "count"):
-        return note
-    printed = base_interval(claim.interval)
-    # A flow over the added months is what the longer figure holds beyond the implied one;
-    # it cannot be negative.
-    rest = (printed - implied).clamp_below(0.0)
+    if claim.measure in FLOW_MEASURES:
+        note += f"A flow over fewer months is no larger, so it proves only an upper bound for {needed.describe()}."
+    elif claim.measure == "share":
+        note += f"A share over a longer period mixes in the share of {others}, so by itself it bounds nothing for {needed.describe()}."
+    else:
+        note += f"It says nothing by itself about {needed.describe()}."
+    judged = _added(stood, row)
+    if judged is None or claim.interval is None or judged.added[1] < judged.added[0]:
+        return note  # no value of the added months fits: the check is contradicted, and says by how much
     unit = claim.interval.unit
-    note += (
-        f" The check implies {format_interval(implied, unit)} for {needed.describe()}; with {format_interval(printed, unit)}"
-        f" for {used.describe()}, {others} would come to {format_interval(rest, unit)}"
-    )
-    average_month = printed.lo / used.months
-    if math.isfinite(rest.hi) and rest.hi < average_month / 4:
-        return note + f": about zero, against {format_number(average_month, unit)} for an average month."
-    return note + "."
+    if judged.kind == "flow":
+        return note + f" As the check implies {needed.describe()}, {others} would come to {format_interval(Interval(*judged.added), unit)} a month."
+    return note + f" As the check implies {needed.describe()}, with months of equal weight the share in {others} would be {format_interval(Interval(*judged.added), unit)}."
 
 
 def _months_outside(used: Period, needed: Period) -> str:
@@ -264,11 +323,3 @@ def _months_outside(used: Period, needed: Period) -> str:
     return " and ".join(parts) or "no month"
 
 
-def _implied_for(check: Comparison, name: str, row: VerdictRow) -> Interval | None:
-    """When the check is ``expression == name``, the value the executor found for the expression."""
-    if check.op != "==":
-        return None
-    for side, other in ((check.right, row.left), (check.left, row.right)):
-        if isinstance(side, Ref) and side.name == name and other is not None:
-            return Interval(*other)
-    return None

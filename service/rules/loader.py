@@ -32,6 +32,7 @@ from service.rules.model import (
     Example,
     ExampleClaim,
     Expectation,
+    Plausible,
     Compound,
     Expr,
     Literally,
@@ -135,6 +136,10 @@ class RuleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     margin_unit: _described(
         Literal["MAD", "percent", "points", "count"] | None,
         "Unit of the margin; default: the unit of the right side's first figure, points for a difference of percentages.",
+    ) = None
+    plausible: _described(
+        Plausible | None,
+        "With stand_in_months: how far the months a longer period adds may stray from the rest before the verdict is implausible.",
     ) = None
     examples: _described(list[ExampleSpec], "Claims and the answer the rule must give on them; `tally rules test` runs them.") = []
 
@@ -421,6 +426,8 @@ def _compile_rule(
     if check is None or len(problems) > before:
         return None
     bindings = _pairs_taken_once(bindings, check, context)
+    if spec.plausible is not None:
+        _plausible_band(spec.plausible, bindings, context)
     line, _ = located.at(prefix + ("id",))
     return Rule(
         id=spec.id,
@@ -430,11 +437,19 @@ def _compile_rule(
         check=check,
         check_text=spec.check,
         margin_unit=spec.margin_unit,
+        plausible=spec.plausible,
         examples=examples,
         hints=tuple(context.hints),
         file=path,
         line=line,
     )
+
+
+def _plausible_band(band: Plausible, bindings: list[Binding], context: _RuleContext) -> None:
+    if not any(binding.stand_in_months for binding in bindings):
+        context.report(("plausible",), "plausible judges the months a stand-in period adds", "give a binding stand_in_months, or remove plausible")
+    if band.month_ratio is not None and band.month_ratio[0] >= band.month_ratio[1]:
+        context.report(("plausible", "month_ratio"), "month_ratio is [lowest, highest]", "write the smaller ratio first, as in [0.25, 4]")
 
 
 def _pairs_taken_once(bindings: list[Binding], check: Comparison, context: _RuleContext) -> list[Binding]:

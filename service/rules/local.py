@@ -66,6 +66,9 @@ from service.rules.plan import (
     Span,
     Term,
     VerdictRow,
+    FLOW_MEASURES,
+    StandIn,
+    added_months,
     bindings_in,
     difference_unit,
     verdict_id,
@@ -78,7 +81,7 @@ Bound = list[Any]  # binding slot -> the row it holds (a group's: its first memb
 
 COLUMN = {name: index for index, name in enumerate(CLAIM_COLUMNS)}
 ID, LO, HI, UNIT, SCALE, TEXT_KEY = (COLUMN[c] for c in ("id", "lo", "hi", "unit", "scale", "text_key"))
-PERIOD_START, PERIOD_END = COLUMN["period_start"], COLUMN["period_end"]
+PERIOD_START, PERIOD_END, MEASURE = COLUMN["period_start"], COLUMN["period_end"], COLUMN["measure"]
 
 
 def execute(plan: RulePlan, rows: Sequence[Row], anchor: str | None = None) -> list[VerdictRow]:
@@ -284,7 +287,8 @@ def _compile(plan: RulePlan) -> _CompiledPlan:
     if plan.is_category:
         sides = (slots[check.left.name], slots[check.right.name])  # type: ignore[union-attr]
     else:
-        sides = (_node(check.left, slots, nodes).index, _node(check.right, slots, nodes).index)
+        stand_ins = {stand_in.binding: stand_in for stand_in in plan.stand_ins}
+        sides = (_node(check.left, slots, nodes, stand_ins).index, _node(check.right, slots, nodes, stand_ins).index)
     orders = {name: _order(plan, slots, conditions, nodes, name) for name in names}
     margin_slot = None if plan.margin_unit.unit is not None else slots[plan.margin_unit.binding or ""]
     read = _bound_reader(slots)
@@ -381,7 +385,7 @@ def _conjuncts(predicates: Iterable[Predicate]) -> Iterable[Predicate]:
 _ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "^": operator.pow}
 
 
-def _node(expr: Expr, slots: dict[str, int], nodes: list[_Node]) -> _Node:
+def _node(expr: Expr, slots: dict[str, int], nodes: list[_Node], stand_ins: dict[str, StandIn]) -> _Node:
     """Append ``expr``'s nodes to ``nodes`` in post-order and return its own.
 
     Staging matters: a check like ``new * (1 + total) / (1 + part) == old`` is
@@ -392,6 +396,8 @@ def _node(expr: Expr, slots: dict[str, int], nodes: list[_Node]) -> _Node:
         case Number(value=value, unit=unit):
             constant = Interval.point(value * base_factor(unit))
             return _add(nodes, frozenset(), lambda computed, chosen, pools: constant)
+        case Ref(name=name) if name in stand_ins:
+            return _proved_node(stand_ins[name], slots, nodes)
         case Ref(name=name) | Total(name=name):
             slot = slots[name]
             return _add(nodes, frozenset({name}), lambda computed, chosen, pools: pools.value(chosen[slot]))
@@ -402,17 +408,54 @@ def _node(expr: Expr, slots: dict[str, int], nodes: list[_Node]) -> _Node:
             slot = slots[name]
             return _add(nodes, frozenset({name}), lambda computed, chosen, pools: _years(chosen[slot]))
         case Negate(operand=operand):
-            inner = _node(operand, slots, nodes)
+            inner = _node(operand, slots, nodes, stand_ins)
             return _add(nodes, inner.needs, _negation(inner.index))
         case Power(base=base, exponent=exponent):
-            return _operation("^", base, exponent, slots, nodes)
+            return _operation("^", base, exponent, slots, nodes, stand_ins)
         case Arith(op=op, left=left, right=right):
-            return _operation(op, left, right, slots, nodes)
+            return _operation(op, left, right, slots, nodes, stand_ins)
     raise TypeError(expr)
 
 
-def _operation(op: str, left: Expr, right: Expr, slots: dict[str, int], nodes: list[_Node]) -> _Node:
-    a, b = _node(left, slots, nodes), _node(right, slots, nodes)
+def _proved_node(stand_in: StandIn, slots: dict[str, int], nodes: list[_Node]) -> _Node:
+    """A stand-in's figure as what it proves for the needed months (``plan.StandIn``, ``sql._Builder._proved``)."""
+    slot, needed_slot = slots[stand_in.binding], slots[stand_in.needed.binding]
+
+    def proved(computed: list[Any], chosen: list[Any], pools: _Pools) -> Any:
+        row, printed = chosen[slot], pools.value(chosen[slot])
+        if printed is UNDEFINED or not _longer(stand_in, row, chosen[needed_slot]):
+            return printed
+        if row[MEASURE] in FLOW_MEASURES:
+            return Interval(0.0, printed.hi)
+        if row[MEASURE] == "share":
+            return Interval(0.0, 1.0)
+        return Interval(-math.inf, math.inf)
+
+    return _add(nodes, frozenset({stand_in.binding, stand_in.needed.binding}), proved)
+
+
+def _longer(stand_in: StandIn, row: Row, needed_row: Row) -> bool:
+    needed = stand_in.needed
+    return row[PERIOD_END] - row[PERIOD_START] > needed_row[COLUMN[needed.end]] - needed_row[COLUMN[needed.start]]
+
+
+def _months(stand_in: StandIn, row: Row, needed_row: Row) -> tuple[int, int]:
+    """Months of the stand-in's period, and of the needed one."""
+    needed = stand_in.needed
+    return row[PERIOD_END] - row[PERIOD_START] + 1, needed_row[COLUMN[needed.end]] - needed_row[COLUMN[needed.start]] + 1
+
+
+def _implausible(stand_in: StandIn, row: Row, needed_row: Row, printed: Interval, implied: Interval) -> bool:
+    """The months a longer period adds, as the check implies them, fall outside the plausible band."""
+    if not _longer(stand_in, row, needed_row):
+        return False
+    months, needed_months = _months(stand_in, row, needed_row)
+    judged = added_months(stand_in, row[MEASURE], (printed.lo, printed.hi), (implied.lo, implied.hi), months, needed_months)
+    return judged is not None and judged.implausible
+
+
+def _operation(op: str, left: Expr, right: Expr, slots: dict[str, int], nodes: list[_Node], stand_ins: dict[str, StandIn]) -> _Node:
+    a, b = _node(left, slots, nodes, stand_ins), _node(right, slots, nodes, stand_ins)
     needs = a.needs | b.needs
     compute = _arithmetic(_ARITHMETIC[op], a.index, b.index)
     if op in ("*", "/", "^"):
@@ -548,6 +591,8 @@ def _verdict(compiled: _CompiledPlan, chosen: list[Any], computed: list[Any]) ->
     if left is UNDEFINED or right is UNDEFINED:
         return VerdictRow(**common, status="unverifiable", margin=0.0, margin_unit=unit, left=None, right=None)
     status, gap = _status(plan.rule.check.op, left, right)
+    if status == "consistent" and _judged_implausible(compiled, chosen, left, right):
+        status = "implausible"
     return VerdictRow(
         **common,
         status=status,
@@ -556,6 +601,19 @@ def _verdict(compiled: _CompiledPlan, chosen: list[Any], computed: list[Any]) ->
         left=(left.lo, left.hi),
         right=(right.lo, right.hi),
     )
+
+
+def _judged_implausible(compiled: _CompiledPlan, chosen: list[Any], left: Interval, right: Interval) -> bool:
+    slots = {name: slot for slot, name in enumerate(compiled.names)}
+    for stand_in in compiled.plan.stand_ins:
+        if stand_in.implied_side is None:
+            continue
+        row = chosen[slots[stand_in.binding]]
+        printed = _value(row)
+        implied = left if stand_in.implied_side == "left" else right
+        if printed is not UNDEFINED and _implausible(stand_in, row, chosen[slots[stand_in.needed.binding]], printed, implied):
+            return True
+    return False
 
 
 def _category_status(compiled: _CompiledPlan, chosen: list[Any]) -> str:

@@ -188,7 +188,7 @@ class Expectation(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_
     """What the rule must answer on an example's claims."""
 
     status: _described(
-        Literal["consistent", "contradicted", "unverifiable", "none"], "The status of every verdict; none: the rule binds nothing."
+        Literal["consistent", "contradicted", "implausible", "unverifiable", "none"], "The status of every verdict; none: the rule binds nothing."
     )
     margin: _described(
         str | None, "A contradiction's margin, printed as a figure: the verdict's margin must lie within its rounding.", "80 millions MAD", "3,5 points"
@@ -217,6 +217,21 @@ class Example(msgspec.Struct, frozen=True, kw_only=True):
         return self.line, self.column
 
 
+class Plausible(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """How far the months a stand-in period adds may stray from the rest before a verdict says implausible."""
+
+    month_ratio: _described(
+        tuple[Annotated[float, msgspec.Meta(gt=0)], Annotated[float, msgspec.Meta(gt=0)]] | None,
+        "A flow: an added month's implied value against an average month of the longer period, lowest and highest (default 0.25 to 4).",
+        [0.25, 4],
+    ) = None
+    share_points: _described(
+        Annotated[float, msgspec.Meta(gt=0)] | None,
+        "A share: how many points the added months' implied share may stray from the needed period's (default 15).",
+        15,
+    ) = None
+
+
 class Rule(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     title: str
@@ -225,6 +240,7 @@ class Rule(msgspec.Struct, frozen=True, kw_only=True):
     check: Comparison
     check_text: str
     margin_unit: str | None = None
+    plausible: Plausible | None = None
     examples: tuple[Example, ...] = ()
     hints: tuple[FieldProblem, ...] = ()  # old spellings and file shapes, still read: lint hints
     file: str = ""

@@ -220,6 +220,71 @@ class BindingPlan:
         return tuple(c for c in QUANTITY_COLUMNS if c not in self.group_keys)
 
 
+# What a figure for a longer period proves about the period it stands in for
+# (``stand_in_months``), and how far the months it adds may stray from the rest
+# before the figures fit only implausibly.  A rule may set the band (``plausible:``).
+FLOW_MEASURES = ("level", "count")  # never negative: the needed months hold at most what the longer period holds
+MONTH_RATIO = (0.25, 4.0)  # an added month, against an average month of the longer period
+SHARE_POINTS = 15.0  # the added months' share, against the needed period's, in percentage points
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A binding whose claim may be for a longer period than the one the check needs.
+
+    When it is, the executors read it as what it proves: a flow's figure is an upper
+    bound of the needed months' ([0, hi]), a share's bounds nothing by itself ([0, 100 %]),
+    any other measure nothing at all.  When the binding is one whole side of an ``==``
+    check, the other side is what the check implies for the needed months; the months
+    the longer period adds are then judged against the rest (``MONTH_RATIO``,
+    ``SHARE_POINTS``), and outside that band the verdict is ``implausible``.
+    """
+
+    binding: str
+    needed: Span  # the period the check needs: the related binding's period or base period
+    implied_side: Literal["left", "right"] | None  # the other side of ``==``, when the binding is one whole side
+    month_ratio: tuple[float, float] = MONTH_RATIO
+    share_points: float = SHARE_POINTS
+
+
+@dataclass(frozen=True)
+class AddedMonths:
+    """What the months a longer period adds come to, as the check implies them, and the band they must reach.
+
+    A flow: ``added`` per added month, ``usual`` an average month of the longer period.
+    A share: ``added`` the added months' share (every month weighing the same), ``usual``
+    the needed period's share as the check implies it.
+    """
+
+    kind: Literal["flow", "share"]
+    added: tuple[float, float]
+    usual: tuple[float, float]
+    band: tuple[float, float]
+
+    @property
+    def implausible(self) -> bool:
+        return self.added[1] < self.band[0] or self.added[0] > self.band[1]
+
+
+def added_months(
+    stand_in: StandIn, measure: str, printed: tuple[float, float], implied: tuple[float, float], months: int, needed_months: int
+) -> AddedMonths | None:
+    """The months a longer period adds, judged (``sql._implausible`` computes the same, in the same order)."""
+    if measure in FLOW_MEASURES:
+        extra = months - needed_months
+        added = (max(printed[0] - implied[1], 0.0) / extra, (printed[1] - implied[0]) / extra)
+        usual = (printed[0] / months, printed[1] / months)
+        low, high = stand_in.month_ratio
+        return AddedMonths("flow", added, usual, (low * usual[0], high * usual[1]))
+    if measure == "share":
+        weight = float(needed_months) / months
+        rest = 1.0 - weight
+        added = ((printed[0] - weight * implied[1]) / rest, (printed[1] - weight * implied[0]) / rest)
+        band = stand_in.share_points / 100
+        return AddedMonths("share", added, implied, (max(implied[0] - band, 0.0), min(implied[1] + band, 1.0)))
+    return None
+
+
 @dataclass(frozen=True)
 class MarginUnit:
     """Where a verdict's margin unit comes from: fixed by the rule, or the unit of one binding's figure."""
@@ -241,6 +306,7 @@ class RulePlan:
     is_category: bool
     literal_subjects: tuple[str, ...]
     subject_ties: tuple[tuple[str, str], ...]  # (binding, binding) pairs whose subjects are equal
+    stand_ins: tuple[StandIn, ...] = ()
     _by_name: dict[str, BindingPlan] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -328,7 +394,23 @@ def _build(rule: Rule) -> RulePlan:
         is_category=is_category,
         literal_subjects=tuple(sorted({b.subject.value for b in rule.bindings if isinstance(b.subject, Literally)})),
         subject_ties=_subject_ties(rule),
+        stand_ins=tuple(_stand_in(rule, b) for b in bindings if b.stand_in_of is not None),
     )
+
+
+def _stand_in(rule: Rule, binding: BindingPlan) -> StandIn:
+    other = binding.stand_in_of or ""
+    needed = Span(other, "compared_start", "compared_end") if binding.stand_in_base else Span(other)
+    check, side = rule.check, None
+    if check.op == "==":
+        if isinstance(check.right, Ref) and check.right.name == binding.name:
+            side = "left"
+        elif isinstance(check.left, Ref) and check.left.name == binding.name:
+            side = "right"
+    band = rule.plausible
+    ratio = MONTH_RATIO if band is None or band.month_ratio is None else (band.month_ratio[0], band.month_ratio[1])
+    points = SHARE_POINTS if band is None or band.share_points is None else band.share_points
+    return StandIn(binding.name, needed, side, ratio, points)  # type: ignore[arg-type]
 
 
 def _subject_ties(rule: Rule) -> tuple[tuple[str, str], ...]:

@@ -436,9 +436,77 @@ def reference_verdicts(rule: Rule, rows: list[Row]) -> dict[tuple[tuple[str, str
             results[key] = (status, 0.0)
             continue
         years = {name: span_years(bound) for name, bound in assignment.items() if isinstance(bound, Mapping)}
-        outcome = evaluate_check(rule.check, values_of(assignment), years)
-        results[key] = (outcome.status, outcome.margin)
+        values = values_of(assignment)
+        longer = _stood_in(rule, assignment)
+        for name in longer:
+            values[name] = _what_a_longer_period_proves(assignment[name], values[name])
+        outcome = evaluate_check(rule.check, values, years)
+        status = outcome.status
+        if status == "consistent" and any(_unlike_the_rest(rule, name, assignment, values_of(assignment)[name], outcome) for name in longer):
+            status = "implausible"
+        results[key] = (status, outcome.margin)
     return results
+
+
+# --- a longer period standing in for the one the check needs ---------------------------
+# Written again here, from the issue's words rather than from plan.StandIn, so that the
+# executors are checked against an independent reading.
+
+_MONTH_BAND, _SHARE_POINTS = (0.25, 4.0), 15.0
+
+
+def _needed(binding: Binding, other: Row) -> tuple[int, int]:
+    if binding.period is not None and binding.period.kind == "base_of":
+        return other["compared_start"], other["compared_end"]
+    return other["period_start"], other["period_end"]
+
+
+def _stood_in(rule: Rule, assignment: Mapping[str, Any]) -> list[str]:
+    """The bindings whose claim is for a longer period than the one the check needs."""
+    found = []
+    for binding in rule.bindings:
+        if not binding.stand_in_months or binding.period is None or binding.period.kind not in ("same", "base_of"):
+            continue
+        row, (start, end) = assignment[binding.name], _needed(binding, assignment[binding.period.other or ""])
+        if row["period_end"] - row["period_start"] > end - start:
+            found.append(binding.name)
+    return found
+
+
+def _what_a_longer_period_proves(row: Row, printed: Interval) -> Interval:
+    if row["measure"] in ("level", "count"):
+        return Interval(0.0, printed.hi)  # a flow over fewer months is no larger, and not negative
+    if row["measure"] == "share":
+        return Interval(0.0, 1.0)  # any share of the needed months mixes into the longer period's
+    return Interval(-math.inf, math.inf)
+
+
+def _unlike_the_rest(rule: Rule, name: str, assignment: Mapping[str, Any], printed: Interval, outcome: Outcome) -> bool:
+    """The months the longer period adds would have to be unlike the rest for the figures to hold."""
+    check = rule.check
+    if check.op != "==" or outcome.left is None or outcome.right is None:
+        return False
+    if isinstance(check.right, Ref) and check.right.name == name:
+        implied = outcome.left
+    elif isinstance(check.left, Ref) and check.left.name == name:
+        implied = outcome.right
+    else:
+        return False
+    binding = rule.binding(name)
+    row = assignment[name]
+    start, end = _needed(binding, assignment[binding.period.other or ""])  # type: ignore[union-attr]
+    months, needed = row["period_end"] - row["period_start"] + 1, end - start + 1
+    band = rule.plausible
+    if row["measure"] in ("level", "count"):
+        low, high = band.month_ratio if band and band.month_ratio else _MONTH_BAND
+        per_month = (max(printed.lo - implied.hi, 0.0) / (months - needed), (printed.hi - implied.lo) / (months - needed))
+        return per_month[1] < low * (printed.lo / months) or per_month[0] > high * (printed.hi / months)
+    if row["measure"] == "share":
+        points = (band.share_points if band and band.share_points else _SHARE_POINTS) / 100
+        weight = float(needed) / months
+        share = ((printed.lo - weight * implied.hi) / (1.0 - weight), (printed.hi - weight * implied.lo) / (1.0 - weight))
+        return share[1] < max(implied.lo - points, 0.0) or share[0] > min(implied.hi + points, 1.0)
+    return False
 
 
 def _ids(bound: Any) -> str:

@@ -48,9 +48,11 @@ from service.rules.plan import (
     TOLERANCE,
     RulePlan,
     Span,
+    StandIn,
     Term,
     plan_rule,
 )
+from service.rules.plan import FLOW_MEASURES
 from service.rules.model import Rule
 from service.units import base_factor
 
@@ -98,6 +100,19 @@ class IntervalSQL:
 
 
 @dataclass
+class StoodIn:
+    """A stand-in binding's figure in the query: as printed, as proved, and the months on each side."""
+
+    printed: IntervalSQL
+    proved: IntervalSQL
+    longer: exp.Expression  # its period is longer than the needed one
+    flow: exp.Expression  # its measure is a flow (level, count)
+    share: exp.Expression  # its measure is a share
+    months: exp.Expression  # of its own period
+    needed_months: exp.Expression
+
+
+@dataclass
 class _Builder:
     """Accumulates the bound columns and the staged arithmetic of one rule's query.
 
@@ -113,6 +128,7 @@ class _Builder:
     stage_of: dict[str, int] = field(default_factory=dict)
     undefined: list[exp.Expression] = field(default_factory=list)
     counter: itertools.count = field(default_factory=itertools.count)
+    stood_in: dict[str, StoodIn] = field(default_factory=dict)  # stand-in binding -> its printed bounds and months
 
     def leaf(self, binding: str, column: str) -> exp.Column:
         """A bound claim's column, carried out of the join as ``binding__column``."""
@@ -137,7 +153,9 @@ class _Builder:
                 return IntervalSQL(number, number)
             case Ref(name=name):
                 factor = self.leaf(name, "scale")
-                return IntervalSQL(arith("*", self.leaf(name, "lo"), factor), arith("*", self.leaf(name, "hi"), factor.copy()))
+                printed = IntervalSQL(arith("*", self.leaf(name, "lo"), factor), arith("*", self.leaf(name, "hi"), factor.copy()))
+                stand_in = next((s for s in self.plan.stand_ins if s.binding == name), None)
+                return printed if stand_in is None else self._proved(stand_in, printed)
             case Total(name=name):
                 return IntervalSQL(self.leaf(name, "lo"), self.leaf(name, "hi"))
             case Compound(name=name):
@@ -166,6 +184,28 @@ class _Builder:
             case Power(base=base, exponent=exponent):
                 return self._power(self.interval(base), self.interval(exponent))
         raise TypeError(expr)
+
+    def _proved(self, stand_in: StandIn, printed: IntervalSQL) -> IntervalSQL:
+        """A stand-in's figure as what it proves for the needed months (``plan.StandIn``)."""
+        if stand_in.binding in self.stood_in:
+            return self.stood_in[stand_in.binding].proved
+        name, needed = stand_in.binding, stand_in.needed
+        printed = self._named(printed.lo, printed.hi)
+        longer_months = arith("-", self.leaf(name, "period_end"), self.leaf(name, "period_start"))
+        needed_months = arith("-", self.leaf(needed.binding, needed.end), self.leaf(needed.binding, needed.start))
+        longer = self.name(exp.GT(this=longer_months, expression=needed_months), "longer")
+        measure = self.leaf(name, "measure")
+        flow = exp.In(this=measure, expressions=[lit(m) for m in FLOW_MEASURES])
+        share = exp.EQ(this=measure.copy(), expression=lit("share"))
+
+        def proved(bound: exp.Expression, flow_bound: exp.Expression, share_bound: float, other: float) -> exp.Expression:
+            what = exp.Case().when(flow, flow_bound).when(share, lit(share_bound)).else_(lit(other))
+            return exp.Case().when(longer.copy(), what).else_(bound.copy())
+
+        value = self._named(proved(printed.lo, lit(0.0), 0.0, float("-inf")), proved(printed.hi, printed.hi.copy(), 1.0, float("inf")))
+        months = (arith("+", longer_months.copy(), lit(1)), arith("+", needed_months.copy(), lit(1)))
+        self.stood_in[name] = StoodIn(printed, value, longer, flow.copy(), share.copy(), *months)
+        return value
 
     def _named(self, lo: exp.Expression, hi: exp.Expression) -> IntervalSQL:
         return IntervalSQL(self.name(lo, "lo"), self.name(hi, "hi"))
@@ -373,7 +413,12 @@ def _verdict_columns(plan: RulePlan, builder: _Builder) -> list[exp.Expression]:
     tolerance = builder.name(arith("*", lit(TOLERANCE), magnitude), "tol")
     undefined = [u.copy() for u in builder.undefined] + [exp.IsNan(this=margin.copy()), exp.Is(this=margin.copy(), expression=exp.null())]
     contradicted = exp.GT(this=margin.copy(), expression=tolerance.copy())
-    status = exp.Case().when(exp.or_(*undefined, copy=False), lit("unverifiable")).when(contradicted, lit("contradicted")).else_(lit("consistent"))
+    status = exp.Case().when(exp.or_(*undefined, copy=False), lit("unverifiable")).when(contradicted, lit("contradicted"))
+    for stand_in in plan.stand_ins:
+        if stand_in.implied_side is not None and stand_in.binding in builder.stood_in:
+            implied = left if stand_in.implied_side == "left" else right
+            status = status.when(_implausible(builder, stand_in, implied), lit("implausible"))
+    status = status.else_(lit("consistent"))
     unit, scale = _margin_unit(plan, builder)
     shown = exp.Case().when(contradicted.copy(), arith("/", margin.copy(), scale)).else_(lit(0.0))
     # A side is shown only where it is defined: an undefined quotient leaves NULL bounds.
@@ -388,6 +433,39 @@ def _verdict_columns(plan: RulePlan, builder: _Builder) -> list[exp.Expression]:
         exp.alias_(unit, "_margin_unit", quoted=True),
         *bounds,
     ]
+
+
+def _implausible(builder: _Builder, stand_in: StandIn, implied: IntervalSQL) -> exp.Expression:
+    """The months a longer period adds, as the check implies them, fall outside the plausible band.
+
+    ``plan.StandIn`` says what is judged; ``local._implausible`` and the reference
+    compute the same in Python, in the same order.
+    """
+    stood = builder.stood_in[stand_in.binding]
+    printed, extra_months = stood.printed, arith("-", stood.months.copy(), stood.needed_months.copy())
+    # a flow: the added months, per month, against an average month of the longer period
+    added_lo = arith("/", exp.Greatest(this=arith("-", printed.lo.copy(), implied.hi.copy()), expressions=[lit(0.0)]), extra_months)
+    added_hi = arith("/", arith("-", printed.hi.copy(), implied.lo.copy()), extra_months.copy())
+    usual_lo, usual_hi = arith("/", printed.lo.copy(), stood.months.copy()), arith("/", printed.hi.copy(), stood.months.copy())
+    low, high = stand_in.month_ratio
+    flow_off = exp.or_(
+        exp.LT(this=builder.name(added_hi, "addhi"), expression=arith("*", lit(low), usual_lo)),
+        exp.GT(this=builder.name(added_lo, "addlo"), expression=arith("*", lit(high), usual_hi)),
+    )
+    # a share: the added months' share, if every month weighs the same, against the needed period's
+    weight = arith("/", exp.cast(stood.needed_months.copy(), "DOUBLE"), stood.months.copy())
+    rest = arith("-", lit(1.0), weight.copy())
+    share_lo = arith("/", arith("-", printed.lo.copy(), arith("*", weight.copy(), implied.hi.copy())), rest)
+    share_hi = arith("/", arith("-", printed.hi.copy(), arith("*", weight.copy(), implied.lo.copy())), rest.copy())
+    band = stand_in.share_points / 100
+    region_lo = exp.Greatest(this=arith("-", implied.lo.copy(), lit(band)), expressions=[lit(0.0)])
+    region_hi = exp.Least(this=arith("+", implied.hi.copy(), lit(band)), expressions=[lit(1.0)])
+    share_off = exp.or_(
+        exp.LT(this=builder.name(share_hi, "sharehi"), expression=region_lo),
+        exp.GT(this=builder.name(share_lo, "sharelo"), expression=region_hi),
+    )
+    judged = exp.Case().when(stood.flow.copy(), flow_off).when(stood.share.copy(), share_off).else_(exp.false())
+    return exp.and_(stood.longer.copy(), judged)
 
 
 def _gap(op: str, left: IntervalSQL, right: IntervalSQL) -> exp.Expression:
