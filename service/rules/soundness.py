@@ -8,10 +8,9 @@ world the rule calls ``contradicted`` is shrunk to a minimal one and handed
 back as printed claims a data editor can paste into the rule's ``examples:``.
 An executor disagreement is a bug in Tally, reported as such.
 
-A contradicted verdict that rests on a stand-in (a figure for a longer period
-another claim of the world happened to print) is not counted against the rule:
-what a stand-in may claim is to be revised by a later issue.  Such verdicts are
-counted in ``SoundnessResult.stand_ins``.
+A stand-in (a figure for a longer period standing in for the one a binding
+needs) is generated too: read as what it proves, it must never be contradicted
+either; at most it fits ``implausible``, which is not a contradiction.
 
 A rule is ``not generated``, never ``sound``, when a binding can only take a
 measure the worlds do not define, or when it bound no verdict in any world.
@@ -19,7 +18,6 @@ measure the worlds do not define, or when it bound no verdict in any world.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import dataclasses
 from dataclasses import dataclass
 from typing import Literal
@@ -29,10 +27,8 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as seeded
 from hypothesis.errors import Unsatisfiable
 
-from service.claims import Claim
-from service.periods import Period
 from service.rules.model import Rule
-from service.rules.plan import VerdictRow, plan_rule
+from service.rules.plan import VerdictRow
 from service.rules.worlds import PrintedClaim, World, consistent_worlds, not_generated
 from service.sources import Source
 from service.trials import Trial, Trials
@@ -50,7 +46,6 @@ class SoundnessResult:
     bound: int = 0  # worlds in which the rule gave at least one verdict
     reason: str = ""  # why not generated, or what the Tally bug is
     limits: tuple[str, ...] = ()  # what the worlds left out of the rule
-    stand_ins: int = 0  # contradictions resting on a stand-in period, not counted
     claims: tuple[PrintedClaim, ...] = ()  # the counter-example: the claims of the verdict
     sources: tuple[Source, ...] = ()
     verdict: VerdictRow | None = None
@@ -63,7 +58,7 @@ class SoundnessResult:
     def describe(self) -> str:
         """For a person: the outcome, and for an unsound rule its counter-example as an ``examples:`` entry."""
         lines = [f"# {self.rule}: {self.status}" + (f" ({self.reason})" if self.reason else "")]
-        lines.append(f"# {self.worlds} worlds generated, {self.bound} bound a verdict" + (f", {self.stand_ins} contradicted through a stand-in period (not counted)" if self.stand_ins else ""))
+        lines.append(f"# {self.worlds} worlds generated, {self.bound} bound a verdict")
         lines += [f"# not generated: {limit}" for limit in self.limits]
         if self.verdict is not None:
             verdict = self.verdict
@@ -98,7 +93,6 @@ class _Found(Exception):
 class _Tally:
     worlds: int = 0
     bound: int = 0
-    stand_ins: int = 0
     failed: bool = False
 
 
@@ -138,7 +132,7 @@ def check_soundness(rule: Rule, trials: Trials, *, max_examples: int = 100, seed
     if tally.bound == 0:
         why = f"the rule bound no verdict in any of the {tally.worlds} worlds generated for it"
         return SoundnessResult(rule.id, "not generated", worlds=tally.worlds, reason=why, limits=limits)
-    return SoundnessResult(rule.id, "sound", worlds=tally.worlds, bound=tally.bound, limits=limits, stand_ins=tally.stand_ins)
+    return SoundnessResult(rule.id, "sound", worlds=tally.worlds, bound=tally.bound, limits=limits)
 
 
 def _judge(rule: Rule, trials: Trials, world: World, tally: _Tally) -> None:
@@ -150,10 +144,7 @@ def _judge(rule: Rule, trials: Trials, world: World, tally: _Tally) -> None:
     if (bug := trial.disagreement()) is not None:
         tally.failed = True
         raise _Found(world, trial, None, f"the two executors disagree: {bug}")
-    contradicted = [row for row in trial.sql if row.status == "contradicted"]
-    counted = [row for row in contradicted if not rests_on_stand_in(rule, row, trial.claims)]
-    if not tally.failed:
-        tally.stand_ins += len(contradicted) - len(counted)
+    counted = [row for row in trial.sql if row.status == "contradicted"]
     if counted:
         tally.failed = True
         raise _Found(world, trial, counted[0])
@@ -162,23 +153,10 @@ def _judge(rule: Rule, trials: Trials, world: World, tally: _Tally) -> None:
 def _failure(rule: Rule, found: _Found, tally: _Tally, limits: tuple[str, ...]) -> SoundnessResult:
     world = found.world
     if found.row is None:
-        return SoundnessResult(rule.id, "tally bug", tally.worlds, tally.bound, found.bug, limits, tally.stand_ins, world.claims, world.sources)
+        return SoundnessResult(rule.id, "tally bug", tally.worlds, tally.bound, found.bug, limits, world.claims, world.sources)
     ids = found.row.roles_ids
     claims = tuple(dataclasses.replace(claim, quote=built.quote) for claim, built in zip(world.claims, found.trial.claims) if built.id in ids)
-    return SoundnessResult(rule.id, "unsound", tally.worlds, tally.bound, "", limits, tally.stand_ins, claims, world.sources, found.row)
+    return SoundnessResult(rule.id, "unsound", tally.worlds, tally.bound, "", limits, claims, world.sources, found.row)
 
 
-def rests_on_stand_in(rule: Rule, row: VerdictRow, claims: Sequence[Claim]) -> bool:
-    """The verdict reads a figure for a longer period standing in for the one its binding needs."""
-    by_id = {claim.id: claim for claim in claims}
-    for binding in plan_rule(rule).bindings:
-        if binding.stand_in_of is None:
-            continue
-        mine, other = by_id[row.roles[binding.name][0]], by_id[row.roles[binding.stand_in_of][0]]
-        needed = other.compared_to if binding.stand_in_base else other.period
-        if needed is None or Period.parse(mine.period) != Period.parse(needed):
-            return True
-    return False
-
-
-__all__ = ["SoundnessResult", "Status", "check_soundness", "rests_on_stand_in"]
+__all__ = ["SoundnessResult", "Status", "check_soundness"]

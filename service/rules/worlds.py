@@ -19,10 +19,9 @@ digits, French or English style, scale words, qualifiers made true under the
 reading of ``service.figures``).  Choices shrink towards fewer desks, fewer
 periods, one pass and no repeat, so a counter-example comes out small.
 
-Stand-ins: a binding with ``stand_in_months`` gets a claim for exactly the
-period it needs, never a longer one standing in (what a stand-in may claim is
-to be revised by a later issue; ``soundness`` does not count a verdict that
-rests on one).
+Stand-ins: a binding with ``stand_in_months`` gets, half the time, a claim for
+a period up to that many months longer that contains the one it needs: what a
+desk prints when the exact period is not printed, true of its own longer period.
 
 What is not generated
 ---------------------
@@ -392,6 +391,11 @@ def _period(walk: _Walk, binding: Binding, fixed: dict[str, object]) -> Period:
     if relation.kind == "literal":
         return Period.parse(relation.literal or "")
     other = walk.first(relation.other or "")
+    if relation.kind in ("same", "base_of") and binding.stand_in_months and walk.draw(st.booleans()):
+        needed = other.period if relation.kind == "same" else other.base
+        if needed is None:
+            raise _Reject
+        return _longer(walk.draw, needed, binding.stand_in_months)
     if relation.kind == "same":
         return other.period
     if relation.kind in ("start_of", "end_of"):
@@ -453,6 +457,13 @@ def _new_period(draw: st.DrawFn, least: int = 1) -> Period:
         return Period(month, month)
     start = year + draw(st.integers(0, 11))
     return Period(start, start + draw(st.integers(least - 1, 11)))
+
+
+def _longer(draw: st.DrawFn, needed: Period, most: int) -> Period:
+    """A period up to ``most`` months longer that contains the needed one: the stand-in a desk prints."""
+    extra = draw(st.integers(1, most))
+    before = draw(st.integers(0, extra))
+    return Period(needed.start - before, needed.end + extra - before)
 
 
 def _within(draw: st.DrawFn, outer: Period, strictly: bool, least: int) -> Period:
