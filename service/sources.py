@@ -19,6 +19,16 @@ SourceId = Annotated[
     ),
 ]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Weight = Annotated[
+    float,
+    msgspec.Meta(
+        gt=0,
+        description="What doubting one of its figures costs, for GET /blame: a positive number, 1 by default. "
+        "A source trusted twice as much weighs 2: /blame then sets aside two of its figures only where that "
+        "spares setting aside more than two of weight 1.",
+        examples=[1, 2.5],
+    ),
+]
 
 
 class SourceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -32,6 +42,7 @@ class SourceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
     published: datetime.date | None = None
     speaker: str | None = None
     rounding: Rounding = Rounding.HALF_UP
+    weight: Weight = 1.0
 
 
 class Source(SourceIn, kw_only=True):
