@@ -19,6 +19,7 @@ SourceId = Annotated[
     ),
 ]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+DEFAULT_WEIGHT = 1.0
 Weight = Annotated[
     float,
     msgspec.Meta(
@@ -42,7 +43,13 @@ class SourceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
     published: datetime.date | None = None
     speaker: str | None = None
     rounding: Rounding = Rounding.HALF_UP
-    weight: Weight = 1.0
+    weight: Weight = DEFAULT_WEIGHT
+
+    def __post_init__(self) -> None:
+        # msgspec omits a float default by identity: a weight of 1 read back from the store is made the default itself,
+        # so that a source answers the same before and after a restart.
+        if self.weight == DEFAULT_WEIGHT:
+            self.weight = DEFAULT_WEIGHT
 
 
 class Source(SourceIn, kw_only=True):
