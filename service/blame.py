@@ -9,6 +9,7 @@ figures, set aside, leave the others consistent; it does not say they are wrong.
 
 The search, per connected component of contradictions (verdicts sharing claims):
 
+0. a component of one contradiction (or of nested ones) is solved at sight: its lightest claims;
 1. an upper bound from a greedy cover (the claim that meets the most open verdicts
    per unit of weight, ties to the smaller id), pruned to an inclusion-minimal set;
 2. branch and bound for the least weight: branch on the open verdict with the fewest
@@ -153,6 +154,8 @@ def minimal_sets(
 
 def _exact_weights(weights: Mapping[str, float]) -> dict[str, tuple[int, float]]:
     """Each weight as an integer on a common scale (exact: a float is a dyadic rational), and as given."""
+    if all(float(w).is_integer() for w in weights.values()):  # the usual case, every source weighing 1
+        return {claim: (int(w), float(w)) for claim, w in weights.items()}
     fractions = {claim: Fraction(w) for claim, w in weights.items()}
     scale = max((f.denominator for f in fractions.values()), default=1)  # powers of two: the largest is their lcm
     return {claim: (int(f * scale), float(weights[claim])) for claim, f in fractions.items()}
@@ -191,7 +194,12 @@ def _solve_component(
     claims = tuple(sorted({claim for edge in edges for claim in edge}))
     index = {claim: i for i, claim in enumerate(claims)}
     masks = _minimal_masks({sum(1 << index[c] for c in edge) for edge in edges})
-    search = _Search(masks, [weights[c][0] for c in claims], budget)
+    scaled = [weights[c][0] for c in claims]
+    if len(masks) == 1:  # one conflict (or nested ones): its lightest claims, each alone, proven at sight
+        least = min(scaled[i] for i in _bits(masks[0]))
+        named = tuple((claims[i],) for i in _bits(masks[0]) if scaled[i] == least)[:limit]
+        return ComponentSolution(claims, len(edges), named, weights[named[0][0]][1], exact=True), 0
+    search = _Search(masks, scaled, budget)
     try:
         search.least_weight()
         sets = search.least_weight_sets(limit) or [search.best_set]
@@ -206,7 +214,7 @@ def _solve_component(
 
 
 def _minimal_masks(masks: set[int]) -> list[int]:
-    """Drop a conflict that contains another: whatever meets the smaller meets it."""
+    """Drop a conflict that contains another (whatever meets the smaller meets it); the rest smallest first."""
     ordered = sorted(masks, key=lambda m: (m.bit_count(), m))
     kept: list[int] = []
     for mask in ordered:
@@ -274,12 +282,12 @@ class _Search:
                 if weight < self.best:
                     self.best, self.best_set = weight, chosen
                 continue
-            open_.sort(key=lambda m: ((m & ~excluded).bit_count(), m))
-            bound = self._bound(open_, excluded)
+            bound = self._bound(open_, excluded)  # conflicts in order of size: a fair packing, without a sort per node
             if bound is None or weight + bound >= self.best:
                 continue
+            narrowest = min(open_, key=lambda m: ((m & ~excluded).bit_count(), m))
             branches = []
-            for i in sorted(_bits(open_[0] & ~excluded), key=lambda i: (self.weights[i], i)):
+            for i in sorted(_bits(narrowest & ~excluded), key=lambda i: (self.weights[i], i)):
                 branches.append((chosen | 1 << i, excluded, weight + self.weights[i]))
                 excluded |= 1 << i  # later branches leave it out: no set is visited twice
             stack.extend(reversed(branches))
@@ -295,7 +303,7 @@ class _Search:
                 if weight == self.best:
                     self.found.append(chosen)
                 continue
-            bound = self._bound(sorted(open_, key=lambda m: ((m & ~excluded).bit_count(), m)), excluded)
+            bound = self._bound(open_, excluded)
             if bound is None or weight + bound > self.best:
                 continue
             # A claim in no open conflict would be redundant, so it is left out: decide the smallest other one,
@@ -320,15 +328,16 @@ def _greedy_cover(masks: list[int], weights: list[int]) -> int:
         for i in _bits(mask):
             containing.setdefault(i, []).append(k)
     count = {i: len(ks) for i, ks in containing.items()}
-    heap = [(-Fraction(n, weights[i]), i) for i, n in count.items()]
+    # Float ratios are enough here: this set only bounds the search, which compares weights exactly.
+    heap = [(-n / weights[i], i) for i, n in count.items()]
     heapq.heapify(heap)
     met = [False] * len(masks)
     chosen = 0
     remaining = len(masks)
     while remaining:
         key, i = heapq.heappop(heap)
-        if -key != Fraction(count[i], weights[i]):
-            heapq.heappush(heap, (-Fraction(count[i], weights[i]), i))
+        if -key != count[i] / weights[i]:
+            heapq.heappush(heap, (-count[i] / weights[i], i))
             continue
         chosen |= 1 << i
         for k in containing[i]:

@@ -121,16 +121,27 @@ def test_out_of_budget_a_set_still_meets_every_conflict_and_says_it_is_not_prove
 
 
 def test_no_budget_at_all_keeps_the_greedy_set_and_says_so() -> None:
-    solution = minimal_sets([["a", "b"], ["b", "c"], ["c", "d"]], budget=0)
+    edges = [["a", "b"], ["b", "c"], ["c", "d"]]
+    solution = minimal_sets(edges, budget=0)
     assert not solution.exact and [c.exact for c in solution.components] == [False]
-    assert solution.sets and all(meets_every(s, [["a", "b"], ["b", "c"], ["c", "d"]]) for s in solution.sets)
+    assert solution.sets and all(meets_every(s, edges) for s in solution.sets)
+
+
+def triangle(name: str) -> list[list[str]]:
+    return [[f"{name}1", f"{name}2"], [f"{name}2", f"{name}3"], [f"{name}1", f"{name}3"]]
 
 
 def test_a_spent_total_budget_leaves_the_later_components_not_exact() -> None:
-    edges = [["a", "b"], ["c", "d"], ["e", "f"]]
-    solution = minimal_sets(edges, total_budget=3)
+    edges = triangle("x") + triangle("y") + triangle("z")
+    solution = minimal_sets(edges, total_budget=9)  # three nodes of three conflicts: the first triangle only
     assert [c.exact for c in solution.components] == [True, False, False]
-    assert not solution.exact
+    assert not solution.exact and all(meets_every(s, edges) for s in solution.sets)
+    assert minimal_sets(edges).exact
+
+
+def test_a_lone_contradiction_needs_no_search() -> None:
+    solution = minimal_sets([["a", "b", "c"], ["d", "e"]], {"b": 2}, budget=0, total_budget=0)
+    assert solution.exact and solution.sets == (("a", "d"), ("a", "e"), ("c", "d"), ("c", "e"))
 
 
 def test_weights_move_the_blame() -> None:
