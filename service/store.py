@@ -429,12 +429,16 @@ class Store:
         )
         return [row[0] for row in rows]
 
-    def claim_quotes(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """{claim id: (source id, quote)}: what naming a claim takes, without reading the whole claim."""
+    def claims_to_blame(self, ids: Sequence[str]) -> dict[str, tuple[str, str, float]]:
+        """{claim id: (source id, quote, the source's weight)}: what blaming a claim takes, in one query."""
         if not ids:
             return {}
-        rows = self.query("SELECT id, source, quote FROM claims WHERE id IN (SELECT unnest(?))", [list(ids)])
-        return {claim_id: (source, quote) for claim_id, source, quote in rows}
+        rows = self.query(
+            "SELECT claims.id, claims.source, claims.quote, sources.weight FROM claims JOIN sources ON sources.id = claims.source "
+            "WHERE claims.id IN (SELECT unnest(?))",
+            [list(ids)],
+        )
+        return {claim_id: (source, quote, weight) for claim_id, source, quote, weight in rows}
 
     def get_verdict(self, verdict_id: str, shapes: RuleShapes) -> tuple[VerdictRow, datetime.datetime]:
         """One verdict of the rules in force; NotFound otherwise (a rule reloaded away leaves none the next recompute keeps)."""
