@@ -7,6 +7,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from service import __version__, checking
+from service.api.blame import BlameController
 from service.api.claims import CheckController, ClaimController
 from service.api.health import HealthController
 from service.api.problems import problem_details_plugin
@@ -28,7 +29,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
     return Litestar(
         on_startup=[ensure_verdicts],
-        route_handlers=[SourceController, ClaimController, CheckController, VerdictController, RuleController, HealthController],
+        route_handlers=[SourceController, ClaimController, CheckController, VerdictController, BlameController, RuleController, HealthController],
         dependencies={
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
             "rules": Provide(lambda: rules, use_cache=True, sync_to_thread=False),

@@ -10,6 +10,9 @@ load`` and the bench all come through here:
   store's bulk path, then :func:`recompute` runs every rule's SQL over the store;
 * :func:`ensure_current` recomputes only when the rules in force changed since
   the verdicts were last computed (a server start, a reload).
+
+It also reads the verdicts back for a desk: :func:`render` writes their words,
+:func:`blame` says which figures to doubt first (``GET /blame``, ``tally blame``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+from service import blame as blaming
 from service.claims import Claim, ClaimIn, build_claim
 from service.errors import InvalidField
 from service import building
@@ -196,6 +200,33 @@ def all_verdicts(store: Store, book: RuleBook) -> list[Verdict]:
     recompute(store, book)
     rules = book.current
     return render(store, rules, store.list_verdicts(rules).items)
+
+
+def blame(store: Store, book: RuleBook, subject: str | None = None) -> blaming.Blame:
+    """The claims in contradicted verdicts kept in the store, and the least-weight sets whose removal leaves none."""
+    conflicts = store.contradicted_claim_sets(book.current, subject=subject)
+    counts: dict[str, int] = {}
+    for claim_ids in conflicts:
+        for claim_id in set(claim_ids):
+            counts[claim_id] = counts.get(claim_id, 0) + 1
+    named = store.claims_to_blame(sorted(counts))
+    solution = blaming.minimal_sets(conflicts, {claim_id: weight for claim_id, (_, _, weight) in named.items()})
+    suspects = [
+        blaming.Suspect(id=claim_id, source=named[claim_id][0], quote=named[claim_id][1], contradictions=n, weight=named[claim_id][2])
+        for claim_id, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return blaming.Blame(
+        claims=suspects,
+        minimal_sets=[list(chosen) for chosen in solution.sets],
+        weight=solution.weight,
+        exact=solution.exact,
+        components=[
+            blaming.ComponentSummary(
+                claims=len(c.claims), verdicts=c.verdicts, weight=c.weight, exact=c.exact, alternatives=len(c.sets)
+            )
+            for c in solution.components
+        ],
+    )
 
 
 def anchored_rows(store: Store, book: RuleBook, claim_id: str) -> list[VerdictRow]:

@@ -152,6 +152,56 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
 
 
 
+@main.command()
+@DB_OPTION
+@RULES_OPTION
+@click.option("--subject", default=None, help="Only the contradicted verdicts using a claim on this subject.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer of GET /blame as JSON, for machines.")
+def blame(db_path: str | None, rules_dir: str | None, subject: str | None, as_json: bool) -> None:
+    """The figures to doubt first: claims by the contradicted verdicts they are in, and the least-weight sets whose removal leaves none."""
+    from service import checking
+
+    settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)
+    if not Path(settings.db_path).exists():
+        errors.print(f"[red]no store at {settings.db_path}[/]: run 'tally load' or 'tally serve' first")
+        sys.exit(2)
+    rules = _rules_or_exit(settings.rules_dir)
+    with _open_store(settings.db_path) as store:
+        _recompute_with_status(store, rules, 0)  # the verdicts kept, recomputed only if the rules changed
+        answer = checking.blame(store, rules, subject=subject)
+    if as_json:
+        sys.stdout.write(msgspec.json.encode(answer).decode() + "\n")
+        return
+    if not answer.claims:
+        console.print("no contradicted verdict" + (f" on subject {subject}" if subject else ""))
+        return
+    console.print(_suspect_table(answer))
+    for n, chosen in enumerate(answer.minimal_sets, 1):
+        console.print(f"set {n} (weight {answer.weight:g}): {', '.join(chosen)}", highlight=False)
+    inexact = sum(not c.exact for c in answer.components)
+    if inexact:
+        errors.print(f"[yellow]{inexact} of {len(answer.components)} components too large to search exactly[/]: "
+                     "their sets remove every contradiction but are not proven the lightest")
+    console.print(
+        f"{len(answer.claims)} claims in contradicted verdicts, {len(answer.components)} components; "
+        "a set is the figures which, set aside, leave the rest consistent, not figures known to be wrong"
+    )
+
+
+def _suspect_table(answer) -> Table:
+    chosen = {claim_id for ids in answer.minimal_sets for claim_id in ids}
+    table = Table(title="Figures to doubt first")
+    table.add_column("claim", no_wrap=True)
+    table.add_column("contradictions", justify="right")
+    table.add_column("weight", justify="right")
+    table.add_column("source: quote")
+    table.add_column("in a set")
+    for suspect in answer.claims:
+        mark = "[bold red]yes[/]" if suspect.id in chosen else ""
+        table.add_row(suspect.id, str(suspect.contradictions), f"{suspect.weight:g}", f"{escape(suspect.source)}: \u201c{escape(suspect.quote)}\u201d", mark)
+    return table
+
+
 class RuleSummary(msgspec.Struct):
     rule: str
     contradicted: int

@@ -19,6 +19,17 @@ SourceId = Annotated[
     ),
 ]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+DEFAULT_WEIGHT = 1.0
+Weight = Annotated[
+    float,
+    msgspec.Meta(
+        gt=0,
+        description="What doubting one of its figures costs, for GET /blame: a positive number, 1 by default. "
+        "A source trusted twice as much weighs 2: /blame then sets aside two of its figures only where that "
+        "spares setting aside more than two of weight 1.",
+        examples=[1, 2.5],
+    ),
+]
 
 
 class SourceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -32,6 +43,13 @@ class SourceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
     published: datetime.date | None = None
     speaker: str | None = None
     rounding: Rounding = Rounding.HALF_UP
+    weight: Weight = DEFAULT_WEIGHT
+
+    def __post_init__(self) -> None:
+        # msgspec omits a float default by identity: a weight of 1 read back from the store is made the default itself,
+        # so that a source answers the same before and after a restart.
+        if self.weight == DEFAULT_WEIGHT:
+            self.weight = DEFAULT_WEIGHT
 
 
 class Source(SourceIn, kw_only=True):

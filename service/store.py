@@ -70,8 +70,11 @@ CREATE TABLE IF NOT EXISTS sources (
     url VARCHAR,
     published DATE,
     speaker VARCHAR,
-    rounding VARCHAR NOT NULL
+    rounding VARCHAR NOT NULL,
+    weight DOUBLE NOT NULL DEFAULT 1
 );
+-- a store made before sources had a weight: each of its sources weighs 1
+ALTER TABLE sources ADD COLUMN IF NOT EXISTS weight DOUBLE DEFAULT 1;
 CREATE SEQUENCE IF NOT EXISTS claim_seq;
 CREATE TABLE IF NOT EXISTS claims (
     id VARCHAR PRIMARY KEY,
@@ -124,8 +127,8 @@ class RuleShapes(Protocol):
 T = TypeVar("T")
 # What a unit of work runs on; callers hand it back to the store's methods and never query it.
 Connection = duckdb.DuckDBPyConnection
-_SOURCE_COLUMNS = ("id", "title", "outlet", "language", "url", "published", "speaker", "rounding")
-_SOURCE_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "VARCHAR")
+_SOURCE_COLUMNS = ("id", "title", "outlet", "language", "url", "published", "speaker", "rounding", "weight")
+_SOURCE_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "VARCHAR", "DOUBLE")
 _CLAIM_FILTERS = ("subject", "measure", "period", "source")
 _INF = float("inf")
 
@@ -416,6 +419,26 @@ class Store:
             ).fetchall()
             total = rows[0][-1] if rows else conn.execute(f"SELECT count(*) FROM verdicts WHERE {where}", parameters).fetchall()[0][0]
         return Page([(_verdict_from_row(row[:-2], shapes), row[-2]) for row in rows], total)
+
+    def contradicted_claim_sets(self, shapes: RuleShapes, subject: str | None = None) -> list[list[str]]:
+        """The claim ids of every contradicted verdict of the rules in force (using a claim on ``subject``, if given), by verdict id."""
+        condition = " AND list_has_any(claim_ids, (SELECT list(id) FROM claims WHERE subject = ?))" if subject is not None else ""
+        rows = self.query(
+            f"SELECT claim_ids FROM verdicts WHERE status = 'contradicted' AND list_contains(?, rule){condition} ORDER BY id",
+            [list(shapes.rule_ids), *([subject] if subject is not None else [])],
+        )
+        return [row[0] for row in rows]
+
+    def claims_to_blame(self, ids: Sequence[str]) -> dict[str, tuple[str, str, float]]:
+        """{claim id: (source id, quote, the source's weight)}: what blaming a claim takes, in one query."""
+        if not ids:
+            return {}
+        rows = self.query(
+            "SELECT claims.id, claims.source, claims.quote, sources.weight FROM claims JOIN sources ON sources.id = claims.source "
+            "WHERE claims.id IN (SELECT unnest(?))",
+            [list(ids)],
+        )
+        return {claim_id: (source, quote, weight) for claim_id, source, quote, weight in rows}
 
     def get_verdict(self, verdict_id: str, shapes: RuleShapes) -> tuple[VerdictRow, datetime.datetime]:
         """One verdict of the rules in force; NotFound otherwise (a rule reloaded away leaves none the next recompute keeps)."""

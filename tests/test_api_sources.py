@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from litestar.testing import TestClient
+
+from tests.helpers import assert_problem
 
 MINIMAL = {"id": "communique-2025-12", "title": "Les exportations de l'artisanat", "outlet": "Ministère", "language": "fr"}
 FULL = {
@@ -14,6 +17,7 @@ FULL = {
     "published": "2026-01-19",
     "speaker": "Aziz Akhannouch",
     "rounding": "truncate",
+    "weight": 2.5,
 }
 
 
@@ -61,3 +65,23 @@ def test_the_seeded_store_lists_every_fixture_source(seeded_client: TestClient) 
         "convention-2025-04",
         "saidi-councillors-2025",
     }
+
+
+def test_a_source_weighs_1_unless_it_says_otherwise(client: TestClient) -> None:
+    client.post("/sources", json=MINIMAL)
+    client.post("/sources", json=FULL)
+    assert client.get(f"/sources/{MINIMAL['id']}").json().get("weight", 1) == 1  # a default is not repeated back
+    assert client.get(f"/sources/{FULL['id']}").json()["weight"] == 2.5
+
+
+@pytest.mark.parametrize("weight", [0, -1, -0.5, "heavy", None])
+def test_a_weight_that_is_not_a_positive_number_is_a_422_naming_weight(client: TestClient, weight: object) -> None:
+    assert_problem(client.post("/sources", json=MINIMAL | {"weight": weight}), 422, "weight")
+    assert client.get("/sources").json() == []
+
+
+def test_the_openapi_documents_the_weight(client: TestClient) -> None:
+    document = client.get("/schema/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    weight = next(schema["properties"]["weight"] for name, schema in schemas.items() if name.endswith("SourceIn"))
+    assert weight["exclusiveMinimum"] == 0 and "blame" in weight["description"]

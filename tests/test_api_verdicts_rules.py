@@ -179,6 +179,7 @@ OPERATIONS = {
     ("post", "/check"): "checkClaim",
     ("get", "/verdicts"): "listVerdicts",
     ("get", "/verdicts/{verdict_id}"): "getVerdict",
+    ("get", "/blame"): "getBlame",
     ("post", "/claims/batch"): "createClaims",
     ("post", "/rules/reload"): "reloadRules",
     ("get", "/rules"): "listRules",

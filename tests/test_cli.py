@@ -188,6 +188,39 @@ def test_check_without_a_store_file_says_so(tmp_path: Path) -> None:
     assert not missing.exists(), "check must not create a store"
 
 
+# --- tally blame -------------------------------------------------------------------------------------
+
+
+def test_blame_json_is_what_get_blame_answers(seeded_db: Path, seeded_reader: TestClient) -> None:
+    result = tally("blame", "--db", seeded_db, "--rules", RULES_DIR, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == seeded_reader.get("/blame").json()
+    subject = "ma.handicraft.digital_platform.partner_bank"
+    narrowed = tally("blame", "--db", seeded_db, "--rules", RULES_DIR, "--subject", subject, "--json")
+    assert json.loads(narrowed.stdout) == seeded_reader.get("/blame", params={"subject": subject}).json()
+
+
+def test_blame_prints_the_claims_and_the_sets(seeded_db: Path) -> None:
+    answer = json.loads(tally("blame", "--db", seeded_db, "--rules", RULES_DIR, "--json").stdout)
+    result = tally("blame", "--db", seeded_db, "--rules", RULES_DIR)
+    assert result.exit_code == 0, result.output
+    printed = one_line(result.stdout)
+    assert "Figures to doubt first" in printed
+    assert all(claim["id"] in printed for claim in answer["claims"])
+    for n, chosen in enumerate(answer["minimal_sets"], 1):
+        assert f"set {n} (weight {answer['weight']:g}): {', '.join(chosen)}" in printed
+    assert f"{len(answer['claims'])} claims in contradicted verdicts" in printed and "not figures known to be wrong" in printed
+    quiet = tally("blame", "--db", seeded_db, "--rules", RULES_DIR, "--subject", "ma.regions")
+    assert one_line(quiet.stdout) == "no contradicted verdict on subject ma.regions"
+
+
+def test_blame_without_a_store_file_says_so(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.duckdb"
+    result = tally("blame", "--db", missing, "--rules", RULES_DIR)
+    assert result.exit_code == 2 and "no store at" in result.stderr
+    assert not missing.exists()
+
+
 # --- tally rules ------------------------------------------------------------------------------------
 
 
@@ -223,6 +256,7 @@ def test_every_command_refuses_a_rules_folder_with_no_rule(tmp_path: Path, seede
     runs = {
         "lint": tally("rules", "lint", folder),
         "check": tally("check", "--db", seeded_db, "--rules", folder),
+        "blame": tally("blame", "--db", seeded_db, "--rules", folder),
         "serve": tally("serve", "--db", new_store, "--rules", folder, "--port", "1"),  # refused before it listens
     }
     for command, result in runs.items():

@@ -108,11 +108,28 @@ def test_every_fixture_claim_reads_back_as_built(store: Store) -> None:
 def test_a_source_with_every_field_reads_back_as_stored(store: Store) -> None:
     full = msgspec.convert(
         {"id": "full", "title": "T", "outlet": "O", "language": "en", "url": "https://x.example", "published": "2026-01-19",
-         "speaker": "S", "rounding": "truncate"},
+         "speaker": "S", "rounding": "truncate", "weight": 0.5},
         Source,
     )
     store.add_source(full)
     assert store.get_source("full") == full
+
+
+def test_a_store_made_before_sources_had_a_weight_opens_and_weighs_them_1(db_path: Path) -> None:
+    import duckdb
+
+    from service.store import SCHEMA
+
+    old_schema = SCHEMA.split("-- a store made before")[0].replace(",\n    weight DOUBLE NOT NULL DEFAULT 1", "")
+    assert "weight" not in old_schema
+    with duckdb.connect(str(db_path)) as old:
+        old.execute(old_schema)
+        old.execute("INSERT INTO sources VALUES ('old', 'T', 'O', 'fr', NULL, NULL, NULL, 'half_up')")
+    with Store(str(db_path)) as store:
+        assert store.get_source("old").weight == 1
+        store.add_source(Source(id="new", title="T", outlet="O", language="fr", weight=3))
+    with Store(str(db_path)) as reopened:
+        assert [(s.id, s.weight) for s in reopened.list_sources().items] == [("new", 3), ("old", 1)]
 
 
 def test_unknown_ids_are_not_found(store: Store) -> None:
