@@ -34,6 +34,7 @@ from service.rules.plan import AllOf, VerdictRow, verdict_id
 from service.rules.sql import neighbourhood_conditions
 from service.sources import Source, SourceIn
 from service.store import Connection, Neighbourhood, Store, executor_row
+from service.diagnosing import DIAGNOSED, diagnose
 from service.verdicts import STATUS_ORDER, Verdict
 
 _RULES_KEY = "verdicts_rules"
@@ -71,7 +72,7 @@ def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool) -> Checked:
     claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
     order = _verdict_order(rules)
     rows.sort(key=lambda row: (order[row.status, row.rule], row.id))
-    return Checked(claim, [render_verdict(rules.plans[row.rule], row, claims, first_seen.get(row.id)) for row in rows])
+    return Checked(claim, _rendered(store, rules, [(row, first_seen.get(row.id)) for row in rows], claims))
 
 
 def _verdict_order(rules: RuleSet) -> dict[tuple[str, str], int]:
@@ -121,7 +122,20 @@ def render(
 ) -> list[Verdict]:
     """The words of the verdicts a response carries, and only those."""
     claims = store.claims_by_id(list({i for row, _ in rows for i in row.roles_ids}), connection)
-    return [render_verdict(rules.plans[row.rule], row, claims, first_seen) for row, first_seen in rows]  # type: ignore[arg-type]
+    return _rendered(store, rules, rows, claims, connection)
+
+
+def _rendered(
+    store: Store, rules: RuleSet, rows: Sequence[tuple[VerdictRow, object]], claims: dict[str, Claim], connection: Connection | None = None
+) -> list[Verdict]:
+    """Each verdict's words, and for a contradicted or implausible one its diagnoses."""
+    verdicts = [render_verdict(rules.plans[row.rule], row, claims, first_seen) for row, first_seen in rows]  # type: ignore[arg-type]
+    diagnosed = [(verdict, row) for verdict, (row, _) in zip(verdicts, rows) if row.status in DIAGNOSED]
+    if diagnosed and rules.mechanisms:
+        sources = store.sources_by_id(list({claims[i].source for _, row in diagnosed for i in row.roles_ids}), connection)
+        for verdict, row in diagnosed:
+            verdict.diagnoses = diagnose(rules.plans[row.rule], row, claims, rules.mechanisms, lambda source: sources[source].language)
+    return verdicts
 
 
 # --- many claims --------------------------------------------------------------------

@@ -39,6 +39,15 @@ class Warning(msgspec.Struct, frozen=True):
     text: str
 
 
+class Diagnosis(msgspec.Struct, frozen=True):
+    """A common error under which the figures would tally: the verdict's status under that reading, and its computation."""
+
+    id: str
+    title: str
+    status: Status
+    computation: str
+
+
 class Verdict(msgspec.Struct, kw_only=True):
     id: str
     rule: str
@@ -50,6 +59,7 @@ class Verdict(msgspec.Struct, kw_only=True):
     margin_unit: str | None
     notes: list[str]
     warnings: list[Warning] = []
+    diagnoses: list[Diagnosis] = []  # for a contradicted or implausible verdict: which error would make it tally
     first_seen: datetime.datetime | None = None  # when the store first held this verdict
 
 

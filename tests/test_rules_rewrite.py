@@ -74,7 +74,8 @@ def test_every_old_spelling_is_read_with_a_hint_naming_the_new_one() -> None:
 def test_the_seed_verdicts_are_identical(seeded_store: Store) -> None:
     def verdicts(folder: Path) -> list[dict[str, object]]:
         found = checking.all_verdicts(seeded_store, RuleBook(folder))
-        return [msgspec.to_builtins(verdict) for verdict in found]
+        # the old folder has no rules/diagnoses/ beside it: compare what the rules decide and say
+        return [{k: v for k, v in msgspec.to_builtins(verdict).items() if k != "diagnoses"} for verdict in found]
 
     old = verdicts(OLD_RULES_DIR)
     assert old, "the seeds give verdicts"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from service.errors import NotFound
 from service.rules.loader import load_rules_dir
+from service.rules.mechanisms import Mechanism, load_mechanisms
 from service.rules.model import Rule
 from service.rules.plan import RulePlan, plan_rule
 from service.rules.sql import CompiledRule, compile_rule
@@ -25,13 +26,14 @@ class RuleSet:
     rules: tuple[Rule, ...]
     plans: dict[str, RulePlan]
     compiled: dict[str, CompiledRule]
+    mechanisms: tuple[Mechanism, ...] = ()  # the errors diagnoses re-read figures under (rules/diagnoses/)
 
     @classmethod
-    def of(cls, rules: list[Rule]) -> RuleSet:
+    def of(cls, rules: list[Rule], mechanisms: list[Mechanism] | tuple[Mechanism, ...] = ()) -> RuleSet:
         compiled = {rule.id: compile_rule(rule) for rule in rules}
         for query in compiled.values():
             query.verdict_rows_sql()  # printed once, here, not on a request
-        return cls(tuple(rules), {rule.id: plan_rule(rule) for rule in rules}, compiled)
+        return cls(tuple(rules), {rule.id: plan_rule(rule) for rule in rules}, compiled, tuple(mechanisms))
 
     @property
     def rule_ids(self) -> list[str]:
@@ -47,11 +49,14 @@ class RuleSet:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+DIAGNOSES = "diagnoses"  # the folder of error mechanisms beside the rules
+
+
 class RuleBook:
     def __init__(self, rules_dir: str | Path) -> None:
         self.rules_dir = Path(rules_dir)
         self._lock = threading.Lock()
-        self._current = RuleSet.of(load_rules_dir(self.rules_dir))
+        self._current = self._load()
 
     @property
     def current(self) -> RuleSet:
@@ -67,9 +72,12 @@ class RuleBook:
                 return rule
         raise NotFound("rule", rule_id)
 
+    def _load(self) -> RuleSet:
+        return RuleSet.of(load_rules_dir(self.rules_dir), load_mechanisms(self.rules_dir / DIAGNOSES))
+
     def reload(self) -> list[Rule]:
         """Load the folder again; on any error the rules in force stay and the error is raised."""
-        fresh = RuleSet.of(load_rules_dir(self.rules_dir))
+        fresh = self._load()
         with self._lock:
             self._current = fresh
         return list(fresh.rules)

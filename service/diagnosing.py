@@ -1,0 +1,64 @@
+"""Diagnoses: under which common error a contradicted (or implausible) verdict's figures would tally.
+
+For each error mechanism (``service.rules.mechanisms``, data in ``rules/diagnoses/``)
+and each of the verdict's figures it applies to, the figure is re-read and the
+verdict's rule runs again, in process, on the verdict's own figures.  The
+mechanism's diagnosis is the best status any of its readings reaches, with the
+computation under that reading.  A diagnosis explains a verdict; the verdict's
+own status never changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from service.claims import Claim
+from service.rules import local
+from service.rules.explain import computation
+from service.rules.mechanisms import Mechanism, Reading, reread
+from service.rules.plan import RulePlan, VerdictRow
+from service.store import executor_row
+from service.verdicts import Diagnosis
+
+# Which reading explains best: one under which the figures hold, then one under which they fit implausibly.
+_RANK = {"consistent": 0, "implausible": 1, "unverifiable": 2, "contradicted": 3}
+DIAGNOSED = ("contradicted", "implausible")
+
+
+def diagnose(
+    plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], mechanisms: tuple[Mechanism, ...], language_of: Callable[[str], str]
+) -> list[Diagnosis]:
+    """One diagnosis per mechanism that applies to the verdict's figures, in the mechanisms' order."""
+    if row.status not in DIAGNOSED:
+        return []
+    found = []
+    for mechanism in mechanisms:
+        tried = [(_RANK[again.status], n, again, role, claim, reading) for n, (role, claim, reading, again) in enumerate(_readings(plan, row, claims, mechanism, language_of))]
+        if not tried:
+            continue
+        _, _, again, role, claim, reading = min(tried, key=lambda t: (t[0], t[1]))
+        bound = {name: [claim if i == claim.id else claims[i] for i in ids] for name, ids in row.roles.items()}
+        text = f"Reading {role} {claims[claim.id].figure!r} {reading.describe()}: {computation(plan, again, bound)}"
+        found.append(Diagnosis(id=mechanism.id, title=mechanism.title, status=again.status, computation=text))  # type: ignore[arg-type]
+    return found
+
+
+def _readings(
+    plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], mechanism: Mechanism, language_of: Callable[[str], str]
+) -> Iterator[tuple[str, Claim, Reading, VerdictRow]]:
+    """(role, the figure re-read, the reading, the verdict under it) for every reading that still binds the rule."""
+    for role, ids in row.roles.items():
+        for claim_id in ids:
+            claim = claims[claim_id]
+            if claim.measure not in mechanism.measures:
+                continue
+            for reading in mechanism.readings:
+                changed = reread(claim, reading, language_of(claim.source))
+                if changed is not None and (again := _again(plan, row, claims, changed)) is not None:
+                    yield role, changed, reading, again
+
+
+def _again(plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], changed: Claim) -> VerdictRow | None:
+    """The rule's verdict over the same figures in the same roles, one of them re-read; None if it no longer binds them."""
+    rows = [executor_row(changed if claim_id == changed.id else claims[claim_id]) for claim_id in sorted(row.roles_ids)]
+    return next((verdict for verdict in local.execute(plan, rows) if verdict.roles == row.roles), None)

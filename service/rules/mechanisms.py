@@ -1,0 +1,139 @@
+"""Error mechanisms as data: re-readings of a printed figure under which contradicted figures might tally.
+
+A statistics desk knows how figures go wrong: a growth computed against the full
+previous year instead of the same months, points printed as a percent change, a
+scale slip of a thousand, a truncated figure read as rounded.  Each is a YAML
+file in ``rules/diagnoses/`` naming the measures it applies to and one or more
+*readings*, each a change to one claim:
+
+    id: full-year-base
+    title: A growth against the full previous year instead of the same months
+    measures: [growth]
+    readings:
+      - compared_to: full year
+
+A reading sets ``scale`` (the value times a factor), ``compared_to`` (``full
+year``: the calendar year holding the printed base; ``previous period``: the
+same number of months just before), ``rounding`` (the figure read again as that
+rounding), or ``measure`` (a growth read as a change in points, or the reverse).
+``service.diagnosing`` re-runs the verdict's rule on its figures with one of them
+re-read; the mechanism's status is the best any of its readings reaches.  A
+diagnosis explains a verdict; it never changes it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+import yaml
+
+from service.claims import MEASURES, UNITS_OF_MEASURE, Claim, IntervalOut
+from service.errors import FieldProblem, RuleFileError
+from service.figures import FigureError, Rounding, parse_figure
+from service.periods import Period
+from service.rules.loader import _Located, _msgspec_problem
+
+
+class Reading(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """One change to one printed figure."""
+
+    scale: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    compared_to: Literal["full year", "previous period"] | None = None
+    rounding: Literal["half_up", "truncate"] | None = None
+    measure: Literal["growth", "share_change"] | None = None
+
+    def describe(self) -> str:
+        if self.scale is not None:
+            return f"times {self.scale:g}"
+        if self.compared_to is not None:
+            return f"compared to the {self.compared_to}"
+        if self.rounding is not None:
+            return f"as {self.rounding.replace('_', ' ')}d" if self.rounding == "truncate" else "as rounded half up"
+        return f"as a {self.measure.replace('_', ' ')}" if self.measure else "as printed"
+
+
+class Mechanism(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An error a desk knows, as the readings of one figure that would undo it."""
+
+    id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: Annotated[str, msgspec.Meta(min_length=1)]
+    measures: Annotated[list[str], msgspec.Meta(min_length=1)]
+    readings: Annotated[list[Reading], msgspec.Meta(min_length=1)]
+    description: str = ""
+
+
+def load_mechanisms(folder: Path) -> list[Mechanism]:
+    """Every mechanism of a folder, in file order; RuleFileError with file:line:column for a broken one."""
+    if not folder.is_dir():
+        return []
+    found, seen = [], set()
+    for path in sorted(folder.glob("*.yaml")):
+        mechanism = _load(path)
+        if mechanism.id in seen:
+            raise RuleFileError(str(path), [FieldProblem(field="id", reason=f"mechanism id {mechanism.id!r} is used twice (hint: rename one)", location="rule")])
+        seen.add(mechanism.id)
+        found.append(mechanism)
+    return found
+
+
+def _load(path: Path) -> Mechanism:
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        problem = FieldProblem(field="$", reason=f"YAML: {exc.problem}", location="rule", line=mark.line + 1 if mark else 1, column=mark.column + 1 if mark else 1)
+        raise RuleFileError(str(path), [problem]) from exc
+    located = _Located()
+    try:
+        mechanism = msgspec.convert(located.build(node) if node is not None else None, Mechanism)
+    except msgspec.ValidationError as exc:
+        raise RuleFileError(str(path), [_msgspec_problem(exc, located, ())]) from exc
+    unknown = [m for m in mechanism.measures if m not in MEASURES]
+    if unknown:
+        line, column = located.at(("measures",))
+        raise RuleFileError(str(path), [FieldProblem(field="measures", reason=f"unknown measure {unknown[0]!r} (hint: one of {', '.join(MEASURES)})", location="rule", line=line, column=column)])
+    return mechanism
+
+
+def reread(claim: Claim, reading: Reading, language: str) -> Claim | None:
+    """The claim as the reading would have it, or None when the reading does not apply to it."""
+    if claim.interval is None:
+        return None
+    if reading.scale is not None:
+        interval = claim.interval
+        scaled = IntervalOut(*(None if v is None else v * reading.scale for v in (interval.lo, interval.hi)), unit=interval.unit)
+        return msgspec.structs.replace(claim, interval=scaled)
+    if reading.compared_to is not None:
+        return _with_base(claim, reading.compared_to)
+    if reading.rounding is not None:
+        try:
+            parsed = parse_figure(claim.figure, language, Rounding(reading.rounding))
+        except FigureError:
+            return None
+        interval = parsed.interval
+        if parsed.unit != claim.interval.unit:
+            return None
+        return msgspec.structs.replace(claim, interval=IntervalOut.of(interval, parsed.unit))
+    if reading.measure is not None and reading.measure != claim.measure:
+        (unit,) = UNITS_OF_MEASURE[reading.measure]
+        interval = msgspec.structs.replace(claim.interval, unit=unit)  # one base magnitude: 8 % and 8 points are both 0.08
+        return msgspec.structs.replace(claim, measure=reading.measure, interval=interval)
+    return None
+
+
+def _with_base(claim: Claim, which: str) -> Claim | None:
+    period = Period.parse(claim.period)
+    base = Period.parse(claim.compared_to) if claim.compared_to else period.year_earlier()
+    if which == "full year":
+        year = base.start // 12
+        if base.end // 12 != year:
+            return None
+        new = Period(year * 12, year * 12 + 11)
+    else:
+        new = Period(period.start - period.months, period.start - 1)
+    if new == base:
+        return None
+    return msgspec.structs.replace(claim, compared_to=str(new))
