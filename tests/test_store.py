@@ -11,6 +11,7 @@ import pytest
 
 from service.claims import Claim, ClaimIn, build_claim
 from service.errors import Conflict, NotFound
+from service.figures import Rounding
 from service.sources import Source
 from service.store import Store
 from tests.helpers import FIXTURES_DIR
@@ -113,6 +114,13 @@ def test_a_source_with_every_field_reads_back_as_stored(store: Store) -> None:
     )
     store.add_source(full)
     assert store.get_source("full") == full
+
+
+@pytest.mark.parametrize("rounding", list(Rounding))
+def test_every_rounding_reads_back_as_stored(store: Store, rounding: Rounding) -> None:
+    source = msgspec.convert({"id": f"desk-{rounding}", "title": "T", "outlet": "O", "language": "fr", "rounding": rounding.value}, Source)
+    store.add_source(source)
+    assert store.get_source(source.id).rounding is rounding
 
 
 def test_unknown_ids_are_not_found(store: Store) -> None:
