@@ -86,7 +86,7 @@ def load(db_path: str | None, rules_dir: str | None, files: tuple[Path, ...]) ->
     type=click.Choice([r.value for r in Rounding]),
     default=Rounding.HALF_UP.value,
     show_default=True,
-    help="How the source rounds: half_up (±half a unit) or truncate.",
+    help="How the source rounds: half_up (±half a unit), truncate (toward zero), ceiling (up) or floor (down).",
 )
 def parse(text: str, lang: str, rounding: str) -> None:
     """Print the interval a printed figure means, and why."""

@@ -37,7 +37,9 @@ unqualified interval; w = max(s, u).
 qualifier   words (case- and accent-insensitive; ' and ’ are the same)          interval
 ==========  ===================================================================  ==========================
 (none)      rounding ``half_up`` (the default)                                   [x - u/2, x + u/2]
-(none)      rounding ``truncate`` (some offices truncate)                        [x, x + u]
+(none)      rounding ``truncate`` (toward zero; some offices truncate)           [x, x + u)
+(none)      rounding ``ceiling`` (toward +inf)                                   (x - u, x]
+(none)      rounding ``floor`` (toward -inf)                                     [x, x + u)
 about       environ, quelque, autour de, approximativement, about,               [x - w/2, x + w/2] ∪ base
             approximately, around, roughly, some, ~, approx.
 nearly      près de, presque, pas loin de, nearly, almost, close to              [x - w, base.hi]
@@ -52,6 +54,17 @@ the printed number; a sign (printed ``-8``/``−8``, or a downward word such as
 ``baisse de``) is applied afterwards by mirroring the interval.  So ``reculer de
 8 points`` is [-8.5, -7.5] points, truncated ``-8`` is [-9, -8], and ``baisse de
 plus de 8 %`` is [-inf, -7.5] percent: the qualifier bounds how large the fall is.
+
+``half_up`` and ``truncate`` round the size, so a fall mirrors a rise.  ``ceiling``
+and ``floor`` round the signed value, as a spreadsheet's CEILING and FLOOR do, so
+for a fall the size is rounded the other way: ceiling's ``-8,2`` is (-8.3, -8.2]
+(its size truncated, [8.2, 8.3)) and floor's ``-8,2`` is [-8.2, -8.1) (its size
+rounded up).  Zero follows: ceiling's ``0`` and ``-0`` are both (-u, 0], floor's
+both [0, u).  Truncation alone loses the sign of zero: -0.3 and 0.3 both truncate
+to 0, so an unsigned ``0`` is (-u, u), while ``-0`` is (-u, 0] and ``+0`` or ``hausse
+de 0`` is [0, u).  A half-open interval is stored as its closed hull (ceiling's
+``8,2`` is kept as [8.1, 8.2]): the hull only adds an end no value reaches, so it
+stays sound, and the explanation shows which end is open.
 
 Then the interval is scaled to the canonical unit by an exact factor (``milliard``
 10^9, ``MMDH`` 10^9 MAD, ``MDH`` 10^6 MAD), all in :class:`decimal.Decimal`; the
@@ -110,10 +123,17 @@ __all__ = [
 
 
 class Rounding(enum.StrEnum):
-    """How the office rounded the printed number."""
+    """How the office rounded the printed number (the module's table gives each one's interval).
+
+    ``half_up`` and ``truncate`` round the *size* of a number (half up, or toward
+    zero), so a fall is rounded as a rise is; ``ceiling`` and ``floor`` round the
+    *signed* value toward +inf or -inf, so a fall's size rounds the other way.
+    """
 
     HALF_UP = "half_up"
     TRUNCATE = "truncate"
+    CEILING = "ceiling"
+    FLOOR = "floor"
 
 
 class FigureError(ValueError):
@@ -675,15 +695,34 @@ class _Bounds:
 _INF = Decimal("Infinity")
 
 
-def _rounding_bounds(number: _Number, rounding: Rounding, steps: list[str]) -> _Bounds:
+def _rounding_bounds(number: _Number, rounding: Rounding, falling: bool, steps: list[str]) -> _Bounds:
+    """The interval of the printed number's size before any qualifier: how the office rounded it.
+
+    ``falling`` says the value is negative (a printed minus or a downward word):
+    ceiling and floor round the signed value, so a fall's size is rounded the
+    other way.  A half-open interval is kept as its closed hull: ceiling's 8,2
+    is (8.1, 8.2], stored [8.1, 8.2].
+    """
     magnitude, unit = number.magnitude, number.unit_of_last_digit
     place = _place(unit)
-    if rounding is Rounding.TRUNCATE:
-        bounds = _Bounds(magnitude, magnitude + unit)
-        steps.append(f"last printed digit is {place}, truncated: {bounds.show()}")
-    else:
-        bounds = _Bounds(magnitude - unit / 2, magnitude + unit / 2)
+    if rounding is Rounding.HALF_UP:
         steps.append(f"last printed digit is {place}: ±{_show(unit / 2)}")
+        return _Bounds(magnitude - unit / 2, magnitude + unit / 2)
+    if rounding is Rounding.TRUNCATE and magnitude == 0 and not number.signed and not falling:
+        # Truncation sends -0.3 and 0.3 alike to 0: only a printed sign or word says which.
+        steps.append(f"last printed digit is {place}, truncated, and an unsigned 0 may be a rise or a fall: ({_show(-unit)}, {_show(unit)})")
+        return _Bounds(-unit, unit)
+    away_from_zero = (rounding is Rounding.CEILING and not falling) or (rounding is Rounding.FLOOR and falling)
+    if away_from_zero:
+        bounds, shown = _Bounds(magnitude - unit, magnitude), f"({_show(magnitude - unit)}, {_show(magnitude)}]"
+    else:
+        bounds, shown = _Bounds(magnitude, magnitude + unit), f"[{_show(magnitude)}, {_show(magnitude + unit)})"
+    how = {
+        Rounding.TRUNCATE: "truncated",
+        Rounding.CEILING: "rounded up (ceiling)" + (", so the size of a fall is truncated" if falling else ""),
+        Rounding.FLOOR: "rounded down (floor)" + (", so the size of a fall is rounded up" if falling else ""),
+    }[rounding]
+    steps.append(f"last printed digit is {place}, {how}: {shown}")
     return bounds
 
 
@@ -714,7 +753,8 @@ def _qualified(base: _Bounds, number: _Number, qualifier: _Token, steps: list[st
 def _number_bounds(reading: _Reading, number: _Number, rounding: Rounding, steps: list[str]) -> _Bounds:
     """The interval of the printed number with its qualifier and its sign, still unscaled."""
     steps.append(f"'{number.text}' read as {number.value}" + (f" ({number.how})" if number.how else ""))
-    bounds = _rounding_bounds(number, rounding, steps)
+    falling = number.negative or (reading.direction is not None and reading.direction.value < 0)
+    bounds = _rounding_bounds(number, rounding, falling, steps)
     if reading.qualifier is not None:
         bounds = _qualified(bounds, number, reading.qualifier, steps)
     if number.negative:
@@ -798,7 +838,7 @@ def _growth_of_multiple(
     if multiplier.value is not None:
         number = _Number(multiplier.text, Decimal(multiplier.value), Decimal(1), Decimal(1), "")
         steps.append(f"'{multiplier.text}' is a ratio of {multiplier.value}, a word: an integer")
-        ratio = _rounding_bounds(number, rounding, steps)
+        ratio = _rounding_bounds(number, rounding, False, steps)
         if reading.qualifier is not None:
             ratio = _qualified(ratio, number, reading.qualifier, steps)
     else:

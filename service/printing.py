@@ -16,7 +16,8 @@ significant digit, both at least u):
 ================  =======================================  =========================================
 qualifier         reading (on the magnitude)               so the magnitude is printed
 ================  =======================================  =========================================
-(none)            [x - u/2, x + u/2], or [x, x + u]        as the source rounds: half up, or truncated
+(none)            [x - u/2, x + u/2], [x, x + u), or       as the source rounds: half up, truncated,
+                  (x - u, x] (the size, see figures)       or the signed value up (ceiling) or down (floor)
 about             [x - w/2, x + w/2] and the base          half up, at any place down to w
 nearly            [x - w, base.hi]                         rounded up (the truth is just below it)
 more_than,        [base.lo, +inf]                          rounded down: the truth is above it
@@ -136,10 +137,18 @@ def format_number(magnitude: Decimal, decimals: int, lang: str, group: str) -> s
     return integer + (DECIMAL_MARK[lang] + fraction if fraction else "")
 
 
-def rounded(magnitude: Decimal, decimals: int, rounding: str) -> Decimal:
-    """What an office prints: half up, or truncated (the figure's reading mirrors this)."""
-    mode = ROUND_DOWN if rounding == "truncate" else ROUND_HALF_UP
-    return _quantized(magnitude, decimals, mode)
+# An office rounds the value it computed: half up and truncation act on its size
+# (Decimal's ROUND_HALF_UP and ROUND_DOWN are symmetric), ceiling and floor on its sign too.
+_OFFICE_ROUNDING = {"half_up": ROUND_HALF_UP, "truncate": ROUND_DOWN, "ceiling": ROUND_CEILING, "floor": ROUND_FLOOR}
+
+
+def rounded(magnitude: Decimal, decimals: int, rounding: str, negative: bool = False) -> Decimal:
+    """The size an office prints for a value of this size (negative: a fall), as it rounds.
+
+    The figure's reading mirrors this: ceiling's fall of 8.23 is printed 8,2, not 8,3.
+    """
+    signed = -magnitude if negative else magnitude
+    return abs(_quantized(signed, decimals, _OFFICE_ROUNDING[rounding]))
 
 
 def _quantized(magnitude: Decimal, decimals: int, mode: str) -> Decimal:
@@ -173,8 +182,12 @@ def _language_of(word: str) -> str:
 
 
 @st.composite
-def printed_magnitude(draw: st.DrawFn, magnitude: Decimal, most: int, rounding: str, qualifier_key: str | None) -> tuple[Decimal, int]:
+def printed_magnitude(
+    draw: st.DrawFn, magnitude: Decimal, most: int, rounding: str, qualifier_key: str | None, negative: bool = False
+) -> tuple[Decimal, int]:
     """The magnitude a reporter prints (rounded so the qualifier holds) and its number of decimals.
+
+    ``negative``: the value is a fall, printed with its sign (ceiling and floor round it as signed).
 
     A reporter keeps 1 to 5 significant digits and at most ``most`` decimals;
     without a qualifier, never fewer than 0 (an integer is read to the unit).
@@ -185,7 +198,7 @@ def printed_magnitude(draw: st.DrawFn, magnitude: Decimal, most: int, rounding: 
     decimals = min(max(significant - 1 - leading, fewest), max(most, fewest))
     if qualifier_key is None:
         decimals = max(decimals, 0)  # only a qualified integer may round its tail to zeros
-        return rounded(magnitude, decimals, rounding), decimals
+        return rounded(magnitude, decimals, rounding, negative), decimals
     return _quantized(magnitude, decimals, _QUALIFIED_ROUNDING[qualifier_key]), decimals
 
 
@@ -216,7 +229,8 @@ def printed(
     with localcontext(prec=60):
         magnitude = abs(value) / SCALE[scale]
     most = _MAX_DECIMALS.get(kind, 3 if scale else 0)
-    shown, decimals = draw(printed_magnitude(magnitude, most, str(source.rounding), QUALIFIERS.get(qualifier)))
+    falling = signed and value < 0
+    shown, decimals = draw(printed_magnitude(magnitude, most, str(source.rounding), QUALIFIERS.get(qualifier), falling))
     number = format_number(shown, decimals, lang, draw(st.sampled_from(GROUP_SEPARATORS[lang])))
     figure = Figure(number=number, unit=unit, qualifier=qualifier)
     if signed:
@@ -239,7 +253,7 @@ def _scale_and_unit(draw: st.DrawFn, magnitude: Decimal, kind: str, lang: str) -
 @st.composite
 def _signed(draw: st.DrawFn, figure: Figure, negative: bool, lang: str) -> Figure:
     # The sign comes from the true value even when the magnitude rounds to 0: a
-    # truncated "-0 %" is [-1, 0], a bare "0 %" would be [0, 1].
+    # truncated "-0 %" is [-1, 0], a bare "0 %" the wider [-1, 1].
     style = draw(st.sampled_from(("sign", "word", "bare")))
     if style == "word":
         return replace(figure, direction=draw(st.sampled_from((DOWN_WORDS if negative else UP_WORDS)[lang])))

@@ -159,3 +159,23 @@ class _Shapes:
 
     def roles_of(self, rule: str, claim_ids: list[str]) -> dict[str, list[str]]:
         return self.plans[rule].roles_of(claim_ids)
+
+
+# Shipped rules whose check is turned into a strict comparison, both ways: random stores
+# print from small pools, so their sides often touch, which is where `<` and `<=` part.
+STRICT_VARIANTS_OF = ("same-figure", "cumulative-periods", "shares-sum-to-whole", "growth-links-levels")
+
+
+def strict_variants() -> list[Rule]:
+    """``first < second``, ``first > second``, ``part < whole``...: the shipped checks made strict."""
+    import msgspec
+
+    from service.rules.loader import load_rules_dir
+
+    variants = []
+    for rule in load_rules_dir(RULES_DIR):
+        if rule.id in STRICT_VARIANTS_OF:
+            for op, name in (("<", "less"), (">", "greater")):
+                check = msgspec.structs.replace(rule.check, op=op)
+                variants.append(msgspec.structs.replace(rule, id=f"{rule.id}-{name}", check=check))
+    return variants

@@ -7,7 +7,7 @@ relation the shipped rules state: a total level for January-November 2024, a
 growth to January-November 2025, and 2-4 products whose shares (summing to at
 most 100 %) and growths are derived from one another.  Each source then *prints*
 some of those true values the way a newspaper would: to 1-5 significant
-digits (half up, or truncated when the source truncates), in billions or
+digits (as the source rounds: half up, truncated, ceiling or floor), in billions or
 millions of dirhams or in percent, French or English number style, with or
 without a qualifier word.  So every printed figure's interval holds its true value, and
 no sound rule can find a contradiction.
@@ -37,6 +37,7 @@ import msgspec
 from hypothesis import strategies as st
 
 from service.claims import ClaimIn, build_claim
+from service.figures import Rounding
 from service.printing import (
     BOUNDED_QUALIFIERS,
     DIRECTION_ALONE,
@@ -73,7 +74,7 @@ def sources(draw: st.DrawFn, count: int) -> list[Source]:
             title=f"Article {index}",
             outlet=draw(st.sampled_from(("Médias24", "Le Matin", "Morocco World News", "Communiqué"))),
             language=draw(st.sampled_from(("fr", "en"))),
-            rounding=draw(st.sampled_from(("half_up", "truncate"))),
+            rounding=draw(st.sampled_from(tuple(Rounding))),
         )
         for index in range(count)
     ]
@@ -227,6 +228,15 @@ def structured_level(source: Source, role: str, period: str, value: str, unit: s
     )
 
 
+# How far a positive printed value's interval reaches below and above it, in units of its last digit.
+_ROUNDING_REACH = {
+    Rounding.HALF_UP: (Decimal("0.5"), Decimal("0.5")),
+    Rounding.TRUNCATE: (Decimal(0), Decimal(1)),
+    Rounding.CEILING: (Decimal(1), Decimal(0)),
+    Rounding.FLOOR: (Decimal(0), Decimal(1)),
+}
+
+
 def value_with_bound(bound: Decimal, side: str, decimals: int, unit: str, rounding: str) -> str:
     """The printed value in ``unit`` (MMDH or MDH) whose interval's ``side`` (lo or hi) is at or beyond ``bound`` MAD.
 
@@ -234,14 +244,14 @@ def value_with_bound(bound: Decimal, side: str, decimals: int, unit: str, roundi
     """
     step = Decimal(1).scaleb(-decimals)
     scale = SCALE["bn" if unit == "MMDH" else "M"]
+    below, above = _ROUNDING_REACH[Rounding(rounding)]  # the interval of a printed v >= 0 is [v - below*step, v + above*step]
     with localcontext(prec=50):
         target = bound / scale
         if side == "lo":
-            # half up: lo = v - step/2; truncated: lo = v
-            least = target + (step / 2 if rounding == "half_up" else 0)
+            least = target + below * step
             value = (least / step).to_integral_value(rounding=ROUND_CEILING) * step
         else:
-            most = target - (step / 2 if rounding == "half_up" else step)
+            most = target - above * step
             value = (most / step).to_integral_value(rounding=ROUND_FLOOR) * step
     return f"{value:.{decimals}f}"
 

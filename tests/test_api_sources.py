@@ -35,6 +35,16 @@ def test_a_source_reads_back_by_id_with_every_field(client: TestClient) -> None:
     assert response.json() == FULL
 
 
+def test_a_source_that_rounds_up_or_down_reads_back_and_its_figures_follow(client: TestClient) -> None:
+    for rounding, interval in (("ceiling", [8.1, 8.2]), ("floor", [8.2, 8.3])):
+        body = MINIMAL | {"id": f"office-{rounding}", "rounding": rounding}
+        assert client.post("/sources", json=body).json() == body
+        assert client.get(f"/sources/{body['id']}").json() == body
+        claim = {"source": body["id"], "quote": "8,2 %", "subject": "ma.x", "measure": "growth", "period": "2025", "figure": "8,2 %"}
+        answer = client.post("/claims", json=claim).json()
+        assert [answer["claim"]["interval"][end] for end in ("lo", "hi")] == interval
+
+
 def test_a_minimal_source_reads_back_without_the_defaults(client: TestClient) -> None:
     posted = client.post("/sources", json=MINIMAL).json()
     assert posted == MINIMAL

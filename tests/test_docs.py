@@ -7,16 +7,19 @@ import re
 from pathlib import Path
 
 import click
+import msgspec
 import pytest
 
 from tests.helpers import RULES_DIR, verdicts_of
 from service.app import create_app
+from service.claims import ClaimIn, build_claim
 from service.cli import main
 from service.figures import QUALIFIERS
 from service.loading import load_directory
 from service.rules.loader import BindingSpec, json_schema, load_rules_text
 from service.rules.book import RuleBook
 from service.settings import Settings
+from service.sources import Source
 from service.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +85,26 @@ def test_worked_examples_that_hold(seed_verdicts) -> None:
         assert seed_verdicts[rule] and {v.status for v in seed_verdicts[rule]} == {"consistent"}, rule
     over_2024 = {v.status for v in seed_verdicts["example-stand-in"] if "approximately 1.11 billion dirhams" in [c.figure for c in v.claims]}
     assert over_2024 == {"consistent", "implausible"}  # 1,14 with +13 %, and 1,23 with +11 %
+
+
+def test_the_strict_worked_example_fails_where_the_sides_can_only_touch(tmp_path: Path) -> None:
+    """rules/README.md: `part < 100 %` on a floored `100 %` is contradicted by 0 points; half up, consistent."""
+    (strict,) = [r for block in readme_rule_blocks() for r in load_rules_text(block) if r.id == "example-strict"]
+    at_most = msgspec.structs.replace(strict, id="example-at-most-100", check=msgspec.structs.replace(strict.check, op="<="))
+    with Store(str(tmp_path / "strict.duckdb")) as store:
+        for rounding in ("floor", "half_up"):
+            source = Source(id=f"desk-{rounding}", title="t", outlet="o", language="fr", rounding=rounding)
+            store.add_source(source)
+            body = ClaimIn(source=source.id, quote="q", subject="ma.x", breakdown={"product": "p"}, measure="share", period="2025", figure="100 %")
+            store.add_claim(build_claim(body, source))
+        verdicts = verdicts_of(store, [strict, at_most])
+    found = {(v.rule, v.claims[0].source): (v.status, v.margin, v.margin_unit) for v in verdicts}
+    assert found == {
+        ("example-strict", "desk-floor"): ("contradicted", 0.0, "points"),
+        ("example-strict", "desk-half_up"): ("consistent", 0.0, "points"),
+        ("example-at-most-100", "desk-floor"): ("consistent", 0.0, "points"),
+        ("example-at-most-100", "desk-half_up"): ("consistent", 0.0, "points"),
+    }
 
 
 def test_readme_lists_every_qualifier_word() -> None:

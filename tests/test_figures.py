@@ -7,7 +7,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -372,12 +372,125 @@ def test_qualifiers_only_widen(printed: Printed) -> None:
         assert qualified.qualifier == key
 
 
+# How an office rounds the value it computed, in Decimal's words (ROUND_HALF_UP and
+# ROUND_DOWN act on the size; ROUND_CEILING and ROUND_FLOOR on the signed value).
+OFFICE_MODES = {
+    Rounding.HALF_UP: ROUND_HALF_UP,
+    Rounding.TRUNCATE: ROUND_DOWN,
+    Rounding.CEILING: ROUND_CEILING,
+    Rounding.FLOOR: ROUND_FLOOR,
+}
+
+
 @unhurried
-@given(printed_numbers())
-def test_truncation_contains_the_number_and_keeps_the_width(printed: Printed) -> None:
-    interval = parse_figure(printed.text, printed.style, Rounding.TRUNCATE).interval
-    assert interval.contains(float(printed.value))
-    assert close_to(interval.width, printed.unit_of_last_digit, printed.value)
+@given(
+    st.decimals(-(10**6), 10**6, places=8, allow_nan=False, allow_infinity=False),
+    st.integers(0, 6),
+    st.sampled_from(list(Rounding)),
+    st.sampled_from(["fr", "en"]),
+    st.booleans(),
+)
+def test_an_office_s_print_holds_its_true_value_one_last_digit_wide(
+    true: Decimal, decimals: int, rounding: Rounding, lang: str, drops_the_sign_of_zero: bool
+) -> None:
+    """Any true value, rounded by an office in each mode at any precision, reads back around it.
+
+    Decimal prints a rounded-away fall as ``-0``; a spreadsheet prints ``0``: both are
+    tried.  The width is one unit of the last digit, but for an unsigned truncated
+    zero, which may be a truncated rise or fall: two units.
+    """
+    unit = Decimal(1).scaleb(-decimals)
+    shown = true.quantize(unit, rounding=OFFICE_MODES[rounding])
+    text = f"{shown:f}"
+    if shown == 0 and drops_the_sign_of_zero:
+        text = text.lstrip("-")
+    if lang == "fr":
+        text = text.replace(".", ",")
+    interval = parse_figure(text, lang, rounding).interval
+    assert interval.contains(float(true)), (text, interval)
+    unsigned_truncated_zero = rounding is Rounding.TRUNCATE and shown == 0 and not text.startswith("-")
+    assert close_to(interval.width, unit * (2 if unsigned_truncated_zero else 1), true)
+
+
+# Published rounding bounds, each as (printed, their rounding name, our rounding,
+# lower, upper, lower included, upper included).
+PUBLISHED_BOUNDS = [
+    # scrutiny, R/unround.R, rounding_bounds_scalar() with d = 5 / 10^(digits + 1)
+    ("8.2", "up_or_down", Rounding.HALF_UP, "8.15", "8.25", True, True),
+    ("8.2", "up", Rounding.HALF_UP, "8.15", "8.25", True, False),
+    ("8.2", "ceiling", Rounding.CEILING, "8.1", "8.2", False, True),
+    ("8.2", "floor", Rounding.FLOOR, "8.2", "8.3", True, False),
+    ("8.2", "trunc", Rounding.TRUNCATE, "8.2", "8.3", True, False),
+    ("-8.2", "trunc", Rounding.TRUNCATE, "-8.3", "-8.2", False, True),
+    ("0.0", "trunc", Rounding.TRUNCATE, "-0.1", "0.1", False, False),
+    ("-8.2", "ceiling", Rounding.CEILING, "-8.3", "-8.2", False, True),
+    ("-8.2", "floor", Rounding.FLOOR, "-8.2", "-8.1", True, False),
+    # scrutiny's vignette "Rounding in depth": unround("8.0"), unround("3.50", rounding = "up")
+    ("8.0", "up_or_down", Rounding.HALF_UP, "7.95", "8.05", True, True),
+    ("3.50", "up", Rounding.HALF_UP, "3.495", "3.505", True, False),
+    # statcheck, R/error_test.R: "a t-value of 2.0 could have been rounded from anywhere
+    # between 1.95-2.05", and a negative statistic by the same half unit either side
+    ("2.0", "statcheck", Rounding.HALF_UP, "1.95", "2.05", True, True),
+    ("-2.0", "statcheck", Rounding.HALF_UP, "-2.05", "-1.95", True, True),
+    # statcheck, R/statcheck.R: "a reported t-value of 2.35 could correspond to an actual
+    # value of 2.345 to 2.354"; its code (test_stat ± .5 / 10^test_dec) gives 2.355
+    ("2.35", "statcheck", Rounding.HALF_UP, "2.345", "2.355", True, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("printed", "theirs", "ours", "lower", "upper", "incl_lower", "incl_upper"),
+    PUBLISHED_BOUNDS,
+    ids=[f"{case[0]}-{case[1]}" for case in PUBLISHED_BOUNDS],
+)
+def test_published_rounding_bounds(
+    printed: str, theirs: str, ours: Rounding, lower: str, upper: str, incl_lower: bool, incl_upper: bool
+) -> None:
+    """The bounds two published checkers give for a rounded number, and ours.
+
+    Sources, read at these commits:
+
+    * scrutiny (Lukas Jung), https://github.com/lhdjung/scrutiny at a56a945:
+      ``R/unround.R`` (``rounding_bounds_scalar()`` and the "Rounding" section of
+      ``unround()``, also at https://search.r-project.org/CRAN/refmans/scrutiny/html/unround.html)
+      and ``vignettes/rounding-in-depth.Rmd`` (``round_ceiling()`` is IEEE 754's
+      roundTowardPositive, ``round_floor()`` roundTowardNegative, ``round_trunc()``
+      roundTowardZero: ceiling and floor act on the signed value, as ours do);
+    * statcheck (Michèle Nuijten), https://github.com/MicheleNuijten/statcheck at
+      b288d94: ``R/error_test.R`` (test_stat ± .5 / 10^test_dec) and ``R/statcheck.R``.
+
+    Their names on ours: ``up_or_down`` (the default) and ``up`` are our ``half_up``
+    (``up`` leaves the upper end open, ours keeps the closed hull); ``ceiling``,
+    ``floor`` and ``trunc`` are ours of the same meaning (``trunc`` is ``truncate``,
+    with the same unsigned zero: (-u, u)).  Not supported as a source's setting:
+    ``down`` (half down) and ``even`` (R's ``round()``), whose hull is ``half_up``'s
+    anyway; ``anti_trunc`` (away from zero); and a ``threshold`` other than 5.
+
+    Their half-open bounds are stored as the closed hull, and the explanation shows
+    the open end; for a fall it shows the size's interval, before the sign mirrors it.
+    """
+    parsed = parse_figure(printed, "en", ours)
+    assert (parsed.interval.lo, parsed.interval.hi) == (float(Decimal(lower)), float(Decimal(upper)))
+    if ours is not Rounding.HALF_UP:
+        lo, hi = (Decimal(lower), Decimal(upper)) if not printed.startswith("-") else (-Decimal(upper), -Decimal(lower))
+        if printed.startswith("-"):
+            incl_lower, incl_upper = incl_upper, incl_lower
+        shown = ("[" if incl_lower else "(") + f"{lo.normalize():f}, {hi.normalize():f}" + ("]" if incl_upper else ")")
+        assert parsed.explanation[1].endswith(shown), parsed.explanation
+
+
+def test_rounding_names_agree_everywhere() -> None:
+    """The source's setting, an example claim's rounding and the CLI offer the same names."""
+    from typing import get_args, get_type_hints
+
+    from service.cli import parse as parse_command
+    from service.rules.model import ExampleClaim
+
+    names = {r.value for r in Rounding}
+    described = get_type_hints(ExampleClaim, include_extras=True)["rounding"]
+    assert set(get_args(get_args(described)[0])) == names
+    option = next(p for p in parse_command.params if p.name == "rounding")
+    assert set(option.type.choices) == names
 
 
 @unhurried

@@ -14,14 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.figures import parse_figure
+from service.figures import Rounding, parse_figure
 from service.printing import PrintingError, check_printed, printed, printed_growth, printed_share, qualifier_words
 from service.sources import Source
 
 DESKS = st.builds(
     lambda lang, rounding: Source(id="desk", title="t", outlet="o", language=lang, rounding=rounding),
     st.sampled_from(("fr", "en")),
-    st.sampled_from(("half_up", "truncate")),
+    st.sampled_from(tuple(Rounding)),
 )
 PAPER = Source(id="paper", title="t", outlet="o", language="fr")
 

@@ -279,6 +279,26 @@ def test_dividing_by_an_interval_spanning_zero_is_unverifiable(tmp_path: Path) -
         assert [(v.rule, v.status) for v in anchored] == [("growth-links-levels", "unverifiable")]
 
 
+def test_a_divisor_of_exactly_zero_is_unverifiable_with_no_margin(tmp_path: Path) -> None:
+    """An office rounding up prints a count below 1 as "0": [-1, 0], clamped to [0, 0] for a count.
+
+    Nothing divided by it has a bound; the SQL once reported the gap it found anyway.
+    """
+    desk = Source(id="desk", title="t", outlet="o", language="fr", rounding="ceiling")
+    bodies = [
+        ClaimIn(source="desk", quote="a", subject="ma.salons", breakdown={"per": "region"}, measure="average", period="2025", figure="5"),
+        ClaimIn(source="desk", quote="b", subject="ma.salons", measure="count", period="2025", figure="0"),
+        ClaimIn(source="desk", quote="c", subject="ma.regions", measure="count", period="2015/2026", figure="0"),
+    ]
+    book = RuleBook(RULES_DIR)
+    with store_with(tmp_path / "zero.duckdb", [desk], bodies) as store:
+        verdicts = [v for v in checking.all_verdicts(store, book) if v.rule == "average-per-region"]
+        assert [(v.status, v.margin) for v in verdicts] == [("unverifiable", 0.0)]
+        regions = build_claim(bodies[2], desk).id
+        anchored = checking.anchored_rows(store, book, regions)
+        assert [(v.rule, v.status, v.margin) for v in anchored] == [("average-per-region", "unverifiable", 0.0)]
+
+
 # --- each operator on intervals worked out by hand ------------------------------------------------------
 
 # count claims: a = "10" [9.5, 10.5], b = "4" [3.5, 4.5], c = "30" [29.5, 30.5],
@@ -304,8 +324,15 @@ OPERATOR_CASES = [
     ("b >= a", "contradicted", 9.5 - 4.5),
     ("b > a", "contradicted", 9.5 - 4.5),
     ("a <= e", "consistent", 0.0),  # touching at 9.5: closed intervals
-    ("a < e", "consistent", 0.0),  # strict, yet touching closed intervals can meet
+    ("a < e", "contradicted", 0.0),  # strict: at best a == e == 9.5, and 9.5 < 9.5 fails
+    ("e > a", "contradicted", 0.0),
+    ("e < a", "consistent", 0.0),
     ("e >= a", "consistent", 0.0),
+    ("a < 9.5", "contradicted", 0.0),  # a number is a point: [9.5, 10.5] touches it
+    ("a <= 9.5", "consistent", 0.0),
+    ("a < 9.5001", "consistent", 0.0),  # room of 1e-4, far above float noise
+    ("a > 10.5", "contradicted", 0.0),
+    ("a >= 10.5", "consistent", 0.0),
     ("g == 11 %", "contradicted", 1.5),  # in percent
     ("g <= 13 %", "consistent", 0.0),
     ("sum(part) <= 100 %", "contradicted", 59.5 + 45.45 - 100),  # in points (margin_unit)
@@ -313,6 +340,12 @@ OPERATOR_CASES = [
     ("sum(part) == 105 %", "consistent", 0.0),  # [104.95, 106.05]
     ("sum(part) < 104 %", "contradicted", 104.95 - 104),
 ]
+
+
+def test_a_strict_comparison_whose_sides_can_only_touch_says_so(hand_store: Store) -> None:
+    (verdict,) = hand_verdicts(hand_store, operator_rule("a < e", 1000))
+    assert verdict.status == "contradicted" and verdict.margin == 0.0
+    assert verdict.computation.endswith("cannot hold: the two sides can at best be equal")
 
 
 def operator_rule(check: str, index: int) -> Rule:

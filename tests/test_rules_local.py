@@ -27,11 +27,12 @@ from service.loading import load_directory
 from service.rules.book import RuleBook
 from service.rules.loader import load_rules_dir, load_rules_text
 from service.rules.local import accepting_bindings, execute
-from service.rules.plan import CLAIM_COLUMNS, Col, Compare, Const, Not, RulePlan, VerdictRow, plan_rule, verdict_id
+from service.rules.plan import CLAIM_COLUMNS, STRICT_COMPARISONS, Col, Compare, Const, Not, RulePlan, VerdictRow, plan_rule, verdict_id
 from service.rules.reference import reference_verdicts
 from service.sources import Source
 from service.store import Store
 from service.units import base_factor
+from tests.helpers import strict_variants
 from tests.strategies import PARTS_WITHIN_TOTAL, Scenario, claim_rows, fill, random_figures, random_stores, sources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +102,9 @@ def assert_well_formed(plan: RulePlan, verdicts: list[VerdictRow]) -> None:
             assert (verdict.margin, verdict.margin_unit, verdict.left, verdict.right) == (None, None, None, None)
             continue
         assert verdict.margin_unit is not None
-        if verdict.status == "contradicted":
+        if verdict.status == "contradicted" and plan.rule.check.op in STRICT_COMPARISONS:
+            assert verdict.margin is not None and verdict.margin >= 0  # 0: the sides can at best be equal
+        elif verdict.status == "contradicted":
             assert verdict.margin is not None and verdict.margin > 0
         else:
             assert verdict.margin == 0.0
@@ -134,6 +137,22 @@ def test_the_executor_gives_the_reference_verdicts(scenario: Scenario) -> None:
         assert_well_formed(plan, verdicts)
         # bindings and groups do not hang on the order rows come in
         assert execute(plan, tuples[::-1]) == verdicts, plan.id
+
+
+@settings(STORE_SETTINGS, max_examples=25)
+@given(scenario=random_stores())
+def test_strict_comparisons_give_the_reference_verdicts(scenario: Scenario) -> None:
+    rows = stored_rows(scenario)
+    tuples = as_tuples(rows)
+    for plan in strict_plans():
+        verdicts = execute(plan, tuples)
+        assert_same_as_reference(plan, rows, verdicts)
+        assert_well_formed(plan, verdicts)
+
+
+@functools.cache
+def strict_plans() -> tuple[RulePlan, ...]:
+    return tuple(plan_rule(rule) for rule in strict_variants())
 
 
 @settings(STORE_SETTINGS, max_examples=50)

@@ -26,6 +26,7 @@ from service.rules.loader import load_rules_dir, load_rules_text
 from service.rules.reference import reference_verdicts
 from service.sources import Source
 from service.store import Store
+from tests.helpers import strict_variants
 from tests.strategies import PARTS_WITHIN_TOTAL, Scenario, SqlOutcome, claim_rows, fill, fresh_store, random_stores, sql_outcomes
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -90,6 +91,22 @@ def test_a_new_claims_check_finds_exactly_the_whole_store_verdicts_it_takes_part
                     assert row.margin is None, row.rule
                 else:
                     assert row.margin == pytest.approx(same.margin, rel=1e-9, abs=1e-12), row.rule
+
+
+@functools.cache
+def compiled_strict() -> tuple[CompiledRule, ...]:
+    return tuple(compile_rule(rule) for rule in strict_variants())
+
+
+@settings(STORE_SETTINGS, max_examples=25)
+@given(scenario=random_stores())
+def test_strict_comparisons_agree_with_the_reference(scenario: Scenario) -> None:
+    """`<` and `>` fail where the sides can at best touch: SQL and the reference say so alike, margin 0."""
+    with fresh_store() as store:
+        fill(store, scenario.sources, scenario.bodies)
+        rows = claim_rows(store)
+        for rule in compiled_strict():
+            assert_same_verdicts(rule, rows, sql_outcomes(store, rule))
 
 
 # A group over two unit families: the reference sums only parts whose unit matches the

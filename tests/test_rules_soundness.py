@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.claims import ClaimIn
+from service.figures import Rounding
 from service.printing import QUALIFIER_WORDS, printed
 from service.rules.loader import load_rules_dir, load_rules_text
 from service.rules.model import ExampleClaim, Rule
@@ -194,7 +195,7 @@ SAME_FIGURE = SHIPPED["same-figure"]
 DESKS = st.builds(
     lambda lang, rounding: Source(id="desk-q", title="q", outlet="o", language=lang, rounding=rounding),
     st.sampled_from(("fr", "en")),
-    st.sampled_from(("half_up", "truncate")),
+    st.sampled_from(tuple(Rounding)),
 )
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from service.claims import Claim, ClaimIn, build_claim
 from service.errors import Conflict, NotFound
+from service.figures import Rounding
 from service.sources import Source
 from service.store import Store
 from tests.helpers import FIXTURES_DIR
@@ -130,6 +131,13 @@ def test_a_store_made_before_sources_had_a_weight_opens_and_weighs_them_1(db_pat
         store.add_source(Source(id="new", title="T", outlet="O", language="fr", weight=3))
     with Store(str(db_path)) as reopened:
         assert [(s.id, s.weight) for s in reopened.list_sources().items] == [("new", 3), ("old", 1)]
+
+
+@pytest.mark.parametrize("rounding", list(Rounding))
+def test_every_rounding_reads_back_as_stored(store: Store, rounding: Rounding) -> None:
+    source = msgspec.convert({"id": f"desk-{rounding}", "title": "T", "outlet": "O", "language": "fr", "rounding": rounding.value}, Source)
+    store.add_source(source)
+    assert store.get_source(source.id).rounding is rounding
 
 
 def test_unknown_ids_are_not_found(store: Store) -> None:

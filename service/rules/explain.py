@@ -86,9 +86,11 @@ def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) 
         conclusion = "can hold"
     elif row.status == "implausible":
         conclusion = "can hold only if the months a longer period adds were unlike the rest (see warnings)"
+    elif not row.margin:
+        conclusion = "cannot hold: the two sides can at best be equal"
     else:
         unit = row.margin_unit or "count"
-        conclusion = f"cannot hold: off by {format_number((row.margin or 0.0) * base_factor(unit), unit)}"
+        conclusion = f"cannot hold: off by {format_number(row.margin * base_factor(unit), unit)}"
     return f"{render(check)}: {sides[0]} {check.op} {sides[1]}; {conclusion}"
 
 

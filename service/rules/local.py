@@ -50,6 +50,7 @@ from service.intervals import Interval, UndefinedResult
 from service.rules.model import Arith, Compound, Expr, Negate, Number, Power, Ref, Total, Years
 from service.rules.plan import (
     CLAIM_COLUMNS,
+    STRICT_COMPARISONS,
     TOLERANCE,
     AllOf,
     AnyOf,
@@ -633,18 +634,19 @@ def _margin_unit(compiled: _CompiledPlan, chosen: list[Any]) -> tuple[str | None
 
 
 def _status(op: str, left: Interval, right: Interval) -> tuple[str, float]:
-    """(status, gap in base magnitudes), as the SQL's CASE reads them."""
+    """(status, margin in base magnitudes), as the SQL's CASE reads them."""
     distance = _gap(op, left, right)
     if math.isnan(distance):
         return "unverifiable", 0.0
-    magnitude = max((abs(v) for v in (left.lo, left.hi, right.lo, right.hi) if math.isfinite(v)), default=0.0)
-    if distance > TOLERANCE * magnitude:
-        return "contradicted", distance
+    tolerance = TOLERANCE * max((abs(v) for v in (left.lo, left.hi, right.lo, right.hi) if math.isfinite(v)), default=0.0)
+    fails = distance >= -tolerance if op in STRICT_COMPARISONS else distance > tolerance
+    if fails:
+        return "contradicted", max(distance, 0.0)
     return "consistent", 0.0
 
 
 def _gap(op: str, left: Interval, right: Interval) -> float:
-    """How far the relation is from holding for any values of the sides; NaN wins, as in SQL's GREATEST."""
+    """How far apart the sides are where the relation needs them to meet (sql._gap); NaN wins, as in SQL's GREATEST."""
     if op == "==":
         candidates = (left.lo - right.hi, right.lo - left.hi)
     elif op in ("<=", "<"):
@@ -653,7 +655,7 @@ def _gap(op: str, left: Interval, right: Interval) -> float:
         candidates = (right.lo - left.hi,)
     if any(math.isnan(c) for c in candidates):
         return math.nan
-    return max(*candidates, 0.0)
+    return max(candidates)
 
 
 # --- running it: pools of candidates, and the join ------------------------------------------------

@@ -180,7 +180,8 @@ class ExampleClaim(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit
     compared_to: _described(str | None, "A growth's base period; by default the same months a year earlier.") = None
     quote: _described(str | None, "The sentence it is printed in; by default the figure. Two claims with one quote and figure are one claim.") = None
     rounding: _described(
-        Literal["half_up", "truncate"], "How the source rounds (a source's claims share it): truncate reads '1,1' as 1.1 to 1.2."
+        Literal["half_up", "truncate", "ceiling", "floor"],
+        "How the source rounds (a source's claims share it): truncate and floor read '1,1' as 1.1 to 1.2, ceiling as 1.0 to 1.1.",
     ) = "half_up"
 
 

@@ -45,6 +45,10 @@ from service.units import base_factor
 # Relative tolerance under which a gap is float noise, not a contradiction: part of what
 # a check means, so every executor reads it from here.
 TOLERANCE = 1e-9
+# A strict comparison fails where the sides can at best be equal, so there the
+# tolerance works the other way: sides within it of touching count as equal, and
+# equal sides contradict ``<`` (margin 0) where they satisfy ``<=``.
+STRICT_COMPARISONS = frozenset({"<", ">"})
 
 # --- predicates ------------------------------------------------------------------------
 

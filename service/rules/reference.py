@@ -141,15 +141,20 @@ def evaluate_check(check: Comparison, values: Mapping[str, Interval], years: Map
     if check.op == "==":
         distance = gap(left, right)
     elif check.op in ("<=", "<"):
-        distance = max(left.lo - right.hi, 0.0)
+        distance = left.lo - right.hi  # the least left minus the greatest right
     else:
-        distance = max(right.lo - left.hi, 0.0)
+        distance = right.lo - left.hi
     if math.isnan(distance):
         return Outcome("unverifiable", 0.0, left, right)
-    magnitude = max((abs(v) for v in (left.lo, left.hi, right.lo, right.hi) if math.isfinite(v)), default=0.0)
-    if distance > TOLERANCE * magnitude:
-        return Outcome("contradicted", distance, left, right)
-    return Outcome("consistent", 0.0, left, right)
+    noise = TOLERANCE * max((abs(v) for v in (left.lo, left.hi, right.lo, right.hi) if math.isfinite(v)), default=0.0)
+    if check.op in ("<", ">"):
+        # Strict: sides that can at best touch (within float noise) cannot satisfy it.
+        holds = distance < -noise
+    else:
+        holds = distance <= noise
+    if holds:
+        return Outcome("consistent", 0.0, left, right)
+    return Outcome("contradicted", max(distance, 0.0), left, right)
 
 
 # --- binding, in plain Python -----------------------------------------------------

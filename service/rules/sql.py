@@ -45,6 +45,7 @@ from service.rules.plan import (
     Not,
     OneOf,
     Predicate,
+    STRICT_COMPARISONS,
     TOLERANCE,
     RulePlan,
     Span,
@@ -407,20 +408,26 @@ def _verdict_columns(plan: RulePlan, builder: _Builder) -> list[exp.Expression]:
         ]
     left, right = builder.interval(check.left), builder.interval(check.right)
     left, right = builder._columns(left), builder._columns(right)
-    margin = builder.name(_gap(check.op, left, right), "gap")
+    gap = builder.name(_gap(check.op, left, right), "gap")
+    margin = exp.Greatest(this=gap.copy(), expressions=[lit(0.0)])
     sides = [left.lo, left.hi, right.lo, right.hi]
     magnitude = exp.Greatest(this=_finite_magnitude(sides[0].copy()), expressions=[_finite_magnitude(v.copy()) for v in sides[1:]])
     tolerance = builder.name(arith("*", lit(TOLERANCE), magnitude), "tol")
-    undefined = [u.copy() for u in builder.undefined] + [exp.IsNan(this=margin.copy()), exp.Is(this=margin.copy(), expression=exp.null())]
-    contradicted = exp.GT(this=margin.copy(), expression=tolerance.copy())
-    status = exp.Case().when(exp.or_(*undefined, copy=False), lit("unverifiable")).when(contradicted, lit("contradicted"))
+    undefined = [u.copy() for u in builder.undefined] + [exp.IsNan(this=gap.copy()), exp.Is(this=gap.copy(), expression=exp.null())]
+    if check.op in STRICT_COMPARISONS:
+        contradicted = exp.GTE(this=gap.copy(), expression=exp.Neg(this=tolerance.copy()))
+    else:
+        contradicted = exp.GT(this=gap.copy(), expression=tolerance.copy())
+    is_undefined = exp.or_(*undefined, copy=False)
+    status = exp.Case().when(is_undefined, lit("unverifiable")).when(contradicted, lit("contradicted"))
     for stand_in in plan.stand_ins:
         if stand_in.implied_side is not None and stand_in.binding in builder.stood_in:
             implied = left if stand_in.implied_side == "left" else right
             status = status.when(_implausible(builder, stand_in, implied), lit("implausible"))
     status = status.else_(lit("consistent"))
     unit, scale = _margin_unit(plan, builder)
-    shown = exp.Case().when(contradicted.copy(), arith("/", margin.copy(), scale)).else_(lit(0.0))
+    # 0 unless contradicted: an undefined side (a zero divisor) may still leave a finite gap.
+    shown = exp.Case().when(is_undefined.copy(), lit(0.0)).when(contradicted.copy(), arith("/", margin.copy(), scale)).else_(lit(0.0))
     # A side is shown only where it is defined: an undefined quotient leaves NULL bounds.
     defined = exp.Not(this=exp.paren(exp.or_(*[u.copy() for u in builder.undefined], copy=False))) if builder.undefined else None
     bounds = []
@@ -469,13 +476,16 @@ def _implausible(builder: _Builder, stand_in: StandIn, implied: IntervalSQL) -> 
 
 
 def _gap(op: str, left: IntervalSQL, right: IntervalSQL) -> exp.Expression:
-    """How far the relation is from holding for any values of the intervals (0 when it can hold)."""
-    zero = lit(0.0)
+    """How far apart the sides are where the relation needs them to meet: above 0, it fails for every value.
+
+    Negative when the relation can hold with room to spare; 0 when the sides can at
+    best be equal (``<=`` holds there, ``<`` fails).
+    """
     if op == "==":
-        return exp.Greatest(this=arith("-", left.lo, right.hi), expressions=[arith("-", right.lo, left.hi), zero])
+        return exp.Greatest(this=arith("-", left.lo, right.hi), expressions=[arith("-", right.lo, left.hi)])
     if op in ("<=", "<"):
-        return exp.Greatest(this=arith("-", left.lo, right.hi), expressions=[zero])
-    return exp.Greatest(this=arith("-", right.lo, left.hi), expressions=[zero])
+        return arith("-", left.lo, right.hi)
+    return arith("-", right.lo, left.hi)
 
 
 def _margin_unit(plan: RulePlan, builder: _Builder) -> tuple[exp.Expression, exp.Expression]:

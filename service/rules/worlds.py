@@ -43,6 +43,7 @@ from hypothesis import strategies as st
 
 from service.claims import COMPARATIVE_MEASURES, UNITS_OF_MEASURE, ClaimIn
 from service.economy import MAX_MEMBERS, Dimension, Economy, Subject, Trend
+from service.figures import Rounding
 from service.periods import Period
 from service.printing import as_decimal, printed, printed_growth, printed_share
 from service.rules.model import Binding, Literally, OtherThan, Rule, SameAs
@@ -525,7 +526,7 @@ def _source(walk: _Walk, binding: Binding, fixed: dict[str, object]) -> str:
         title=f"Article {len(walk.sources)}",
         outlet=walk.draw(st.sampled_from(OUTLETS)),
         language=walk.draw(st.sampled_from(("fr", "en"))),
-        rounding=walk.draw(st.sampled_from(("half_up", "truncate"))),
+        rounding=walk.draw(st.sampled_from(tuple(Rounding))),
     )
     walk.sources.append(source)
     return source.id
