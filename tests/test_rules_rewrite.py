@@ -25,6 +25,10 @@ from service.trials import Trials
 from tests.helpers import OLD_RULES_DIR, RULES_DIR
 from tests.strategies import Scenario, random_stores
 
+# Changed on purpose since the rewrite (issue 9): its growth may come from another source
+# than its level, so that a chain across three sources is checked; its old verdicts remain.
+CHANGED_SINCE = {"growth-links-levels"}
+
 
 @functools.cache
 def rules_by_id(folder: Path) -> dict[str, Rule]:
@@ -38,7 +42,7 @@ def unplaced(bindings: tuple[Binding, ...]) -> tuple[Binding, ...]:
 def test_the_rewritten_rules_are_the_same_rules() -> None:
     old, new = rules_by_id(OLD_RULES_DIR), rules_by_id(RULES_DIR)
     assert old.keys() <= new.keys()  # and the rules added since, written in the new language only
-    for rule_id in old:
+    for rule_id in old.keys() - CHANGED_SINCE:
         assert unplaced(new[rule_id].bindings) == unplaced(old[rule_id].bindings), rule_id
         assert new[rule_id].check_text == old[rule_id].check_text, rule_id
         assert compile_rule(new[rule_id]).sql() == compile_rule(old[rule_id]).sql(), rule_id
@@ -79,9 +83,12 @@ def test_the_seed_verdicts_are_identical(seeded_store: Store) -> None:
 
     old = verdicts(OLD_RULES_DIR)
     assert old, "the seeds give verdicts"
-    new = verdicts(RULES_DIR)
+    new = {v["id"]: v for v in verdicts(RULES_DIR)}
     # the listing follows the rules' order, which is now their files' names: compare by id
-    assert sorted(new, key=lambda v: v["id"]) == sorted(old, key=lambda v: v["id"])
+    assert sorted((v for v in new.values() if v["rule"] not in CHANGED_SINCE), key=lambda v: v["id"]) == sorted(
+        (v for v in old if v["rule"] not in CHANGED_SINCE), key=lambda v: v["id"]
+    )
+    assert all(v["id"] in new for v in old), "a rule changed since only adds verdicts"
 
 
 # identical SQL already says most of it; a few generated stores confirm it end to end (22 trials each)
@@ -91,7 +98,7 @@ def test_generated_stores_get_identical_verdicts_from_both_executors(scenario: S
     old, new = rules_by_id(OLD_RULES_DIR), rules_by_id(RULES_DIR)
     with Trials() as trials:
         for rule_id, rule in new.items():
-            if rule_id not in old:
+            if rule_id not in old or rule_id in CHANGED_SINCE:
                 continue
             before = trials.run(old[rule_id], scenario.sources, scenario.bodies)
             after = trials.run(rule, scenario.sources, scenario.bodies)
