@@ -7,9 +7,12 @@
   over the claims table (index the levels by subject and breakdown, loop over
   the growths); it computes each binding's status and margin, not verdict ids.
 
-Both follow the compiled rules' semantics (interval bounds times ``scale``, a
-base period at most one month longer than the growth's base stands in, 0 × ∞
-read as 0, a relative tolerance of 1e-9) so that their counts can be compared.
+Both follow the compiled rules' semantics (interval bounds times ``scale``; a
+level and its growth from any sources; a base period at most one month longer
+than the growth's base stands in as what it proves, an upper bound [0, hi], and
+the month it adds is judged against an average month (0.25 to 4 times it:
+outside, ``implausible``); 0 × ∞ read as 0; a relative tolerance of 1e-9) so
+that their counts can be compared.
 They read the store file read-only, after the CLI or the server has closed it.
 """
 
@@ -41,9 +44,11 @@ WITH level AS (
            c.lo AS c_lo, c.hi AS c_hi,
            CASE WHEN g.lo <= 0 AND g.hi >= 0 THEN NULL ELSE 1 / g.hi END AS r_lo,
            CASE WHEN g.lo <= 0 AND g.hi >= 0 THEN NULL ELSE 1 / g.lo END AS r_hi,
-           b.lo AS b_lo, b.hi AS b_hi
+           b.lo AS printed_lo, b.hi AS b_hi,
+           b.period_end - b.period_start + 1 AS b_months, g.compared_end - g.compared_start + 1 AS needed_months,
+           CASE WHEN b.period_end - b.period_start > g.compared_end - g.compared_start THEN 0 ELSE b.lo END AS b_lo
     FROM growth AS g
-    JOIN level AS c ON c.subject = g.subject AND c.breakdown_key = g.breakdown_key AND c.source = g.source
+    JOIN level AS c ON c.subject = g.subject AND c.breakdown_key = g.breakdown_key
                    AND c.period_start = g.period_start AND c.period_end = g.period_end
     JOIN level AS b ON b.subject = g.subject AND b.breakdown_key = g.breakdown_key AND b.unit = c.unit
                    AND b.period_start <= g.compared_start AND b.period_end >= g.compared_end
@@ -66,7 +71,11 @@ WITH level AS (
 )
 SELECT 'v-' || substring(sha256('growth-links-levels|base=' || base_id || ';current=' || current_id || ';growth=' || growth_id), 1, 16) AS id,
        current_id, growth_id, base_id,
-       CASE WHEN spans_zero OR gap IS NULL OR isnan(gap) THEN 'unverifiable' WHEN gap > tolerance THEN 'contradicted' ELSE 'consistent' END AS status,
+       CASE WHEN spans_zero OR gap IS NULL OR isnan(gap) THEN 'unverifiable' WHEN gap > tolerance THEN 'contradicted'
+            WHEN b_months > needed_months
+                 AND ((b_hi - i_lo) / (b_months - needed_months) < 0.25 * (printed_lo / b_months)
+                      OR greatest(printed_lo - i_hi, 0) / (b_months - needed_months) > 4.0 * (b_hi / b_months)) THEN 'implausible'
+            ELSE 'consistent' END AS status,
        CASE WHEN gap > tolerance THEN gap ELSE 0 END AS margin,
        i_lo, i_hi, b_lo, b_hi
 FROM gaps
@@ -158,25 +167,25 @@ def _materialise(connection: duckdb.DuckDBPyConnection, name: str, sql: str) -> 
 
 def growth_links_levels(rows: list[tuple]) -> list[tuple]:
     """(current, growth, base, status, margin) for each level printed with its growth and each base-period level."""
-    levels_by_release = defaultdict(list)  # (source, subject, breakdown, start, end) -> levels
+    levels_by_release = defaultdict(list)  # (subject, breakdown, start, end) -> levels, whoever printed them
     levels_by_series = defaultdict(list)  # (subject, breakdown) -> levels
     growths = []
     for (id_, source, subject, key, _dims, measure, start, end, c_start, c_end, lo, hi, unit, scale) in rows:
         if measure == "level" and unit in ("MAD", "count"):
             level = (id_, unit, start, end, lo * scale, hi * scale)
-            levels_by_release[(source, subject, key, start, end)].append(level)
+            levels_by_release[(subject, key, start, end)].append(level)
             levels_by_series[(subject, key)].append(level)
         elif measure == "growth" and unit == "percent":
             growths.append((id_, source, subject, key, start, end, c_start, c_end, 1 + lo * scale, 1 + hi * scale))
     verdicts = []
     for (g_id, source, subject, key, start, end, c_start, c_end, g_lo, g_hi) in growths:
-        currents = levels_by_release.get((source, subject, key, start, end))
+        currents = levels_by_release.get((subject, key, start, end))
         if not currents:
             continue
         spans_zero = g_lo <= 0 <= g_hi
         bases = [b for b in levels_by_series[(subject, key)] if b[2] <= c_start and b[3] >= c_end and (b[3] - b[2]) - (c_end - c_start) <= 1]
         for (c_id, c_unit, _, _, c_lo, c_hi) in currents:
-            for (b_id, b_unit, _, _, b_lo, b_hi) in bases:
+            for (b_id, b_unit, b_start, b_end, b_lo, b_hi) in bases:
                 if b_unit != c_unit or b_id == c_id:
                     continue
                 if spans_zero:
@@ -184,8 +193,19 @@ def growth_links_levels(rows: list[tuple]) -> list[tuple]:
                     continue
                 r_lo, r_hi = 1 / g_hi, 1 / g_lo
                 products = (_times(c_lo, r_lo), _times(c_lo, r_hi), _times(c_hi, r_lo), _times(c_hi, r_hi))
-                verdicts.append((c_id, g_id, b_id, *_status(min(products), max(products), b_lo, b_hi)))
+                months, needed = b_end - b_start + 1, c_end - c_start + 1
+                longer = months > needed
+                status, margin = _status(min(products), max(products), 0.0 if longer else b_lo, b_hi)
+                if status == "consistent" and longer and _december_unlike_the_rest(min(products), max(products), b_lo, b_hi, months, needed):
+                    status = "implausible"
+                verdicts.append((c_id, g_id, b_id, status, margin))
     return verdicts
+
+
+def _december_unlike_the_rest(i_lo: float, i_hi: float, b_lo: float, b_hi: float, months: int, needed: int) -> bool:
+    """The months a longer base adds, per month, against an average month of it: outside 0.25 to 4 times."""
+    extra = months - needed
+    return (b_hi - i_lo) / extra < 0.25 * (b_lo / months) or max(b_lo - i_hi, 0.0) / extra > 4.0 * (b_hi / months)
 
 
 def shares_sum_to_whole(rows: list[tuple]) -> list[tuple]:

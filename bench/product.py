@@ -123,6 +123,7 @@ class RuleStats(msgspec.Struct):
     unverifiable: int
     consistent: int
     seconds: float
+    implausible: int = 0  # a status since issue 9
 
 
 class CheckReport(msgspec.Struct):

@@ -363,15 +363,15 @@ def summary_rows(report: Report) -> tuple[list[str], list[list[str]]]:
 
 
 def rule_rows(result: SizeResult) -> tuple[list[str], list[list[str]]]:
-    header = ["rule", "seconds (--stats)", "contradicted", "unverifiable", "consistent", "unplanted contradicted"]
+    header = ["rule", "seconds (--stats)", "contradicted", "implausible", "unverifiable", "consistent", "unplanted contradicted"]
     unplanted = result.recall.unplanted_by_rule() if result.recall else {}
     rows = [
-        [r.rule, _sec(r.seconds), f"{r.contradicted:,}", f"{r.unverifiable:,}", f"{r.consistent:,}", f"{unplanted.get(r.rule, 0):,}"]
+        [r.rule, _sec(r.seconds), f"{r.contradicted:,}", f"{r.implausible:,}", f"{r.unverifiable:,}", f"{r.consistent:,}", f"{unplanted.get(r.rule, 0):,}"]
         for r in (result.check.report.rules if result.check else [])
     ]
     if result.check:
         report = result.check.report
-        rows.append(["all rules", _sec(result.rules_sql_seconds), *(f"{sum(getattr(r, s) for r in report.rules):,}" for s in ("contradicted", "unverifiable", "consistent")),
+        rows.append(["all rules", _sec(result.rules_sql_seconds), *(f"{sum(getattr(r, s) for r in report.rules):,}" for s in ("contradicted", "implausible", "unverifiable", "consistent")),
                      f"{len(result.recall.unplanted):,}" if result.recall else NA])
     return header, rows
 
