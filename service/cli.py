@@ -121,11 +121,7 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
 
     from service import checking
 
-    settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)
-    if not Path(settings.db_path).exists():
-        errors.print(f"[red]no store at {settings.db_path}[/]: run 'tally load' or 'tally serve' first")
-        sys.exit(2)
-    rules = _rules_or_exit(settings.rules_dir)
+    settings, rules = _existing_store(db_path, rules_dir)
     with _open_store(settings.db_path) as store:
         started = time.perf_counter()
         timings = checking.recompute(store, rules)
@@ -150,8 +146,6 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
     console.print(f"{shown} verdicts listed" + (f" ({status})" if listed else ""))
 
 
-
-
 @main.command()
 @DB_OPTION
 @RULES_OPTION
@@ -161,11 +155,7 @@ def blame(db_path: str | None, rules_dir: str | None, subject: str | None, as_js
     """The figures to doubt first: claims by the contradicted verdicts they are in, and the least-weight sets whose removal leaves none."""
     from service import checking
 
-    settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)
-    if not Path(settings.db_path).exists():
-        errors.print(f"[red]no store at {settings.db_path}[/]: run 'tally load' or 'tally serve' first")
-        sys.exit(2)
-    rules = _rules_or_exit(settings.rules_dir)
+    settings, rules = _existing_store(db_path, rules_dir)
     with _open_store(settings.db_path) as store:
         _recompute_with_status(store, rules, 0)  # the verdicts kept, recomputed only if the rules changed
         answer = checking.blame(store, rules, subject=subject)
@@ -365,6 +355,15 @@ def _soundness_cell(result) -> str:
     if result.status == "not generated":
         return "[yellow]not generated[/] (below)"
     return f"[bold red]{result.status}[/] after {result.worlds}"
+
+
+def _existing_store(db_path: str | None, rules_dir: str | None):
+    """The settings and rules of a command that reads a store: exit 2 if there is no store yet."""
+    settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)
+    if not Path(settings.db_path).exists():
+        errors.print(f"[red]no store at {settings.db_path}[/]: run 'tally load' or 'tally serve' first")
+        sys.exit(2)
+    return settings, _rules_or_exit(settings.rules_dir)
 
 
 def _rules_folder(folder: Path | None) -> Path:
