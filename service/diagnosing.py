@@ -53,7 +53,8 @@ def _readings(
             if claim.measure not in mechanism.measures:
                 continue
             for reading in mechanism.readings:
-                changed = reread(claim, reading, language_of(claim.source))
+                others = [claims[i] for i in row.roles_ids if i != claim_id]
+                changed = reread(claim, reading, language_of(claim.source), others)
                 if changed is not None and (again := _again(plan, row, claims, changed)) is not None:
                     yield role, changed, reading, again
 

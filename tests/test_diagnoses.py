@@ -94,31 +94,11 @@ def test_a_broken_mechanism_file_is_refused_with_its_position_and_the_rules_in_f
     assert [m.id for m in book.current.mechanisms] == SHIPPED
 
 
-CHANGE_EITHER_WAY = """\
-id: change-either-way
-title: A share's change, in points or in percent, against the shares it links
-description: For the test; the shipped rules bind a change in points and a growth in different roles.
-bind:
-  new: {measure: share, breakdown: member}
-  change: {measure: [share_change, growth], like: new}
-  old: {measure: share, like: new, period: base of change}
-check: new - change == old
-"""
-
-
-def test_points_printed_as_percent_applies_where_a_rule_binds_the_other_reading(tmp_path: Path) -> None:
-    rules = tmp_path / "rules"
-    shutil.copytree(RULES_DIR / "diagnoses", rules / "diagnoses")
-    (rules / "change-either-way.yaml").write_text(CHANGE_EITHER_WAY, encoding="utf-8")
-    fr = {"country": "fr"}
-    claims = [
-        ClaimIn(source="a", quote="a: 11 %", subject=EXPORTS, measure="share", period=JAN_NOV_25, figure="11 %", breakdown=fr),
-        ClaimIn(source="a", quote="a: recul de 8 %", subject=EXPORTS, measure="share_change", period=JAN_NOV_25, figure="reculer de 8 points", breakdown=fr),
-        ClaimIn(source="b", quote="b: 14 %", subject=EXPORTS, measure="share", period="2024-01/2024-11", figure="14 %", breakdown=fr),
-    ]
-    store = store_with(tmp_path, claims)
-    [verdict] = checking.all_verdicts(store, RuleBook(rules))
-    assert verdict.status == "contradicted"  # 11 % + 8 points is 19 %, not 14 %
-    [points] = [d for d in verdict.diagnoses if d.id == "points-as-percent"]
-    assert points.computation.startswith("Reading change 'reculer de 8 points' as a growth")
-    store.close()
+def test_france_down_8_points_tallies_with_2024_if_it_was_down_8_percent(seeded_reader: TestClient) -> None:
+    verdicts = seeded_reader.get("/verdicts", params={"rule": "share-change-in-points"}).json()["verdicts"]
+    verdict = the_verdict(verdicts, "share-change-in-points", new="11 %", change="reculer de 8 points", old="14%")
+    assert verdict["status"] == "implausible"
+    [points] = [d for d in verdict["diagnoses"] if d["id"] == "points-as-percent"]
+    assert points["status"] == "consistent"
+    # 11 % now after a fall of 8 %: 10.5 % to 11.5 % times 0.075 / 0.925 to 0.085 / 0.915 points
+    assert "-1.068 points to -0.8514 points = 11.35 % to 12.57 %" in points["computation"]

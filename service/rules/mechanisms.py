@@ -15,7 +15,10 @@ file in ``rules/diagnoses/`` naming the measures it applies to and one or more
 A reading sets ``scale`` (the value times a factor), ``compared_to`` (``full
 year``: the calendar year holding the printed base; ``previous period``: the
 same number of months just before), ``rounding`` (the figure read again as that
-rounding), or ``measure`` (a growth read as a change in points, or the reverse).
+rounding), or ``relative_to: share`` (a change printed in points read as a
+percent change of the share the verdict prints for the same quantity: "down 8
+points" from a share now at 11 % is, as "down 8 %", 11 % x 0.08 / 0.92 = 0.96
+points).
 ``service.diagnosing`` re-runs the verdict's rule on its figures with one of them
 re-read; the mechanism's status is the best any of its readings reaches.  A
 diagnosis explains a verdict; it never changes it.
@@ -23,17 +26,20 @@ diagnosis explains a verdict; it never changes it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
 import msgspec
 import yaml
 
-from service.claims import MEASURES, UNITS_OF_MEASURE, Claim, IntervalOut
+from service.claims import MEASURES, Claim, IntervalOut, base_interval
 from service.errors import FieldProblem, RuleFileError
 from service.figures import FigureError, Rounding, parse_figure
+from service.intervals import Interval, UndefinedResult
 from service.periods import Period
 from service.rules.loader import _Located, _msgspec_problem
+from service.units import base_factor
 
 
 class Reading(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -42,7 +48,7 @@ class Reading(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defa
     scale: Annotated[float, msgspec.Meta(gt=0)] | None = None
     compared_to: Literal["full year", "previous period"] | None = None
     rounding: Literal["half_up", "truncate"] | None = None
-    measure: Literal["growth", "share_change"] | None = None
+    relative_to: Literal["share"] | None = None
 
     def describe(self) -> str:
         if self.scale is not None:
@@ -50,8 +56,8 @@ class Reading(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defa
         if self.compared_to is not None:
             return f"compared to the {self.compared_to}"
         if self.rounding is not None:
-            return f"as {self.rounding.replace('_', ' ')}d" if self.rounding == "truncate" else "as rounded half up"
-        return f"as a {self.measure.replace('_', ' ')}" if self.measure else "as printed"
+            return "as truncated" if self.rounding == "truncate" else "as rounded half up"
+        return "as a percent change of the share" if self.relative_to else "as printed"
 
 
 class Mechanism(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -98,8 +104,11 @@ def _load(path: Path) -> Mechanism:
     return mechanism
 
 
-def reread(claim: Claim, reading: Reading, language: str) -> Claim | None:
-    """The claim as the reading would have it, or None when the reading does not apply to it."""
+def reread(claim: Claim, reading: Reading, language: str, others: Sequence[Claim] = ()) -> Claim | None:
+    """The claim as the reading would have it, or None when the reading does not apply to it.
+
+    ``others`` are the verdict's other figures, which a relative reading reads its share from.
+    """
     if claim.interval is None:
         return None
     if reading.scale is not None:
@@ -117,11 +126,24 @@ def reread(claim: Claim, reading: Reading, language: str) -> Claim | None:
         if parsed.unit != claim.interval.unit:
             return None
         return msgspec.structs.replace(claim, interval=IntervalOut.of(interval, parsed.unit))
-    if reading.measure is not None and reading.measure != claim.measure:
-        (unit,) = UNITS_OF_MEASURE[reading.measure]
-        interval = msgspec.structs.replace(claim.interval, unit=unit)  # one base magnitude: 8 % and 8 points are both 0.08
-        return msgspec.structs.replace(claim, measure=reading.measure, interval=interval)
+    if reading.relative_to is not None:
+        return _relative(claim, others)
     return None
+
+
+def _relative(change: Claim, others: Sequence[Claim]) -> Claim | None:
+    """A change in points read as a percent change g of the share S printed for its quantity: S * g / (1 + g) points."""
+    if change.measure != "share_change" or change.interval is None:
+        return None
+    share = next((c for c in others if c.measure == "share" and c.interval is not None and (c.subject, c.breakdown, c.period) == (change.subject, change.breakdown, change.period)), None)
+    if share is None or share.interval is None:
+        return None
+    growth, now = base_interval(change.interval), base_interval(share.interval)
+    try:
+        points = now * (growth / (Interval.point(1.0) + growth))
+    except UndefinedResult:  # a fall of 100 % or more: no share before it
+        return None
+    return msgspec.structs.replace(change, interval=IntervalOut.of(points.scaled(1 / base_factor("points")), "points"))
 
 
 def _with_base(claim: Claim, which: str) -> Claim | None:
