@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Litestar
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from service import __version__, checking
 from service.api.blame import BlameController
 from service.api.claims import CheckController, ClaimController
 from service.api.health import HealthController
+from service.api.pages import DeskPages
 from service.api.problems import problem_details_plugin
 from service.api.rules import RuleController
 from service.api.sources import SourceController
@@ -17,6 +23,9 @@ from service.api.verdicts import VerdictController
 from service.rules.book import RuleBook
 from service.settings import Settings
 from service.store import Store
+
+
+PACKAGE = Path(__file__).resolve().parent  # the desk's templates and assets ship in the package
 
 
 def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
@@ -29,7 +38,11 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
     return Litestar(
         on_startup=[ensure_verdicts],
-        route_handlers=[SourceController, ClaimController, CheckController, VerdictController, BlameController, RuleController, HealthController],
+        route_handlers=[
+            SourceController, ClaimController, CheckController, VerdictController, BlameController, RuleController, HealthController,
+            DeskPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
+        ],
+        template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine),
         dependencies={
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
             "rules": Provide(lambda: rules, use_cache=True, sync_to_thread=False),

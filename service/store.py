@@ -36,7 +36,7 @@ from service.errors import Conflict, InvalidField, NotFound, StoreUnavailable
 from service.periods import Period
 from service.rules.plan import CLAIM_COLUMNS, VerdictRow, breakdown_key
 from service.sources import Source
-from service.units import base_factor
+from service.units import CANONICAL_UNITS, base_factor
 from service.verdicts import STATUS_ORDER
 
 _VERDICTS_COLUMNS = """
@@ -110,6 +110,11 @@ DROP INDEX IF EXISTS claims_subject;
 -- what the store was last computed with (the rules' fingerprint for the verdicts)
 CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 """
+
+# A margin (in its unit) over the largest finite bound of the check's sides (base magnitudes).
+_FACTOR_OF_UNIT = " ".join(f"WHEN '{unit}' THEN {base_factor(unit)!r}" for unit in CANONICAL_UNITS)
+_LARGEST_SIDE = "greatest(" + ", ".join(f"CASE WHEN isfinite({c}) THEN abs({c}) ELSE 0 END" for c in ("left_lo", "left_hi", "right_lo", "right_hi")) + ")"
+_RELATIVE_MARGIN = f"(margin * CASE margin_unit {_FACTOR_OF_UNIT} ELSE 1 END / nullif({_LARGEST_SIDE}, 0))"
 
 # The verdicts table's columns that executors fill (all but first_seen), in order.
 VERDICT_FIELDS = ("id", "rule", "claim_ids", "status", "margin", "margin_unit", "left_lo", "left_hi", "right_lo", "right_hi")
@@ -399,8 +404,15 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
         connection: duckdb.DuckDBPyConnection | None = None,
+        source: str | None = None,
+        by_weight: bool = False,
     ) -> Page[tuple[VerdictRow, datetime.datetime]]:
-        """Stored verdicts, contradictions first, then in rule order; filters run in SQL."""
+        """Stored verdicts, contradictions first, then in rule order; filters run in SQL.
+
+        ``by_weight`` orders each status by how much its verdicts matter instead: the
+        margin relative to the largest figure the check compares (a 80 M gap between
+        1 bn figures before a 1 point gap between 40 % shares).
+        """
         rule_order = shapes.rule_ids
         filters = {
             "list_contains(?, rule)": list(rule_order),  # only the rules in force
@@ -408,14 +420,17 @@ class Store:
             "rule = ?": rule,
             "list_contains(claim_ids, ?)": claim,
             "list_has_any(claim_ids, (SELECT list(id) FROM claims WHERE subject = ?))": subject,
+            "list_has_any(claim_ids, (SELECT list(id) FROM claims WHERE source = ?))": source,
         }
         used = {condition: value for condition, value in filters.items() if value is not None}
         where, parameters = " AND ".join(used), list(used.values())
+        then = f"{_RELATIVE_MARGIN} DESC NULLS LAST, id" if by_weight else "list_position(?, rule), id"
+        order_parameters = [] if by_weight else [list(rule_order)]
         with self._within(connection) as conn:
             rows = conn.execute(
                 f"SELECT {', '.join(VERDICT_FIELDS)}, first_seen, count(*) OVER () FROM verdicts WHERE {where} "
-                "ORDER BY list_position(?, status), list_position(?, rule), id LIMIT ? OFFSET ?",
-                [*parameters, list(STATUS_ORDER), list(rule_order), limit, offset],
+                f"ORDER BY list_position(?, status), {then} LIMIT ? OFFSET ?",
+                [*parameters, list(STATUS_ORDER), *order_parameters, limit, offset],
             ).fetchall()
             total = rows[0][-1] if rows else conn.execute(f"SELECT count(*) FROM verdicts WHERE {where}", parameters).fetchall()[0][0]
         return Page([(_verdict_from_row(row[:-2], shapes), row[-2]) for row in rows], total)

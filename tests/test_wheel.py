@@ -140,6 +140,9 @@ def test_an_installed_wheel_checks_with_the_rules_and_fixtures_it_ships(tmp_path
     assert {f"service/shipped/fixtures/articles/{p.name}" for p in (FIXTURES_DIR / "articles").glob("*.txt")} <= inside
     # pyproject.toml lists packages by hand: every package of service/ must be in the wheel
     assert {f"{folder}/__init__.py" for folder in package_folders(ROOT)} <= inside
+    # so are the error mechanisms beside the rules, and the desk's templates and stylesheet
+    assert {f"service/shipped/rules/diagnoses/{p.name}" for p in (RULES_DIR / "diagnoses").glob("*.yaml")} <= inside
+    assert {f"service/templates/{p.name}" for p in (ROOT / "service" / "templates").glob("*.html")} | {"service/assets/desk.css"} <= inside
 
     venv = venv_with_wheel(tmp_path, wheel)
     site = Path(run(venv / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))",

@@ -1,0 +1,147 @@
+"""The desk's pages: server-rendered HTML over the same store and rules as the JSON API.
+
+Pages live at ``/`` and under ``/desk/`` and ``/subjects/``, paths the JSON API
+never uses; their assets under ``/assets/`` ship in the package (no CDN, no
+script needed to read them).  Filters are query parameters, so a filtered list
+is a link a reporter can share.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
+
+from litestar import Controller, get
+from litestar.params import Parameter
+from litestar.response import Template
+
+from service import checking
+from service.claims import Claim, base_interval
+from service.intervals import Interval
+from service.periods import Period
+from service.rules.book import RuleBook
+from service.errors import NotFound
+from service.rules.explain import format_interval, format_number
+from service.store import Store
+from service.units import base_factor
+from service.verdicts import STATUS_ORDER
+
+PAGE_SIZE = 25
+
+
+class DeskPages(Controller):
+    include_in_schema = False
+
+    @get("/", name="desk", sync_to_thread=True)
+    def desk(
+        self,
+        store: Store,
+        rules: RuleBook,
+        subject: str | None = None,
+        rule: str | None = None,
+        status: str | None = None,
+        source: str | None = None,
+        page: Annotated[int, Parameter(ge=1)] = 1,
+    ) -> Template:
+        """Contradictions first, each by how much it matters, with its evidence one click away."""
+        current = rules.current
+        status = status if status in STATUS_ORDER else None
+        found = store.list_verdicts(
+            current, status=status, rule=rule or None, subject=subject or None, source=source or None,
+            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, by_weight=True,
+        )
+        verdicts = checking.render(store, current, found.items)
+        filters = {"subject": subject, "rule": rule, "status": status, "source": source}
+        margins = {v.id: format_number(v.margin * base_factor(v.margin_unit), v.margin_unit) for v in verdicts if v.margin and v.margin_unit}
+        return Template(
+            template_name="desk.html",
+            context={
+                "verdicts": verdicts,
+                "total": found.total,
+                "filters": filters,
+                "rules": [r.id for r in current.rules],
+                "statuses": STATUS_ORDER,
+                "subjects_of": {v.id: sorted({e.subject for e in v.claims}) for v in verdicts},
+                "margins": margins,
+                "previous": _page_link(filters, page - 1) if page > 1 else None,
+                "next": _page_link(filters, page + 1) if page * PAGE_SIZE < found.total else None,
+                "page": page,
+            },
+        )
+
+    @get("/subjects/{subject:str}", name="subject", sync_to_thread=True)
+    def subject(self, store: Store, rules: RuleBook, subject: str) -> Template:
+        """Every figure printed about one subject, as intervals on a shared axis, and as a table."""
+        claims = store.list_claims(subject=subject).items
+        if not claims:
+            raise NotFound("subject", subject)
+        current = rules.current
+        found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True).items
+        verdicts = checking.render(store, current, found)
+        margins = {v.id: format_number(v.margin * base_factor(v.margin_unit), v.margin_unit) for v in verdicts if v.margin and v.margin_unit}
+        return Template(template_name="subject.html", context={"subject": subject, "chart": chart(claims), "verdicts": verdicts, "margins": margins})
+
+
+def _page_link(filters: dict[str, str | None], page: int) -> str:
+    return "/?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": page})
+
+
+# --- the subject's figures on one axis -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    claim: Claim
+    lo: float
+    hi: float
+    label: str
+    x: float  # of the interval's start, in the drawing's units
+    width: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Figures of one unit, kind and breakdown, by period: the eye sees which intervals overlap."""
+
+    title: str
+    bars: list[Bar]
+    axis: list[tuple[float, str]]  # (x, label) ticks
+    height: float
+
+
+WIDTH, LEFT, ROW = 640.0, 200.0, 28.0
+
+
+def chart(claims: list[Claim]) -> list[Chart]:
+    """One chart per (measure, unit, breakdown, period): figures printed for the same quantity share an axis."""
+    groups: dict[tuple[str, str, str, str], list[Claim]] = defaultdict(list)
+    for claim in claims:
+        if claim.interval is not None:
+            key = ",".join(f"{k}={v}" for k, v in sorted(claim.breakdown.items()))
+            groups[(claim.measure, claim.interval.unit, key, claim.period)].append(claim)
+    return [_chart(key, members) for key, members in sorted(groups.items(), key=lambda item: (Period.parse(item[0][3]), item[0]))]
+
+
+def _chart(key: tuple[str, str, str, str], claims: list[Claim]) -> Chart:
+    measure, unit, breakdown, period = key
+    intervals = [base_interval(c.interval) for c in claims]  # type: ignore[arg-type]
+    finite = [v for i in intervals for v in (i.lo, i.hi) if math.isfinite(v)]
+    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    pad = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1.0
+    lo, hi = lo - pad, hi + pad
+    scale = (WIDTH - LEFT - 20) / (hi - lo)
+    bars = []
+    for row, (claim, interval) in enumerate(sorted(zip(claims, intervals), key=lambda pair: (pair[1].lo, pair[0].id))):
+        start = max(interval.lo, lo) if math.isfinite(interval.lo) else lo
+        end = min(interval.hi, hi) if math.isfinite(interval.hi) else hi
+        x = LEFT + (start - lo) * scale
+        bars.append(Bar(claim, interval.lo, interval.hi, format_interval(interval, unit), x, max((end - start) * scale, 2.0), 10 + row * ROW))
+    axis = [(LEFT + (v - lo) * scale, format_interval(Interval.point(v), unit)) for v in (lo + pad, hi - pad)]
+    title = f"{measure} of {breakdown or 'the whole'}, {Period.parse(period).describe()}"
+    return Chart(title, bars, axis, 20 + len(bars) * ROW + 20)
+
+
