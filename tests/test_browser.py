@@ -1,0 +1,76 @@
+"""The desk in a real browser: Debian's chromium driven by Playwright, against a real server on 127.0.0.1.
+
+Playwright cannot download its own browsers here, so it drives the system's
+chromium (``TALLY_CHROMIUM``, else ``/usr/bin/chromium``); ``make test`` installs
+it.  Without one, every test here fails saying so: a browser test that quietly
+skips would look like one that passed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = Path(os.environ.get("TALLY_CHROMIUM", "/usr/bin/chromium"))
+LEVEL_114, LEVEL_123 = "1,14 milliard de dirhams (MMDH)", "quelque 1,23 milliard de dirhams"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"no chromium at {CHROMIUM}: run `make test` (it installs Debian's chromium) or set TALLY_CHROMIUM")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, seeded_server: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 360, "height": 800})  # a phone: the narrowest a desk uses
+    opened = context.new_page()
+    hosts: list[str] = []
+    opened.on("request", lambda request: hosts.append(urlsplit(request.url).netloc))
+    yield opened
+    context.close()
+    server = urlsplit(seeded_server).netloc
+    assert hosts and set(hosts) == {server}, f"the page asked another host: {sorted(set(hosts) - {server})}"
+
+
+def test_a_reporter_opens_the_desk_and_reads_the_evidence_of_1_14_against_1_23(page: Page, seeded_server: str) -> None:
+    listed = httpx.get(seeded_server + "/verdicts", params={"rule": "same-figure", "status": "contradicted"}).json()["verdicts"]
+    [wanted] = [v["id"] for v in listed if {c["figure"] for c in v["claims"]} == {LEVEL_114, LEVEL_123}]
+    page.goto(seeded_server + "/")
+    verdict = page.locator(f"article#{wanted}")
+    assert verdict.count() == 1 and "contradicted" in (verdict.get_attribute("class") or "")
+    verdict.locator("summary").click()  # opens the evidence, keyboard or mouse
+    assert verdict.get_by_text("off by 80.0 M").first.is_visible()
+    assert verdict.get_by_text("la valeur des exportations du secteur a atteint 1,14 milliard de dirhams").first.is_visible()
+    assert "1.135 bn to 1.145 bn == 1.225 bn to 1.235 bn" in verdict.locator(".computation").inner_text()
+
+
+def test_the_subject_view_shows_the_intervals_apart(page: Page, seeded_server: str) -> None:
+    page.goto(seeded_server + "/")
+    page.locator("article.verdict.contradicted summary").first.click()
+    page.get_by_role("link", name="every figure on ma.handicraft.exports").first.click()
+    page.wait_for_url("**/subjects/ma.handicraft.exports")
+    chart = page.locator("section.chart", has_text="level of the whole, Jan-Nov 2025 (11 months)")
+    low = chart.locator("rect", has_text=LEVEL_114).bounding_box()
+    high = chart.locator("rect", has_text=LEVEL_123).bounding_box()
+    assert low and high and low["x"] + low["width"] < high["x"], "the eye sees 1,14 and 1,23 apart"
+    assert chart.get_by_role("table").get_by_text("1.225 bn to 1.235 bn").is_visible()
+
+
+def test_filters_are_a_link_to_share(page: Page, seeded_server: str) -> None:
+    page.goto(seeded_server + "/")
+    page.get_by_label("Status").select_option("implausible")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/?*status=implausible*")
+    statuses = page.locator("article.verdict").evaluate_all("articles => articles.map(a => a.classList[1])")
+    assert statuses and set(statuses) == {"implausible"}
