@@ -69,7 +69,7 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
 @RULES_OPTION
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load(db_path: str | None, rules_dir: str | None, files: tuple[Path, ...]) -> None:
-    """Load JSON ({"sources": [...], "claims": [...]}) or NDJSON claim files, one transaction per file, then recompute the verdicts once."""
+    """Load JSON ({"sources": [...], "claims": [...]}), NDJSON or CSV (.csv) claim files, one transaction per file, then recompute the verdicts once."""
     settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)
     rules = _rules_or_exit(settings.rules_dir)
     with Store(settings.db_path) as store:

@@ -1,8 +1,9 @@
 """Reading files and bodies of sources and claims: the fixtures at start-up, ``tally load``, ``POST /claims/batch``.
 
-A file is either one JSON object ``{"sources": [...], "claims": [...]}`` or
-NDJSON, one claim body per line, each exactly as ``POST /claims`` takes it; a
-batch body is NDJSON or a JSON array of claim bodies.  Each file or batch is one
+A file is either one JSON object ``{"sources": [...], "claims": [...]}``,
+NDJSON, one claim body per line, each exactly as ``POST /claims`` takes it, or
+CSV (``.csv``), one claim per row under a header naming the body's fields
+(``service.spreadsheets``); a batch body is NDJSON or a JSON array of claim bodies.  Each file or batch is one
 transaction (``checking.store_batch``): a bad line is reported with its line
 number and nothing of that file is stored.  Records already stored under the
 same id are skipped, so loading the fixtures into an existing store twice
@@ -22,10 +23,12 @@ from service.checking import BatchReport, Progress, Record
 from service.claims import ClaimIn
 from service.errors import InvalidField
 from service.rules.book import RuleBook
+from service.spreadsheets import csv_records
 from service.sources import SourceIn
 from service.store import Store
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
+CSV_SUFFIX = ".csv"
 
 
 class Batch(msgspec.Struct, forbid_unknown_fields=True):
@@ -70,11 +73,15 @@ def _report(path: Path, report: BatchReport) -> LoadReport:
 
 
 def file_records(path: Path) -> Iterator[Record]:
-    """The records of a file; NDJSON is read a line at a time, so a file of any size streams."""
+    """The records of a file; NDJSON and CSV are read a line at a time, so a file of any size streams."""
     try:
         if path.suffix in NDJSON_SUFFIXES:
             with path.open("rb") as lines:
                 yield from ndjson_records(lines)
+        elif path.suffix.lower() == CSV_SUFFIX:
+            # utf-8-sig: a spreadsheet's "CSV UTF-8" export starts with a byte-order mark
+            with path.open(encoding="utf-8-sig", newline="") as lines:
+                yield from csv_records(lines)
         else:
             yield from _batch_records(path.read_bytes())
     except BatchError as exc:

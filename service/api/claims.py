@@ -19,7 +19,9 @@ from service.periods import Period, PeriodError
 from service.rules.book import RuleBook
 from service.store import Store
 from service.verdicts import Verdict
+from service.api.formats import Format, csv_response, wants_csv
 from service.api.paging import DEFAULT_LIMIT, Limit, Offset, page_headers
+from service.spreadsheets import claims_csv
 
 
 class ClaimVerdicts(msgspec.Struct):
@@ -70,15 +72,22 @@ class ClaimController(Controller):
         source: Annotated[str | None, QueryParameter(description="Source id")] = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
+        format: Format = None,
     ) -> Response[list[Claim]]:
-        """Stored claims in the order they came, a page at a time (X-Total-Count, Link rel=next), filtered by subject, measure, period or source."""
+        """Stored claims in the order they came, a page at a time (X-Total-Count, Link rel=next), filtered by subject, measure, period or source.
+
+        ``Accept: text/csv`` or ``?format=csv`` answers the same page as CSV.
+        """
         if period is not None:
             try:
                 Period.parse(period)
             except PeriodError as exc:
                 raise InvalidField("period", str(exc), location="query") from exc
         page = store.list_claims(limit=limit, offset=offset, subject=subject, measure=measure, period=period, source=source)
-        return Response(page.items, headers=page_headers(request, limit, offset, len(page.items), page.total))
+        headers = page_headers(request, limit, offset, len(page.items), page.total)
+        if wants_csv(request, format):
+            return csv_response(claims_csv(page.items), headers)
+        return Response(page.items, headers=headers)
 
     @get("/{claim_id:str}", operation_id="getClaim", sync_to_thread=True)
     def get_claim(self, claim_id: Annotated[str, PathParameter(description="A claim id such as c-1a2b3c4d5e6f")], store: NamedDependency[Store]) -> Claim:

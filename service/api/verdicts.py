@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from service import checking
-from service.api.paging import DEFAULT_LIMIT, Limit, Offset, next_page
+from service.api.formats import Format, csv_response, wants_csv
+from service.api.paging import DEFAULT_LIMIT, Limit, Offset, next_page, page_headers
+from service.spreadsheets import verdicts_csv
 from service.errors import InvalidField
 from service.rules.book import RuleBook
 from service.store import Store
@@ -32,8 +34,13 @@ class VerdictController(Controller):
         claim: Annotated[str | None, QueryParameter(description="Only verdicts this claim takes part in")] = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
-    ) -> VerdictList:
-        """Every verdict over the store, contradictions first, a page at a time; filter by status, rule id, subject or claim id."""
+        format: Format = None,
+    ) -> Response[VerdictList]:
+        """Every verdict over the store, contradictions first, a page at a time; filter by status, rule id, subject or claim id.
+
+        ``Accept: text/csv`` or ``?format=csv`` answers the same page as CSV, its total and
+        next page in X-Total-Count and Link as on GET /claims.
+        """
         current = rules.current
         if rule is not None and rule not in current.plans:
             # a typo in a filter is the client's to fix, not an empty list
@@ -42,7 +49,9 @@ class VerdictController(Controller):
             raise InvalidField("claim", f"no claim with id {claim!r}", location="query")
         page = store.list_verdicts(current, status=status, rule=rule, subject=subject, claim=claim, limit=limit, offset=offset)
         verdicts = checking.render(store, current, page.items)
-        return VerdictList(verdicts, page.total, next_page(request, limit, offset, len(verdicts), page.total))
+        if wants_csv(request, format):
+            return csv_response(verdicts_csv(verdicts), page_headers(request, limit, offset, len(verdicts), page.total))
+        return Response(VerdictList(verdicts, page.total, next_page(request, limit, offset, len(verdicts), page.total)))
 
     @get("/{verdict_id:str}", operation_id="getVerdict", sync_to_thread=True)
     def get_verdict(
