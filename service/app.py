@@ -8,6 +8,7 @@ from litestar.openapi import OpenAPIConfig
 
 from service import __version__, checking
 from service.api.blame import BlameController
+from service.api.claimreview import ClaimReviewController
 from service.api.claims import CheckController, ClaimController
 from service.api.health import HealthController
 from service.api.problems import problem_details_plugin
@@ -29,7 +30,8 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
     return Litestar(
         on_startup=[ensure_verdicts],
-        route_handlers=[SourceController, ClaimController, CheckController, VerdictController, BlameController, RuleController, HealthController],
+        route_handlers=[SourceController, ClaimController, CheckController, VerdictController, ClaimReviewController,
+                        BlameController, RuleController, HealthController],
         dependencies={
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
             "rules": Provide(lambda: rules, use_cache=True, sync_to_thread=False),
