@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import msgspec
@@ -124,9 +124,10 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
 
     settings, rules = _existing_store(db_path, rules_dir)
     with _open_store(settings.db_path) as store:
-        started = time.perf_counter()
-        timings = checking.recompute(store, rules)
-        seconds = time.perf_counter() - started
+        with _rule_progress() as on_rule:
+            started = time.perf_counter()
+            timings = checking.recompute(store, rules, on_rule)
+            seconds = time.perf_counter() - started
         current = rules.current
         counts = store.verdict_counts()
         listed = None if status == "all" else status
@@ -490,6 +491,15 @@ def _verdict_table(verdicts) -> Table:
         detail = "\n".join([verdict.computation, *verdict.notes])
         table.add_row(f"[{_STATUS_STYLE[verdict.status]}]{verdict.status}[/]", verdict.rule, figures, detail)
     return table
+
+
+@contextlib.contextmanager
+def _rule_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A bar on stderr, a step per rule's SQL, gone when done; none unless stderr is a terminal (so JSON and logs stay clean)."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True,
+                  disable=not errors.is_terminal) as bar:
+        task = bar.add_task("rules", total=None)
+        yield lambda rule_id, done, total: bar.update(task, description=rule_id, completed=done, total=total)
 
 
 def _recompute_with_status(store: Store, rules, claims_added: int) -> None:
