@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 
 from service import __version__, checking
 from service.api.blame import BlameController
+from service.api.claimreview import ClaimReviewController
 from service.api.claims import CheckController, ClaimController
 from service.api.health import HealthController
 from service.api.pages import DeskPages
@@ -39,8 +40,8 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     return Litestar(
         on_startup=[ensure_verdicts],
         route_handlers=[
-            SourceController, ClaimController, CheckController, VerdictController, BlameController, RuleController, HealthController,
-            DeskPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
+            SourceController, ClaimController, CheckController, VerdictController, ClaimReviewController, BlameController,
+            RuleController, HealthController, DeskPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
         template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine),
         dependencies={

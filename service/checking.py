@@ -192,11 +192,15 @@ def _bodies_and_sources(
     return bodies, {name: known[name] for name in named if name in known}
 
 
-def recompute(store: Store, book: RuleBook) -> dict[str, float]:
-    """Every rule's SQL over the whole store into the verdicts table; seconds per rule."""
+def recompute(store: Store, book: RuleBook, on_rule: Callable[[str, int, int], None] | None = None) -> dict[str, float]:
+    """Every rule's SQL over the whole store into the verdicts table; seconds per rule.
+
+    ``on_rule(rule id, rules done, rules in all)`` hears of each rule before its query runs (a progress bar).
+    """
     rules = book.current
     with store.transaction() as connection:
-        timings = store.replace_verdicts([(rule_id, c.verdict_rows_sql()) for rule_id, c in rules.compiled.items()], connection)
+        queries = [(rule_id, c.verdict_rows_sql()) for rule_id, c in rules.compiled.items()]
+        timings = store.replace_verdicts(queries, connection, on_rule)
         store.set_setting(_RULES_KEY, rules.fingerprint, connection)
     return timings
 

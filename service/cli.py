@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import msgspec
@@ -113,7 +113,8 @@ def parse(text: str, lang: str, rounding: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary and the verdicts as JSON, for machines.")
 @click.option("--stats", is_flag=True, help="Also print how long each rule's SQL took.")
 @click.option("--limit", type=int, default=1000, show_default=True, help="At most this many verdicts in the listing (the summary counts all).")
-def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool, stats: bool, limit: int) -> None:
+@click.option("--subject", default=None, help="List only the verdicts using a claim on this subject (the summary counts all).")
+def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool, stats: bool, limit: int, subject: str | None) -> None:
     """Run every rule over a store file, without a server: a summary per rule, then the verdicts (contradictions first)."""
     import time
 
@@ -123,13 +124,14 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
 
     settings, rules = _existing_store(db_path, rules_dir)
     with _open_store(settings.db_path) as store:
-        started = time.perf_counter()
-        timings = checking.recompute(store, rules)
-        seconds = time.perf_counter() - started
+        with _rule_progress() as on_rule:
+            started = time.perf_counter()
+            timings = checking.recompute(store, rules, on_rule)
+            seconds = time.perf_counter() - started
         current = rules.current
         counts = store.verdict_counts()
         listed = None if status == "all" else status
-        page = store.list_verdicts(current, status=listed, limit=limit)
+        page = store.list_verdicts(current, status=listed, subject=subject, limit=limit)
         verdicts = checking.render(store, current, page.items)
     summary = [
         RuleSummary(rule.id, *(counts.get((rule.id, s), 0) for s in STATUS_ORDER), seconds=round(timings.get(rule.id, 0.0), 4))
@@ -143,7 +145,60 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
     if verdicts:
         console.print(_verdict_table(verdicts))
     shown = f"{len(verdicts)} of {page.total}" if page.total > len(verdicts) else f"{page.total}"
-    console.print(f"{shown} verdicts listed" + (f" ({status})" if listed else ""))
+    console.print(f"{shown} verdicts listed" + (f" ({status})" if listed else "") + (f" on subject {subject}" if subject else ""))
+
+
+@main.command()
+@DB_OPTION
+@RULES_OPTION
+@click.argument("verdict_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as GET /verdicts/{id} answers it, for machines.")
+def explain(db_path: str | None, rules_dir: str | None, verdict_id: str, as_json: bool) -> None:
+    """One verdict's evidence: each figure with who printed it, where, when and the exact quote; the computation, notes, warnings and diagnoses."""
+    from service import checking
+    from service.errors import NotFound
+
+    settings, rules = _existing_store(db_path, rules_dir)
+    with _open_store(settings.db_path) as store:
+        _recompute_with_status(store, rules, 0)  # the verdicts kept, recomputed only if the rules changed
+        current = rules.current
+        try:
+            row = store.get_verdict(verdict_id, current)
+        except NotFound:
+            errors.print(f"[red]no verdict with id {escape(verdict_id)!r}[/]: 'tally check --status all' lists them")
+            sys.exit(2)
+        (verdict,) = checking.render(store, current, [row])
+        sources = store.sources_by_id(list({evidence.source for evidence in verdict.claims}))
+    if as_json:
+        sys.stdout.write(msgspec.json.encode(verdict).decode() + "\n")
+        return
+    _print_verdict(verdict, sources)
+
+
+def _print_verdict(verdict: Verdict, sources) -> None:
+    style = _STATUS_STYLE[verdict.status]
+    console.print(f"[{style}]{verdict.status}[/]  [bold]{escape(verdict.title)}[/]  rule {verdict.rule}  {verdict.id}", highlight=False)
+    for evidence in verdict.claims:
+        source = sources[evidence.source]
+        about = " ".join([evidence.subject, *(f"{k}={v}" for k, v in evidence.breakdown.items())])
+        console.print(f"\n[bold]{evidence.role}[/]: {escape(evidence.figure)}  ({evidence.measure} of {escape(about)}, {evidence.period})  claim {evidence.id}", highlight=False)
+        printed_by = ", ".join(part for part in (source.speaker, source.outlet, str(source.published) if source.published else None) if part)
+        console.print(f"  source {escape(source.id)}: {escape(printed_by)}" + (f"  {escape(source.url)}" if source.url else ""), highlight=False)
+        console.print(f"  \u201c{escape(evidence.quote)}\u201d", highlight=False)
+        if evidence.interval is not None:
+            interval = evidence.interval
+            console.print(f"  interval [{_number(interval.lo)}, {_number(interval.hi)}] {interval.unit}", highlight=False)
+        elif evidence.text is not None:
+            console.print(f"  text {escape(evidence.text)}", highlight=False)
+    console.print(f"\n[bold]computation[/] {escape(verdict.computation)}", highlight=False)
+    if verdict.margin is not None:
+        console.print(f"[bold]margin[/] {_number(verdict.margin)} {verdict.margin_unit or ''}".rstrip(), highlight=False)
+    for note in verdict.notes:
+        console.print(f"[bold]note[/] {escape(note)}", highlight=False)
+    for warning in verdict.warnings:
+        console.print(f"[magenta]warning[/] {warning.id}: {escape(warning.text)}", highlight=False)
+    for diagnosis in verdict.diagnoses:
+        console.print(f"[bold]diagnosis[/] {escape(diagnosis.title)} ({diagnosis.id}): [{_STATUS_STYLE[diagnosis.status]}]{diagnosis.status}[/]\n  {escape(diagnosis.computation)}", highlight=False)
 
 
 @main.command()
@@ -436,6 +491,15 @@ def _verdict_table(verdicts) -> Table:
         detail = "\n".join([verdict.computation, *verdict.notes])
         table.add_row(f"[{_STATUS_STYLE[verdict.status]}]{verdict.status}[/]", verdict.rule, figures, detail)
     return table
+
+
+@contextlib.contextmanager
+def _rule_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A bar on stderr, a step per rule's SQL, gone when done; none unless stderr is a terminal (so JSON and logs stay clean)."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True,
+                  disable=not errors.is_terminal) as bar:
+        task = bar.add_task("rules", total=None)
+        yield lambda rule_id, done, total: bar.update(task, description=rule_id, completed=done, total=total)
 
 
 def _recompute_with_status(store: Store, rules, claims_added: int) -> None:

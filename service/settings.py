@@ -23,13 +23,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     load_fixtures: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
+    desk_name: str = "Tally"  # the author of every ClaimReview
+    public_url: str = "http://127.0.0.1:8000"  # where readers reach this API: a verdict's URL is {public_url}/verdicts/{id}
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Settings from ``TALLY_*`` variables; explicit overrides (CLI flags) win."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        for name, field_type in (("db_path", str), ("rules_dir", str), ("fixtures_dir", str), ("host", str), ("port", int)):
+        for name, field_type in (("db_path", str), ("rules_dir", str), ("fixtures_dir", str), ("host", str), ("port", int),
+                                 ("desk_name", str), ("public_url", str)):
             if (raw := env.get(f"TALLY_{name.upper()}")) is not None:
                 values[name] = field_type(raw)
         if (raw := env.get("TALLY_LOAD_FIXTURES")) is not None:

@@ -23,7 +23,7 @@ import datetime
 import threading
 import time
 from dataclasses import dataclass
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -337,8 +337,16 @@ class Store:
 
     # verdicts
 
-    def replace_verdicts(self, rule_queries: Sequence[tuple[str, str]], connection: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    def replace_verdicts(
+        self,
+        rule_queries: Sequence[tuple[str, str]],
+        connection: duckdb.DuckDBPyConnection,
+        on_rule: Callable[[str, int, int], None] | None = None,
+    ) -> dict[str, float]:
         """Recompute the whole table from each rule's query (verdict-table columns); seconds per rule.
+
+        ``on_rule(rule id, rules done, rules in all)`` is called before each rule's query,
+        outside the seconds it is timed by.
 
         A verdict found again keeps the time it first appeared; one no longer found is gone.
         Each rule's rows go straight into a new table, whose index is built once at the
@@ -355,7 +363,9 @@ class Store:
         # order; every rule 4.15 s -> 3.13 s).
         connection.execute("SET disabled_optimizers = 'join_order'").fetchall()
         try:
-            for rule_id, query in rule_queries:
+            for done, (rule_id, query) in enumerate(rule_queries):
+                if on_rule is not None:
+                    on_rule(rule_id, done, len(rule_queries))
                 started = time.perf_counter()
                 connection.execute(
                     f"INSERT INTO verdicts SELECT found.*, coalesce(earlier.first_seen, now()) "

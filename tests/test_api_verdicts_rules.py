@@ -179,6 +179,8 @@ OPERATIONS = {
     ("post", "/check"): "checkClaim",
     ("get", "/verdicts"): "listVerdicts",
     ("get", "/verdicts/{verdict_id}"): "getVerdict",
+    ("get", "/verdicts/{verdict_id}/claimreview"): "getClaimReview",
+    ("get", "/claimreview"): "listClaimReviews",
     ("get", "/blame"): "getBlame",
     ("post", "/claims/batch"): "createClaims",
     ("post", "/rules/reload"): "reloadRules",

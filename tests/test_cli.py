@@ -188,6 +188,58 @@ def test_check_without_a_store_file_says_so(tmp_path: Path) -> None:
     assert not missing.exists(), "check must not create a store"
 
 
+def test_check_subject_lists_only_the_verdicts_on_that_subject(seeded_db: Path, seeded_reader: TestClient) -> None:
+    subject = "ma.handicraft.digital_platform.partner_bank"
+    result = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--status", "all", "--subject", subject, "--json")
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    served = seeded_reader.get("/verdicts", params={"subject": subject}).json()
+    assert printed["total"] == served["total"] > 0
+    assert [v["id"] for v in printed["verdicts"]] == [v["id"] for v in served["verdicts"]]
+    assert all(any(c["subject"] == subject for c in v["claims"]) for v in printed["verdicts"])
+    shown = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--subject", "ma.regions")
+    assert one_line(shown.stdout).endswith("0 verdicts listed (contradicted) on subject ma.regions")
+
+
+# --- tally explain -----------------------------------------------------------------------------------
+
+
+def same_figure_verdict(seeded_db: Path) -> dict:
+    verdicts = json.loads(tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--json").stdout)["verdicts"]
+    (found,) = [v for v in verdicts if v["rule"] == "same-figure" and "1,14 milliard de dirhams (MMDH)" in [c["figure"] for c in v["claims"]]]
+    return found
+
+
+def test_explain_prints_the_evidence(seeded_db: Path) -> None:
+    verdict = same_figure_verdict(seeded_db)
+    result = tally("explain", "--db", seeded_db, "--rules", RULES_DIR, verdict["id"])
+    assert result.exit_code == 0, result.output
+    printed = one_line(result.stdout)
+    for part in ("contradicted", verdict["title"], verdict["computation"], "Aziz Akhannouch", "2026-01-19",
+                 "[1 135 000 000, 1 145 000 000] MAD", "margin 80 000 000 MAD"):
+        assert part in printed, part
+    for evidence in verdict["claims"]:
+        assert f"\u201c{' '.join(evidence['quote'].split())}\u201d" in printed
+        assert f"{evidence['role']}: {evidence['figure']}" in printed and evidence["source"] in printed
+    for diagnosis in verdict["diagnoses"]:
+        assert diagnosis["title"] in printed and " ".join(diagnosis["computation"].split()) in printed
+
+
+def test_explain_json_is_what_get_verdict_answers(seeded_db: Path, seeded_reader: TestClient) -> None:
+    verdict = same_figure_verdict(seeded_db)
+    result = tally("explain", "--db", seeded_db, "--rules", RULES_DIR, verdict["id"], "--json")
+    assert result.exit_code == 0, result.output
+    served = seeded_reader.get(f"/verdicts/{verdict['id']}").json()
+    assert json.loads(result.stdout) | {"first_seen": None} == served | {"first_seen": None}
+
+
+def test_explain_of_an_unknown_verdict_says_so_and_exits_2(seeded_db: Path) -> None:
+    result = tally("explain", "--db", seeded_db, "--rules", RULES_DIR, "v-0000000000000000")
+    assert result.exit_code == 2
+    assert "no verdict with id 'v-0000000000000000'" in result.stderr
+    assert result.stdout == ""
+
+
 # --- tally blame -------------------------------------------------------------------------------------
 
 

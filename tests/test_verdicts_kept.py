@@ -96,6 +96,15 @@ def test_a_verdict_keeps_the_time_it_first_appeared_through_recomputes(seeded_st
     assert again == first
 
 
+def test_a_recompute_tells_of_each_rule_before_it_runs(seeded_store: Store, rules: RuleBook) -> None:
+    """What tally check's progress bar hears: every rule in force, in order, counted; the timings are per rule as before."""
+    heard: list[tuple[str, int, int]] = []
+    timings = checking.recompute(seeded_store, rules, lambda rule_id, done, total: heard.append((rule_id, done, total)))
+    ids = list(rules.current.compiled)
+    assert heard == [(rule_id, done, len(ids)) for done, rule_id in enumerate(ids)]
+    assert list(timings) == ids
+
+
 def test_a_store_recomputes_only_when_the_rules_changed(seeded_store: Store, rules: RuleBook) -> None:
     assert checking.ensure_current(seeded_store, rules) is False
     seeded_store.set_setting("verdicts_rules", "older rules", seeded_store._connection)
