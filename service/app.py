@@ -16,6 +16,7 @@ from service.api.blame import BlameController
 from service.api.claimreview import ClaimReviewController
 from service.api.claims import CheckController, ClaimController
 from service.api.health import HealthController
+from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
 from service.api.problems import problem_details_plugin
 from service.api.rules import RuleController
@@ -41,7 +42,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
         on_startup=[ensure_verdicts],
         route_handlers=[
             SourceController, ClaimController, CheckController, VerdictController, ClaimReviewController, BlameController,
-            RuleController, HealthController, DeskPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
+            RuleController, HealthController, DeskPages, ClaimFormPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
         template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine),
         dependencies={

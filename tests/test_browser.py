@@ -74,3 +74,18 @@ def test_filters_are_a_link_to_share(page: Page, seeded_server: str) -> None:
     page.wait_for_url("**/?*status=implausible*")
     statuses = page.locator("article.verdict").evaluate_all("articles => articles.map(a => a.classList[1])")
     assert statuses and set(statuses) == {"implausible"}
+
+
+def test_a_reporter_enters_a_new_figure_and_reads_its_verdict(page: Page, seeded_server: str) -> None:
+    page.goto(seeded_server + "/")
+    page.get_by_role("link", name="New figure").click()
+    page.get_by_label("Source").select_option("communique-2025-12")
+    page.get_by_label("Exact quote").fill("les exportations ont atteint 1,5 milliard de dirhams")
+    page.get_by_label("Subject").fill("ma.handicraft.exports")
+    page.get_by_label("Measure").select_option("level")
+    page.get_by_label("Period").fill("2025-01/2025-11")
+    page.get_by_label("Figure, as printed").fill("1,5 milliard de dirhams")
+    page.locator("#reading").filter(has_text="1.450 bn to 1.550 bn").wait_for()  # read as it is typed
+    page.get_by_role("button", name="Check (store nothing)").click()
+    assert page.get_by_role("heading", name="1,5 milliard de dirhams: 1.450 bn to 1.550 bn").is_visible()
+    assert page.locator("section.answer article.verdict.contradicted").count() >= 1

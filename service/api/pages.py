@@ -24,9 +24,8 @@ from service.intervals import Interval
 from service.periods import Period
 from service.rules.book import RuleBook
 from service.errors import NotFound
-from service.rules.explain import format_interval, format_number
+from service.rules.explain import format_interval, margin_words
 from service.store import Store
-from service.units import base_factor
 from service.verdicts import STATUS_ORDER
 
 PAGE_SIZE = 25
@@ -55,7 +54,7 @@ class DeskPages(Controller):
         )
         verdicts = checking.render(store, current, found.items)
         filters = {"subject": subject, "rule": rule, "status": status, "source": source}
-        margins = {v.id: format_number(v.margin * base_factor(v.margin_unit), v.margin_unit) for v in verdicts if v.margin and v.margin_unit}
+        margins = {v.id: margin_words(v.margin, v.margin_unit) for v in verdicts if v.margin}
         return Template(
             template_name="desk.html",
             context={
@@ -81,7 +80,7 @@ class DeskPages(Controller):
         current = rules.current
         found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True).items
         verdicts = checking.render(store, current, found)
-        margins = {v.id: format_number(v.margin * base_factor(v.margin_unit), v.margin_unit) for v in verdicts if v.margin and v.margin_unit}
+        margins = {v.id: margin_words(v.margin, v.margin_unit) for v in verdicts if v.margin}
         return Template(template_name="subject.html", context={"subject": subject, "chart": chart(claims), "verdicts": verdicts, "margins": margins})
 
 

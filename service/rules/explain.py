@@ -179,6 +179,13 @@ def format_number(base_value: float, unit_or_kind: str) -> str:
     return _significant(base_value)
 
 
+def margin_words(margin: float | None, unit: str | None) -> str | None:
+    """A verdict's margin as a reporter reads it (``80.0 M``, ``3.5 points``), or None when it has none."""
+    if not margin or not unit:
+        return None
+    return format_number(margin * base_factor(unit), unit)
+
+
 def _significant(value: float, digits: int = 4) -> str:
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"

@@ -1,0 +1,98 @@
+"""The desk's claim form: a reporter enters a printed figure and reads its verdicts.
+
+A plain HTML form (``/desk/new``) posted to the same write path as the API
+(``checking.submit``): "Check" is a dry run (``POST /check``), "Store" keeps the
+claim (``POST /claims``).  Problems come back next to the field they name.  With
+JavaScript on, ``assets/form.js`` shows the figure's interval and reading as it
+is typed, from ``/desk/read``; with it off, the same reading comes with the answer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Template
+
+from service import checking
+from service.claims import MEASURES, ClaimIn, base_interval
+from service.errors import ClientError, FieldProblem
+from service.figures import FigureError, parse_figure
+from service.rules.book import RuleBook
+from service.rules.explain import format_interval, margin_words
+from service.store import Store
+from service.units import base_factor
+
+FIELDS = ("source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure")
+
+
+class ClaimForm(msgspec.Struct, kw_only=True):
+    """The form as posted: every field text, empty when left blank."""
+
+    source: str = ""
+    quote: str = ""
+    subject: str = ""
+    breakdown: str = ""  # product=carpets;country=fr
+    measure: str = ""
+    period: str = ""
+    compared_to: str = ""
+    figure: str = ""
+    action: str = "check"
+
+
+class ClaimFormPages(Controller):
+    path = "/desk"
+    include_in_schema = False
+
+    @get("/new", name="claim-form", sync_to_thread=True)
+    def blank(self, store: Store) -> Template:
+        """The empty form."""
+        return _page(store, ClaimForm(), {}, None)
+
+    @post("/new", name="claim-form-post", status_code=200, sync_to_thread=True)
+    def submit(self, store: Store, rules: RuleBook, data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+        """Check the figure (a dry run) or store it; the form again, with the verdicts or the problems."""
+        try:
+            body = _claim_body(data)
+            checked = checking.submit(store, rules, body, keep=data.action == "store")
+        except ClientError as exc:
+            return _page(store, data, {p.field.split(".")[0].split("[")[0]: p.reason for p in exc.problems}, None, status=422)
+        return _page(store, data, {}, checked)
+
+    @get("/read", name="figure-reading", sync_to_thread=True)
+    def read(self, store: Store, figure: str = "", source: str = "") -> dict[str, Any]:
+        """A figure's interval and reading, as the claim would hold it (for the form, as it is typed)."""
+        known = store.find_source(source) if source else None
+        try:
+            parsed = parse_figure(figure, known.language if known else "fr", known.rounding if known else "half_up")  # type: ignore[arg-type]
+        except FigureError as exc:
+            return {"interval": None, "reading": [str(exc)]}
+        return {"interval": format_interval(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit), "reading": parsed.explanation}
+
+
+def _claim_body(form: ClaimForm) -> ClaimIn:
+    """The form's text fields as the claim body POST /claims takes; ClientError naming the field."""
+    raw: dict[str, Any] = {name: getattr(form, name).strip() for name in FIELDS if getattr(form, name).strip()}
+    if "breakdown" in raw:
+        pairs = [part.split("=", 1) for part in raw["breakdown"].split(";") if part.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ClientError([FieldProblem(field="breakdown", reason="write dimension=member pairs joined by ';', as in product=carpets;country=fr")])
+        raw["breakdown"] = {key.strip(): value.strip() for key, value in pairs}
+    try:
+        return msgspec.convert(raw, ClaimIn)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        field = message.rsplit("`$.", 1)[-1].rstrip("`").split(".")[0].split("[")[0] if "`$." in message else "form"
+        raise ClientError([FieldProblem(field=field, reason=message.split(" - at ")[0])]) from exc
+
+
+def _page(store: Store, form: ClaimForm, problems: dict[str, str], checked: checking.Checked | None, status: int = 200) -> Template:
+    sources = [source.id for source in store.list_sources().items]
+    context = {"form": form, "problems": problems, "checked": checked, "sources": sources, "measures": MEASURES, "margins": {}, "subjects_of": {}}
+    if checked is not None:
+        context["interval"] = format_interval(base_interval(checked.claim.interval), checked.claim.interval.unit) if checked.claim.interval else checked.claim.text
+        context["margins"] = {v.id: margin_words(v.margin, v.margin_unit) for v in checked.verdicts if v.margin}
+    return Template(template_name="form.html", context=context, status_code=status)

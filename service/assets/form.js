@@ -1,0 +1,18 @@
+// As the figure is typed, show the interval Tally reads from it (the page works without this).
+(function () {
+  const figure = document.getElementById("figure");
+  const source = document.getElementById("source");
+  const reading = document.getElementById("reading");
+  if (!figure || !reading) return;
+  let timer = null;
+  async function read() {
+    if (!figure.value.trim()) { reading.textContent = ""; return; }
+    const query = new URLSearchParams({ figure: figure.value, source: source ? source.value : "" });
+    const answer = await fetch("/desk/read?" + query.toString(), { headers: { Accept: "application/json" } });
+    if (!answer.ok) return;
+    const found = await answer.json();
+    reading.textContent = found.interval ? found.interval + " (" + found.reading.join("; ") + ")" : found.reading.join("; ");
+  }
+  figure.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(read, 200); });
+  if (source) source.addEventListener("change", read);
+})();
