@@ -74,3 +74,28 @@ def test_filters_are_a_link_to_share(page: Page, seeded_server: str) -> None:
     page.wait_for_url("**/?*status=implausible*")
     statuses = page.locator("article.verdict").evaluate_all("articles => articles.map(a => a.classList[1])")
     assert statuses and set(statuses) == {"implausible"}
+
+
+def test_from_the_desk_to_blame_to_a_contradiction(page: Page, seeded_server: str) -> None:
+    page.goto(seeded_server + "/")
+    page.get_by_role("navigation", name="Desk").get_by_role("link", name="Blame").click()
+    page.wait_for_url("**/desk/blame")
+    first = page.locator("ol.suspects > li").first
+    suspect = first.get_attribute("id")
+    link = first.locator("ul.contradictions a").first
+    assert link.is_visible()
+    link.focus()
+    page.keyboard.press("Enter")  # a link the keyboard follows
+    page.wait_for_url("**/desk/verdicts/v-*")
+    verdict = page.locator("article.verdict.contradicted")
+    assert verdict.count() == 1
+    assert verdict.locator(".computation").is_visible(), "the evidence comes opened"
+    listed = httpx.get(seeded_server + "/verdicts/" + (verdict.get_attribute("id") or "")).json()
+    assert suspect in {claim["id"] for claim in listed["claims"]}, "the contradiction uses the figure blamed"
+
+
+@pytest.mark.parametrize("path", ["/desk/blame", "/desk/rules", "/desk/rules/same-figure", "/desk/unchecked"])
+def test_the_new_pages_fit_a_phone(page: Page, seeded_server: str, path: str) -> None:
+    page.goto(seeded_server + path)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360 px"
