@@ -84,7 +84,18 @@ class ClaimReview(_Node, kw_only=True):
 
 
 def verdict_url(public_url: str, verdict_id: str) -> str:
-    return f"{public_url.rstrip('/')}/verdicts/{verdict_id}"
+    """The verdict's page on the desk, where the review is embedded: what readers and search engines reach."""
+    return f"{public_url.rstrip('/')}/desk/verdicts/{verdict_id}"
+
+
+def embedded(review: ClaimReview) -> str:
+    """The review as the text of a ``<script type="application/ld+json">`` data block.
+
+    ``<``, ``>`` and ``&`` are written as JSON escapes, so no quote, figure or name
+    can close the block (``</script>``) or open a comment: the JSON reads back the same.
+    """
+    text = msgspec.json.encode(review).decode()
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def claim_review(verdict: Verdict, sources: Mapping[str, Source], desk_name: str, public_url: str) -> ClaimReview:

@@ -319,6 +319,16 @@ class Store:
         total = rows[0][-1] if rows else self.query(f"SELECT count(*) FROM claims {where}", parameters)[0][0]
         return Page([_claim_from_row(row[:-1]) for row in rows], total)
 
+    def unchecked_claims(self, shapes: RuleShapes, limit: int | None = None, offset: int = 0) -> Page[Claim]:
+        """Claims that no verdict of the rules in force reads, in the order they came: what Tally cannot check."""
+        read = "SELECT DISTINCT unnest(claim_ids) FROM verdicts WHERE list_contains(?, rule)"
+        rows = self.query(
+            f"SELECT {_CLAIM_SELECT}, count(*) OVER () FROM claims WHERE id NOT IN ({read}) ORDER BY seq LIMIT ? OFFSET ?",
+            [list(shapes.rule_ids), limit, offset],
+        )
+        total = rows[0][-1] if rows else self.query(f"SELECT count(*) FROM claims WHERE id NOT IN ({read})", [list(shapes.rule_ids)])[0][0]
+        return Page([_claim_from_row(row[:-1]) for row in rows], total)
+
     def count_claims(self) -> int:
         return self.query("SELECT count(*) FROM claims")[0][0]
 

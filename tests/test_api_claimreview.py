@@ -33,7 +33,7 @@ def test_the_same_figure_contradiction_as_a_claim_review(seeded_reader: TestClie
     assert response.headers["content-type"].startswith("application/ld+json")
     review = response.json()
     assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
-    assert review["url"] == f"{Settings().public_url}/verdicts/{verdict['id']}"
+    assert review["url"] == f"{Settings().public_url}/desk/verdicts/{verdict['id']}", "the verdict's page, where it is embedded"
     assert review["author"] == {"@type": "Organization", "name": "Tally"}
     assert review["reviewRating"] == {
         "@type": "Rating",
@@ -57,7 +57,7 @@ def test_the_claim_reviewed_carries_its_speaker_date_and_appearance(seeded_reade
     source = Source(id=verdict.claims[0].source, title="Communiqué", outlet="Ministère", language="fr",
                     url="https://example.ma/communique", published=datetime.date(2025, 12, 30), speaker="A. Porte-parole")
     review = msgspec.to_builtins(claim_review(verdict, {source.id: source}, "Desk", "https://desk.example/"))
-    assert review["url"] == f"https://desk.example/verdicts/{verdict.id}"
+    assert review["url"] == f"https://desk.example/desk/verdicts/{verdict.id}"
     assert review["author"] == {"@type": "Organization", "name": "Desk"}
     assert review["itemReviewed"] == {
         "@type": "Claim",
@@ -100,4 +100,4 @@ def test_the_desk_and_its_public_url_come_from_the_settings(seeded_store, rules)
     with TestClient(create_app(settings, seeded_store, rules)) as client:
         review = client.get("/claimreview", params={"limit": 1}).json()[0]
     assert review["author"]["name"] == "Le Desk"
-    assert review["url"].startswith("https://tally.example.ma/verdicts/v-")
+    assert review["url"].startswith("https://tally.example.ma/desk/verdicts/v-")

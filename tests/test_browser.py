@@ -89,3 +89,28 @@ def test_a_reporter_enters_a_new_figure_and_reads_its_verdict(page: Page, seeded
     page.get_by_role("button", name="Check (store nothing)").click()
     assert page.get_by_role("heading", name="1,5 milliard de dirhams: 1.450 bn to 1.550 bn").is_visible()
     assert page.locator("section.answer article.verdict.contradicted").count() >= 1
+
+
+def test_from_the_desk_to_blame_to_a_contradiction(page: Page, seeded_server: str) -> None:
+    page.goto(seeded_server + "/")
+    page.get_by_role("navigation", name="Desk").get_by_role("link", name="Blame").click()
+    page.wait_for_url("**/desk/blame")
+    first = page.locator("ol.suspects > li").first
+    suspect = first.get_attribute("id")
+    link = first.locator("ul.contradictions a").first
+    assert link.is_visible()
+    link.focus()
+    page.keyboard.press("Enter")  # a link the keyboard follows
+    page.wait_for_url("**/desk/verdicts/v-*")
+    verdict = page.locator("article.verdict.contradicted")
+    assert verdict.count() == 1
+    assert verdict.locator(".computation").is_visible(), "the evidence comes opened"
+    listed = httpx.get(seeded_server + "/verdicts/" + (verdict.get_attribute("id") or "")).json()
+    assert suspect in {claim["id"] for claim in listed["claims"]}, "the contradiction uses the figure blamed"
+
+
+@pytest.mark.parametrize("path", ["/desk/blame", "/desk/rules", "/desk/rules/same-figure", "/desk/unchecked"])
+def test_the_new_pages_fit_a_phone(page: Page, seeded_server: str, path: str) -> None:
+    page.goto(seeded_server + path)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360 px"

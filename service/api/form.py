@@ -91,8 +91,8 @@ def _claim_body(form: ClaimForm) -> ClaimIn:
 
 def _page(store: Store, form: ClaimForm, problems: dict[str, str], checked: checking.Checked | None, status: int = 200) -> Template:
     sources = [source.id for source in store.list_sources().items]
-    context = {"form": form, "problems": problems, "checked": checked, "sources": sources, "measures": MEASURES, "margins": {}, "subjects_of": {}}
+    context = {"form": form, "problems": problems, "checked": checked, "sources": sources, "measures": MEASURES, "margins": {}, "subjects_of": {}, "active": "new"}
     if checked is not None:
         context["interval"] = format_interval(base_interval(checked.claim.interval), checked.claim.interval.unit) if checked.claim.interval else checked.claim.text
-        context["margins"] = {v.id: margin_words(v.margin, v.margin_unit) for v in checked.verdicts if v.margin}
+        context["margins"] = {v.id: words for v in checked.verdicts if (words := margin_words(v.margin, v.margin_unit))}
     return Template(template_name="form.html", context=context, status_code=status)

@@ -1,7 +1,9 @@
 """The desk's pages: server-rendered HTML over the same store and rules as the JSON API.
 
 Pages live at ``/`` and under ``/desk/`` and ``/subjects/``, paths the JSON API
-never uses; their assets under ``/assets/`` ship in the package (no CDN, no
+never uses: the verdicts (``/``), one verdict with its ClaimReview (``/desk/verdicts/{id}``),
+the figures to doubt first (``/desk/blame``), the rules (``/desk/rules``) and the claims
+no rule reads (``/desk/unchecked``); their assets under ``/assets/`` ship in the package (no CDN, no
 script needed to read them).  Filters are query parameters, so a filtered list
 is a link a reporter can share.
 """
@@ -11,22 +13,26 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import Parameter, PathParameter, QueryParameter
 from litestar.response import Template
 
 from service import checking
+from service.claimreview import claim_review, embedded
 from service.claims import Claim, base_interval
 from service.intervals import Interval
 from service.periods import Period
 from service.rules.book import RuleBook
 from service.errors import NotFound
 from service.rules.explain import format_interval, margin_words
+from service.settings import Settings
 from service.store import Store
-from service.verdicts import STATUS_ORDER
+from service.verdicts import STATUS_ORDER, Verdict
 
 PAGE_SIZE = 25
 
@@ -54,7 +60,7 @@ class DeskPages(Controller):
         )
         verdicts = checking.render(store, current, found.items)
         filters = {"subject": subject, "rule": rule, "status": status, "source": source}
-        margins = {v.id: margin_words(v.margin, v.margin_unit) for v in verdicts if v.margin}
+        margins = _margins(verdicts)
         return Template(
             template_name="desk.html",
             context={
@@ -80,8 +86,109 @@ class DeskPages(Controller):
         current = rules.current
         found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True).items
         verdicts = checking.render(store, current, found)
-        margins = {v.id: margin_words(v.margin, v.margin_unit) for v in verdicts if v.margin}
+        margins = _margins(verdicts)
         return Template(template_name="subject.html", context={"subject": subject, "chart": chart(claims), "verdicts": verdicts, "margins": margins})
+
+
+    @get("/desk/verdicts/{verdict_id:str}", name="verdict", sync_to_thread=True)
+    def verdict(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], settings: NamedDependency[Settings], verdict_id: Annotated[str, PathParameter()]) -> Template:
+        """One verdict opened to its evidence, with its schema.org ClaimReview embedded as JSON-LD."""
+        current = rules.current
+        [verdict] = checking.render(store, current, [store.get_verdict(verdict_id, current)])
+        sources = store.sources_by_id(list({e.source for e in verdict.claims}))
+        review = claim_review(verdict, sources, settings.desk_name, settings.public_url)
+        return Template(
+            template_name="verdict_page.html",
+            context={
+                "v": verdict,
+                "opened": True,
+                "subjects": sorted({e.subject for e in verdict.claims}),
+                "margins": _margins([verdict]),
+                "claim_review": embedded(review),
+            },
+        )
+
+    @get("/desk/blame", name="blame", sync_to_thread=True)
+    def blame(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], subject: Annotated[str | None, QueryParameter()] = None) -> Template:
+        """The figures to doubt first, each with the contradictions it takes part in, and the fewest to set aside."""
+        subject = subject or None
+        current = rules.current
+        answer = checking.blame(store, rules, subject=subject)
+        titles = {rule.id: rule.title for rule in current.rules}
+        contradictions: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for row, _ in store.list_verdicts(current, status="contradicted", subject=subject).items:
+            for claim_id in dict.fromkeys(row.roles_ids):
+                contradictions[claim_id].append((row.id, titles[row.rule]))
+        return Template(
+            template_name="blame.html",
+            context={
+                "blame": answer,
+                "subject": subject,
+                "suspects": {s.id: s for s in answer.claims},
+                "contradictions": contradictions,
+            },
+        )
+
+    @get("/desk/rules", name="rules", sync_to_thread=True)
+    def rules_list(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook]) -> Template:
+        """Every rule in force, what it checks, and how many verdicts of each status it gave."""
+        counts = store.verdict_counts()
+        return Template(
+            template_name="rules.html",
+            context={
+                "rules": rules.current.rules,
+                "statuses": STATUS_ORDER,
+                "counts": counts,
+                "unchecked": store.unchecked_claims(rules.current, limit=0).total,
+                "claims": store.count_claims(),
+            },
+        )
+
+    @get("/desk/rules/{rule_id:str}", name="rule", sync_to_thread=True)
+    def rule(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], rule_id: Annotated[str, PathParameter()]) -> Template:
+        """One rule: its YAML as written, what it checks, and its verdicts, contradictions first."""
+        current = rules.current
+        found = rules.get(rule_id)
+        found_verdicts = store.list_verdicts(current, rule=rule_id, limit=PAGE_SIZE, by_weight=True)
+        verdicts = checking.render(store, current, found_verdicts.items)
+        return Template(
+            template_name="rule.html",
+            context={
+                "rule": found,
+                "source": _rule_source(found.file),
+                "verdicts": verdicts,
+                "total": found_verdicts.total,
+                "margins": _margins(verdicts),
+                "subjects_of": {v.id: sorted({e.subject for e in v.claims}) for v in verdicts},
+            },
+        )
+
+    @get("/desk/unchecked", name="unchecked", sync_to_thread=True)
+    def unchecked(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], page: Annotated[int, Parameter(ge=1)] = 1) -> Template:
+        """The claims no verdict of any rule reads: what Tally cannot check, by the rules in force."""
+        found = store.unchecked_claims(rules.current, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        return Template(
+            template_name="unchecked.html",
+            context={
+                "claims": found.items,
+                "total": found.total,
+                "page": page,
+                "previous": f"/desk/unchecked?page={page - 1}" if page > 1 else None,
+                "next": f"/desk/unchecked?page={page + 1}" if page * PAGE_SIZE < found.total else None,
+            },
+        )
+
+
+def _margins(verdicts: list[Verdict]) -> dict[str, str]:
+    return {v.id: words for v in verdicts if (words := margin_words(v.margin, v.margin_unit))}
+
+
+def _rule_source(file: str) -> str | None:
+    """The rule's file as written, or None when it is no longer where it was loaded from."""
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def _page_link(filters: dict[str, str | None], page: int) -> str:
