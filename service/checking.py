@@ -138,6 +138,39 @@ def _rendered(
     return verdicts
 
 
+# --- a claim entered wrongly --------------------------------------------------------
+#
+# A withdrawn claim leaves the view every rule reads (store.py), so the verdicts it was in
+# must go, and some it blocked may come back: a group that lost a member is summed again
+# without it, which no per-verdict delete can tell.  Every verdict is recomputed, in the
+# same transaction as the mark; a withdrawal is rare, and a recompute is what a reload costs.
+
+
+def retract(store: Store, book: RuleBook, claim_id: str, by: str, reason: str) -> Claim:
+    """Mark a stored claim retracted (who, why, when) and take it out of every verdict; the claim as marked."""
+    with store.transaction() as connection:
+        store.withdraw_claim(claim_id, by, reason, connection)
+        _recompute_within(store, book.current, connection)
+        return store.claims_by_id([claim_id], connection)[claim_id]
+
+
+def correct(store: Store, book: RuleBook, claim_id: str, body: ClaimIn, by: str, reason: str) -> Checked:
+    """Store a claim that supersedes a stored one, linked both ways; the new claim and every verdict it takes part in.
+
+    The old claim leaves every verdict as a retracted one does; all or nothing: an
+    unknown or withdrawn old claim, or a new one stored already, leaves the store as it was.
+    """
+    rules = book.current
+    with store.transaction() as connection:
+        claim = build_claim(body, _source(store, body.source, connection))
+        store.withdraw_claim(claim_id, by, reason, connection, superseded_by=claim.id)
+        store.add_claim(claim, connection)  # Conflict if it is stored already
+        store.mark_correction(claim.id, claim_id, connection)
+        _recompute_within(store, rules, connection)
+        rows = store.list_verdicts(rules, claim=claim.id, connection=connection).items
+        return Checked(store.claims_by_id([claim.id], connection)[claim.id], render(store, rules, rows, connection))
+
+
 # --- many claims --------------------------------------------------------------------
 
 
@@ -197,11 +230,16 @@ def recompute(store: Store, book: RuleBook, on_rule: Callable[[str, int, int], N
 
     ``on_rule(rule id, rules done, rules in all)`` hears of each rule before its query runs (a progress bar).
     """
-    rules = book.current
     with store.transaction() as connection:
-        queries = [(rule_id, c.verdict_rows_sql()) for rule_id, c in rules.compiled.items()]
-        timings = store.replace_verdicts(queries, connection, on_rule)
-        store.set_setting(_RULES_KEY, rules.fingerprint, connection)
+        return _recompute_within(store, book.current, connection, on_rule)
+
+
+def _recompute_within(
+    store: Store, rules: RuleSet, connection: Connection, on_rule: Callable[[str, int, int], None] | None = None
+) -> dict[str, float]:
+    queries = [(rule_id, c.verdict_rows_sql()) for rule_id, c in rules.compiled.items()]
+    timings = store.replace_verdicts(queries, connection, on_rule)
+    store.set_setting(_RULES_KEY, rules.fingerprint, connection)
     return timings
 
 

@@ -8,6 +8,7 @@ is recognised, and verdict ids built from claim ids stay stable.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import math
 import unicodedata
@@ -89,8 +90,21 @@ class IntervalOut(msgspec.Struct, frozen=True):
         return Interval(-math.inf if self.lo is None else self.lo, math.inf if self.hi is None else self.hi)
 
 
+class Withdrawal(msgspec.Struct, frozen=True):
+    """Who took a claim out of every verdict, why, and when; the claim itself is kept."""
+
+    by: str
+    reason: str
+    at: datetime.datetime
+
+
 class Claim(msgspec.Struct, kw_only=True):
-    """A stored claim. ``interval`` is null for a ``category`` claim, which has ``text``."""
+    """A stored claim. ``interval`` is null for a ``category`` claim, which has ``text``.
+
+    A claim entered wrongly is ``retracted``, or ``corrected`` by a new claim
+    (``superseded_by`` it; the new one ``corrects`` it): either way it is kept,
+    marked, and in no verdict.
+    """
 
     id: str
     source: str
@@ -106,6 +120,10 @@ class Claim(msgspec.Struct, kw_only=True):
     qualifier: str | None
     printed: Literal["number", "direction", "words", "text"]
     reading: list[str]
+    retracted: Withdrawal | None = None
+    corrected: Withdrawal | None = None
+    superseded_by: str | None = None
+    corrects: str | None = None
 
 
 FigureReader = Callable[[str, str, Rounding], ParsedFigure]
@@ -267,4 +285,4 @@ def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-__all__ = ["Claim", "ClaimIn", "FieldProblem", "IntervalOut", "build_claim", "category_key", "MEASURES"]
+__all__ = ["Claim", "ClaimIn", "Withdrawal", "FieldProblem", "IntervalOut", "build_claim", "category_key", "MEASURES"]

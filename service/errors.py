@@ -82,8 +82,8 @@ class Conflict(ClientError):
     title = "Conflict"
     slug = "conflict"
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__([FieldProblem(field=field, reason=reason)])
+    def __init__(self, field: str, reason: str, location: str = "body") -> None:
+        super().__init__([FieldProblem(field=field, reason=reason, location=location)])
 
 
 class StoreUnavailable(TallyError):

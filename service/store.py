@@ -31,10 +31,11 @@ import duckdb
 import msgspec
 import pyarrow as pa
 
-from service.claims import Claim, ClaimIn, IntervalOut, category_key
+from service.claims import Claim, ClaimIn, IntervalOut, Withdrawal, category_key
 from service.errors import Conflict, InvalidField, NotFound, StoreUnavailable
 from service.periods import Period
 from service.rules.plan import CLAIM_COLUMNS, VerdictRow, breakdown_key
+from service.rules.sql import CLAIMS
 from service.sources import Source
 from service.units import CANONICAL_UNITS, base_factor
 from service.verdicts import STATUS_ORDER
@@ -101,8 +102,19 @@ CREATE TABLE IF NOT EXISTS claims (
     scale DOUBLE,
     text VARCHAR,
     text_key VARCHAR,
-    reading JSON NOT NULL
+    reading JSON NOT NULL,
+    withdrawn_by VARCHAR,
+    withdrawn_reason VARCHAR,
+    withdrawn_at TIMESTAMP WITH TIME ZONE,
+    superseded_by VARCHAR,
+    corrects VARCHAR
 );
+-- a store made before claims could be withdrawn: every claim is in force
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS withdrawn_by VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS withdrawn_reason VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS withdrawn_at TIMESTAMP WITH TIME ZONE;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS superseded_by VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS corrects VARCHAR;
 -- No index on subject: DuckDB's index scan fetches rows one by one (10 ms for a subject's
 -- 380 claims at 100k), slower than a scan; bulk loads insert claims sorted by subject
 -- instead, so that row groups' min/max let a scan skip all but the subject's own.
@@ -110,6 +122,9 @@ DROP INDEX IF EXISTS claims_subject;
 -- what the store was last computed with (the rules' fingerprint for the verdicts)
 CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 """
+# What every rule reads: the claims in force.  A retracted or superseded claim is kept
+# (withdrawn_at is set for both) but no rule's SQL, and no neighbourhood, ever sees it.
+SCHEMA += f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL;\n"
 
 # A margin (in its unit) over the largest finite bound of the check's sides (base magnitudes).
 _FACTOR_OF_UNIT = " ".join(f"WHEN '{unit}' THEN {base_factor(unit)!r}" for unit in CANONICAL_UNITS)
@@ -291,6 +306,30 @@ class Store:
         self._next_seq += added
         return added
 
+    def withdraw_claim(
+        self, claim_id: str, by: str, reason: str, connection: duckdb.DuckDBPyConnection, superseded_by: str | None = None
+    ) -> None:
+        """Take a stored claim out of every verdict (retracted, or superseded by a correction); it stays listed, marked.
+
+        NotFound for an unknown id; Conflict if it is withdrawn already.  The caller
+        recomputes the verdicts in the same transaction.
+        """
+        rows = connection.execute("SELECT withdrawn_at, superseded_by FROM claims WHERE id = ?", [claim_id]).fetchall()
+        if not rows:
+            raise NotFound("claim", claim_id)
+        withdrawn_at, successor = rows[0]
+        if withdrawn_at is not None:
+            state = f"superseded by {successor}" if successor else "retracted"
+            raise Conflict("id", f"claim {claim_id} is {state} already", location="path")
+        connection.execute(
+            "UPDATE claims SET withdrawn_by = ?, withdrawn_reason = ?, withdrawn_at = now(), superseded_by = ? WHERE id = ?",
+            [by, reason, superseded_by, claim_id],
+        ).fetchall()
+
+    def mark_correction(self, claim_id: str, corrects: str, connection: duckdb.DuckDBPyConnection) -> None:
+        """Link a newly stored claim to the one it corrects."""
+        connection.execute("UPDATE claims SET corrects = ? WHERE id = ?", [corrects, claim_id]).fetchall()
+
     def has_claim(self, claim_id: str, connection: duckdb.DuckDBPyConnection | None = None) -> bool:
         with self._within(connection) as conn:
             return bool(conn.execute("SELECT 1 FROM claims WHERE id = ?", [claim_id]).fetchall())
@@ -341,7 +380,7 @@ class Store:
         found: dict[str, tuple[Any, ...]] = {}
         for condition in conditions:
             parameters = {"subject": subject} if "$subject" in condition else {}
-            for row in connection.execute(f"SELECT {_NEIGHBOUR_SELECT} FROM claims WHERE {condition}", parameters).fetchall():
+            for row in connection.execute(f"SELECT {_NEIGHBOUR_SELECT} FROM {CLAIMS} AS claims WHERE {condition}", parameters).fetchall():
                 found.setdefault(row[0], row)
         return Neighbourhood([row[: len(CLAIM_COLUMNS)] for row in found.values()], {i: row[len(CLAIM_COLUMNS) :] for i, row in found.items()})
 
@@ -439,8 +478,8 @@ class Store:
             "status = ?": status,
             "rule = ?": rule,
             "list_contains(claim_ids, ?)": claim,
-            "list_has_any(claim_ids, (SELECT list(id) FROM claims WHERE subject = ?))": subject,
-            "list_has_any(claim_ids, (SELECT list(id) FROM claims WHERE source = ?))": source,
+            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE subject = ?))": subject,
+            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE source = ?))": source,
         }
         used = {condition: value for condition, value in filters.items() if value is not None}
         where, parameters = " AND ".join(used), list(used.values())
@@ -457,7 +496,7 @@ class Store:
 
     def contradicted_claim_sets(self, shapes: RuleShapes, subject: str | None = None) -> list[list[str]]:
         """The claim ids of every contradicted verdict of the rules in force (using a claim on ``subject``, if given), by verdict id."""
-        condition = " AND list_has_any(claim_ids, (SELECT list(id) FROM claims WHERE subject = ?))" if subject is not None else ""
+        condition = f" AND list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE subject = ?))" if subject is not None else ""
         rows = self.query(
             f"SELECT claim_ids FROM verdicts WHERE status = 'contradicted' AND list_contains(?, rule){condition} ORDER BY id",
             [list(shapes.rule_ids), *([subject] if subject is not None else [])],
@@ -571,7 +610,8 @@ def _verdict_from_row(row: Sequence[Any], shapes: RuleShapes) -> VerdictRow:
 
 
 _CLAIM_SELECT = (
-    "id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading"
+    "id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading, "
+    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects"
 )
 _NEIGHBOUR_SELECT = f"{', '.join(CLAIM_COLUMNS)}, {_CLAIM_SELECT}"
 
@@ -643,7 +683,9 @@ def _claim_row(claim: Claim) -> dict[str, Any]:
 
 
 def _claim_from_row(row: tuple[Any, ...]) -> Claim:
-    (claim_id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading) = row
+    (claim_id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading) = row[:16]
+    withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects = row[16:]
+    withdrawal = None if withdrawn_at is None else Withdrawal(withdrawn_by, withdrawn_reason, withdrawn_at)
     interval = None
     if unit is not None:
         interval = IntervalOut(lo if lo not in (-_INF, _INF) else None, hi if hi not in (-_INF, _INF) else None, unit)
@@ -662,6 +704,10 @@ def _claim_from_row(row: tuple[Any, ...]) -> Claim:
         qualifier=qualifier,
         printed=printed,
         reading=msgspec.json.decode(reading),
+        retracted=withdrawal if superseded_by is None else None,
+        corrected=withdrawal if superseded_by is not None else None,
+        superseded_by=superseded_by,
+        corrects=corrects,
     )
 
 

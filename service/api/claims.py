@@ -38,6 +38,27 @@ class BatchResult(msgspec.Struct):
     skipped: int
 
 
+# Who withdraws a claim, and why: both said, in words (a blank one says nothing).
+Said = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
+
+
+class RetractionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """What POST /claims/{id}/retract takes: who retracts the claim, and why."""
+
+    by: Said
+    reason: Said
+
+
+class CorrectionIn(ClaimIn, forbid_unknown_fields=True, kw_only=True):
+    """What POST /claims/{id}/correct takes: the corrected claim, as POST /claims takes it, and who corrects it, and why."""
+
+    by: Said
+    reason: Said
+
+    def claim(self) -> ClaimIn:
+        return ClaimIn(**{name: getattr(self, name) for name in ClaimIn.__struct_fields__})
+
+
 def _answer(checked: checking.Checked) -> ClaimVerdicts:
     return ClaimVerdicts(checked.claim, checked.verdicts)
 
@@ -93,6 +114,29 @@ class ClaimController(Controller):
     def get_claim(self, claim_id: Annotated[str, PathParameter(description="A claim id such as c-1a2b3c4d5e6f")], store: NamedDependency[Store]) -> Claim:
         """One claim; 404 if no claim has that id."""
         return store.get_claim(claim_id)
+
+
+    @post("/{claim_id:str}/retract", operation_id="retractClaim", status_code=200, sync_to_thread=True)
+    def retract_claim(
+        self,
+        claim_id: Annotated[str, PathParameter(description="A claim id such as c-1a2b3c4d5e6f")],
+        data: JSONBody[RetractionIn],
+        store: NamedDependency[Store],
+        rules: NamedDependency[RuleBook],
+    ) -> Claim:
+        """Retract a claim entered wrongly: kept and marked (who, why, when), and out of every verdict; 404 if unknown, 409 if withdrawn already."""
+        return checking.retract(store, rules, claim_id, data.by, data.reason)
+
+    @post("/{claim_id:str}/correct", operation_id="correctClaim", status_code=201, sync_to_thread=True)
+    def correct_claim(
+        self,
+        claim_id: Annotated[str, PathParameter(description="A claim id such as c-1a2b3c4d5e6f")],
+        data: JSONBody[CorrectionIn],
+        store: NamedDependency[Store],
+        rules: NamedDependency[RuleBook],
+    ) -> ClaimVerdicts:
+        """Store a claim that supersedes a stored one (linked both ways; the old one leaves every verdict); answer as POST /claims does."""
+        return _answer(checking.correct(store, rules, claim_id, data.claim(), data.by, data.reason))
 
 
 def _store_batch(store: Store, rules: RuleBook, body: bytes) -> BatchResult:

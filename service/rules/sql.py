@@ -12,11 +12,11 @@ Shape of the query, for bindings ``b1..bn`` and at most one group binding ``g``:
     WITH "g_part" AS (SELECT keys, unit, SUM(lo) AS lo, ..., LIST_SORT(FLATTEN(LIST(ids))) AS ids
                       FROM (SELECT keys, unit, <quantity columns>, MIN(lo * scale) AS lo,
                                    MAX(hi * scale) AS hi, ..., LIST(id) AS ids
-                            FROM claims WHERE <part's filters>
+                            FROM live_claims WHERE <part's filters>
                             GROUP BY keys, unit, <quantity columns>) AS "quantity"
                       GROUP BY keys, unit HAVING COUNT(*) >= 2)
     SELECT <verdict id>, "b1__id", ..., <status>, <margin>, <bounds of both sides>
-    FROM (SELECT ... FROM claims AS "b1", claims AS "b2", "g_part" AS "g"
+    FROM (SELECT ... FROM live_claims AS "b1", live_claims AS "b2", "g_part" AS "g"
           WHERE <filters> AND <relations> AND <unit combinations that type-check>) staged
 
 A group sums *quantities*, not claims: figures of one quantity (``plan.QUANTITY_COLUMNS``)
@@ -57,7 +57,9 @@ from service.rules.plan import FLOW_MEASURES
 from service.rules.model import Rule
 from service.units import base_factor
 
-CLAIMS = "claims"
+# The claims in force (the store's view of the claims table without retracted or superseded
+# ones): every rule reads them, so a withdrawn claim is in no verdict.
+CLAIMS = "live_claims"
 # The columns every rule's query returns besides its role ids, in this order.
 VERDICT_COLUMNS = ("_id", "_status", "_margin", "_margin_unit", "_left_lo", "_left_hi", "_right_lo", "_right_hi")
 
