@@ -204,3 +204,12 @@ def test_a_store_made_before_claims_could_be_withdrawn_opens(seeded_file: Path, 
         assert client.post(f"/claims/{high['id']}/retract", json=WHO).status_code == 200
     with Store(str(path)) as reopened:
         assert reopened.get_claim(high["id"]).retracted is not None
+
+
+def test_the_subject_view_no_longer_draws_a_retracted_figure(seeded_client: TestClient) -> None:
+    claims = seeded_client.get("/claims", params={"subject": "ma.handicraft.exports", "limit": 1000}).json()
+    [level_123] = [c for c in claims if c["figure"] == "quelque 1,23 milliard de dirhams"]
+    drawn = '<q dir="auto">quelque 1,23 milliard de dirhams</q>'
+    assert drawn in seeded_client.get("/subjects/ma.handicraft.exports").text
+    seeded_client.post(f"/claims/{level_123['id']}/retract", json={"by": "desk", "reason": "entered twice"})
+    assert drawn not in seeded_client.get("/subjects/ma.handicraft.exports").text

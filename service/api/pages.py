@@ -80,8 +80,10 @@ class DeskPages(Controller):
     @get("/subjects/{subject:str}", name="subject", sync_to_thread=True)
     def subject(self, store: Store, rules: RuleBook, subject: str) -> Template:
         """Every figure printed about one subject, as intervals on a shared axis, and as a table."""
-        claims = store.list_claims(subject=subject).items
-        if not claims:
+        printed = store.list_claims(subject=subject).items
+        # a retracted or corrected claim is kept, but no longer drawn as a figure the desk stands by
+        claims = [claim for claim in printed if claim.retracted is None and claim.superseded_by is None]
+        if not printed:
             raise NotFound("subject", subject)
         current = rules.current
         found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True).items
