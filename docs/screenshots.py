@@ -24,6 +24,15 @@ def main(base_url: str) -> None:
         page.screenshot(path=str(HERE / "desk.png"), full_page=False)
         page.goto(base_url + "/subjects/ma.handicraft.exports")
         page.locator("section.chart", has_text="level of the whole, Jan-Nov 2025").screenshot(path=str(HERE / "subject.png"))
+        page.goto(base_url + "/desk/new")
+        page.get_by_label("Source").select_option("communique-2025-12")
+        page.get_by_label("Exact quote").fill("les exportations ont atteint 1,5 milliard de dirhams")
+        page.get_by_label("Subject").fill("ma.handicraft.exports")
+        page.get_by_label("Measure").select_option("level")
+        page.get_by_label("Period").fill("2025-01/2025-11")
+        page.get_by_label("Figure, as printed").fill("1,5 milliard de dirhams")
+        page.get_by_role("button", name="Check (store nothing)").click()
+        page.screenshot(path=str(HERE / "form.png"), full_page=True)
         browser.close()
 
 
