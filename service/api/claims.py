@@ -24,6 +24,9 @@ from service.api.paging import DEFAULT_LIMIT, Limit, Offset, page_headers
 from service.spreadsheets import claims_csv
 
 
+
+ClaimId = Annotated[str, PathParameter(description="A claim id such as c-1a2b3c4d5e6f")]
+
 class ClaimVerdicts(msgspec.Struct):
     """What POST /claims and POST /check answer: the claim as read, and every verdict it takes part in."""
 
@@ -111,15 +114,14 @@ class ClaimController(Controller):
         return Response(page.items, headers=headers)
 
     @get("/{claim_id:str}", operation_id="getClaim", sync_to_thread=True)
-    def get_claim(self, claim_id: Annotated[str, PathParameter(description="A claim id such as c-1a2b3c4d5e6f")], store: NamedDependency[Store]) -> Claim:
+    def get_claim(self, claim_id: ClaimId, store: NamedDependency[Store]) -> Claim:
         """One claim; 404 if no claim has that id."""
         return store.get_claim(claim_id)
-
 
     @post("/{claim_id:str}/retract", operation_id="retractClaim", status_code=200, sync_to_thread=True)
     def retract_claim(
         self,
-        claim_id: Annotated[str, PathParameter(description="A claim id such as c-1a2b3c4d5e6f")],
+        claim_id: ClaimId,
         data: JSONBody[RetractionIn],
         store: NamedDependency[Store],
         rules: NamedDependency[RuleBook],
@@ -130,7 +132,7 @@ class ClaimController(Controller):
     @post("/{claim_id:str}/correct", operation_id="correctClaim", status_code=201, sync_to_thread=True)
     def correct_claim(
         self,
-        claim_id: Annotated[str, PathParameter(description="A claim id such as c-1a2b3c4d5e6f")],
+        claim_id: ClaimId,
         data: JSONBody[CorrectionIn],
         store: NamedDependency[Store],
         rules: NamedDependency[RuleBook],
