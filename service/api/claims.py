@@ -27,6 +27,7 @@ from service.spreadsheets import claims_csv
 
 ClaimId = Annotated[str, PathParameter(description="A claim id such as c-1a2b3c4d5e6f")]
 
+
 class ClaimVerdicts(msgspec.Struct):
     """What POST /claims and POST /check answer: the claim as read, and every verdict it takes part in."""
 
