@@ -60,3 +60,40 @@ def test_the_reading_as_it_is_typed(seeded_client: TestClient) -> None:
     read = seeded_client.get("/desk/read", params={"figure": "quelque 1,23 milliard de dirhams", "source": "akhannouch-2026-01-19"}).json()
     assert read["interval"].startswith("1.22") and any("milliard" in line for line in read["reading"])
     assert seeded_client.get("/desk/read", params={"figure": "beaucoup"}).json()["interval"] is None
+
+
+# --- correcting and retracting from the page ------------------------------------------------
+
+
+def claim_printed(client: TestClient, figure: str) -> dict:
+    claims = client.get("/claims", params={"subject": "ma.handicraft.exports", "limit": 1000}).json()
+    return next(c for c in claims if c["figure"] == figure)
+
+
+def test_every_figure_of_a_verdict_links_to_its_claims_page(seeded_client: TestClient) -> None:
+    page = seeded_client.get("/", params={"status": "contradicted"}).text
+    linked = set(re.findall(r'href="/desk/claims/(c-[0-9a-f]+)">correct or retract', page))
+    assert claim_printed(seeded_client, "quelque 1,23 milliard de dirhams")["id"] in linked
+
+
+def test_a_claim_is_retracted_from_its_page_and_leaves_every_verdict(seeded_client: TestClient) -> None:
+    claim = claim_printed(seeded_client, "quelque 1,23 milliard de dirhams")
+    refused = seeded_client.post(f"/desk/claims/{claim['id']}/retract", data={"by": "", "reason": "entered twice"})
+    assert refused.status_code == 422 and 'for="retract-by"' in refused.text and "say who withdraws" in refused.text
+    done = seeded_client.post(f"/desk/claims/{claim['id']}/retract", data={"by": "desk", "reason": "entered twice"})
+    assert done.status_code == 200 and "Retracted by desk" in done.text and "Retract it" not in done.text
+    assert seeded_client.get("/verdicts", params={"claim": claim["id"]}).json()["verdicts"] == []
+    assert seeded_client.get(f"/claims/{claim['id']}").json()["retracted"]["reason"] == "entered twice"
+
+
+def test_a_claim_is_corrected_from_its_page_and_both_are_linked(seeded_client: TestClient) -> None:
+    old = claim_printed(seeded_client, "1,14 milliard de dirhams (MMDH)")
+    form = seeded_client.get(f"/desk/claims/{old['id']}").text
+    assert f'value="{old["period"]}"' in form  # the correction starts from the claim as stored
+    fields = {"source": old["source"], "quote": old["quote"] + " (erratum)", "subject": old["subject"], "measure": "level",
+              "period": old["period"], "figure": "1,24 milliard de dirhams", "by": "desk", "reason": "typo in the figure"}
+    answer = seeded_client.post(f"/desk/claims/{old['id']}/correct", data=fields)
+    new_id = re.search(r"stored as (c-[0-9a-f]+)", answer.text)
+    assert answer.status_code == 200 and new_id
+    assert seeded_client.get(f"/claims/{old['id']}").json()["superseded_by"] == new_id.group(1)
+    assert f'href="/desk/claims/{new_id.group(1)}"' in seeded_client.get(f"/desk/claims/{old['id']}").text

@@ -18,7 +18,7 @@ from litestar.params import Body
 from litestar.response import Template
 
 from service import checking
-from service.claims import MEASURES, ClaimIn, base_interval
+from service.claims import MEASURES, Claim, ClaimIn, base_interval
 from service.errors import ClientError, FieldProblem
 from service.figures import FigureError, parse_figure
 from service.rules.book import RuleBook
@@ -41,6 +41,8 @@ class ClaimForm(msgspec.Struct, kw_only=True):
     compared_to: str = ""
     figure: str = ""
     action: str = "check"
+    by: str = ""  # correcting a stored claim: who, and why
+    reason: str = ""
 
 
 class ClaimFormPages(Controller):
@@ -59,8 +61,34 @@ class ClaimFormPages(Controller):
             body = _claim_body(data)
             checked = checking.submit(store, rules, body, keep=data.action == "store")
         except ClientError as exc:
-            return _page(store, data, {p.field.split(".")[0].split("[")[0]: p.reason for p in exc.problems}, None, status=422)
+            return _page(store, data, _by_field(exc), None, status=422)
         return _page(store, data, {}, checked)
+
+    @get("/claims/{claim_id:str}", name="claim-page", sync_to_thread=True)
+    def claim(self, store: Store, claim_id: str) -> Template:
+        """One stored claim, with the forms to retract it or to correct it."""
+        claim = store.get_claim(claim_id)
+        return _claim_page(store, claim, _form_of(claim), {})
+
+    @post("/claims/{claim_id:str}/retract", name="claim-retract", status_code=200, sync_to_thread=True)
+    def retract(self, store: Store, rules: RuleBook, claim_id: str, data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+        """Retract the claim (``POST /claims/{id}/retract``): kept, marked, and out of every verdict."""
+        claim = store.get_claim(claim_id)
+        try:
+            marked = checking.retract(store, rules, claim_id, *_who_and_why(data))
+        except ClientError as exc:
+            return _claim_page(store, claim, data, _by_field(exc), status=422)
+        return _claim_page(store, marked, _form_of(marked), {})
+
+    @post("/claims/{claim_id:str}/correct", name="claim-correct", status_code=200, sync_to_thread=True)
+    def correct(self, store: Store, rules: RuleBook, claim_id: str, data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+        """Store the corrected claim (``POST /claims/{id}/correct``); the old one leaves every verdict."""
+        claim = store.get_claim(claim_id)
+        try:
+            checked = checking.correct(store, rules, claim_id, _claim_body(data), *_who_and_why(data))
+        except ClientError as exc:
+            return _claim_page(store, claim, data, _by_field(exc), status=422)
+        return _page(store, msgspec.structs.replace(data, action="store"), {}, checked)
 
     @get("/read", name="figure-reading", sync_to_thread=True)
     def read(self, store: Store, figure: str = "", source: str = "") -> dict[str, Any]:
@@ -71,6 +99,31 @@ class ClaimFormPages(Controller):
         except FigureError as exc:
             return {"interval": None, "reading": [str(exc)]}
         return {"interval": format_interval(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit), "reading": parsed.explanation}
+
+
+def _by_field(error: ClientError) -> dict[str, str]:
+    """Each problem under the form field it names (``breakdown.product`` is the breakdown field)."""
+    return {problem.field.split(".")[0].split("[")[0]: problem.reason for problem in error.problems}
+
+
+def _who_and_why(form: ClaimForm) -> tuple[str, str]:
+    missing = [FieldProblem(field=name, reason="say who withdraws the figure, and why") for name in ("by", "reason") if not getattr(form, name).strip()]
+    if missing:
+        raise ClientError(missing)
+    return form.by.strip(), form.reason.strip()
+
+
+def _form_of(claim: Claim) -> ClaimForm:
+    """A stored claim as the form shows it, to correct it."""
+    breakdown = ";".join(f"{key}={value}" for key, value in sorted(claim.breakdown.items()))
+    return ClaimForm(source=claim.source, quote=claim.quote, subject=claim.subject, breakdown=breakdown, measure=claim.measure,
+                     period=claim.period, compared_to=claim.compared_to or "", figure=claim.figure)
+
+
+def _claim_page(store: Store, claim: Claim, form: ClaimForm, problems: dict[str, str], status: int = 200) -> Template:
+    sources = [source.id for source in store.list_sources().items]
+    context = {"claim": claim, "form": form, "problems": problems, "sources": sources, "measures": MEASURES, "active": "new"}
+    return Template(template_name="claim.html", context=context, status_code=status)
 
 
 def _claim_body(form: ClaimForm) -> ClaimIn:
