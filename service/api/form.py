@@ -14,7 +14,8 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.di import NamedDependency
+from litestar.params import Body, FromQuery, PathParameter
 from litestar.response import Template
 
 from service import checking
@@ -50,12 +51,12 @@ class ClaimFormPages(Controller):
     include_in_schema = False
 
     @get("/new", name="claim-form", sync_to_thread=True)
-    def blank(self, store: Store) -> Template:
+    def blank(self, store: NamedDependency[Store]) -> Template:
         """The empty form."""
         return _page(store, ClaimForm(), {}, None)
 
     @post("/new", name="claim-form-post", status_code=200, sync_to_thread=True)
-    def submit(self, store: Store, rules: RuleBook, data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    def submit(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Check the figure (a dry run) or store it; the form again, with the verdicts or the problems."""
         try:
             body = _claim_body(data)
@@ -65,13 +66,13 @@ class ClaimFormPages(Controller):
         return _page(store, data, {}, checked)
 
     @get("/claims/{claim_id:str}", name="claim-page", sync_to_thread=True)
-    def claim(self, store: Store, claim_id: str) -> Template:
+    def claim(self, store: NamedDependency[Store], claim_id: Annotated[str, PathParameter()]) -> Template:
         """One stored claim, with the forms to retract it or to correct it."""
         claim = store.get_claim(claim_id)
         return _claim_page(store, claim, _form_of(claim), {})
 
     @post("/claims/{claim_id:str}/retract", name="claim-retract", status_code=200, sync_to_thread=True)
-    def retract(self, store: Store, rules: RuleBook, claim_id: str, data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    def retract(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Retract the claim (``POST /claims/{id}/retract``): kept, marked, and out of every verdict."""
         claim = store.get_claim(claim_id)
         try:
@@ -81,7 +82,7 @@ class ClaimFormPages(Controller):
         return _claim_page(store, marked, _form_of(marked), {})
 
     @post("/claims/{claim_id:str}/correct", name="claim-correct", status_code=200, sync_to_thread=True)
-    def correct(self, store: Store, rules: RuleBook, claim_id: str, data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    def correct(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Store the corrected claim (``POST /claims/{id}/correct``); the old one leaves every verdict."""
         claim = store.get_claim(claim_id)
         try:
@@ -91,7 +92,7 @@ class ClaimFormPages(Controller):
         return _page(store, msgspec.structs.replace(data, action="store"), {}, checked)
 
     @get("/read", name="figure-reading", sync_to_thread=True)
-    def read(self, store: Store, figure: str = "", source: str = "") -> dict[str, Any]:
+    def read(self, store: NamedDependency[Store], figure: FromQuery[str] = "", source: FromQuery[str] = "") -> dict[str, Any]:
         """A figure's interval and reading, as the claim would hold it (for the form, as it is typed)."""
         known = store.find_source(source) if source else None
         try:
