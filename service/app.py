@@ -18,6 +18,7 @@ from service.api.claims import CheckController, ClaimController
 from service.api.health import HealthController
 from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
+from service.api.reading import desk_locale, interval_filter
 from service.api.problems import problem_details_plugin
 from service.api.rules import RuleController
 from service.api.sources import SourceController
@@ -36,6 +37,11 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     The caller owns the store (opens and closes it): tests pass a store on a
     temporary file, ``tally serve`` one on the configured file.
     """
+    interval_words = interval_filter(desk_locale(settings.desk_locale))
+
+    def with_filters(engine: JinjaTemplateEngine) -> None:
+        engine.engine.filters["interval"] = interval_words
+
     # The verdicts kept in the store follow the rules in force: recomputed when they changed.
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
     return Litestar(
@@ -44,7 +50,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
             SourceController, ClaimController, CheckController, VerdictController, ClaimReviewController, BlameController,
             RuleController, HealthController, DeskPages, ClaimFormPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
-        template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=with_filters),
         dependencies={
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
             "rules": Provide(lambda: rules, use_cache=True, sync_to_thread=False),

@@ -24,6 +24,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     desk_name: str = "Tally"  # the author of every ClaimReview
+    desk_locale: str = "fr"  # how the desk's pages write the numbers Tally computes (babel)
     public_url: str = "http://127.0.0.1:8000"  # where readers reach this API: a verdict's URL is {public_url}/verdicts/{id}
 
     @classmethod
@@ -32,7 +33,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for name, field_type in (("db_path", str), ("rules_dir", str), ("fixtures_dir", str), ("host", str), ("port", int),
-                                 ("desk_name", str), ("public_url", str)):
+                                 ("desk_name", str), ("desk_locale", str), ("public_url", str)):
             if (raw := env.get(f"TALLY_{name.upper()}")) is not None:
                 values[name] = field_type(raw)
         if (raw := env.get("TALLY_LOAD_FIXTURES")) is not None:

@@ -281,3 +281,19 @@ def _unescaped(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def test_the_bounds_tally_reads_are_written_in_the_desks_locale(seeded_store: Store, rules: RuleBook) -> None:
+    from babel.numbers import format_decimal
+
+    from service.app import create_app
+    from tests.helpers import settings_for
+
+    for locale in ("fr", "en"):
+        settings = msgspec.structs.replace(settings_for(seeded_store.path), desk_locale=locale)
+        with TestClient(create_app(settings, seeded_store, rules)) as client:
+            page = client.get("/", params={"status": "contradicted"}).text
+        lo, hi = (format_decimal(v, locale=locale) for v in (1_135_000_000, 1_145_000_000))
+        assert f"<td>{lo} – {hi} MAD</td>" in page, locale
+    with pytest.raises(ValueError, match="desk_locale"):
+        create_app(msgspec.structs.replace(settings_for(seeded_store.path), desk_locale="xx_NOWHERE"), seeded_store, rules)
