@@ -34,6 +34,7 @@ from service.rules.model import (
     SameAs,
     Total,
     Years,
+    leaves,
 )
 from service.units import base_factor
 
@@ -356,16 +357,8 @@ class _Mismatch(Exception):
 
 
 def _named_leaves(expr: Any) -> list[Ref | Total | Compound]:
-    match expr:
-        case Comparison(left=left, right=right) | Arith(left=left, right=right):
-            return _named_leaves(left) + _named_leaves(right)
-        case Power(base=base, exponent=exponent):
-            return _named_leaves(base) + _named_leaves(exponent)
-        case Negate(operand=operand):
-            return _named_leaves(operand)
-        case Ref() | Total() | Compound():
-            return [expr]
-    return []
+    """The leaves that name a binding (``model.leaves`` walks the tree; which figures it names is all this needs)."""
+    return [leaf for leaf in leaves(expr) if isinstance(leaf, (Ref, Total, Compound))]
 
 
 def _kind_of(expr: Expr, unit: Any) -> str:
