@@ -23,7 +23,8 @@ from service.claims import MEASURES, Claim, ClaimIn, base_interval
 from service.errors import ClientError, FieldProblem
 from service.figures import FigureError, parse_figure
 from service.rules.book import RuleBook
-from service.rules.explain import format_interval, margin_words
+from service.api.pages import margins_of
+from service.rules.explain import format_interval
 from service.store import Store
 from service.units import base_factor
 
@@ -148,5 +149,5 @@ def _page(store: Store, form: ClaimForm, problems: dict[str, str], checked: chec
     context = {"form": form, "problems": problems, "checked": checked, "sources": sources, "measures": MEASURES, "margins": {}, "subjects_of": {}, "active": "new"}
     if checked is not None:
         context["interval"] = format_interval(base_interval(checked.claim.interval), checked.claim.interval.unit) if checked.claim.interval else checked.claim.text
-        context["margins"] = {v.id: words for v in checked.verdicts if (words := margin_words(v.margin, v.margin_unit))}
+        context["margins"] = margins_of(checked.verdicts)
     return Template(template_name="form.html", context=context, status_code=status)

@@ -60,7 +60,7 @@ class DeskPages(Controller):
         )
         verdicts = checking.render(store, current, found.items)
         filters = {"subject": subject, "rule": rule, "status": status, "source": source}
-        margins = _margins(verdicts)
+        margins = margins_of(verdicts)
         return Template(
             template_name="desk.html",
             context={
@@ -88,7 +88,7 @@ class DeskPages(Controller):
         current = rules.current
         found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True).items
         verdicts = checking.render(store, current, found)
-        margins = _margins(verdicts)
+        margins = margins_of(verdicts)
         return Template(template_name="subject.html", context={"subject": subject, "chart": chart(claims), "verdicts": verdicts, "margins": margins})
 
 
@@ -105,7 +105,7 @@ class DeskPages(Controller):
                 "v": verdict,
                 "opened": True,
                 "subjects": sorted({e.subject for e in verdict.claims}),
-                "margins": _margins([verdict]),
+                "margins": margins_of([verdict]),
                 "claim_review": embedded(review),
             },
         )
@@ -160,7 +160,7 @@ class DeskPages(Controller):
                 "source": _rule_source(found.file),
                 "verdicts": verdicts,
                 "total": found_verdicts.total,
-                "margins": _margins(verdicts),
+                "margins": margins_of(verdicts),
                 "subjects_of": {v.id: sorted({e.subject for e in v.claims}) for v in verdicts},
             },
         )
@@ -181,7 +181,8 @@ class DeskPages(Controller):
         )
 
 
-def _margins(verdicts: list[Verdict]) -> dict[str, str]:
+def margins_of(verdicts: list[Verdict]) -> dict[str, str]:
+    """Each verdict's margin as the page writes it (every page listing verdicts, and the claim form's answer)."""
     return {v.id: words for v in verdicts if (words := margin_words(v.margin, v.margin_unit))}
 
 
