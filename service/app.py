@@ -18,7 +18,7 @@ from service.api.claims import CheckController, ClaimController
 from service.api.health import HealthController
 from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
-from service.api.reading import desk_locale, interval_filter
+from service.api.reading import babel_numerals, desk_locale, interval_filter
 from service.api.problems import problem_details_plugin
 from service.api.rules import RuleController
 from service.api.sources import SourceController
@@ -37,7 +37,8 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     The caller owns the store (opens and closes it): tests pass a store on a
     temporary file, ``tally serve`` one on the configured file.
     """
-    interval_words = interval_filter(desk_locale(settings.desk_locale))
+    locale = desk_locale(settings.desk_locale)
+    interval_words, numerals = interval_filter(locale), babel_numerals(locale)
 
     def with_filters(engine: JinjaTemplateEngine) -> None:
         engine.engine.filters["interval"] = interval_words
@@ -55,6 +56,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
             "rules": Provide(lambda: rules, use_cache=True, sync_to_thread=False),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "numerals": Provide(lambda: numerals, use_cache=True, sync_to_thread=False),  # how the desk's pages write numbers
         },
         plugins=[problem_details_plugin()],
         openapi_config=OpenAPIConfig(

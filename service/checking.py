@@ -29,7 +29,7 @@ from service.errors import InvalidField
 from service import building
 from service.rules import local
 from service.rules.book import RuleBook, RuleSet
-from service.rules.explain import render_verdict
+from service.rules.explain import Numerals, plain_numerals, render_verdict
 from service.rules.plan import AllOf, VerdictRow, verdict_id
 from service.rules.sql import neighbourhood_conditions
 from service.sources import Source, SourceIn
@@ -57,7 +57,7 @@ class Checked:
 # --- one claim ----------------------------------------------------------------------
 
 
-def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool) -> Checked:
+def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool, numerals: Numerals = plain_numerals) -> Checked:
     """Store a claim and its verdicts (``keep``), or answer what they would be and store nothing."""
     rules = book.current
     with store.transaction(commit=keep) as connection:
@@ -72,7 +72,7 @@ def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool) -> Checked:
     claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
     order = _verdict_order(rules)
     rows.sort(key=lambda row: (order[row.status, row.rule], row.id))
-    return Checked(claim, _rendered(store, rules, [(row, first_seen.get(row.id)) for row in rows], claims))
+    return Checked(claim, _rendered(store, rules, [(row, first_seen.get(row.id)) for row in rows], claims, numerals=numerals))
 
 
 def _verdict_order(rules: RuleSet) -> dict[tuple[str, str], int]:
@@ -118,23 +118,32 @@ def _superseded(rules: RuleSet, rows: list[VerdictRow], anchor: str) -> list[str
 
 
 def render(
-    store: Store, rules: RuleSet, rows: Sequence[tuple[VerdictRow, object]], connection: Connection | None = None
+    store: Store,
+    rules: RuleSet,
+    rows: Sequence[tuple[VerdictRow, object]],
+    connection: Connection | None = None,
+    numerals: Numerals = plain_numerals,
 ) -> list[Verdict]:
-    """The words of the verdicts a response carries, and only those."""
+    """The words of the verdicts a response carries, and only those (numbers written by ``numerals``: the desk's pages pass babel's)."""
     claims = store.claims_by_id(list({i for row, _ in rows for i in row.roles_ids}), connection)
-    return _rendered(store, rules, rows, claims, connection)
+    return _rendered(store, rules, rows, claims, connection, numerals)
 
 
 def _rendered(
-    store: Store, rules: RuleSet, rows: Sequence[tuple[VerdictRow, object]], claims: dict[str, Claim], connection: Connection | None = None
+    store: Store,
+    rules: RuleSet,
+    rows: Sequence[tuple[VerdictRow, object]],
+    claims: dict[str, Claim],
+    connection: Connection | None = None,
+    numerals: Numerals = plain_numerals,
 ) -> list[Verdict]:
     """Each verdict's words, and for a contradicted or implausible one its diagnoses."""
-    verdicts = [render_verdict(rules.plans[row.rule], row, claims, first_seen) for row, first_seen in rows]  # type: ignore[arg-type]
+    verdicts = [render_verdict(rules.plans[row.rule], row, claims, first_seen, numerals) for row, first_seen in rows]  # type: ignore[arg-type]
     diagnosed = [(verdict, row) for verdict, (row, _) in zip(verdicts, rows) if row.status in DIAGNOSED]
     if diagnosed and rules.mechanisms:
         sources = store.sources_by_id(list({claims[i].source for _, row in diagnosed for i in row.roles_ids}), connection)
         for verdict, row in diagnosed:
-            verdict.diagnoses = diagnose(rules.plans[row.rule], row, claims, rules.mechanisms, lambda source: sources[source].language)
+            verdict.diagnoses = diagnose(rules.plans[row.rule], row, claims, rules.mechanisms, lambda source: sources[source].language, numerals)
     return verdicts
 
 
@@ -154,7 +163,9 @@ def retract(store: Store, book: RuleBook, claim_id: str, by: str, reason: str) -
         return store.claims_by_id([claim_id], connection)[claim_id]
 
 
-def correct(store: Store, book: RuleBook, claim_id: str, body: ClaimIn, by: str, reason: str) -> Checked:
+def correct(
+    store: Store, book: RuleBook, claim_id: str, body: ClaimIn, by: str, reason: str, numerals: Numerals = plain_numerals
+) -> Checked:
     """Store a claim that supersedes a stored one, linked both ways; the new claim and every verdict it takes part in.
 
     The old claim leaves every verdict as a retracted one does; all or nothing: an
@@ -168,7 +179,7 @@ def correct(store: Store, book: RuleBook, claim_id: str, body: ClaimIn, by: str,
         store.mark_correction(claim.id, claim_id, connection)
         _recompute_within(store, rules, connection)
         rows = store.list_verdicts(rules, claim=claim.id, connection=connection).items
-        return Checked(store.claims_by_id([claim.id], connection)[claim.id], render(store, rules, rows, connection))
+        return Checked(store.claims_by_id([claim.id], connection)[claim.id], render(store, rules, rows, connection, numerals))
 
 
 # --- many claims --------------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from service.claims import Claim
 from service.rules import local
-from service.rules.explain import computation
+from service.rules.explain import Numerals, computation, plain_numerals
 from service.rules.mechanisms import Mechanism, Reading, reread
 from service.rules.plan import RulePlan, VerdictRow
 from service.store import executor_row
@@ -26,7 +26,12 @@ DIAGNOSED = ("contradicted", "implausible")
 
 
 def diagnose(
-    plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], mechanisms: tuple[Mechanism, ...], language_of: Callable[[str], str]
+    plan: RulePlan,
+    row: VerdictRow,
+    claims: dict[str, Claim],
+    mechanisms: tuple[Mechanism, ...],
+    language_of: Callable[[str], str],
+    numerals: Numerals = plain_numerals,
 ) -> list[Diagnosis]:
     """One diagnosis per mechanism that applies to the verdict's figures, in the mechanisms' order."""
     if row.status not in DIAGNOSED:
@@ -38,7 +43,7 @@ def diagnose(
             continue
         _, _, again, role, claim, reading = min(tried, key=lambda t: (t[0], t[1]))
         bound = {name: [claim if i == claim.id else claims[i] for i in ids] for name, ids in row.roles.items()}
-        text = f"Reading {role} {claims[claim.id].figure!r} {reading.describe()}: {computation(plan, again, bound)}"
+        text = f"Reading {role} {claims[claim.id].figure!r} {reading.describe()}: {computation(plan, again, bound, numerals)}"
         found.append(Diagnosis(id=mechanism.id, title=mechanism.title, status=again.status, computation=text))  # type: ignore[arg-type]
     return found
 

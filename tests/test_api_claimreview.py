@@ -47,7 +47,9 @@ def test_the_same_figure_contradiction_as_a_claim_review(seeded_reader: TestClie
     assert "contradict" not in claim_reviewed.lower(), "the claim, without the rating"
     assert review["itemReviewed"]["@type"] == "Claim"
     assert review["itemReviewed"]["author"] == {"@type": "Organization", "name": "Département de l'Artisanat et de l'Économie sociale"}
-    assert verdict["computation"] in review["reviewBody"] and all(figure in review["reviewBody"] for figure in SAME_FIGURE)
+    # the desk publishes the review: its numbers are the desk's (fr by default), the API's verdict stays plain
+    assert verdict["computation"].replace("1.1", "1,1").replace("1.2", "1,2").replace("80.0", "80,0") in review["reviewBody"]
+    assert all(figure in review["reviewBody"] for figure in SAME_FIGURE)
     assert review["datePublished"] == verdict["first_seen"][:10]
 
 
@@ -101,3 +103,13 @@ def test_the_desk_and_its_public_url_come_from_the_settings(seeded_store, rules)
         review = client.get("/claimreview", params={"limit": 1}).json()[0]
     assert review["author"]["name"] == "Le Desk"
     assert review["url"].startswith("https://tally.example.ma/desk/verdicts/v-")
+
+
+def test_the_review_writes_numbers_for_the_desk_locale(seeded_store, rules) -> None:
+    settings = Settings.from_env({"TALLY_DESK_LOCALE": "en"}, load_fixtures=False)
+    with TestClient(create_app(settings, seeded_store, rules)) as client:
+        verdict = same_figure_verdict(client)
+        review = client.get(f"/verdicts/{verdict['id']}/claimreview").json()
+        page = client.get(f"/desk/verdicts/{verdict['id']}").text
+    assert verdict["computation"] in review["reviewBody"], "an English desk writes the API's numbers"
+    assert "off by 80.0 M" in page and "1.135 bn to 1.145 bn" in page

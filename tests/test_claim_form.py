@@ -31,7 +31,7 @@ def test_the_blank_form_offers_the_sources_and_measures(seeded_client: TestClien
 def test_a_dry_run_reads_the_figure_and_answers_its_verdicts_storing_nothing(seeded_client: TestClient, seeded_store: Store) -> None:
     before = seeded_store.list_claims().total
     page = seeded_client.post("/desk/new", data={**NEW, "action": "check"}).text
-    assert "<h2>1,5 milliard de dirhams: 1.450 bn to 1.550 bn</h2>" in page
+    assert "<h2>1,5 milliard de dirhams: 1,450 bn to 1,550 bn</h2>" in page
     assert "&#39;milliard&#39; scales by 10^9" in page  # the reading, line by line
     assert "nothing was stored" in page and re.findall(r'<article class="verdict contradicted"', page)
     assert seeded_store.list_claims().total == before
@@ -58,7 +58,7 @@ def test_problems_come_back_next_to_their_field_and_keep_what_was_typed(seeded_c
 
 def test_the_reading_as_it_is_typed(seeded_client: TestClient) -> None:
     read = seeded_client.get("/desk/read", params={"figure": "quelque 1,23 milliard de dirhams", "source": "akhannouch-2026-01-19"}).json()
-    assert read["interval"].startswith("1.22") and any("milliard" in line for line in read["reading"])
+    assert read["interval"].startswith("1,22") and any("milliard" in line for line in read["reading"])
     assert seeded_client.get("/desk/read", params={"figure": "beaucoup"}).json()["interval"] is None
 
 

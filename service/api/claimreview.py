@@ -12,6 +12,7 @@ from service import checking
 from service.api.paging import DEFAULT_LIMIT, Limit, Offset, page_headers
 from service.claimreview import ClaimReview, claim_review
 from service.rules.book import RuleBook
+from service.rules.explain import Numerals
 from service.settings import Settings
 from service.store import Store
 from service.verdicts import Verdict
@@ -30,10 +31,14 @@ class ClaimReviewController(Controller):
         store: NamedDependency[Store],
         rules: NamedDependency[RuleBook],
         settings: NamedDependency[Settings],
+        numerals: NamedDependency[Numerals],
     ) -> ClaimReview:
-        """One verdict as a schema.org ClaimReview (application/ld+json); 404 if no verdict has that id."""
+        """One verdict as a schema.org ClaimReview (application/ld+json); 404 if no verdict has that id.
+
+        The desk publishes it, so its ``reviewBody`` writes numbers as the desk's pages do (``desk_locale``).
+        """
         current = rules.current
-        verdicts = checking.render(store, current, [store.get_verdict(verdict_id, current)])
+        verdicts = checking.render(store, current, [store.get_verdict(verdict_id, current)], numerals=numerals)
         return _reviews(store, settings, verdicts)[0]
 
     @get("/claimreview", operation_id="listClaimReviews", media_type=JSON_LD, sync_to_thread=True)
@@ -43,13 +48,14 @@ class ClaimReviewController(Controller):
         store: NamedDependency[Store],
         rules: NamedDependency[RuleBook],
         settings: NamedDependency[Settings],
+        numerals: NamedDependency[Numerals],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> Response[list[ClaimReview]]:
         """Every contradicted verdict as a ClaimReview, in a JSON array a page at a time (X-Total-Count, Link rel=next)."""
         current = rules.current
         page = store.list_verdicts(current, status="contradicted", limit=limit, offset=offset)
-        reviews = _reviews(store, settings, checking.render(store, current, page.items))
+        reviews = _reviews(store, settings, checking.render(store, current, page.items, numerals=numerals))
         return Response(reviews, media_type=JSON_LD, headers=page_headers(request, limit, offset, len(reviews), page.total))
 
 

@@ -24,7 +24,7 @@ from service.errors import ClientError, FieldProblem
 from service.figures import FigureError, parse_figure
 from service.rules.book import RuleBook
 from service.api.pages import margins_of
-from service.rules.explain import format_interval
+from service.rules.explain import Numerals, format_interval, plain_numerals
 from service.store import Store
 from service.units import base_factor
 
@@ -57,14 +57,14 @@ class ClaimFormPages(Controller):
         return _page(store, ClaimForm(), {}, None)
 
     @post("/new", name="claim-form-post", status_code=200, sync_to_thread=True)
-    def submit(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    def submit(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Check the figure (a dry run) or store it; the form again, with the verdicts or the problems."""
         try:
             body = _claim_body(data)
-            checked = checking.submit(store, rules, body, keep=data.action == "store")
+            checked = checking.submit(store, rules, body, keep=data.action == "store", numerals=numerals)
         except ClientError as exc:
             return _page(store, data, _by_field(exc), None, status=422)
-        return _page(store, data, {}, checked)
+        return _page(store, data, {}, checked, numerals)
 
     @get("/claims/{claim_id:str}", name="claim-page", sync_to_thread=True)
     def claim(self, store: NamedDependency[Store], claim_id: Annotated[str, PathParameter()]) -> Template:
@@ -83,24 +83,24 @@ class ClaimFormPages(Controller):
         return _claim_page(store, marked, _form_of(marked), {})
 
     @post("/claims/{claim_id:str}/correct", name="claim-correct", status_code=200, sync_to_thread=True)
-    def correct(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    def correct(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Store the corrected claim (``POST /claims/{id}/correct``); the old one leaves every verdict."""
         claim = store.get_claim(claim_id)
         try:
-            checked = checking.correct(store, rules, claim_id, _claim_body(data), *_who_and_why(data))
+            checked = checking.correct(store, rules, claim_id, _claim_body(data), *_who_and_why(data), numerals=numerals)
         except ClientError as exc:
             return _claim_page(store, claim, data, _by_field(exc), status=422)
-        return _page(store, msgspec.structs.replace(data, action="store"), {}, checked)
+        return _page(store, msgspec.structs.replace(data, action="store"), {}, checked, numerals)
 
     @get("/read", name="figure-reading", sync_to_thread=True)
-    def read(self, store: NamedDependency[Store], figure: FromQuery[str] = "", source: FromQuery[str] = "") -> dict[str, Any]:
+    def read(self, store: NamedDependency[Store], numerals: NamedDependency[Numerals], figure: FromQuery[str] = "", source: FromQuery[str] = "") -> dict[str, Any]:
         """A figure's interval and reading, as the claim would hold it (for the form, as it is typed)."""
         known = store.find_source(source) if source else None
         try:
             parsed = parse_figure(figure, known.language if known else "fr", known.rounding if known else "half_up")  # type: ignore[arg-type]
         except FigureError as exc:
             return {"interval": None, "reading": [str(exc)]}
-        return {"interval": format_interval(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit), "reading": parsed.explanation}
+        return {"interval": format_interval(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit, numerals), "reading": parsed.explanation}
 
 
 def _by_field(error: ClientError) -> dict[str, str]:
@@ -144,10 +144,12 @@ def _claim_body(form: ClaimForm) -> ClaimIn:
         raise ClientError([FieldProblem(field=field, reason=message.split(" - at ")[0])]) from exc
 
 
-def _page(store: Store, form: ClaimForm, problems: dict[str, str], checked: checking.Checked | None, status: int = 200) -> Template:
+def _page(
+    store: Store, form: ClaimForm, problems: dict[str, str], checked: checking.Checked | None, numerals: Numerals = plain_numerals, status: int = 200
+) -> Template:
     sources = [source.id for source in store.list_sources().items]
     context = {"form": form, "problems": problems, "checked": checked, "sources": sources, "measures": MEASURES, "margins": {}, "subjects_of": {}, "active": "new"}
     if checked is not None:
-        context["interval"] = format_interval(base_interval(checked.claim.interval), checked.claim.interval.unit) if checked.claim.interval else checked.claim.text
-        context["margins"] = margins_of(checked.verdicts)
+        context["interval"] = format_interval(base_interval(checked.claim.interval), checked.claim.interval.unit, numerals) if checked.claim.interval else checked.claim.text
+        context["margins"] = margins_of(checked.verdicts, numerals)
     return Template(template_name="form.html", context=context, status_code=status)

@@ -29,7 +29,7 @@ from service.intervals import Interval
 from service.periods import Period
 from service.rules.book import RuleBook
 from service.errors import NotFound
-from service.rules.explain import format_interval, margin_words
+from service.rules.explain import Numerals, format_interval, margin_words
 from service.settings import Settings
 from service.store import Store
 from service.verdicts import STATUS_ORDER, Verdict
@@ -43,13 +43,14 @@ class DeskPages(Controller):
     @get("/", name="desk", sync_to_thread=True)
     def desk(
         self,
-        store: Store,
-        rules: RuleBook,
-        subject: str | None = None,
-        rule: str | None = None,
-        status: str | None = None,
-        source: str | None = None,
-        page: Annotated[int, Parameter(ge=1)] = 1,
+        store: NamedDependency[Store],
+        rules: NamedDependency[RuleBook],
+        numerals: NamedDependency[Numerals],
+        subject: Annotated[str | None, QueryParameter()] = None,
+        rule: Annotated[str | None, QueryParameter()] = None,
+        status: Annotated[str | None, QueryParameter()] = None,
+        source: Annotated[str | None, QueryParameter()] = None,
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
     ) -> Template:
         """Contradictions first, each by how much it matters, with its evidence one click away."""
         current = rules.current
@@ -58,9 +59,9 @@ class DeskPages(Controller):
             current, status=status, rule=rule or None, subject=subject or None, source=source or None,
             limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, by_weight=True,
         )
-        verdicts = checking.render(store, current, found.items)
+        verdicts = checking.render(store, current, found.items, numerals=numerals)
         filters = {"subject": subject, "rule": rule, "status": status, "source": source}
-        margins = margins_of(verdicts)
+        margins = margins_of(verdicts, numerals)
         return Template(
             template_name="desk.html",
             context={
@@ -78,7 +79,9 @@ class DeskPages(Controller):
         )
 
     @get("/subjects/{subject:str}", name="subject", sync_to_thread=True)
-    def subject(self, store: Store, rules: RuleBook, subject: str) -> Template:
+    def subject(
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], subject: Annotated[str, PathParameter()]
+    ) -> Template:
         """Every figure printed about one subject, as intervals on a shared axis, and as a table."""
         printed = store.list_claims(subject=subject).items
         # a retracted or corrected claim is kept, but no longer drawn as a figure the desk stands by
@@ -87,16 +90,16 @@ class DeskPages(Controller):
             raise NotFound("subject", subject)
         current = rules.current
         found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True).items
-        verdicts = checking.render(store, current, found)
-        margins = margins_of(verdicts)
-        return Template(template_name="subject.html", context={"subject": subject, "chart": chart(claims), "verdicts": verdicts, "margins": margins})
+        verdicts = checking.render(store, current, found, numerals=numerals)
+        margins = margins_of(verdicts, numerals)
+        return Template(template_name="subject.html", context={"subject": subject, "chart": chart(claims, numerals), "verdicts": verdicts, "margins": margins})
 
 
     @get("/desk/verdicts/{verdict_id:str}", name="verdict", sync_to_thread=True)
-    def verdict(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], settings: NamedDependency[Settings], verdict_id: Annotated[str, PathParameter()]) -> Template:
+    def verdict(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], settings: NamedDependency[Settings], numerals: NamedDependency[Numerals], verdict_id: Annotated[str, PathParameter()]) -> Template:
         """One verdict opened to its evidence, with its schema.org ClaimReview embedded as JSON-LD."""
         current = rules.current
-        [verdict] = checking.render(store, current, [store.get_verdict(verdict_id, current)])
+        [verdict] = checking.render(store, current, [store.get_verdict(verdict_id, current)], numerals=numerals)
         sources = store.sources_by_id(list({e.source for e in verdict.claims}))
         review = claim_review(verdict, sources, settings.desk_name, settings.public_url)
         return Template(
@@ -105,7 +108,7 @@ class DeskPages(Controller):
                 "v": verdict,
                 "opened": True,
                 "subjects": sorted({e.subject for e in verdict.claims}),
-                "margins": margins_of([verdict]),
+                "margins": margins_of([verdict], numerals),
                 "claim_review": embedded(review),
             },
         )
@@ -147,12 +150,12 @@ class DeskPages(Controller):
         )
 
     @get("/desk/rules/{rule_id:str}", name="rule", sync_to_thread=True)
-    def rule(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], rule_id: Annotated[str, PathParameter()]) -> Template:
+    def rule(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], rule_id: Annotated[str, PathParameter()]) -> Template:
         """One rule: its YAML as written, what it checks, and its verdicts, contradictions first."""
         current = rules.current
         found = rules.get(rule_id)
         found_verdicts = store.list_verdicts(current, rule=rule_id, limit=PAGE_SIZE, by_weight=True)
-        verdicts = checking.render(store, current, found_verdicts.items)
+        verdicts = checking.render(store, current, found_verdicts.items, numerals=numerals)
         return Template(
             template_name="rule.html",
             context={
@@ -160,7 +163,7 @@ class DeskPages(Controller):
                 "source": _rule_source(found.file),
                 "verdicts": verdicts,
                 "total": found_verdicts.total,
-                "margins": margins_of(verdicts),
+                "margins": margins_of(verdicts, numerals),
                 "subjects_of": {v.id: sorted({e.subject for e in v.claims}) for v in verdicts},
             },
         )
@@ -181,9 +184,9 @@ class DeskPages(Controller):
         )
 
 
-def margins_of(verdicts: list[Verdict]) -> dict[str, str]:
+def margins_of(verdicts: list[Verdict], numerals: Numerals) -> dict[str, str]:
     """Each verdict's margin as the page writes it (every page listing verdicts, and the claim form's answer)."""
-    return {v.id: words for v in verdicts if (words := margin_words(v.margin, v.margin_unit))}
+    return {v.id: words for v in verdicts if (words := margin_words(v.margin, v.margin_unit, numerals))}
 
 
 def _rule_source(file: str) -> str | None:
@@ -225,17 +228,17 @@ class Chart:
 WIDTH, LEFT, ROW = 640.0, 200.0, 28.0
 
 
-def chart(claims: list[Claim]) -> list[Chart]:
+def chart(claims: list[Claim], numerals: Numerals) -> list[Chart]:
     """One chart per (measure, unit, breakdown, period): figures printed for the same quantity share an axis."""
     groups: dict[tuple[str, str, str, str], list[Claim]] = defaultdict(list)
     for claim in claims:
         if claim.interval is not None:
             key = ",".join(f"{k}={v}" for k, v in sorted(claim.breakdown.items()))
             groups[(claim.measure, claim.interval.unit, key, claim.period)].append(claim)
-    return [_chart(key, members) for key, members in sorted(groups.items(), key=lambda item: (Period.parse(item[0][3]), item[0]))]
+    return [_chart(key, members, numerals) for key, members in sorted(groups.items(), key=lambda item: (Period.parse(item[0][3]), item[0]))]
 
 
-def _chart(key: tuple[str, str, str, str], claims: list[Claim]) -> Chart:
+def _chart(key: tuple[str, str, str, str], claims: list[Claim], numerals: Numerals) -> Chart:
     measure, unit, breakdown, period = key
     intervals = [base_interval(c.interval) for c in claims]  # type: ignore[arg-type]
     finite = [v for i in intervals for v in (i.lo, i.hi) if math.isfinite(v)]
@@ -248,8 +251,8 @@ def _chart(key: tuple[str, str, str, str], claims: list[Claim]) -> Chart:
         start = max(interval.lo, lo) if math.isfinite(interval.lo) else lo
         end = min(interval.hi, hi) if math.isfinite(interval.hi) else hi
         x = LEFT + (start - lo) * scale
-        bars.append(Bar(claim, interval.lo, interval.hi, format_interval(interval, unit), x, max((end - start) * scale, 2.0), 10 + row * ROW))
-    axis = [(LEFT + (v - lo) * scale, format_interval(Interval.point(v), unit)) for v in (lo + pad, hi - pad)]
+        bars.append(Bar(claim, interval.lo, interval.hi, format_interval(interval, unit, numerals), x, max((end - start) * scale, 2.0), 10 + row * ROW))
+    axis = [(LEFT + (v - lo) * scale, format_interval(Interval.point(v), unit, numerals)) for v in (lo + pad, hi - pad)]
     title = f"{measure} of {breakdown or 'the whole'}, {Period.parse(period).describe()}"
     return Chart(title, bars, axis, 20 + len(bars) * ROW + 20)
 

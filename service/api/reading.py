@@ -8,11 +8,13 @@ for a French desk, ``1,135,000,000 – 1,145,000,000 MAD`` for an English one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 
 from service.claims import IntervalOut
+from service.rules.explain import Numerals
 
 UNIT_WORDS = {"percent": "%", "points": "points", "MAD": "MAD", "count": ""}
 
@@ -23,6 +25,17 @@ def desk_locale(name: str) -> Locale:
         return Locale.parse(name.replace("-", "_"))
     except (UnknownLocaleError, ValueError) as exc:
         raise ValueError(f"desk_locale (TALLY_DESK_LOCALE): {name!r} is not a locale babel knows, such as fr, fr_MA, en or ar") from exc
+
+
+def babel_numerals(locale: Locale) -> Numerals:
+    """The numbers of a verdict's computation, notes and margin in the reader's locale: ``1,135 bn`` in French."""
+
+    def write(value: Decimal, grouped: bool) -> str:
+        places = max(0, -int(value.as_tuple().exponent))
+        pattern = ("#,##0" if grouped else "0") + ("." + "0" * places if places else "")
+        return format_decimal(value, format=pattern, locale=locale)
+
+    return write
 
 
 def interval_filter(locale: Locale) -> Callable[[IntervalOut | None], str]:

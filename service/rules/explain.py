@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
+from typing import Protocol, runtime_checkable
 
 from service.claims import Claim, base_interval, span_years
 from service.intervals import Interval
@@ -24,7 +26,21 @@ from service.units import base_factor
 from service.verdicts import Evidence, Verdict, Warning
 
 
-def render_verdict(plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], first_seen: datetime.datetime | None = None) -> Verdict:
+@runtime_checkable  # the desk's pages receive one as a dependency, which Litestar checks with isinstance
+class Numerals(Protocol):
+    """How a number Tally computed is written: ``value`` carries exactly the decimals to show."""
+
+    def __call__(self, value: Decimal, grouped: bool) -> str: ...
+
+
+def plain_numerals(value: Decimal, grouped: bool) -> str:
+    """The API's numbers, the same for every reader: ``1.135``, ``80,000 MAD`` (the desk's pages use babel's)."""
+    return f"{value:,f}" if grouped else f"{value:f}"
+
+
+def render_verdict(
+    plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], first_seen: datetime.datetime | None = None, numerals: Numerals = plain_numerals
+) -> Verdict:
     rule = plan.rule
     bound = {name: [claims[i] for i in ids] for name, ids in row.roles.items()}
     evidence = [_evidence(b.name, claim) for b in rule.bindings for claim in bound[b.name]]
@@ -34,11 +50,11 @@ def render_verdict(plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], fi
         title=rule.title,
         status=row.status,  # type: ignore[arg-type]
         claims=evidence,
-        computation=computation(plan, row, bound),
+        computation=computation(plan, row, bound, numerals),
         margin=None if row.margin is None else _clean(row.margin),
         margin_unit=row.margin_unit,
-        notes=_notes(plan, row, bound),
-        warnings=_warnings(plan, row, bound),
+        notes=_notes(plan, row, bound, numerals),
+        warnings=_warnings(plan, row, bound, numerals),
         first_seen=first_seen,
     )
 
@@ -62,7 +78,7 @@ def _evidence(role: str, claim: Claim) -> Evidence:
 # --- the computation, as a reporter reads it ------------------------------------------
 
 
-def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) -> str:
+def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], numerals: Numerals = plain_numerals) -> str:
     check = plan.rule.check
     if plan.is_category:
         left, right = (bound[side.name][0] for side in (check.left, check.right))  # type: ignore[union-attr]
@@ -73,12 +89,12 @@ def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) 
     sides = []
     longer = {stood.binding: stood for stood in _stood_in(plan, bound)}
     for side, value in ((check.left, row.left), (check.right, row.right)):
-        text = _substituted(side, bound)
+        text = _substituted(side, bound, numerals)
         if isinstance(side, Ref) and side.name in longer and value is not None:
             stood = longer[side.name]
-            text += f" for {stood.used.describe()}, so {format_interval(Interval(*value), shown_kind)} for {stood.needed.describe()}"
+            text += f" for {stood.used.describe()}, so {format_interval(Interval(*value), shown_kind, numerals)} for {stood.needed.describe()}"
         elif not isinstance(side, (Ref, Number)):
-            text += " = " + (format_interval(Interval(*value), shown_kind) if value is not None else "undefined (a divisor can be zero)")
+            text += " = " + (format_interval(Interval(*value), shown_kind, numerals) if value is not None else "undefined (a divisor can be zero)")
         sides.append(text)
     if row.status == "unverifiable":
         conclusion = "cannot be computed: " + _no_bound_reason(check)
@@ -90,7 +106,7 @@ def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) 
         conclusion = "cannot hold: the two sides can at best be equal"
     else:
         unit = row.margin_unit or "count"
-        conclusion = f"cannot hold: off by {format_number(row.margin * base_factor(unit), unit)}"
+        conclusion = f"cannot hold: off by {format_number(row.margin * base_factor(unit), unit, numerals)}"
     return f"{render(check)}: {sides[0]} {check.op} {sides[1]}; {conclusion}"
 
 
@@ -101,30 +117,30 @@ def _display_kind(check: Comparison, units: tuple[tuple[str, str], ...]) -> str:
     return next(iter(kinds), "number")
 
 
-def _printed_value(claim: Claim) -> str:
-    return format_interval(base_interval(claim.interval), claim.interval.unit) if claim.interval else repr(claim.text)  # type: ignore[arg-type]
+def _printed_value(claim: Claim, numerals: Numerals) -> str:
+    return format_interval(base_interval(claim.interval), claim.interval.unit, numerals) if claim.interval else repr(claim.text)  # type: ignore[arg-type]
 
 
-def _substituted(expr: Expr, bound: dict[str, list[Claim]]) -> str:
+def _substituted(expr: Expr, bound: dict[str, list[Claim]], numerals: Numerals) -> str:
     match expr:
         case Ref(name=name):
-            return _printed_value(bound[name][0])
+            return _printed_value(bound[name][0], numerals)
         case Total(name=name):
-            return "(" + " + ".join(_term(claims) for claims in _quantities(bound[name])) + ")"
+            return "(" + " + ".join(_term(claims, numerals) for claims in _quantities(bound[name])) + ")"
         case Number():
             return render(expr)
         case Compound(name=name):
-            return "(" + " * ".join(f"(1 + {_term(claims)})" for claims in _quantities(bound[name])) + " - 1)"
+            return "(" + " * ".join(f"(1 + {_term(claims, numerals)})" for claims in _quantities(bound[name])) + " - 1)"
         case Years(name=name):
             return str(span_years(Period.parse(bound[name][0].period)))
         case Power(base=base, exponent=exponent):
-            inner = [_substituted(side, bound) for side in (base, exponent)]
+            inner = [_substituted(side, bound, numerals) for side in (base, exponent)]
             wrapped = [f"({text})" if isinstance(side, (Arith, Power, Negate)) else text for side, text in zip((base, exponent), inner)]
             return f"{wrapped[0]} ^ {wrapped[1]}"
         case Negate(operand=operand):
-            return f"-({_substituted(operand, bound)})"
+            return f"-({_substituted(operand, bound, numerals)})"
         case Arith(op=op, left=left, right=right):
-            inner = [_substituted(side, bound) for side in (left, right)]
+            inner = [_substituted(side, bound, numerals) for side in (left, right)]
             wrapped = [f"({text})" if isinstance(side, Arith) else text for side, text in zip((left, right), inner)]
             return f"{wrapped[0]} {op} {wrapped[1]}"
     raise TypeError(expr)
@@ -141,15 +157,15 @@ def _quantities(claims: list[Claim]) -> list[list[Claim]]:
     return list(found.values())
 
 
-def _term(claims: list[Claim]) -> str:
+def _term(claims: list[Claim], numerals: Numerals) -> str:
     """One quantity of a sum: its figure, or "either ... or ..." when it was printed more than once (its hull is summed)."""
-    values = [_printed_value(claim) for claim in claims]
+    values = [_printed_value(claim, numerals) for claim in claims]
     return values[0] if len(values) == 1 else "(either " + " or ".join(values) + ")"
 
 
-def format_interval(interval: Interval, unit_or_kind: str) -> str:
+def format_interval(interval: Interval, unit_or_kind: str, numerals: Numerals = plain_numerals) -> str:
     """``1.135 bn to 1.145 bn``, ``12.5 % to 13.5 %``, ``at least 46.5 %``."""
-    lo, hi = (format_number(v, unit_or_kind) for v in (interval.lo, interval.hi))
+    lo, hi = (format_number(v, unit_or_kind, numerals) for v in (interval.lo, interval.hi))
     if math.isinf(interval.lo) and math.isinf(interval.hi):
         return "any value"
     if math.isinf(interval.hi):
@@ -159,39 +175,42 @@ def format_interval(interval: Interval, unit_or_kind: str) -> str:
     return lo if lo == hi else f"{lo} to {hi}"
 
 
-def format_number(base_value: float, unit_or_kind: str) -> str:
+def format_number(base_value: float, unit_or_kind: str, numerals: Numerals = plain_numerals) -> str:
     """A base magnitude as a reporter writes it, in the unit (or kind) given."""
     unit = {"money": "MAD", "ratio": "percent"}.get(unit_or_kind, unit_or_kind)
+    if not math.isfinite(base_value):
+        return f"{base_value:g}"  # an open end: format_interval says it in words
     if unit == "MAD":
         magnitude = abs(base_value)
         if magnitude == 0:
             return "0"
         if magnitude >= 1e8:
-            return f"{base_value / 1e9:.3f} bn"
+            return numerals(Decimal(f"{base_value / 1e9:.3f}"), False) + " bn"
         if magnitude >= 1e5:
-            return f"{base_value / 1e6:.1f} M"
-        return f"{base_value:,.0f} MAD"
+            return numerals(Decimal(f"{base_value / 1e6:.1f}"), False) + " M"
+        return numerals(Decimal(f"{base_value:.0f}"), True) + " MAD"
     if unit in ("percent", "points"):
-        number = _significant(base_value / base_factor(unit))
+        value = base_value / base_factor(unit)
+        number = _significant(value, numerals)
         if unit == "percent":
             return f"{number} %"
-        return f"{number} point" if number in ("1", "-1") else f"{number} points"
-    return _significant(base_value)
+        return f"{number} point" if _significant(value, plain_numerals) in ("1", "-1") else f"{number} points"
+    return _significant(base_value, numerals)
 
 
-def margin_words(margin: float | None, unit: str | None) -> str | None:
+def margin_words(margin: float | None, unit: str | None, numerals: Numerals = plain_numerals) -> str | None:
     """A verdict's margin as a reporter reads it (``80.0 M``, ``3.5 points``), or None when it has none."""
     if not margin or not unit:
         return None
-    return format_number(margin * base_factor(unit), unit)
+    return format_number(margin * base_factor(unit), unit, numerals)
 
 
-def _significant(value: float, digits: int = 4) -> str:
+def _significant(value: float, numerals: Numerals, digits: int = 4) -> str:
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"
     decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
     text = f"{value:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return numerals(Decimal(text.rstrip("0").rstrip(".") if "." in text else text), False)
 
 
 def _clean(value: float) -> float:
@@ -225,14 +244,14 @@ def _stood_in(plan: RulePlan, bound: dict[str, list[Claim]]) -> list[_StoodIn]:
     return found
 
 
-def _notes(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) -> list[str]:
-    notes = [_stand_in_note(plan, row, stood) for stood in _stood_in(plan, bound)]
+def _notes(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], numerals: Numerals) -> list[str]:
+    notes = [_stand_in_note(plan, row, stood, numerals) for stood in _stood_in(plan, bound)]
     if row.status == "unverifiable":
         notes.append(_no_bound_note(plan.rule.check))
     return notes
 
 
-def _warnings(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) -> list[Warning]:
+def _warnings(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], numerals: Numerals) -> list[Warning]:
     """For an implausible verdict: which added months, and how unlike the rest they would have to be."""
     if row.status != "implausible":
         return []
@@ -246,15 +265,15 @@ def _warnings(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]]) ->
         if judged.kind == "flow":
             each = "each" if stood.used.months - stood.needed.months > 1 else "it"
             text = (
-                f"{months} would come to {format_interval(Interval(*judged.added), unit)}{' a month' if each == 'each' else ''}, "
-                f"against an average month of {format_interval(Interval(*judged.usual), unit)} over {stood.used.describe()}: "
+                f"{months} would come to {format_interval(Interval(*judged.added), unit, numerals)}{' a month' if each == 'each' else ''}, "
+                f"against an average month of {format_interval(Interval(*judged.usual), unit, numerals)} over {stood.used.describe()}: "
                 f"the figures all hold only if {months} was unlike the rest of the period "
                 f"(a plausible month is {stood.stand_in.month_ratio[0]:g} to {stood.stand_in.month_ratio[1]:g} times an average one)."
             )
         else:
             text = (
-                f"With months of equal weight, the share in {months} would be {format_interval(Interval(*judged.added), unit)}, "
-                f"against {format_interval(Interval(*judged.usual), unit)} for {stood.needed.describe()}: the figures all hold "
+                f"With months of equal weight, the share in {months} would be {format_interval(Interval(*judged.added), unit, numerals)}, "
+                f"against {format_interval(Interval(*judged.usual), unit, numerals)} for {stood.needed.describe()}: the figures all hold "
                 f"only if {months} was unlike the rest of the period (a plausible share is within "
                 f"{stood.stand_in.share_points:g} points of the rest, and between 0 and 100 %)."
             )
@@ -300,7 +319,7 @@ def _no_bound_note(check: Comparison) -> str:
     )
 
 
-def _stand_in_note(plan: RulePlan, row: VerdictRow, stood: _StoodIn) -> str:
+def _stand_in_note(plan: RulePlan, row: VerdictRow, stood: _StoodIn, numerals: Numerals) -> str:
     claim, used, needed = stood.claim, stood.used, stood.needed
     others = _months_outside(used, needed)
     note = (
@@ -318,8 +337,8 @@ def _stand_in_note(plan: RulePlan, row: VerdictRow, stood: _StoodIn) -> str:
         return note  # no value of the added months fits: the check is contradicted, and says by how much
     unit = claim.interval.unit
     if judged.kind == "flow":
-        return note + f" As the check implies {needed.describe()}, {others} would come to {format_interval(Interval(*judged.added), unit)} a month."
-    return note + f" As the check implies {needed.describe()}, with months of equal weight the share in {others} would be {format_interval(Interval(*judged.added), unit)}."
+        return note + f" As the check implies {needed.describe()}, {others} would come to {format_interval(Interval(*judged.added), unit, numerals)} a month."
+    return note + f" As the check implies {needed.describe()}, with months of equal weight the share in {others} would be {format_interval(Interval(*judged.added), unit, numerals)}."
 
 
 def _months_outside(used: Period, needed: Period) -> str:
