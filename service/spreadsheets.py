@@ -29,7 +29,9 @@ from service.verdicts import Verdict
 CLAIM_IN_COLUMNS = (
     "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "value", "unit", "qualifier"
 )
-CLAIM_COLUMNS = ("id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "lo", "hi", "unit")
+# A withdrawn claim is listed with who withdrew it, when and why, and its correction: kept, never silently dropped.
+WITHDRAWAL_COLUMNS = ("withdrawn", "withdrawn_at", "withdrawn_by", "withdrawn_reason", "superseded_by", "corrects")
+CLAIM_COLUMNS = ("id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS)
 VERDICT_COLUMNS = ("id", "rule", "status", "margin", "margin_unit", "claims", "computation")
 
 
@@ -129,8 +131,10 @@ def verdicts_csv(verdicts: Iterable[Verdict]) -> str:
 def _claim_row(claim: Claim) -> list[Any]:
     interval = claim.interval
     lo, hi, unit = (interval.lo, interval.hi, interval.unit) if interval is not None else (None, None, None)
+    how, withdrawn = ("retracted", claim.retracted) if claim.retracted is not None else ("corrected", claim.corrected)
+    withdrawal = (how, withdrawn.at.isoformat(), withdrawn.by, withdrawn.reason) if withdrawn is not None else (None,) * 4
     return [claim.id, claim.source, claim.quote, claim.subject, format_breakdown(claim.breakdown), claim.measure,
-            claim.period, claim.compared_to, claim.figure, lo, hi, unit]
+            claim.period, claim.compared_to, claim.figure, lo, hi, unit, *withdrawal, claim.superseded_by, claim.corrects]
 
 
 def _verdict_row(verdict: Verdict) -> list[Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 from typing import Any
@@ -213,3 +215,14 @@ def test_the_subject_view_no_longer_draws_a_retracted_figure(seeded_client: Test
     assert drawn in seeded_client.get("/subjects/ma.handicraft.exports").text
     seeded_client.post(f"/claims/{level_123['id']}/retract", json={"by": "desk", "reason": "entered twice"})
     assert drawn not in seeded_client.get("/subjects/ma.handicraft.exports").text
+
+
+def test_the_csv_listing_keeps_withdrawn_claims_marked(seeded_client: TestClient, exports: tuple[dict[str, Any], ...]) -> None:
+    low, high = exports
+    assert seeded_client.post(f"/claims/{low['id']}/retract", json=WHO).status_code == 200
+    new = seeded_client.post(f"/claims/{high['id']}/correct", json=correction_of(high, "quelque 1,14 milliard de dirhams")).json()["claim"]
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(seeded_client.get("/claims", params={"format": "csv", "limit": 500}).text))}
+    assert (rows[low["id"]]["withdrawn"], rows[low["id"]]["withdrawn_by"], rows[low["id"]]["withdrawn_reason"]) == ("retracted", WHO["by"], WHO["reason"])
+    assert rows[low["id"]]["withdrawn_at"] and not rows[low["id"]]["superseded_by"]
+    assert (rows[high["id"]]["withdrawn"], rows[high["id"]]["superseded_by"]) == ("corrected", new["id"])
+    assert rows[new["id"]]["corrects"] == high["id"] and not rows[new["id"]]["withdrawn"]
