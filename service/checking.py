@@ -254,11 +254,11 @@ def _recompute_within(
     return timings
 
 
-def ensure_current(store: Store, book: RuleBook) -> bool:
+def ensure_current(store: Store, book: RuleBook, on_rule: Callable[[str, int, int], None] | None = None) -> bool:
     """Recompute the verdicts if the rules in force are not those they were computed with; whether it did."""
     if store.setting(_RULES_KEY) == book.current.fingerprint:
         return False
-    recompute(store, book)
+    recompute(store, book, on_rule)
     return True
 
 

@@ -494,23 +494,26 @@ def _verdict_table(verdicts) -> Table:
 
 
 @contextlib.contextmanager
-def _rule_progress() -> Iterator[Callable[[str, int, int], None]]:
+def _rule_progress(what: str = "rules") -> Iterator[Callable[[str, int, int], None]]:
     """A bar on stderr, a step per rule's SQL, gone when done; none unless stderr is a terminal (so JSON and logs stay clean)."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True,
                   disable=not errors.is_terminal) as bar:
-        task = bar.add_task("rules", total=None)
-        yield lambda rule_id, done, total: bar.update(task, description=rule_id, completed=done, total=total)
+        task = bar.add_task(what, total=None)
+        yield lambda rule_id, done, total: bar.update(task, description=f"{what}: {rule_id}", completed=done, total=total)
 
 
 def _recompute_with_status(store: Store, rules, claims_added: int) -> None:
-    """After new claims every verdict is recomputed; otherwise only if the rules changed since the last time."""
+    """After new claims every verdict is recomputed; otherwise only if the rules changed since the last time.
+
+    A bar a step per rule: over a million claims this takes tens of seconds.
+    """
     from service import checking
 
-    with errors.status("computing the verdicts"):
+    with _rule_progress("computing the verdicts") as on_rule:
         if claims_added:
-            checking.recompute(store, rules)
+            checking.recompute(store, rules, on_rule)
         else:
-            checking.ensure_current(store, rules)
+            checking.ensure_current(store, rules, on_rule)
 
 
 def _load_with_progress(store: Store, paths: list[Path]) -> tuple[int, int]:
