@@ -62,6 +62,8 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
         _recompute_with_status(store, rules, added)
         console.print(f"[bold]Tally[/] on http://{settings.host}:{settings.port}  store {settings.db_path}  "
                       f"{store.count_claims()} claims")
+        if not (settings.write_token or settings.admin_token):
+            console.print("no TALLY_WRITE_TOKEN nor TALLY_ADMIN_TOKEN: listening on loopback only, writes open to this machine")
         uvicorn.run(create_app(settings, store, rules), host=settings.host, port=settings.port, log_level="info")
 
 
@@ -76,8 +78,6 @@ def _refuse_unprotected(settings: Settings) -> None:
         errors.print(f"[red]refusing to listen on {escape(settings.host)} without a token:[/] anyone who reaches it could write; "
                      "set TALLY_WRITE_TOKEN (and TALLY_ADMIN_TOKEN for rule changes), or listen on 127.0.0.1")
         sys.exit(2)
-    if Access.of(settings).loopback_only:
-        console.print("no TALLY_WRITE_TOKEN nor TALLY_ADMIN_TOKEN: listening on loopback only, writes open to this machine")
 
 
 @main.command()
