@@ -196,6 +196,7 @@ def test_serve_starts_on_loopback_or_with_a_token(tmp_path: Path, monkeypatch: p
 def test_the_desk_refuses_to_write_until_signed_in(guarded: TestClient) -> None:
     refused = desk_post(guarded, "/desk/new", {**claim_body("9 millions", figure="9 millions de dirhams"), "action": "store"})
     assert refused.status_code == 401 and "Sign in to write" in refused.text
+    assert refused.headers["www-authenticate"] == 'Bearer realm="tally"'
     assert guarded.get("/claims").headers["x-total-count"] == "0"
     wrong = desk_post(guarded, "/desk/sign-in", {"token": "not-it", "next": "/desk/new"})
     assert wrong.status_code == 401 and "not a token this service accepts" in wrong.text
@@ -223,6 +224,17 @@ def test_the_session_cookie_is_httponly_strict_and_secure_behind_https(app_with:
         attributes = {part.strip().lower() for part in cookie.split(";")}
         assert {"httponly", "samesite=strict"} <= attributes
         assert ("secure" in attributes) is secure
+
+
+def test_signing_in_starts_a_session_of_its_own(guarded: TestClient, app_with: Any) -> None:
+    planted = "f" * 64  # an id set in the desk's browser before it signs in (session fixation)
+    guarded.cookies.set("tally-session", planted)
+    signed = desk_post(guarded, "/desk/sign-in", {"token": WRITE, "next": "/desk/new"}).history[0]
+    [cookie] = [c for c in signed.headers.get_list("set-cookie") if c.startswith("tally-session=")]
+    assert planted not in cookie
+    guarded.cookies.clear()
+    guarded.cookies.set("tally-session", planted)  # the planter, with its own id
+    assert desk_post(guarded, "/desk/new", {**claim_body("9 millions"), "action": "store"}).status_code == 401
 
 
 @pytest.mark.parametrize("back_to", ["//evil.example/", "https://evil.example/", "/\\evil.example"])

@@ -184,12 +184,25 @@ def at_most(records: Any, limit: int) -> Any:
         yield record
 
 
+FRESH_SESSION_ID = "tally.fresh_session_id"  # scope key: the id a session signed in now is kept under
+
+
+def start_session(connection: ASGIConnection[Any, Any, Any, Any], role: Role) -> None:
+    """Sign the desk in under a new session id: an id planted before signing in (session fixation) never gains a role."""
+    connection.scope[FRESH_SESSION_ID] = secrets.token_hex(32)  # type: ignore[literal-required]
+    connection.set_session({"role": role})
+
+
 class _SignedInSessions(ServerSideSessionBackend):
-    """Litestar's server-side sessions, kept only for a desk that signed in.
+    """Litestar's server-side sessions, kept only for a desk that signed in, under an id made at sign-in.
 
     Litestar stores a session, even an empty one, for every response: each anonymous
     request would add an entry to the server's memory and a cookie to the answer.
+    And it keeps whatever id the request's cookie names, so we give a new one at sign-in.
     """
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        return connection.scope.get(FRESH_SESSION_ID) or super().get_session_id(connection)  # type: ignore[return-value]
 
     async def store_in_message(self, scope_session: Any, message: Any, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
         if scope_session is not Empty and not scope_session and self.config.key not in connection.cookies:

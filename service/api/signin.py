@@ -15,7 +15,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
-from service.api.access import access_of
+from service.api.access import REALM, access_of, start_session
 
 
 class SignInForm(msgspec.Struct, kw_only=True):
@@ -38,7 +38,7 @@ class SignInPages(Controller):
         role = access_of(request).role_of(data.token.strip())
         if role is None:
             return sign_in_page(_local(data.next), "that is not a token this service accepts", status=401)
-        request.set_session({"role": role})
+        start_session(request, role)
         return Redirect(_local(data.next), status_code=303)
 
     @post("/sign-out", name="sign-out", status_code=303, sync_to_thread=False)
@@ -49,7 +49,8 @@ class SignInPages(Controller):
 
 def sign_in_page(back_to: str, problem: str | None, status: int = 200, open_: bool = False) -> Template:
     context = {"next": back_to, "problem": problem, "open": open_, "active": "sign-in"}
-    return Template(template_name="sign_in.html", context=context, status_code=status)
+    challenge = {"WWW-Authenticate": REALM} if status == 401 else None  # RFC 9110: a 401 names a scheme
+    return Template(template_name="sign_in.html", context=context, status_code=status, headers=challenge)
 
 
 def _local(path: str) -> str:
