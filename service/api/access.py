@@ -26,13 +26,14 @@ import hmac
 import logging
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.handlers import BaseRouteHandler
+from litestar.response import Template
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.types import Empty
 
@@ -54,8 +55,8 @@ logger = logging.getLogger("tally.access")
 class Access:
     """The tokens this service was started with (None: not set)."""
 
-    write_token: str | None = None
-    admin_token: str | None = None
+    write_token: str | None = field(default=None, repr=False)  # never in a log or a traceback
+    admin_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, settings: Settings) -> Access:
@@ -258,7 +259,12 @@ def announce(app: Any) -> None:
         logger.warning("writes need a bearer token (TALLY_WRITE_TOKEN); %s; reads open", rules)
 
 
-def _sign_in_page(request: Any, exc: SignInRequired) -> Any:
-    from service.api.signin import sign_in_page  # the page lives with the desk's pages
+def sign_in_page(back_to: str, problem: str | None, status: int = 200, open_: bool = False) -> Template:
+    """The desk's sign-in form (service/api/signin.py), also the answer to a desk form posted before signing in."""
+    context = {"next": back_to, "problem": problem, "open": open_, "active": "sign-in"}
+    challenge = {"WWW-Authenticate": REALM} if status == 401 else None  # RFC 9110: a 401 names a scheme
+    return Template(template_name="sign_in.html", context=context, status_code=status, headers=challenge)
 
+
+def _sign_in_page(request: Any, exc: SignInRequired) -> Template:
     return sign_in_page(exc.back_to, "sign in with the desk's token to write", status=401)

@@ -15,7 +15,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
-from service.api.access import REALM, access_of, start_session
+from service.api.access import access_of, sign_in_page, start_session
 
 
 class SignInForm(msgspec.Struct, kw_only=True):
@@ -45,12 +45,6 @@ class SignInPages(Controller):
     def sign_out(self, request: Request) -> Redirect:
         request.clear_session()
         return Redirect("/", status_code=303)
-
-
-def sign_in_page(back_to: str, problem: str | None, status: int = 200, open_: bool = False) -> Template:
-    context = {"next": back_to, "problem": problem, "open": open_, "active": "sign-in"}
-    challenge = {"WWW-Authenticate": REALM} if status == 401 else None  # RFC 9110: a 401 names a scheme
-    return Template(template_name="sign_in.html", context=context, status_code=status, headers=challenge)
 
 
 def _local(path: str) -> str:
