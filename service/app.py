@@ -12,6 +12,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from service import __version__, checking
+from service.api import access
 from service.api.blame import BlameController
 from service.api.claimreview import ClaimReviewController
 from service.api.claims import CheckController, ClaimController
@@ -21,6 +22,7 @@ from service.api.pages import DeskPages
 from service.api.reading import babel_numerals, desk_locale, interval_filter
 from service.api.problems import problem_details_plugin
 from service.api.rules import RuleController
+from service.api.signin import SignInPages
 from service.api.sources import SourceController
 from service.api.verdicts import VerdictController
 from service.rules.book import RuleBook
@@ -46,10 +48,10 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     # The verdicts kept in the store follow the rules in force: recomputed when they changed.
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
     return Litestar(
-        on_startup=[ensure_verdicts],
+        on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
             SourceController, ClaimController, CheckController, VerdictController, ClaimReviewController, BlameController,
-            RuleController, HealthController, DeskPages, ClaimFormPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
+            RuleController, HealthController, DeskPages, ClaimFormPages, SignInPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
         template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=with_filters),
         dependencies={
@@ -59,6 +61,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
             "numerals": Provide(lambda: numerals, use_cache=True, sync_to_thread=False),  # how the desk's pages write numbers
         },
         plugins=[problem_details_plugin()],
+        **access.protection(settings),  # who may write, from where, and how much: service/api/access.py
         openapi_config=OpenAPIConfig(
             title="Tally",
             version=__version__,

@@ -55,13 +55,29 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
     settings = Settings.from_env(
         db_path=db_path, host=host, port=port, rules_dir=rules_dir, load_fixtures=False if no_fixtures else None
     )
+    _refuse_unprotected(settings)
     rules = _rules_or_exit(settings.rules_dir)  # before the store: a refused start writes nothing
     with Store(settings.db_path) as store:
         added = _load_with_progress(store, sorted(Path(settings.fixtures_dir).glob("*.json")))[1] if settings.load_fixtures else 0
         _recompute_with_status(store, rules, added)
         console.print(f"[bold]Tally[/] on http://{settings.host}:{settings.port}  store {settings.db_path}  "
                       f"{store.count_claims()} claims")
+        if not (settings.write_token or settings.admin_token):
+            console.print("no TALLY_WRITE_TOKEN nor TALLY_ADMIN_TOKEN: listening on loopback only, writes open to this machine")
         uvicorn.run(create_app(settings, store, rules), host=settings.host, port=settings.port, log_level="info")
+
+
+def _refuse_unprotected(settings: Settings) -> None:
+    """No token and an interface others reach, or a token too short to hold: one line, exit 2, nothing opened."""
+    from service.api.access import Access, is_loopback, weak_tokens
+
+    if problem := weak_tokens(settings):
+        errors.print(f"[red]refusing to start:[/] {escape(problem)}")
+        sys.exit(2)
+    if Access.of(settings).loopback_only and not is_loopback(settings.host):
+        errors.print(f"[red]refusing to listen on {escape(settings.host)} without a token:[/] anyone who reaches it could write; "
+                     "set TALLY_WRITE_TOKEN (and TALLY_ADMIN_TOKEN for rule changes), or listen on 127.0.0.1")
+        sys.exit(2)
 
 
 @main.command()

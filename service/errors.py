@@ -7,7 +7,11 @@
     │   ├── InvalidField        a field's value cannot be used (422): unreadable figure,
     │   │                       unknown source, period that is not ISO 8601...
     │   ├── NotFound            no resource with that id (404)
-    │   └── Conflict            the id is taken, or the same claim is stored already (409)
+    │   ├── Conflict            the id is taken, or the same claim is stored already (409)
+    │   ├── Unauthenticated     a write without a valid bearer token (401, WWW-Authenticate)
+    │   ├── Forbidden           a valid token for a route it does not open (403)
+    │   ├── TooLarge            a body or a batch over its documented limit (413)
+    │   └── MisdirectedRequest  no token set and a Host that is not a loopback name (421)
     ├── RuleFileError           a rule file is broken: carries file:line:column and a hint;
     │                           or the rules folder is missing or holds no rule
     │                           (rules.loader raises it; POST /rules/validate and
@@ -84,6 +88,43 @@ class Conflict(ClientError):
 
     def __init__(self, field: str, reason: str, location: str = "body") -> None:
         super().__init__([FieldProblem(field=field, reason=reason, location=location)])
+
+
+class Unauthenticated(ClientError):
+    status = 401
+    title = "Unauthenticated"
+    slug = "unauthenticated"
+
+    def __init__(self, reason: str, challenge: str) -> None:
+        super().__init__([FieldProblem(field="Authorization", reason=reason, location="header")])
+        self.headers = {"WWW-Authenticate": challenge}  # RFC 9110: a 401 says how to authenticate
+
+
+class Forbidden(ClientError):
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+    def __init__(self, reason: str, field: str = "Authorization") -> None:
+        super().__init__([FieldProblem(field=field, reason=reason, location="header")])
+
+
+class TooLarge(ClientError):
+    status = 413
+    title = "Too large"
+    slug = "too-large"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__([FieldProblem(field=field, reason=reason)])
+
+
+class MisdirectedRequest(ClientError):
+    status = 421
+    title = "Misdirected request"
+    slug = "misdirected-request"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__([FieldProblem(field="Host", reason=reason, location="header")])
 
 
 class StoreUnavailable(TallyError):

@@ -26,6 +26,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     desk_name: str = "Tally"  # the author of every ClaimReview
     desk_locale: str = "fr"  # how the desk's pages write the numbers Tally computes (babel)
     public_url: str = "http://127.0.0.1:8000"  # where readers reach this API: a verdict's URL is {public_url}/verdicts/{id}
+    # Who may write (service/api/access.py): with neither token, the service is this machine's alone (loopback only).
+    write_token: str | None = None  # Authorization: Bearer <token> for every write of the JSON API; the desk signs in with it
+    admin_token: str | None = None  # rule changes (POST /rules/reload); also opens every write
+    max_body_bytes: int = 4 * 1024 * 1024  # a larger request body is a 413
+    max_batch_claims: int = 5_000  # a larger POST /claims/batch is a 413
+
+    def __repr__(self) -> str:
+        # Settings reach logs and tracebacks; the tokens must not.
+        hidden = {name: "***" for name in ("write_token", "admin_token") if getattr(self, name)}
+        shown = {name: hidden.get(name, getattr(self, name)) for name in self.__struct_fields__}
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -33,7 +44,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for name, field_type in (("db_path", str), ("rules_dir", str), ("fixtures_dir", str), ("host", str), ("port", int),
-                                 ("desk_name", str), ("desk_locale", str), ("public_url", str)):
+                                 ("desk_name", str), ("desk_locale", str), ("public_url", str),
+                                 ("write_token", str), ("admin_token", str), ("max_body_bytes", int), ("max_batch_claims", int)):
             if (raw := env.get(f"TALLY_{name.upper()}")) is not None:
                 values[name] = field_type(raw)
         if (raw := env.get("TALLY_LOAD_FIXTURES")) is not None:

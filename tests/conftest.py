@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 import uvicorn
 from litestar.testing import TestClient
@@ -102,7 +103,7 @@ def seeded_reader(seeded_file: Path, tmp_path_factory: pytest.TempPathFactory, r
 
 
 @contextlib.contextmanager
-def serving(store: Store, rules: RuleBook) -> Iterator[str]:
+def serving(store: Store, rules: RuleBook, **settings: object) -> Iterator[str]:
     """Run the app under uvicorn in a thread; yield its base URL; stop it on exit.
 
     The listening socket is bound here (port 0: the OS picks a free port), so the
@@ -113,7 +114,8 @@ def serving(store: Store, rules: RuleBook) -> Iterator[str]:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     host, port = listener.getsockname()
-    config = uvicorn.Config(create_app(settings_for(store.path), store, rules), log_level="warning", lifespan="on")
+    app = create_app(msgspec.structs.replace(settings_for(store.path), **settings), store, rules)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server = _SignallingServer(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name=f"uvicorn-{port}", daemon=True)
     thread.start()
@@ -148,8 +150,8 @@ def _wait_until_started(server: _SignallingServer, thread: threading.Thread) -> 
 
 @pytest.fixture
 def start_server(rules: RuleBook) -> ServerStarter:
-    """``with start_server(store) as base_url:`` — enter as often as a test needs."""
-    return lambda store: serving(store, rules)
+    """``with start_server(store) as base_url:`` — enter as often as a test needs; ``start_server(store, write_token=...)`` changes settings."""
+    return lambda store, **settings: serving(store, rules, **settings)
 
 
 @pytest.fixture(scope="module")

@@ -25,9 +25,11 @@ RULES_DIR = ROOT / "rules"
 OLD_RULES_DIR = ROOT / "tests" / "data" / "rules_before_8"
 FIXTURES_DIR = ROOT / "fixtures"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# With no token set the app answers loopback names only; TestClient's own default is http://testserver.local
+LOOPBACK = "http://127.0.0.1"
 
 # conftest's ``start_server``: ``with start_server(store) as base_url: ...``
-ServerStarter = Callable[[Store], contextlib.AbstractContextManager[str]]
+ServerStarter = Callable[..., contextlib.AbstractContextManager[str]]
 
 
 SOURCE = {"id": "desk", "title": "Dépêche", "outlet": "Agence", "language": "fr"}
@@ -68,7 +70,14 @@ def settings_for(db_path: Path | str) -> Settings:
 
 def make_client(store: Store, rules: RuleBook) -> TestClient:
     """An in-process client over the real app, on a store the caller owns."""
-    return TestClient(create_app(settings_for(store.path), store, rules))
+    return TestClient(create_app(settings_for(store.path), store, rules), base_url=LOOPBACK)
+
+
+def desk_post(client: TestClient, path: str, data: dict[str, str]) -> Any:
+    """Post a desk form as a browser does: with the CSRF token of a desk page it was served first."""
+    if "tally-csrf" not in client.cookies:
+        client.get("/desk/new")
+    return client.post(path, data={**data, "_csrf_token": client.cookies["tally-csrf"]})
 
 
 def assert_problem(response: Any, status: int, field: str | None = None) -> dict[str, Any]:

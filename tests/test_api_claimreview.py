@@ -15,7 +15,7 @@ from service.claimreview import MAX_CLAIM_REVIEWED, claim_review
 from service.settings import Settings
 from service.sources import Source
 from service.verdicts import Verdict
-from tests.helpers import assert_problem
+from tests.helpers import LOOPBACK, assert_problem
 
 SAME_FIGURE = ("1,14 milliard de dirhams (MMDH)", "quelque 1,23 milliard de dirhams")
 
@@ -99,7 +99,7 @@ def test_an_unknown_verdict_is_a_404_problem(seeded_reader: TestClient) -> None:
 
 def test_the_desk_and_its_public_url_come_from_the_settings(seeded_store, rules) -> None:
     settings = Settings.from_env({"TALLY_DESK_NAME": "Le Desk", "TALLY_PUBLIC_URL": "https://tally.example.ma/"}, load_fixtures=False)
-    with TestClient(create_app(settings, seeded_store, rules)) as client:
+    with TestClient(create_app(settings, seeded_store, rules), base_url=LOOPBACK) as client:
         review = client.get("/claimreview", params={"limit": 1}).json()[0]
     assert review["author"]["name"] == "Le Desk"
     assert review["url"].startswith("https://tally.example.ma/desk/verdicts/v-")
@@ -107,7 +107,7 @@ def test_the_desk_and_its_public_url_come_from_the_settings(seeded_store, rules)
 
 def test_the_review_writes_numbers_for_the_desk_locale(seeded_store, rules) -> None:
     settings = Settings.from_env({"TALLY_DESK_LOCALE": "en"}, load_fixtures=False)
-    with TestClient(create_app(settings, seeded_store, rules)) as client:
+    with TestClient(create_app(settings, seeded_store, rules), base_url=LOOPBACK) as client:
         verdict = same_figure_verdict(client)
         review = client.get(f"/verdicts/{verdict['id']}/claimreview").json()
         page = client.get(f"/desk/verdicts/{verdict['id']}").text

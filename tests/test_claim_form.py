@@ -7,6 +7,7 @@ import re
 from litestar.testing import TestClient
 
 from service.store import Store
+from tests.helpers import desk_post
 
 NEW = {
     "source": "communique-2025-12",
@@ -30,7 +31,7 @@ def test_the_blank_form_offers_the_sources_and_measures(seeded_client: TestClien
 
 def test_a_dry_run_reads_the_figure_and_answers_its_verdicts_storing_nothing(seeded_client: TestClient, seeded_store: Store) -> None:
     before = seeded_store.list_claims().total
-    page = seeded_client.post("/desk/new", data={**NEW, "action": "check"}).text
+    page = desk_post(seeded_client, "/desk/new", {**NEW, "action": "check"}).text
     assert "<h2>1,5 milliard de dirhams: 1,450 bn to 1,550 bn</h2>" in page
     assert "&#39;milliard&#39; scales by 10^9" in page  # the reading, line by line
     assert "nothing was stored" in page and re.findall(r'<article class="verdict contradicted"', page)
@@ -39,20 +40,20 @@ def test_a_dry_run_reads_the_figure_and_answers_its_verdicts_storing_nothing(see
 
 def test_storing_keeps_the_claim(seeded_client: TestClient, seeded_store: Store) -> None:
     before = seeded_store.list_claims().total
-    page = seeded_client.post("/desk/new", data={**NEW, "breakdown": "product=carpets", "action": "store"}).text
+    page = desk_post(seeded_client, "/desk/new", {**NEW, "breakdown": "product=carpets", "action": "store"}).text
     stored = re.search(r"stored as (c-[0-9a-f]+)", page)
     assert stored and seeded_store.list_claims().total == before + 1
     assert seeded_client.get(f"/claims/{stored.group(1)}").json()["breakdown"] == {"product": "carpets"}
 
 
 def test_problems_come_back_next_to_their_field_and_keep_what_was_typed(seeded_client: TestClient) -> None:
-    response = seeded_client.post("/desk/new", data={**NEW, "period": "2025-13", "action": "check"})
+    response = desk_post(seeded_client, "/desk/new", {**NEW, "period": "2025-13", "action": "check"})
     assert response.status_code == 422
     assert "2025-13" in problems(response.text)["period"]
     assert 'value="1,5 milliard de dirhams"' in response.text  # nothing typed is lost
-    unread = seeded_client.post("/desk/new", data={**NEW, "figure": "beaucoup de dirhams", "action": "check"})
+    unread = desk_post(seeded_client, "/desk/new", {**NEW, "figure": "beaucoup de dirhams", "action": "check"})
     assert unread.status_code == 422 and "beaucoup" in problems(unread.text)["figure"]
-    bad_breakdown = seeded_client.post("/desk/new", data={**NEW, "breakdown": "carpets", "action": "check"})
+    bad_breakdown = desk_post(seeded_client, "/desk/new", {**NEW, "breakdown": "carpets", "action": "check"})
     assert "dimension=member" in problems(bad_breakdown.text)["breakdown"]
 
 
@@ -78,9 +79,9 @@ def test_every_figure_of_a_verdict_links_to_its_claims_page(seeded_client: TestC
 
 def test_a_claim_is_retracted_from_its_page_and_leaves_every_verdict(seeded_client: TestClient) -> None:
     claim = claim_printed(seeded_client, "quelque 1,23 milliard de dirhams")
-    refused = seeded_client.post(f"/desk/claims/{claim['id']}/retract", data={"by": "", "reason": "entered twice"})
+    refused = desk_post(seeded_client, f"/desk/claims/{claim['id']}/retract", {"by": "", "reason": "entered twice"})
     assert refused.status_code == 422 and 'for="retract-by"' in refused.text and "say who withdraws" in refused.text
-    done = seeded_client.post(f"/desk/claims/{claim['id']}/retract", data={"by": "desk", "reason": "entered twice"})
+    done = desk_post(seeded_client, f"/desk/claims/{claim['id']}/retract", {"by": "desk", "reason": "entered twice"})
     assert done.status_code == 200 and "Retracted by desk" in done.text and "Retract it" not in done.text
     assert seeded_client.get("/verdicts", params={"claim": claim["id"]}).json()["verdicts"] == []
     assert seeded_client.get(f"/claims/{claim['id']}").json()["retracted"]["reason"] == "entered twice"
@@ -92,7 +93,7 @@ def test_a_claim_is_corrected_from_its_page_and_both_are_linked(seeded_client: T
     assert f'value="{old["period"]}"' in form  # the correction starts from the claim as stored
     fields = {"source": old["source"], "quote": old["quote"] + " (erratum)", "subject": old["subject"], "measure": "level",
               "period": old["period"], "figure": "1,24 milliard de dirhams", "by": "desk", "reason": "typo in the figure"}
-    answer = seeded_client.post(f"/desk/claims/{old['id']}/correct", data=fields)
+    answer = desk_post(seeded_client, f"/desk/claims/{old['id']}/correct", fields)
     new_id = re.search(r"stored as (c-[0-9a-f]+)", answer.text)
     assert answer.status_code == 200 and new_id
     assert seeded_client.get(f"/claims/{old['id']}").json()["superseded_by"] == new_id.group(1)

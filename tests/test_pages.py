@@ -287,11 +287,11 @@ def test_the_bounds_tally_reads_are_written_in_the_desks_locale(seeded_store: St
     from babel.numbers import format_decimal
 
     from service.app import create_app
-    from tests.helpers import settings_for
+    from tests.helpers import LOOPBACK, settings_for
 
     for locale in ("fr", "en"):
         settings = msgspec.structs.replace(settings_for(seeded_store.path), desk_locale=locale)
-        with TestClient(create_app(settings, seeded_store, rules)) as client:
+        with TestClient(create_app(settings, seeded_store, rules), base_url=LOOPBACK) as client:
             page = client.get("/", params={"status": "contradicted"}).text
         lo, hi = (format_decimal(v, locale=locale) for v in (1_135_000_000, 1_145_000_000))
         assert f"<td>{lo} – {hi} MAD</td>" in page, locale

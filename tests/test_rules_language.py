@@ -28,7 +28,7 @@ from service.settings import Settings
 from service.sources import Source
 from service.store import Store
 from service.verdicts import Verdict
-from tests.helpers import verdicts_of
+from tests.helpers import LOOPBACK, verdicts_of
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"
@@ -86,7 +86,7 @@ def test_a_new_rule_file_is_in_force_through_the_api(tmp_path: Path) -> None:
     settings = Settings(db_path=str(tmp_path / "tally.duckdb"), rules_dir=str(rules_dir), load_fixtures=False)
     with Store(settings.db_path) as store:
         app = create_app(settings, store, RuleBook(rules_dir))
-        with TestClient(app) as client:
+        with TestClient(app, base_url=LOOPBACK) as client:
             assert client.post("/sources", json={"id": "communique", "title": "t", "outlet": "o", "language": "fr"}).status_code == 201
             total = {"source": "communique", "subject": EXPORTS, "measure": "level", "period": JAN_NOV_25}
             posted = client.post("/claims", json={**total, "quote": "1,14 milliard de dirhams", "figure": "1,14 milliard de dirhams"})
@@ -145,7 +145,7 @@ def test_injection_text_in_claims_is_stored_as_data(tmp_path: Path) -> None:
 def test_injection_text_through_the_api_is_refused_or_stored_as_data(tmp_path: Path) -> None:
     settings = Settings(db_path=str(tmp_path / "tally.duckdb"), rules_dir=str(RULES_DIR), load_fixtures=False)
     with Store(settings.db_path) as store:
-        with TestClient(create_app(settings, store, RuleBook(RULES_DIR))) as client:
+        with TestClient(create_app(settings, store, RuleBook(RULES_DIR)), base_url=LOOPBACK) as client:
             assert client.post("/sources", json={"id": INJECTION, "title": "t", "outlet": "o", "language": "fr"}).status_code == 422
             assert client.post("/sources", json={"id": "desk", "title": INJECTION, "outlet": "o", "language": "fr"}).status_code == 201
             base = {"source": "desk", "measure": "category", "period": "2025"}

@@ -11,7 +11,7 @@ from service.app import create_app
 from service.rules.book import RuleBook
 from service.settings import Settings
 from service.store import Store
-from tests.helpers import assert_problem
+from tests.helpers import LOOPBACK, assert_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +30,7 @@ def test_reload_puts_a_new_rule_in_force_and_keeps_the_old_ones_on_error(tmp_pat
     shutil.copytree(ROOT / "rules", rules_dir)
     with Store(str(tmp_path / "store.duckdb")) as store:
         app = create_app(Settings(rules_dir=str(rules_dir)), store, RuleBook(rules_dir))
-        with TestClient(app) as client:
+        with TestClient(app, base_url=LOOPBACK) as client:
             before = {rule["id"] for rule in client.get("/rules").json()["rules"]}
 
             (rules_dir / "10-share-at-most-whole.yaml").write_text(NEW_RULE)
@@ -51,7 +51,7 @@ def test_reload_refuses_a_folder_that_lost_its_rules_and_keeps_them(tmp_path: Pa
     rules_dir = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules_dir)
     with Store(str(tmp_path / "store.duckdb")) as store:
-        with TestClient(create_app(Settings(rules_dir=str(rules_dir)), store, RuleBook(rules_dir))) as client:
+        with TestClient(create_app(Settings(rules_dir=str(rules_dir)), store, RuleBook(rules_dir)), base_url=LOOPBACK) as client:
             before = client.get("/rules").json()["rules"]
 
             for rule_file in rules_dir.glob("*.yaml"):

@@ -22,6 +22,8 @@ from service.verdicts import Verdict
 from service.api.formats import Format, csv_response, wants_csv
 from service.api.paging import DEFAULT_LIMIT, Limit, Offset, page_headers
 from service.spreadsheets import claims_csv
+from service.api.access import at_most, writers
+from service.settings import Settings
 
 
 
@@ -69,6 +71,7 @@ def _answer(checked: checking.Checked) -> ClaimVerdicts:
 
 class ClaimController(Controller):
     path = "/claims"
+    guards = [writers]
     tags = ["claims"]
 
     @post("/", operation_id="createClaim", status_code=201, sync_to_thread=True)
@@ -77,14 +80,15 @@ class ClaimController(Controller):
         return _answer(checking.submit(store, rules, data, keep=True))
 
     @post("/batch", operation_id="createClaims", status_code=201)
-    async def create_claims(self, request: Request[Any, Any, Any], store: NamedDependency[Store], rules: NamedDependency[RuleBook]) -> BatchResult:
+    async def create_claims(self, request: Request[Any, Any, Any], store: NamedDependency[Store], rules: NamedDependency[RuleBook], settings: NamedDependency[Settings]) -> BatchResult:
         """Store many claims in one transaction (all or nothing), then recompute every verdict once.
 
         The body is NDJSON or a JSON array of the bodies POST /claims takes; a bad record
-        is a 422 naming it (``line 3``, ``$[2]``) and nothing is stored.
+        is a 422 naming it (``line 3``, ``$[2]``) and nothing is stored; more records than
+        TALLY_MAX_BATCH_CLAIMS is a 413, and nothing is stored.
         """
         body = await request.body()
-        return await _run_sync(_store_batch, store, rules, body)
+        return await _run_sync(_store_batch, store, rules, body, settings.max_batch_claims)
 
     @get("/", operation_id="listClaims", sync_to_thread=True)
     def list_claims(
@@ -142,10 +146,10 @@ class ClaimController(Controller):
         return _answer(checking.correct(store, rules, claim_id, data.claim(), data.by, data.reason))
 
 
-def _store_batch(store: Store, rules: RuleBook, body: bytes) -> BatchResult:
+def _store_batch(store: Store, rules: RuleBook, body: bytes, limit: int) -> BatchResult:
     records = array_records(body) if body.lstrip()[:1] == b"[" else ndjson_records(body.splitlines())
     try:
-        report: BatchReport = checking.store_batch(store, records)
+        report: BatchReport = checking.store_batch(store, at_most(records, limit))
     except BatchError as exc:
         raise _batch_problem(exc) from exc
     if report.claims_added:

@@ -27,6 +27,7 @@ from service.api.pages import margins_of
 from service.rules.explain import Numerals, format_interval, plain_numerals
 from service.store import Store
 from service.units import base_factor
+from service.api.access import desk_signed_in
 
 FIELDS = ("source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure")
 
@@ -49,6 +50,7 @@ class ClaimForm(msgspec.Struct, kw_only=True):
 
 class ClaimFormPages(Controller):
     path = "/desk"
+    guards = [desk_signed_in]
     include_in_schema = False
 
     @get("/new", name="claim-form", sync_to_thread=True)

@@ -38,7 +38,9 @@ def problem(status: int, title: str, slug: str, detail: str, errors: list[FieldP
 
 
 def from_client_error(exc: ClientError) -> ProblemDetailsException:
-    return problem(exc.status, exc.title, exc.slug, exc.detail, exc.problems)
+    answer = problem(exc.status, exc.title, exc.slug, exc.detail, exc.problems)
+    answer.headers = getattr(exc, "headers", None)  # a 401's WWW-Authenticate
+    return answer
 
 
 def from_validation(exc: ValidationException) -> ProblemDetailsException:

@@ -16,6 +16,7 @@ from service.store import Store
 from service.rules.sql import compile_rule
 from service.rules.loader import json_schema, load_rules_text
 from service.rules.model import Rule
+from service.api.access import admins
 
 
 class RuleBindingOut(msgspec.Struct):
@@ -75,6 +76,7 @@ def rule_out(rule: Rule) -> RuleOut:
 
 class RuleController(Controller):
     path = "/rules"
+    guards = [admins]
     tags = ["rules"]
 
     @get("/", operation_id="listRules", sync_to_thread=False)
@@ -102,7 +104,7 @@ class RuleController(Controller):
         checking.ensure_current(store, rules)
         return ValidationReport(valid=True, rules=[rule.id for rule in loaded])
 
-    @post("/validate", operation_id="validateRules", status_code=200)
+    @post("/validate", operation_id="validateRules", status_code=200, opt={"dry_run": True})  # installs nothing: open
     async def validate_rules(self, request: Request[Any, Any, Any]) -> ValidationReport:
         """Check a rule file's YAML (the request body, any text type) without installing it.
 

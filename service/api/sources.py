@@ -9,10 +9,12 @@ from litestar.params import FromPath, JSONBody
 from service.api.paging import DEFAULT_LIMIT, Limit, Offset, page_headers
 from service.sources import Source, SourceIn
 from service.store import Store
+from service.api.access import writers
 
 
 class SourceController(Controller):
     path = "/sources"
+    guards = [writers]
     tags = ["sources"]
 
     @post("/", operation_id="createSource", status_code=201, sync_to_thread=True)
