@@ -97,10 +97,9 @@ class RuleController(Controller):
     def reload_rules(self, rules: NamedDependency[RuleBook], store: NamedDependency[Store]) -> ValidationReport:
         """Load the rules folder again and recompute every verdict. On any broken file: 422 with its problems, and the rules in force stay."""
         try:
-            loaded = rules.reload()
+            loaded = checking.reload(store, rules)
         except RuleFileError as exc:
             raise RuleFileInvalid(exc.problems, detail=str(exc)) from exc
-        checking.ensure_current(store, rules)
         return ValidationReport(valid=True, rules=[rule.id for rule in loaded])
 
     @post("/validate", operation_id="validateRules", status_code=200)
