@@ -49,7 +49,14 @@ def compose_bounded(text: str, path: str) -> yaml.Node | None:
     if size > MAX_RULE_BYTES:
         reason = f"the rule text is {size} bytes; at most {MAX_RULE_BYTES} are read (hint: one rule per file; split the file)"
         raise RuleFileError(path, [FieldProblem(field="$", reason=reason, location="rule", line=1, column=1)])
-    _check_events(text, path)
+    try:
+        _check_events(text, path, _LOADER)
+    except yaml.MarkedYAMLError:
+        if _LOADER is not yaml.SafeLoader:
+            # On a syntax error, PyYAML's own parser marks where a reader looks (the end of
+            # an unclosed line, where libyaml names the next one): ask it, then fall back.
+            _check_events(text, path, yaml.SafeLoader)
+        raise
     node = yaml.compose(text, Loader=_LOADER)
     if node is not None:
         _check_expanded(node, path)
@@ -61,9 +68,9 @@ def _over(path: str, mark: yaml.Mark | None, reason: str, hint: str) -> RuleFile
     return RuleFileError(path, [FieldProblem(field="$", reason=f"{reason} (hint: {hint})", location="rule", line=line, column=column)])
 
 
-def _check_events(text: str, path: str) -> None:
+def _check_events(text: str, path: str, loader: type) -> None:
     depth = aliases = 0
-    for event in yaml.parse(text, Loader=_LOADER):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
