@@ -18,6 +18,7 @@ It also reads the verdicts back for a desk: :func:`render` writes their words,
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from service.errors import InvalidField
 from service import building
 from service.rules import local
 from service.rules.book import RuleBook, RuleSet
+from service.rules.model import Rule
 from service.rules.explain import Numerals, plain_numerals, render_verdict
 from service.rules.plan import AllOf, VerdictRow, verdict_id
 from service.rules.sql import neighbourhood_conditions
@@ -59,8 +61,8 @@ class Checked:
 
 def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool, numerals: Numerals = plain_numerals) -> Checked:
     """Store a claim and its verdicts (``keep``), or answer what they would be and store nothing."""
-    rules = book.current
     with store.transaction(commit=keep) as connection:
+        rules = book.current  # read under the store's lock, which a reload holds while it swaps the rules and their verdicts
         claim = build_claim(body, _source(store, body.source, connection))
         if keep:
             store.add_claim(claim, connection)  # Conflict if it is stored already
@@ -171,8 +173,8 @@ def correct(
     The old claim leaves every verdict as a retracted one does; all or nothing: an
     unknown or withdrawn old claim, or a new one stored already, leaves the store as it was.
     """
-    rules = book.current
     with store.transaction() as connection:
+        rules = book.current  # under the store's lock, as in submit
         claim = build_claim(body, _source(store, body.source, connection))
         store.withdraw_claim(claim_id, by, reason, connection, superseded_by=claim.id)
         store.add_claim(claim, connection)  # Conflict if it is stored already
@@ -252,6 +254,30 @@ def _recompute_within(
     timings = store.replace_verdicts(queries, connection, on_rule)
     store.set_setting(_RULES_KEY, rules.fingerprint, connection)
     return timings
+
+
+def reload(store: Store, book: RuleBook) -> list[Rule]:
+    """Read the rules folder again and put it in force together with the verdicts it computes.
+
+    The folder is read and compiled outside the store's lock (it may take a worker a
+    second); the recompute and the swap happen in one transaction, under that lock.  So
+    a claim posted meanwhile is checked, and its verdicts kept, wholly under the old set
+    (and then recomputed) or wholly under the new one, and a reader holding the lock
+    (:func:`in_force`) never sees verdicts of one set rendered by the other.  A broken
+    file raises RuleFileError before anything changes: the set in force stays.
+    """
+    fresh = book.load()
+    with store.transaction() as connection:
+        _recompute_within(store, fresh, connection)
+        book.install(fresh)
+    return list(fresh.rules)
+
+
+@contextmanager
+def in_force(store: Store, book: RuleBook) -> Iterator[tuple[RuleSet, Connection]]:
+    """The rules in force and a connection on the verdicts they computed, held together for one answer."""
+    with store.transaction(commit=False) as connection:  # a read: nothing to commit
+        yield book.current, connection
 
 
 def ensure_current(store: Store, book: RuleBook, on_rule: Callable[[str, int, int], None] | None = None) -> bool:

@@ -378,8 +378,10 @@ class Store:
         verdicts of a new claim are found and written out without another query.
         """
         found: dict[str, tuple[Any, ...]] = {}
-        for condition in conditions:
-            parameters = {"subject": subject} if "$subject" in condition else {}
+        for index, condition in enumerate(conditions):
+            # The first condition, and only it, takes the subject (sql.neighbourhood_conditions); looking
+            # for "$subject" in the text found it too inside a rule's string literal, and DuckDB refused.
+            parameters = {"subject": subject} if index == 0 else {}
             for row in connection.execute(f"SELECT {_NEIGHBOUR_SELECT} FROM {CLAIMS} AS claims WHERE {condition}", parameters).fetchall():
                 found.setdefault(row[0], row)
         return Neighbourhood([row[: len(CLAIM_COLUMNS)] for row in found.values()], {i: row[len(CLAIM_COLUMNS) :] for i, row in found.items()})

@@ -37,8 +37,8 @@ class ClaimReviewController(Controller):
 
         The desk publishes it, so its ``reviewBody`` writes numbers as the desk's pages do (``desk_locale``).
         """
-        current = rules.current
-        verdicts = checking.render(store, current, [store.get_verdict(verdict_id, current)], numerals=numerals)
+        with checking.in_force(store, rules) as (current, connection):
+            verdicts = checking.render(store, current, [store.get_verdict(verdict_id, current)], connection, numerals)
         return _reviews(store, settings, verdicts)[0]
 
     @get("/claimreview", operation_id="listClaimReviews", media_type=JSON_LD, sync_to_thread=True)
@@ -53,9 +53,10 @@ class ClaimReviewController(Controller):
         offset: Offset = 0,
     ) -> Response[list[ClaimReview]]:
         """Every contradicted verdict as a ClaimReview, in a JSON array a page at a time (X-Total-Count, Link rel=next)."""
-        current = rules.current
-        page = store.list_verdicts(current, status="contradicted", limit=limit, offset=offset)
-        reviews = _reviews(store, settings, checking.render(store, current, page.items, numerals=numerals))
+        with checking.in_force(store, rules) as (current, connection):
+            page = store.list_verdicts(current, status="contradicted", limit=limit, offset=offset, connection=connection)
+            verdicts = checking.render(store, current, page.items, connection, numerals)
+        reviews = _reviews(store, settings, verdicts)
         return Response(reviews, media_type=JSON_LD, headers=page_headers(request, limit, offset, len(reviews), page.total))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -98,10 +99,9 @@ class RuleController(Controller):
     def reload_rules(self, rules: NamedDependency[RuleBook], store: NamedDependency[Store]) -> ValidationReport:
         """Load the rules folder again and recompute every verdict. On any broken file: 422 with its problems, and the rules in force stay."""
         try:
-            loaded = rules.reload()
+            loaded = checking.reload(store, rules)
         except RuleFileError as exc:
             raise RuleFileInvalid(exc.problems, detail=str(exc)) from exc
-        checking.ensure_current(store, rules)
         return ValidationReport(valid=True, rules=[rule.id for rule in loaded])
 
     @post("/validate", operation_id="validateRules", status_code=200, opt={"dry_run": True})  # installs nothing: open
@@ -116,7 +116,9 @@ class RuleController(Controller):
         except UnicodeDecodeError as exc:
             raise RuleFileInvalid([FieldProblem(field="$", reason="the body is not UTF-8 text")]) from exc
         try:
-            rules = load_rules_text(text, "<posted>")
+            # Off the event loop: reading a rule file within the limits still takes a worker
+            # some milliseconds, and the loop must keep answering everyone else meanwhile.
+            rules = await to_thread.run_sync(load_rules_text, text, "<posted>")
         except RuleFileError as exc:
             raise RuleFileInvalid(exc.problems, detail=str(exc)) from exc
         return ValidationReport(valid=True, rules=[rule.id for rule in rules], hints=[hint for rule in rules for hint in rule.hints])

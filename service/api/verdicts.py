@@ -41,14 +41,14 @@ class VerdictController(Controller):
         ``Accept: text/csv`` or ``?format=csv`` answers the same page as CSV, its total and
         next page in X-Total-Count and Link as on GET /claims.
         """
-        current = rules.current
-        if rule is not None and rule not in current.plans:
-            # a typo in a filter is the client's to fix, not an empty list
-            raise InvalidField("rule", f"no rule with id {rule!r}", location="query")
-        if claim is not None and not store.has_claim(claim):
-            raise InvalidField("claim", f"no claim with id {claim!r}", location="query")
-        page = store.list_verdicts(current, status=status, rule=rule, subject=subject, claim=claim, limit=limit, offset=offset)
-        verdicts = checking.render(store, current, page.items)
+        with checking.in_force(store, rules) as (current, connection):
+            if rule is not None and rule not in current.plans:
+                # a typo in a filter is the client's to fix, not an empty list
+                raise InvalidField("rule", f"no rule with id {rule!r}", location="query")
+            if claim is not None and not store.has_claim(claim, connection):
+                raise InvalidField("claim", f"no claim with id {claim!r}", location="query")
+            page = store.list_verdicts(current, status=status, rule=rule, subject=subject, claim=claim, limit=limit, offset=offset, connection=connection)
+            verdicts = checking.render(store, current, page.items, connection)
         if wants_csv(request, format):
             return csv_response(verdicts_csv(verdicts), page_headers(request, limit, offset, len(verdicts), page.total))
         return Response(VerdictList(verdicts, page.total, next_page(request, limit, offset, len(verdicts), page.total)))
@@ -61,5 +61,5 @@ class VerdictController(Controller):
         rules: NamedDependency[RuleBook],
     ) -> Verdict:
         """One verdict with its evidence; 404 if no verdict has that id."""
-        current = rules.current
-        return checking.render(store, current, [store.get_verdict(verdict_id, current)])[0]
+        with checking.in_force(store, rules) as (current, connection):
+            return checking.render(store, current, [store.get_verdict(verdict_id, current)], connection)[0]

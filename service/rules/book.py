@@ -75,9 +75,20 @@ class RuleBook:
     def _load(self) -> RuleSet:
         return RuleSet.of(load_rules_dir(self.rules_dir), load_mechanisms(self.rules_dir / DIAGNOSES))
 
-    def reload(self) -> list[Rule]:
-        """Load the folder again; on any error the rules in force stay and the error is raised."""
-        fresh = self._load()
+    def load(self) -> RuleSet:
+        """The folder read again and compiled, not yet in force; RuleFileError if any file is broken."""
+        return self._load()
+
+    def install(self, fresh: RuleSet) -> None:
+        """Put a rule set in force: one reference swapped, so a reader holds the old set or the new, never half of each.
+
+        A server calls this through ``checking.reload``, which swaps it together with the verdicts it computes.
+        """
         with self._lock:
             self._current = fresh
+
+    def reload(self) -> list[Rule]:
+        """Load the folder again; on any error the rules in force stay and the error is raised."""
+        fresh = self.load()
+        self.install(fresh)
         return list(fresh.rules)

@@ -15,6 +15,12 @@ grammar, not at what a newsroom editor typed.  Ours is six productions::
 ``^`` is right-associative (``a ^ b ^ c`` is ``a ^ (b ^ c)``) and binds tighter
 than ``*`` and ``/``; a unary minus binds tighter still, as in a spreadsheet:
 ``-a ^ 2`` is ``(-a) ^ 2``.  Write ``-(a ^ 2)`` for the other reading.
+
+A check is bounded: its length, how many numbers and names it has, and how deep
+parentheses, powers and minus signs nest.  The parser and every walk over the tree
+recurse; without the bounds, 5,000 nested parentheses or a 2,000-term sum on
+``POST /rules/validate`` overflow Python's stack.  The shipped checks are under 60
+characters, 6 terms and 3 levels deep.
 """
 
 from __future__ import annotations
@@ -37,6 +43,11 @@ _UNITS = {"%": "percent", "percent": "percent", "points": "points", "MAD": "MAD"
 _HINT_OPERATORS = "use + - * / ^ ( ) and one of == <= >= < >"
 _FUNCTIONS = {"sum": Total, "compound": Compound}
 
+MAX_CHECK_LENGTH = 500  # characters
+MAX_CHECK_TERMS = 64  # numbers and names
+MAX_CHECK_NESTING = 16  # parentheses, powers and minus signs inside one another
+_SIMPLER = "a check relates a few figures: split it into several rules"
+
 
 class ExpressionError(ValueError):
     def __init__(self, reason: str, column: int, token: str) -> None:
@@ -52,13 +63,19 @@ class _Token:
 
 
 def tokenize(text: str) -> list[_Token]:
-    tokens, position = [], 0
+    if len(text) > MAX_CHECK_LENGTH:
+        raise ExpressionError(f"a check is at most {MAX_CHECK_LENGTH} characters; this one is {len(text)} (hint: {_SIMPLER})", MAX_CHECK_LENGTH + 1, "")
+    tokens, position, terms = [], 0, 0
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
             bad = text[position:].split()[0] if text[position:].split() else text[position]
             hint = "'=' compares only as '=='" if bad.startswith("=") else _HINT_OPERATORS
             raise ExpressionError(f"unknown operator or symbol {bad!r} ({hint})", position + 1, bad)
+        if match.lastgroup in ("number", "name") and match.group() not in _UNITS:
+            terms += 1
+            if terms > MAX_CHECK_TERMS:
+                raise ExpressionError(f"a check has at most {MAX_CHECK_TERMS} numbers and names (hint: {_SIMPLER})", position + 1, match.group())
         if match.lastgroup != "space":
             tokens.append(_Token(match.lastgroup or "", match.group(), position + 1))
         position = match.end()
@@ -71,6 +88,13 @@ class _Parser:
         self.tokens = tokenize(text)
         self.index = 0
         self.line = line
+        self.nesting = 0
+
+    def deeper(self, token: _Token) -> None:
+        """One more level of parentheses, power or minus: refused past the bound, before recursing."""
+        self.nesting += 1
+        if self.nesting > MAX_CHECK_NESTING:
+            raise ExpressionError(f"a check nests at most {MAX_CHECK_NESTING} levels of parentheses, powers and minus signs (hint: {_SIMPLER})", token.column, token.text)
 
     @property
     def current(self) -> _Token:
@@ -118,7 +142,10 @@ class _Parser:
         if self.current.text != "^":
             return base
         op = self.take()
-        return Power(base=base, exponent=self.power(), line=self.line, column=op.column)
+        self.deeper(op)
+        exponent = self.power()
+        self.nesting -= 1
+        return Power(base=base, exponent=exponent, line=self.line, column=op.column)
 
     def bound_name(self, function: str) -> _Token:
         self.expect("(")
@@ -138,11 +165,16 @@ class _Parser:
             return Number(value=float(token.text), unit=unit, line=self.line, column=token.column)
         if token.text == "-":
             self.take()
-            return Negate(operand=self.factor(), line=self.line, column=token.column)
+            self.deeper(token)
+            operand = self.factor()
+            self.nesting -= 1
+            return Negate(operand=operand, line=self.line, column=token.column)
         if token.text == "(":
             self.take()
+            self.deeper(token)
             expr = self.sum()
             self.expect(")")
+            self.nesting -= 1
             return expr
         if token.kind == "name" and token.text in _FUNCTIONS:
             self.take()

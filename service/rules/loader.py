@@ -13,6 +13,7 @@ Loading goes in three passes, each reporting positions from the YAML nodes:
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,6 +26,7 @@ from service.claims import MEASURES, UNITS_OF_MEASURE
 from service.errors import FieldProblem, RuleFileError
 from service.periods import Period, PeriodError
 from service.rules.expressions import ExpressionError, parse_check
+from service.rules.limits import compose_bounded, read_rule_file
 from service.rules.model import (
     Arith,
     Binding,
@@ -175,12 +177,23 @@ class _Located:
         self.key_positions: dict[tuple[Any, ...], Position] = {}
         self.quoted: set[tuple[Any, ...]] = set()
 
+    def build_or_raise(self, node: yaml.Node, path: str) -> Any:
+        """``build``, with a value YAML cannot construct reported at its node."""
+        try:
+            return self.build(node)
+        except _Unreadable as exc:
+            line, column = exc.node.start_mark.line + 1, exc.node.start_mark.column + 1
+            problem = FieldProblem(field="$", reason=f"{exc.reason} (hint: {exc.hint})", location="rule", line=line, column=column)
+            raise RuleFileError(path, [problem]) from None
+
     def build(self, node: yaml.Node, path: tuple[Any, ...] = ()) -> Any:
         self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = yaml.safe_load(yaml.serialize(key_node)) if not isinstance(key_node, yaml.ScalarNode) else key_node.value
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _Unreadable(key_node, "a key is a list or a mapping", "keys are plain names such as id, bind, check")
+                key = key_node.value
                 self.key_positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 result[key] = self.build(value_node, path + (key,))
             return result
@@ -190,7 +203,11 @@ class _Located:
             self.quoted.add(path)
         # Constructed, not re-serialised and re-read: an empty value (`margin:`) serialises
         # to a bare document end, which PyYAML cannot read back.
-        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+        try:
+            return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:  # an unknown tag, a date such as 2024-13-01
+            why = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else exc
+            raise _Unreadable(node, f"cannot read the value {node.value[:40]!r}: {why}", "write a plain value, and quote dates, as in period: '2024'") from exc
 
     def within(self, path: tuple[Any, ...]) -> dict[str, Position]:
         """The positions of everything under ``path``, by dotted path relative to it."""
@@ -203,6 +220,11 @@ class _Located:
             path = path[:-1]
             table = self.positions
         return table.get(path, (1, 1))
+
+
+class _Unreadable(Exception):
+    def __init__(self, node: yaml.Node, reason: str, hint: str) -> None:
+        self.node, self.reason, self.hint = node, reason, hint
 
 
 _MSGSPEC_PATH = re.compile(r" - at `\$(.*)`$")
@@ -240,21 +262,34 @@ def _hint_for_key(path: tuple[Any, ...]) -> str:
 # --- loading ---------------------------------------------------------------------
 
 
-def load_rules_text(text: str, path: str = "<text>") -> list[Rule]:
-    """Every rule of one file's text, or RuleFileError listing every problem found."""
-    problems: list[FieldProblem] = []
+def read_yaml(text: str, path: str) -> yaml.Node | None:
+    """The YAML node graph of one file, read within the limits; RuleFileError with the mark of any problem."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return compose_bounded(text, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = f"YAML: {exc.problem or exc}" + (f" ({exc.context})" if exc.context else "")
         reason += " (hint: check the indentation and that every key ends with ':' on the line above)"
         raise RuleFileError(path, [FieldProblem(field="$", reason=reason, location="rule", line=line, column=column)]) from exc
+    except yaml.reader.ReaderError as exc:  # a control character (NUL...) or bad encoding: no mark, a character offset
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        reason = f"YAML: {exc.reason} (character {exc.character!r}) (hint: rule text is printable characters, tabs and newlines)"
+        raise RuleFileError(path, [FieldProblem(field="$", reason=reason, location="rule", line=line, column=column)]) from exc
+    except yaml.YAMLError as exc:
+        reason = f"YAML: {exc} (hint: check the indentation and that every key ends with ':' on the line above)"
+        raise RuleFileError(path, [FieldProblem(field="$", reason=reason, location="rule")]) from exc
+
+
+def load_rules_text(text: str, path: str = "<text>") -> list[Rule]:
+    """Every rule of one file's text, or RuleFileError listing every problem found."""
+    problems: list[FieldProblem] = []
+    node = read_yaml(text, path)
     if node is None:
         raise RuleFileError(path, [FieldProblem(field="$", reason="the file is empty (hint: start with 'id:')", location="rule")])
     located = _Located()
-    raw = located.build(node)
+    raw = located.build_or_raise(node, path)
     entries = _rule_entries(raw, located, problems)
     rules = []
     for prefix, entry in entries:
@@ -302,7 +337,7 @@ def _bindings_have_shape(entry: Any, located: _Located, prefix: tuple[Any, ...],
 
 
 def load_rules_file(path: Path) -> list[Rule]:
-    return load_rules_text(path.read_text(encoding="utf-8"), str(path))
+    return load_rules_text(read_rule_file(str(path)), str(path))
 
 
 def load_rules_dir(directory: Path) -> list[Rule]:
@@ -801,7 +836,20 @@ def valid_unit_combinations(rule_bindings: tuple[Binding, ...] | list[Binding], 
     return valid
 
 
+# The units a check's figures may come in are tried in every combination (a level in MAD
+# or as a count...): 3 ** n for n bindings.  Real rules try a few; past this, a posted rule
+# would hold a worker for seconds (the shipped rules try at most 16), so the author narrows with 'unit:'.
+MAX_UNIT_COMBINATIONS = 64
+
+
 def _check_units(check: Comparison, bindings: list[Binding], context: _RuleContext, line: int, column0: int) -> None:
+    by_name = {b.name: b for b in bindings}
+    combinations = math.prod(len(unit_options(by_name[leaf.name], by_name) or ("text",)) for leaf in {l.name: l for l in figure_leaves(check)}.values())
+    if combinations > MAX_UNIT_COMBINATIONS:
+        where = ".".join(map(str, context.prefix + ("check",)))
+        reason = f"the check's figures can come in {combinations} combinations of units; at most {MAX_UNIT_COMBINATIONS} are tried"
+        _problem_at(context, where, f"{reason} (hint: narrow bindings with 'unit:', or split the rule)", line, column0 + check.column, "")
+        return
     if valid_unit_combinations(bindings, check):
         return
     by_name = {b.name: b for b in bindings}

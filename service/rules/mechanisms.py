@@ -31,14 +31,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import msgspec
-import yaml
 
 from service.claims import MEASURES, Claim, IntervalOut, base_interval
 from service.errors import FieldProblem, RuleFileError
 from service.figures import FigureError, Rounding, parse_figure
 from service.intervals import Interval, UndefinedResult
 from service.periods import Period
-from service.rules.loader import _Located, _msgspec_problem
+from service.rules.limits import read_rule_file
+from service.rules.loader import _Located, _msgspec_problem, read_yaml
 from service.units import base_factor
 
 
@@ -85,16 +85,11 @@ def load_mechanisms(folder: Path) -> list[Mechanism]:
 
 
 def _load(path: Path) -> Mechanism:
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        problem = FieldProblem(field="$", reason=f"YAML: {exc.problem}", location="rule", line=mark.line + 1 if mark else 1, column=mark.column + 1 if mark else 1)
-        raise RuleFileError(str(path), [problem]) from exc
+    text = read_rule_file(str(path))
+    node = read_yaml(text, str(path))  # the same limits as a rule file: the folder is the same
     located = _Located()
     try:
-        mechanism = msgspec.convert(located.build(node) if node is not None else None, Mechanism)
+        mechanism = msgspec.convert(located.build_or_raise(node, str(path)) if node is not None else None, Mechanism)
     except msgspec.ValidationError as exc:
         raise RuleFileError(str(path), [_msgspec_problem(exc, located, ())]) from exc
     unknown = [m for m in mechanism.measures if m not in MEASURES]

@@ -525,7 +525,8 @@ def _verdict_rows(compiled: CompiledRule) -> exp.Select:
 def neighbourhood_conditions(subject_parameter: str, literal_subjects: list[str], untied: list[Predicate]) -> list[str]:
     """Which claims an in-process check of one new claim must see, as WHERE conditions to run one by one.
 
-    Its subject's claims; then the claims of subjects rules name literally (``ma.regions``)
+    Its subject's claims (the first condition, the only one with the ``$subject`` parameter);
+    then the claims of subjects rules name literally (``ma.regions``)
     and those that bindings not tied to its subject could hold (their filters).  The
     first stands alone: OR-ed with others, DuckDB could no longer skip the row groups
     that hold no claim of the subject.
