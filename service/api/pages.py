@@ -53,13 +53,13 @@ class DeskPages(Controller):
         page: Annotated[int, QueryParameter(ge=1)] = 1,
     ) -> Template:
         """Contradictions first, each by how much it matters, with its evidence one click away."""
-        current = rules.current
         status = status if status in STATUS_ORDER else None
-        found = store.list_verdicts(
-            current, status=status, rule=rule or None, subject=subject or None, source=source or None,
-            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, by_weight=True,
-        )
-        verdicts = checking.render(store, current, found.items, numerals=numerals)
+        with checking.in_force(store, rules) as (current, connection):  # one rule set, with the verdicts it computed
+            found = store.list_verdicts(
+                current, status=status, rule=rule or None, subject=subject or None, source=source or None,
+                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, by_weight=True, connection=connection,
+            )
+            verdicts = checking.render(store, current, found.items, connection, numerals)
         filters = {"subject": subject, "rule": rule, "status": status, "source": source}
         margins = margins_of(verdicts, numerals)
         return Template(
@@ -88,9 +88,9 @@ class DeskPages(Controller):
         claims = [claim for claim in printed if claim.retracted is None and claim.superseded_by is None]
         if not printed:
             raise NotFound("subject", subject)
-        current = rules.current
-        found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True).items
-        verdicts = checking.render(store, current, found, numerals=numerals)
+        with checking.in_force(store, rules) as (current, connection):
+            found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True, connection=connection).items
+            verdicts = checking.render(store, current, found, connection, numerals)
         margins = margins_of(verdicts, numerals)
         return Template(template_name="subject.html", context={"subject": subject, "chart": chart(claims, numerals), "verdicts": verdicts, "margins": margins})
 
@@ -98,9 +98,9 @@ class DeskPages(Controller):
     @get("/desk/verdicts/{verdict_id:str}", name="verdict", sync_to_thread=True)
     def verdict(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], settings: NamedDependency[Settings], numerals: NamedDependency[Numerals], verdict_id: Annotated[str, PathParameter()]) -> Template:
         """One verdict opened to its evidence, with its schema.org ClaimReview embedded as JSON-LD."""
-        current = rules.current
-        [verdict] = checking.render(store, current, [store.get_verdict(verdict_id, current)], numerals=numerals)
-        sources = store.sources_by_id(list({e.source for e in verdict.claims}))
+        with checking.in_force(store, rules) as (current, connection):
+            [verdict] = checking.render(store, current, [store.get_verdict(verdict_id, current)], connection, numerals)
+            sources = store.sources_by_id(list({e.source for e in verdict.claims}), connection)
         review = claim_review(verdict, sources, settings.desk_name, settings.public_url)
         return Template(
             template_name="verdict_page.html",
@@ -152,10 +152,12 @@ class DeskPages(Controller):
     @get("/desk/rules/{rule_id:str}", name="rule", sync_to_thread=True)
     def rule(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], rule_id: Annotated[str, PathParameter()]) -> Template:
         """One rule: its YAML as written, what it checks, and its verdicts, contradictions first."""
-        current = rules.current
-        found = rules.get(rule_id)
-        found_verdicts = store.list_verdicts(current, rule=rule_id, limit=PAGE_SIZE, by_weight=True)
-        verdicts = checking.render(store, current, found_verdicts.items, numerals=numerals)
+        with checking.in_force(store, rules) as (current, connection):
+            found = next((r for r in current.rules if r.id == rule_id), None)
+            if found is None:
+                raise NotFound("rule", rule_id)
+            found_verdicts = store.list_verdicts(current, rule=rule_id, limit=PAGE_SIZE, by_weight=True, connection=connection)
+            verdicts = checking.render(store, current, found_verdicts.items, connection, numerals)
         return Template(
             template_name="rule.html",
             context={
