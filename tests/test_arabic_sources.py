@@ -9,6 +9,7 @@ are posted to a real server over the seed fixtures, each to its own store.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,3 +155,15 @@ def test_tally_parse_explains_an_arabic_reading() -> None:
     assert "'حوالي' (about)" in result.output and "'درهم' is MAD" in result.output
     refused = CliRunner().invoke(main, ["parse", "خمس مرات", "--lang", "ar"])
     assert refused.exit_code == 2 and "'خمس'" in refused.output
+
+
+def test_the_claim_form_reads_an_arabic_figure_the_source_s_way_and_names_an_unknown_word(seeded_client) -> None:
+    assert seeded_client.post("/sources", json=ARABIC["sources"][0]).status_code == 201
+    form = {key: ARABIC["claims"][0][key] for key in ("source", "quote", "subject", "measure", "period", "figure")}
+    page = seeded_client.post("/desk/new", data={**form, "action": "store"})
+    assert page.status_code == 200, page.text
+    assert "<bdi>١٫٣٢ مليار درهم</bdi>: 1.315 bn to 1.325 bn" in page.text and "stored as c-" in page.text
+    assert seeded_client.get("/desk/read", params={"figure": "1,32 مليار درهم", "source": form["source"]}).json()["interval"] == "1.315 bn to 1.325 bn"
+    refused = seeded_client.post("/desk/new", data={**form, "figure": "١٫٣٢ مليار دولار", "action": "check"})
+    assert refused.status_code == 422
+    assert re.search(r'id="figure-problem" role="alert">[^<]*\'دولار\'', refused.text)
