@@ -166,4 +166,4 @@ def test_the_claim_form_reads_an_arabic_figure_the_source_s_way_and_names_an_unk
     assert seeded_client.get("/desk/read", params={"figure": "1,32 مليار درهم", "source": form["source"]}).json()["interval"] == "1.315 bn to 1.325 bn"
     refused = seeded_client.post("/desk/new", data={**form, "figure": "١٫٣٢ مليار دولار", "action": "check"})
     assert refused.status_code == 422
-    assert re.search(r'id="figure-problem" role="alert">[^<]*\'دولار\'', refused.text)
+    assert re.search(r'id="figure-problem" role="alert">[^<]*&#39;دولار&#39;', refused.text)
