@@ -167,3 +167,15 @@ def test_the_claim_form_reads_an_arabic_figure_the_source_s_way_and_names_an_unk
     refused = seeded_client.post("/desk/new", data={**form, "figure": "١٫٣٢ مليار دولار", "action": "check"})
     assert refused.status_code == 422
     assert re.search(r'id="figure-problem" role="alert">[^<]*&#39;دولار&#39;', refused.text)
+
+
+def test_quotes_that_differ_by_a_mark_or_a_diacritic_are_different_prints(client) -> None:
+    assert client.post("/sources", json=ARABIC["sources"][0]).status_code == 201
+    marked = next(body for body in ARABIC["claims"] if body["quote"].startswith(RLM))
+    printed = client.post("/claims", json=marked)
+    assert printed.status_code == 201 and printed.json()["claim"]["quote"] == marked["quote"]
+    assert client.post("/claims", json=marked).status_code == 409  # the same print, byte for byte
+    for variant in (marked["quote"].replace(RLM, ""), marked["quote"].replace("\u0651", "")):  # no marks; no shadda
+        other = client.post("/claims", json={**marked, "quote": variant})
+        assert other.status_code == 201 and other.json()["claim"]["id"] != printed.json()["claim"]["id"]
+        assert other.json()["claim"]["quote"] == variant
