@@ -2,17 +2,22 @@
 
 Run against a server on the seed fixtures (``make serve``); drives Debian's chromium
 (``TALLY_CHROMIUM``, else ``/usr/bin/chromium``) as tests/test_browser.py does.
+``arabic.png`` needs the Arabic test source and its claims (tests/data/arabic/claims.json):
+the script posts them first, so run it against a store you may write to.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+import httpx
+from playwright.sync_api import Page, sync_playwright
 
 HERE = Path(__file__).resolve().parent
+ARABIC = HERE.parent / "tests" / "data" / "arabic" / "claims.json"
 
 
 def main(base_url: str) -> None:
@@ -33,7 +38,20 @@ def main(base_url: str) -> None:
         page.get_by_label("Figure, as printed").fill("1,5 milliard de dirhams")
         page.get_by_role("button", name="Check (store nothing)").click()
         page.screenshot(path=str(HERE / "form.png"), full_page=True)
+        arabic(page, base_url)
         browser.close()
+
+
+def arabic(page: Page, base_url: str) -> None:
+    """An Arabic source's figure against the French ones, read right to left (arabic.png)."""
+    fixture = json.loads(ARABIC.read_text(encoding="utf-8"))
+    httpx.post(base_url + "/sources", json=fixture["sources"][0])  # 409 when it is there already
+    for claim in fixture["claims"]:
+        httpx.post(base_url + "/claims", json=claim)
+    page.goto(base_url + "/?rule=same-figure&status=contradicted&source=" + fixture["sources"][0]["id"])
+    opened = page.locator("article.verdict").filter(has_text="quelque 1,23 milliard de dirhams").first
+    opened.locator("summary").click()
+    opened.screenshot(path=str(HERE / "arabic.png"))
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def load(db_path: str | None, rules_dir: str | None, files: tuple[Path, ...]) ->
 
 @main.command()
 @click.argument("text")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Language of the text: decides 1.140 vs 1,140.")
+@click.option("--lang", type=click.Choice(["fr", "en", "ar"]), default="fr", show_default=True, help="Language of the text: decides 1.140 vs 1,140 (ar: as the Moroccan Arabic press prints).")
 @click.option(
     "--rounding",
     type=click.Choice([r.value for r in Rounding]),

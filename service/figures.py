@@ -25,6 +25,15 @@ thousands, a ``.`` or ``,`` is the decimal mark.  Number words one..twelve
 (``trois``, ``three``, ``douze``) are integers.  ``un``/``une``/``a``/``an`` are
 read as articles, never as the number one.
 
+Arabic text (``lang="ar"``, see :mod:`service.arabic`) prints Western,
+Arabic-Indic (``١٫٢٣``) or Persian (``۱۲۳``) digits, read alike; ``٫`` is always
+the decimal mark and ``٬`` always groups thousands, in any language; a comma or
+a point follows babel's ``ar_MA``, as in Moroccan French (``1,23`` is 1.23,
+``440.000`` is 440000).  Tatweel, diacritics and the direction marks (LRM, RLM,
+ALM) are not read; ``بـ``, ``لـ`` and ``و`` attached to a number or a known word
+are read as prefixes, and a dual (``ملياران``, ``نقطتين``) is the number two and
+its unit in one word.
+
 The intervals
 -------------
 Let x be the printed number, u one unit of its last printed digit (``1,14`` ->
@@ -48,6 +57,19 @@ at_least    au moins, at least, no less than                                    
 less_than   moins de, less than, fewer than, under, below                        [-inf, base.hi]
 at_most     au plus, jusqu'à, up to, at most, no more than                       [-inf, base.hi]
 ==========  ===================================================================  ==========================
+
+The Arabic qualifier words, mapped onto the same keys:
+
+==========  ===========================================================
+qualifier   Arabic words (hamza seats, diacritics and tatweel folded)
+==========  ===========================================================
+about       حوالي, حوالى, نحو
+nearly      قرابة, ما يقارب, ما يناهز
+more_than   أكثر من, أزيد من, ما يفوق, ما يزيد عن, ما يزيد على
+at_least    على الأقل, ما لا يقل عن
+less_than   أقل من, ما يقل عن
+at_most     على الأكثر, ما لا يزيد عن
+==========  ===========================================================
 
 Qualifiers therefore only ever widen.  Every interval above is for the *size* of
 the printed number; a sign (printed ``-8``/``−8``, or a downward word such as
@@ -86,6 +108,14 @@ en hausse (alone) / en baisse (alone)                  [0, +inf] / [-inf, 0] per
 la majorité, the majority, most                        [50, 100] percent
 =====================================================  =================================
 
+In Arabic: ألف/آلاف, مليون/ملايين/مليونا, مليار/مليارات/مليارا scale (the duals
+ألفان, مليونان, ملياران and their other cases are 2 of the scale); درهم/دراهم/درهما,
+د.م. and درهم مغربي (babel's symbol and name) are MAD; ٪ (babel's), في المائة,
+في المئة, بالمائة, بالمئة are percent; نقطة/نقاط (نقطتان/نقطتين: 2) are points;
+تضاعف, ضعف, مرتين are a ratio of 2, and مرات/أضعاف after a number multiply by it
+(ثلاث مرات: [150, 250] percent); ارتفاع, زيادة, نمو ... go up and انخفاض,
+تراجع ... go down, with or without بـ; الأغلبية, معظم are a majority.
+
 Ignored but reported in the explanation: ``de``, ``d'``, ``of``, ``soit``, ``à``,
 ``to``, articles, ``en glissement annuel``, ``year-on-year``, ``yoy``, ``en
 moyenne``, ``on average``, ``average``, ``par <word>``/``per <word>``, and a
@@ -108,6 +138,7 @@ import msgspec
 from babel import UnknownLocaleError
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from service import arabic
 from service.intervals import Interval
 from service.units import to_canonical
 
@@ -252,25 +283,42 @@ MULTIPLIERS |= _french_participles("doublé", 2)
 MULTIPLIERS |= _french_participles("triplé", 3)
 MULTIPLIERS |= _french_participles("quadruplé", 4)
 
+# Arabic (service.arabic): the same tables, read in any language's text.
+QUALIFIERS |= arabic.QUALIFIERS
+UPWARD_WORDS += arabic.UPWARD_WORDS
+DOWNWARD_WORDS += arabic.DOWNWARD_WORDS
+MAJORITY_WORDS += arabic.MAJORITY_WORDS
+SCALES |= arabic.SCALES
+CURRENCIES |= arabic.CURRENCIES
+PERCENT_WORDS += arabic.PERCENT_WORDS
+POINTS_WORDS += arabic.POINTS_WORDS
+MULTIPLIERS |= arabic.MULTIPLIERS
+POSTFIX_MULTIPLIERS = ("x", "×", *arabic.POSTFIX_MULTIPLIERS)
+
 NUMBER_WORDS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
     "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8,
     "neuf": 9, "dix": 10, "onze": 11, "douze": 12,
 }  # fmt: skip
+NUMBER_WORDS |= arabic.NUMBER_WORDS
 
 # Words that carry no value.  "un"/"une"/"a"/"an" are here and not in
 # NUMBER_WORDS: "une hausse de 13 %" is far commoner in print than "un" for 1.
 CONTEXT_WORDS = (
     "en glissement annuel", "year-on-year", "yoy", "en moyenne", "on average",
     "average", "soit", "à", "a", "to", "de", "d'", "of", "the", "la", "le", "les",
-    "l'", "un", "une", "an",
+    "l'", "un", "une", "an", *arabic.CONTEXT_WORDS,
 )  # fmt: skip
 
 _SPACES = " \u00a0\u202f\u2009"
 # Press conventions babel's locale data does not record: Moroccan French prints
 # thousands with dots ("2.520.000", "440.000").
 _PRESS_GROUP_SEPARATORS = {"fr": "."}
+# The locale whose separators a language's press uses: Arabic in Morocco is ar_MA
+# (babel's plain "ar" has the Middle East's point for decimals).
+_PRESS_LOCALES = {"ar": arabic.PRESS_LOCALE}
+_AR_DECIMAL, _AR_GROUP = arabic.ARABIC_DECIMAL_SEPARATOR, arabic.ARABIC_GROUP_SEPARATOR
 _PLACE_NAMES = {
     6: "millions", 5: "hundreds of thousands", 4: "tens of thousands", 3: "thousands",
     2: "hundreds", 1: "tens", 0: "units", -1: "tenths", -2: "hundredths",
@@ -282,7 +330,9 @@ _PLACE_NAMES = {
 
 
 def _fold_char(char: str) -> str:
-    """One char for one char, so positions in folded text point into the original."""
+    """One char for one char; :func:`_folded` drops the skipped ones and keeps their positions."""
+    if (digit := arabic.western_digit(char)) is not None:
+        return digit
     if char in "’‘ʼ`´":
         return "'"
     if char == "\u2212":
@@ -292,8 +342,24 @@ def _fold_char(char: str) -> str:
     return lower if len(lower) == 1 else base
 
 
+def _folded(text: str) -> tuple[str, list[int]]:
+    """The folded text, and where each of its chars (and its end) is in the original.
+
+    Tatweel, diacritics and direction marks are dropped (:func:`service.arabic.is_skipped`),
+    so a token's printed text is the original slice, marks and all.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    for position, char in enumerate(text):
+        if not arabic.is_skipped(char):
+            chars.append(_fold_char(char))
+            origin.append(position)
+    origin.append(len(text))
+    return "".join(chars), origin
+
+
 def _fold(text: str) -> str:
-    return "".join(_fold_char(char) for char in text)
+    return _folded(text)[0]
 
 
 # --- tokens -------------------------------------------------------------------
@@ -332,6 +398,8 @@ def _vocabulary() -> list[tuple[str, str, object]]:
     entries += [(word, "number_word", number) for word, number in NUMBER_WORDS.items()]
     entries += [(word, "context", None) for word in CONTEXT_WORDS]
     entries += [("approx", "qualifier", "about")]
+    entries += [(word, "dual", ("scale", exponent)) for word, exponent in arabic.DUAL_SCALES.items()]
+    entries += [(word, "dual", ("points", None)) for word in arabic.DUAL_POINTS]
     return entries
 
 
@@ -347,7 +415,7 @@ def _lexicon() -> tuple[re.Pattern[str], list[tuple[str, object]]]:
 # Digits joined by '.' or ',' or by a space before exactly three digits (so "13 % à 20 %"
 # stays two numbers); which separator is the decimal mark is decided later.
 _NUMBER = re.compile(
-    rf"(?P<sign>[+-])?(?P<body>[0-9]+(?:(?:[.,]|[{_SPACES}](?=[0-9]{{3}}(?![0-9])))[0-9]+)*)(?![0-9])"
+    rf"(?P<sign>[+-])?(?P<body>[0-9]+(?:(?:[.,{_AR_DECIMAL}{_AR_GROUP}]|[{_SPACES}](?=[0-9]{{3}}(?![0-9])))[0-9]+)*)(?![0-9])"
 )
 _PAREN = re.compile(r"\([^()]*\)")
 _PER = re.compile(r"(?:par|per)\s+([^\W\d_][\w'-]*)")
@@ -355,30 +423,55 @@ _UNKNOWN_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*'?|[^\w\s]+|\S")
 
 
 def _tokenize(text: str) -> list[_Token]:
-    folded = _fold(text)
+    folded, origin = _folded(text)
     lexicon, meanings = _lexicon()
     tokens: list[_Token] = []
     position = 0
-    while position < len(text):
+
+    def printed(start: int, end: int) -> str:
+        # A word keeps its diacritics and tatweel; a direction mark after it is not part of it.
+        stop = origin[end - 1] + 1
+        while stop < len(text) and arabic.is_skipped(text[stop]) and text[stop] not in arabic.DIRECTION_MARKS:
+            stop += 1
+        return text[origin[start] : stop]
+
+    while position < len(folded):
         if folded[position].isspace():
             position += 1
             continue
         if match := _NUMBER.match(folded, position):
-            tokens.append(_Token("number", text[match.start() : match.end()]))
+            tokens.append(_Token("number", printed(match.start(), match.end())))
         elif match := _PAREN.match(folded, position):
-            tokens.append(_Token("paren", text[match.start() : match.end()]))
+            tokens.append(_Token("paren", printed(match.start(), match.end())))
         elif match := lexicon.match(folded, position):
             kind, value = meanings[int(match.lastgroup[1:])]
-            tokens.append(_Token(kind, text[match.start() : match.end()], value))
+            tokens.append(_Token(kind, printed(match.start(), match.end()), value))
         elif match := _PER.match(folded, position):
-            per_what = text[match.start(1) : match.end(1)]
-            tokens.append(_Token("per", text[match.start() : match.end()], per_what))
+            per_what = printed(match.start(1), match.end(1))
+            tokens.append(_Token("per", printed(match.start(), match.end()), per_what))
+        elif _attached_prefix(folded, position):
+            tokens.append(_Token("prefix", printed(position, position + 1), arabic.PREFIXES[folded[position]]))
+            position += 1
+            continue
         else:
             match = _UNKNOWN_WORD.match(folded, position)
-            unknown = text[match.start() : match.end()]
+            unknown = printed(match.start(), match.end())
             raise FigureError(text, unknown, "is not a number, unit, scale, qualifier or known context word")
         position = match.end()
     return tokens
+
+
+def _attached_prefix(folded: str, position: int, depth: int = 0) -> bool:
+    """An Arabic prefix (بـ, لـ, و) written onto a number or a known word, perhaps after another (وبـ).
+
+    Only then: a word that merely begins with one of these letters (بلغت) is not cut.
+    """
+    if depth > 1 or folded[position] not in arabic.PREFIXES or position + 1 >= len(folded):
+        return False
+    rest = position + 1
+    if _NUMBER.match(folded, rest) or _lexicon()[0].match(folded, rest):
+        return True
+    return _attached_prefix(folded, rest, depth + 1)
 
 
 # --- numbers ------------------------------------------------------------------
@@ -416,8 +509,9 @@ def _separators(lang: str) -> tuple[str, str]:
     it reads ``440.000`` as 440 for fr and ``1,14`` as 114 for en.  So babel gives
     each language's own symbols and the rules of :func:`_read_number` decide.
     """
+    locale = _PRESS_LOCALES.get(lang, lang)
     try:
-        decimal_mark, group = get_decimal_symbol(lang), get_group_symbol(lang)
+        decimal_mark, group = get_decimal_symbol(locale), get_group_symbol(locale)
     except (UnknownLocaleError, ValueError, TypeError) as exc:
         raise ValueError(f"unknown language {lang!r}") from exc
     return decimal_mark, group + _SPACES + _PRESS_GROUP_SEPARATORS.get(lang.split("_")[0], "")
@@ -427,7 +521,7 @@ def _read_number(printed: str, lang: str, whole_text: str) -> _Number:
     match = _NUMBER.fullmatch(_fold(printed).strip())
     if match is None:
         raise FigureError(whole_text, printed, "is not a number")
-    parts = re.split(f"([.,{_SPACES}])", match["body"])
+    parts = re.split(f"([.,{_AR_DECIMAL}{_AR_GROUP}{_SPACES}])", match["body"])
     runs, separators = parts[0::2], parts[1::2]
     decimal_at, how = _decimal_mark_position(runs, separators, lang, printed, whole_text)
     integer_runs = runs[: decimal_at + 1] if decimal_at is not None else runs
@@ -437,6 +531,8 @@ def _read_number(printed: str, lang: str, whole_text: str) -> _Number:
     sign = "-" if match["sign"] == "-" else ""
     value = Decimal(f"{sign}{integer}.{decimals}" if decimals else f"{sign}{integer}")
     unit_of_last_digit = Decimal(1).scaleb(-len(decimals))
+    if script := arabic.digit_script(printed):
+        how = f"{script}, {how}" if how else script
     return _Number(printed, value, unit_of_last_digit, _last_significant(integer, decimals), how)
 
 
@@ -445,10 +541,13 @@ def _decimal_mark_position(
 ) -> tuple[int | None, str]:
     """Index of the separator that is the decimal mark (None: an integer), and why."""
     decimal_symbol, groups = _separators(lang)
+    if _AR_DECIMAL in separators:
+        return _arabic_decimal_mark(separators, printed, whole_text)
     punctuation = [(i, sep) for i, sep in enumerate(separators) if sep in ".,"]
-    spaced = any(sep in _SPACES for sep in separators)
+    spaced = any(sep in _SPACES + _AR_GROUP for sep in separators)
+    spaces = f"'{_AR_GROUP}'s" if _AR_GROUP in separators else "spaces"
     if not punctuation:
-        return None, "spaces group thousands" if spaced else ""
+        return None, f"{spaces} group thousands" if spaced else ""
     last_index, last = punctuation[-1]
     others = {sep for _, sep in punctuation[:-1]}
     if last_index != len(separators) - 1:
@@ -458,13 +557,24 @@ def _decimal_mark_position(
     if others or len(punctuation) >= 2:
         return None, f"{_name(last)}s group thousands"
     if spaced:
-        return last_index, f"spaces group thousands, {_decimal_name(last)}"
+        return last_index, f"{spaces} group thousands, {_decimal_name(last)}"
     could_group = len(runs[-1]) == 3 and 1 <= len(runs[0]) <= 3
     if could_group and last in groups:
         return None, f"in {lang} a {_name(last)} before three digits groups thousands"
     if could_group:
         return last_index, f"in {lang} a {_name(last)} before three digits is the decimal mark"
     return last_index, _decimal_name(last) + ("" if last == decimal_symbol else f", not {lang}'s own")
+
+
+def _arabic_decimal_mark(separators: list[str], printed: str, whole_text: str) -> tuple[int, str]:
+    """'٫' is only ever a decimal mark: the last separator, after groups of '٬' or spaces only."""
+    at = separators.index(_AR_DECIMAL)
+    if at != len(separators) - 1:
+        raise FigureError(whole_text, printed, f"has digits or a second mark after its decimal mark '{_AR_DECIMAL}'")
+    if any(sep in ".," for sep in separators):
+        raise FigureError(whole_text, printed, f"mixes the Arabic decimal mark '{_AR_DECIMAL}' with '.' or ','")
+    grouped = f"'{_AR_GROUP}'s group thousands, " if _AR_GROUP in separators else ""
+    return at, f"{grouped}the Arabic decimal separator '{_AR_DECIMAL}'"
 
 
 def _check_groups(integer_runs: list[str], printed: str, whole_text: str) -> None:
@@ -558,6 +668,10 @@ def _take(reading: _Reading, token: _Token, lang: str) -> None:
         _take_paren(reading, token)
     elif kind == "per":
         reading.ignored.append(f"per {token.value}")
+    elif kind == "dual":
+        _take_dual(reading, token, lang)
+    elif kind == "prefix":
+        reading.ignored.append(f"'{token.text}' is a prefix ({token.value}) attached to what follows")
     else:
         reading.ignored.append(f"'{token.text}' ignored")
 
@@ -579,6 +693,16 @@ def _take_number(reading: _Reading, token: _Token, lang: str) -> None:
         reading.number = _number_from_word(token)
     else:
         reading.number = _read_number(token.text, lang, reading.text)
+
+
+def _take_dual(reading: _Reading, token: _Token, lang: str) -> None:
+    """An Arabic dual is the number two and its unit in one word: ملياران is 2 milliards."""
+    if reading.number is not None:
+        raise reading.fail(token.text, "is a dual (two) after a number; quote one figure at a time")
+    kind, value = token.value
+    _take_number(reading, _Token("number_word", token.text, 2), lang)
+    reading.number = _Number(token.text, Decimal(2), Decimal(1), Decimal(1), "a dual: two, an integer")
+    _take_unit(reading, _Token(kind, token.text, value))
 
 
 def _take_unit(reading: _Reading, token: _Token) -> None:
@@ -608,7 +732,7 @@ def _take_unit(reading: _Reading, token: _Token) -> None:
 def _take_multiplier(reading: _Reading, token: _Token) -> None:
     if reading.multiplier is not None:
         raise reading.fail(token.text, "is a second multiple")
-    postfix = token.value is None and _fold(token.text) in ("x", "×")
+    postfix = token.value is None and _fold(token.text) in {_fold(word) for word in POSTFIX_MULTIPLIERS}
     if reading.number is not None and not (postfix and not reading.unit_tokens):
         reason = "cannot follow the number" if token.value is None else "is already a number"
         raise reading.fail(token.text, reason)

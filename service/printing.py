@@ -44,6 +44,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
+from service.arabic import QUALIFIERS as ARABIC_QUALIFIERS
 from service.figures import QUALIFIERS, parse_figure
 from service.sources import Source
 
@@ -171,13 +172,17 @@ def qualifier_words(draw: st.DrawFn, keys: tuple[str, ...] | None = None, lang: 
     """A qualifier word with one of ``keys`` (None: any), in ``lang`` (None: either language)."""
     keys = keys if keys is not None else tuple(QUALIFIER_WORDS)
     key = draw(st.sampled_from(keys))
-    words = [word for word in QUALIFIER_WORDS[key] if lang is None or _language_of(word) in (lang, "both")]
+    # None is French or English: the worlds print no Arabic (tests/test_figures_arabic.py does).
+    languages = (lang, "both") if lang is not None else ("fr", "en", "both")
+    words = [word for word in QUALIFIER_WORDS[key] if _language_of(word) in languages]
     return draw(st.sampled_from(words))
 
 
 def _language_of(word: str) -> str:
     if word == "~":
         return "both"
+    if word in ARABIC_QUALIFIERS:
+        return "ar"
     return "fr" if word in _FRENCH_QUALIFIERS else "en"
 
 

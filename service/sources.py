@@ -38,7 +38,7 @@ class SourceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
     id: SourceId
     title: NonEmpty
     outlet: NonEmpty
-    language: Literal["fr", "en"]
+    language: Literal["fr", "en", "ar"]
     url: str | None = None
     published: datetime.date | None = None
     speaker: str | None = None
