@@ -113,11 +113,12 @@ LOCAL_SETTINGS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "
 
 
 @contextlib.contextmanager
-def spark_session(master: str = "local[2]", app_name: str = "tally") -> Iterator[SparkSession]:
+def spark_session(master: str = "local[2]", app_name: str = "tally", settings: dict[str, str] | None = None) -> Iterator[SparkSession]:
     """A Spark session with :data:`SESSION_SETTINGS`, stopped on exit; SparkUnavailable names what is missing.
 
     A session already active in this process (a notebook's, a test module's) is used as
     it is, with :data:`SESSION_SETTINGS` applied, and left running: ``master`` is then moot.
+    ``settings`` are more Spark settings for a new session (``spark.executor.memory`` ...).
     """
     if (missing := missing_requirements()) is not None:
         raise SparkUnavailable(missing)
@@ -128,7 +129,7 @@ def spark_session(master: str = "local[2]", app_name: str = "tally") -> Iterator
         yield active
         return
     builder = SparkSession.builder.master(master).appName(app_name)
-    for key, value in {**SESSION_SETTINGS, **(LOCAL_SETTINGS if master.startswith("local") else {})}.items():
+    for key, value in {**SESSION_SETTINGS, **(LOCAL_SETTINGS if master.startswith("local") else {}), **(settings or {})}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")  # the job's own warnings, not Spark's chatter, reach the terminal
@@ -196,15 +197,16 @@ def _for_spark(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Literal) and node.is_number and not node.is_int and "e" not in node.this.lower():
         return exp.Literal.number(f"{node.this}E0")  # a DOUBLE literal: 0.1 would be a DECIMAL
     if isinstance(node, exp.Div):
-        return exp.Anonymous(this="try_divide", expressions=[node.this, node.expression])
+        # a replaced node's children are not visited again: rewrite them here
+        return exp.Anonymous(this="try_divide", expressions=[node.this.transform(_for_spark), node.expression.transform(_for_spark)])
     if isinstance(node, exp.IsInf):
-        return exp.EQ(this=exp.Abs(this=node.this), expression=_INFINITY.copy())
+        return exp.EQ(this=exp.Abs(this=node.this.transform(_for_spark)), expression=_INFINITY.copy())
     if isinstance(node, exp.Anonymous) and node.name.lower() == "product":  # an aggregate DataFrames have, SQL not
-        factors = exp.ArrayAgg(this=node.expressions[0])
+        factors = exp.ArrayAgg(this=node.expressions[0].transform(_for_spark))
         times = exp.Lambda(this=exp.Mul(this=exp.column("p"), expression=exp.column("x")), expressions=[exp.to_identifier("p"), exp.to_identifier("x")])
         return exp.Anonymous(this="aggregate", expressions=[factors, exp.Literal.number("1E0"), times])
     if isinstance(node, exp.Anonymous) and node.name.lower() == "nextafter":
-        value, toward = node.expressions
+        value, toward = (e.transform(_for_spark) for e in node.expressions)
         stepped = exp.Anonymous(this="java_method", expressions=[exp.Literal.string("java.lang.Math"), exp.Literal.string("nextAfter"), value, toward])
         return exp.cast(stepped, "DOUBLE")
     return node
@@ -213,15 +215,24 @@ def _for_spark(node: exp.Expression) -> exp.Expression:
 # --- running them ------------------------------------------------------------------
 
 
-def verdict_rows(session: SparkSession, claims: DataFrame, rules: RuleSet, on_rule: Callable[[str, int, int], None] | None = None) -> tuple[DataFrame, dict[str, float]]:
+def verdict_rows(
+    session: SparkSession,
+    claims: DataFrame,
+    rules: RuleSet,
+    on_rule: Callable[[str, int, int], None] | None = None,
+    kept: list[DataFrame] | None = None,
+) -> tuple[DataFrame, dict[str, float]]:
     """Every rule's verdicts over ``claims``, one DataFrame (:data:`VERDICT_SCHEMA`); seconds per rule.
 
     Each rule's rows are computed and kept (persisted) one rule at a time, as the DuckDB
-    engine times them; the claims are kept too, as every rule reads them.
+    engine times them; the claims are kept too, as every rule reads them.  What is kept is
+    added to ``kept``, for the caller to ``unpersist`` when done.
     """
     from pyspark import StorageLevel
 
+    kept = [] if kept is None else kept
     claims = claims.persist(StorageLevel.MEMORY_AND_DISK)
+    kept.append(claims)
     claims.createOrReplaceTempView(CLAIMS)
     parts, timings = [], {}
     for done, (rule_id, compiled) in enumerate(rules.compiled.items()):
@@ -232,6 +243,7 @@ def verdict_rows(session: SparkSession, claims: DataFrame, rules: RuleSet, on_ru
         rows.count()
         timings[rule_id] = time.perf_counter() - started
         parts.append(rows)
+        kept.append(rows)
     if not parts:
         return session.createDataFrame([], VERDICT_SCHEMA), timings
     verdicts = parts[0]
@@ -359,7 +371,9 @@ def check(
         session = stack.enter_context(spark_session(master))
         claims = read_claims(session, claims_path)
         started = time.perf_counter()
-        verdicts, timings = verdict_rows(session, claims, rules, on_rule)
+        kept: list[DataFrame] = []
+        stack.callback(lambda: [frame.unpersist() for frame in kept])
+        verdicts, timings = verdict_rows(session, claims, rules, on_rule, kept)
         if out is not None:
             verdicts.write.mode("errorifexists").parquet(out)
         seconds = time.perf_counter() - started
