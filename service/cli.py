@@ -130,7 +130,13 @@ def parse(text: str, lang: str, rounding: str) -> None:
 @click.option("--stats", is_flag=True, help="Also print how long each rule's SQL took.")
 @click.option("--limit", type=int, default=1000, show_default=True, help="At most this many verdicts in the listing (the summary counts all).")
 @click.option("--subject", default=None, help="List only the verdicts using a claim on this subject (the summary counts all).")
-def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool, stats: bool, limit: int, subject: str | None) -> None:
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="Run the rules' SQL in the store (duckdb), or on a Spark session over claims in Parquet (spark: pip install 'tally[spark]').")
+@click.option("--claims", "claims_path", default=None, help="spark: a claims dataset in Parquet layout 1 (a folder, a glob or a URL the cluster reads) instead of the store's claims.")
+@click.option("--master", default="local[2]", show_default=True, help="spark: the Spark master URL (local[N], spark://host:7077, yarn ...).")
+@click.option("--out", default=None, help="spark: also write every verdict row to this Parquet folder (it must not exist).")
+def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool, stats: bool, limit: int, subject: str | None,
+          engine: str, claims_path: str | None, master: str, out: str | None) -> None:
     """Run every rule over a store file, without a server: a summary per rule, then the verdicts (contradictions first)."""
     import time
 
@@ -138,6 +144,12 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
 
     from service import checking
 
+    if engine == "spark":
+        _check_on_spark(db_path, rules_dir, status, as_json, stats, limit, subject, claims_path, master, out)
+        return
+    if claims_path or out:
+        errors.print("[red]--claims and --out are for --engine spark[/]")
+        sys.exit(2)
     settings, rules = _existing_store(db_path, rules_dir)
     with _open_store(settings.db_path) as store:
         with _rule_progress() as on_rule:
@@ -157,11 +169,48 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
         report = CheckReport(summary, round(seconds, 4), page.total, verdicts)
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
         return
+    _print_check(summary, stats, seconds, verdicts, page.total, listed, subject)
+
+
+def _print_check(summary, stats: bool, seconds: float, verdicts, total: int, listed: str | None, subject: str | None) -> None:
     console.print(_summary_table(summary, stats, seconds))
     if verdicts:
         console.print(_verdict_table(verdicts))
-    shown = f"{len(verdicts)} of {page.total}" if page.total > len(verdicts) else f"{page.total}"
-    console.print(f"{shown} verdicts listed" + (f" ({status})" if listed else "") + (f" on subject {subject}" if subject else ""))
+    shown = f"{len(verdicts)} of {total}" if total > len(verdicts) else f"{total}"
+    console.print(f"{shown} verdicts listed" + (f" ({listed})" if listed else "") + (f" on subject {subject}" if subject else ""))
+
+
+def _check_on_spark(db_path, rules_dir, status, as_json, stats, limit, subject, claims_path, master, out) -> None:
+    """``tally check --engine spark``: the same summary and listing, computed by service/spark.py."""
+    from service import spark
+
+    if (missing := spark.missing_requirements()) is not None:
+        errors.print(f"[red]cannot run Spark[/]: {missing}", highlight=False)
+        sys.exit(2)
+    listed = None if status == "all" else status
+    options = dict(master=master, out=out, status=listed, subject=subject, limit=limit)
+    try:
+        with _rule_progress() as on_rule:
+            if claims_path is not None:
+                found = spark.check(_rules_or_exit(Settings.from_env(rules_dir=rules_dir).rules_dir).current, claims_path=claims_path, on_rule=on_rule, **options)
+            else:
+                settings, rules = _existing_store(db_path, rules_dir)
+                with _open_store(settings.db_path) as store:
+                    found = spark.check(rules.current, store=store, on_rule=on_rule, **options)
+    except spark.LayoutError as exc:
+        errors.print(f"[red]{escape(str(exc))}[/]", highlight=False)
+        sys.exit(2)
+    rules_in_force = found.rules
+    summary = [
+        RuleSummary(rule.id, *(found.counts.get((rule.id, s), 0) for s in STATUS_ORDER), seconds=round(found.timings.get(rule.id, 0.0), 4))
+        for rule in rules_in_force
+    ]
+    if as_json:
+        sys.stdout.write(msgspec.json.encode(CheckReport(summary, round(found.seconds, 4), found.total, found.rendered)).decode() + "\n")
+        return
+    _print_check(summary, stats, found.seconds, found.rendered, found.total, listed, subject)
+    if out is not None:
+        errors.print(f"verdict rows written to {escape(out)}")
 
 
 @main.command()

@@ -317,6 +317,10 @@ class CompiledRule:
             self._sql[dialect] = self.select.sql(dialect=dialect)
         return self._sql[dialect]
 
+    def verdict_rows_tree(self) -> exp.Select:
+        """The rule's verdict rows as a sqlglot tree, for an engine that rewrites a node or two (``service/spark.py``)."""
+        return _verdict_rows(self)
+
     def verdict_rows_sql(self, dialect: str = "duckdb") -> str:
         """The rule's verdicts as rows of the store's verdicts table (all but ``first_seen``)."""
         key = f"rows:{dialect}"

@@ -1,0 +1,398 @@
+"""The Spark engine: every rule's compiled SQL run on a Spark session, over claims in Parquet.
+
+The rules compile once (``service/rules/sql.py``) into sqlglot trees; DuckDB runs them
+on a store, and this module emits the same trees for Spark SQL and runs them on any
+Spark 3.5+ or 4.x session (``local[2]`` or a cluster).  The verdict rows it returns have
+the columns of the store's verdicts table, so their words are rendered by the same code
+(``checking.render`` -> ``explain.render_verdict``).
+
+The claims come as Parquet in **layout 1** (:data:`LAYOUT`): the claim as the API answers
+it (``id``, ``source``, ``quote``, ``subject``, ``breakdown``, ``measure``, ``period``,
+``compared_to``, ``figure``, ``lo``, ``hi``, ``unit``, ``text``, ``qualifier``, ``printed``,
+``reading``), the columns the rules read that derive from it (``breakdown_key``,
+``breakdown_dims``, ``period_start`` ... ``scale``, ``text_key``) and ``language``, the
+source's (a diagnosis re-reads a figure in it).  :func:`export_claims` writes it from a
+store with DuckDB's ``COPY ... TO ... (FORMAT PARQUET)``.
+
+Three things differ from DuckDB, each handled once in :func:`spark_sql`:
+
+* a number like ``0.1`` is a DECIMAL literal in Spark, and decimal arithmetic rounds
+  (``1.0 / 3.0`` is 0.333333, an inward bound), so every non-integer literal is written
+  as a DOUBLE (``0.1E0``): the arithmetic is IEEE doubles, as in DuckDB and in
+  ``local.py``; the session also refuses lossy decimal arithmetic
+  (``spark.sql.decimalOperations.allowPrecisionLoss=false``) and layout 1 refuses
+  DECIMAL bounds, so no bound is ever rounded by a decimal on the way;
+* ANSI mode stays on, where ``x / 0`` aborts the query: a division is ``try_divide``
+  (NULL for a zero divisor), since the SQL guards every division whose result it uses
+  and only computes, beside them, quotients it then ignores;
+* Spark has no ``isinf`` and no ``nextafter``: ``abs(x) = inf``, and Java's own
+  ``Math.nextAfter`` through ``java_method`` (its text is Java's shortest round-trip
+  decimal, so casting it back is exact).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from sqlglot import exp
+
+from service.rules.book import RuleSet
+from service.rules.plan import VerdictRow
+from service.rules.sql import CLAIMS, CompiledRule
+from service.store import VERDICT_FIELDS, Store
+from service.verdicts import STATUS_ORDER
+
+if TYPE_CHECKING:  # pyspark is an optional extra: imported only when a session is made
+    from pyspark.sql import DataFrame, SparkSession
+
+LAYOUT_VERSION = 1
+# Layout 1 of a claims dataset: column -> Spark type (DuckDB: VARCHAR, INTEGER, DOUBLE).
+LAYOUT: dict[str, str] = {
+    "id": "string", "source": "string", "quote": "string", "subject": "string",
+    "breakdown": "string",  # JSON object, dimension -> member, as the API answers it
+    "breakdown_key": "string", "breakdown_dims": "string", "measure": "string", "period": "string",
+    "period_start": "int", "period_end": "int",  # months since year 0: year * 12 + month - 1
+    "compared_to": "string", "compared_start": "int", "compared_end": "int",
+    "figure": "string", "qualifier": "string", "printed": "string",
+    "lo": "double", "hi": "double",  # the interval in ``unit``; an open end is -inf / +inf
+    "unit": "string", "scale": "double",  # scale: one ``unit`` in base magnitudes (percent -> 0.01)
+    "text": "string", "text_key": "string",  # a category's text, and its key for comparing
+    "reading": "string",  # JSON list: how the figure was read
+    "language": "string",  # the source's language (fr, en)
+}  # fmt: skip
+# A whole number in a month column may come as a long from another writer; nothing else is widened.
+_ACCEPTED = {"int": {"int", "bigint"}}
+# What layout 1 stores of the store's claims table: the columns above, language from the source.
+_EXPORT_SELECT = ", ".join(f"claims.{c}" if c != "language" else "sources.language" for c in LAYOUT)
+
+VERDICT_SCHEMA = (
+    "id string, rule string, roles map<string, array<string>>, claim_ids array<string>, status string, "
+    "margin double, margin_unit string, left_lo double, left_hi double, right_lo double, right_hi double"
+)
+
+
+class SparkUnavailable(Exception):
+    """pyspark or a Java runtime is missing: the message says which, and how to install it."""
+
+
+class LayoutError(Exception):
+    """A claims dataset is not in layout 1: the message names every column missing or of another type."""
+
+
+def missing_requirements() -> str | None:
+    """What this machine lacks to run Spark, in words to show, or None."""
+    missing = []
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        missing.append("pyspark is not installed: pip install 'tally[spark]' (make install does)")
+    java_home = os.environ.get("JAVA_HOME")
+    if not (java_home and Path(java_home, "bin", "java").exists()) and shutil.which("java") is None:
+        missing.append("no Java runtime (java not on PATH, JAVA_HOME unset): apt-get install openjdk-17-jre-headless (make install does)")
+    return "; ".join(missing) or None
+
+
+# --- the session --------------------------------------------------------------------
+
+# Settings every session gets: they decide the verdicts, so a cluster's defaults do not.
+SESSION_SETTINGS = {
+    "spark.sql.ansi.enabled": "true",  # Spark 4's default, kept: an overflow is an error, not a NULL
+    "spark.sql.decimalOperations.allowPrecisionLoss": "false",  # no decimal rounded to fit 38 digits
+    "spark.sql.session.timeZone": "UTC",
+}
+# Local mode only: a small job needs no UI and few shuffle partitions (200 by default, 1 s of tasks).
+LOCAL_SETTINGS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.sql.shuffle.partitions": "4", "spark.driver.host": "127.0.0.1"}
+
+
+@contextlib.contextmanager
+def spark_session(master: str = "local[2]", app_name: str = "tally", settings: dict[str, str] | None = None) -> Iterator[SparkSession]:
+    """A Spark session with :data:`SESSION_SETTINGS`, stopped on exit; SparkUnavailable names what is missing.
+
+    A session already active in this process (a notebook's, a test module's) is used as
+    it is, with :data:`SESSION_SETTINGS` applied, and left running: ``master`` is then moot.
+    ``settings`` are more Spark settings for a new session (``spark.executor.memory`` ...).
+    """
+    if (missing := missing_requirements()) is not None:
+        raise SparkUnavailable(missing)
+    from pyspark.sql import SparkSession
+
+    if (active := SparkSession.getActiveSession()) is not None:
+        configure(active)
+        yield active
+        return
+    builder = SparkSession.builder.master(master).appName(app_name)
+    for key, value in {**SESSION_SETTINGS, **(LOCAL_SETTINGS if master.startswith("local") else {}), **(settings or {})}.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")  # the job's own warnings, not Spark's chatter, reach the terminal
+    configure(session)
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+def configure(session: SparkSession) -> None:
+    """Apply :data:`SESSION_SETTINGS` to a session made elsewhere (a notebook's, a cluster's)."""
+    for key, value in SESSION_SETTINGS.items():
+        session.conf.set(key, value)
+
+
+# --- claims in ---------------------------------------------------------------------
+
+
+def export_claims(store: Store, folder: Path) -> Path:
+    """The store's claims in force as a Parquet file in layout 1 under ``folder``; its path."""
+    target = Path(folder) / "claims.parquet"
+    quoted = str(target).replace("'", "''")  # COPY takes no parameter for its file name
+    store.query(
+        f"COPY (SELECT {_EXPORT_SELECT} FROM {CLAIMS} AS claims JOIN sources ON sources.id = claims.source ORDER BY claims.id) "
+        f"TO '{quoted}' (FORMAT PARQUET, KV_METADATA {{'tally.claims.layout': '{LAYOUT_VERSION}'}})"
+    )
+    return target
+
+
+def read_claims(session: SparkSession, path: str) -> DataFrame:
+    """A claims dataset (a folder, a glob or a URL the cluster reads), checked against layout 1."""
+    claims = session.read.parquet(path)
+    check_layout(claims)
+    return claims.select(*[claims[c].cast(t) if claims.schema[c].dataType.simpleString() != t else claims[c] for c, t in LAYOUT.items()])
+
+
+def check_layout(claims: DataFrame) -> None:
+    """LayoutError naming each column of layout 1 missing or of another type (a DECIMAL bound would be rounded)."""
+    types = {f.name: f.dataType.simpleString() for f in claims.schema.fields}
+    problems = []
+    for column, wanted in LAYOUT.items():
+        found = types.get(column)
+        if found is None:
+            problems.append(f"{column}: missing")
+        elif found != wanted and found not in _ACCEPTED.get(wanted, ()):
+            problems.append(f"{column}: {found}, layout {LAYOUT_VERSION} wants {wanted}")
+    if problems:
+        raise LayoutError(f"claims are not in layout {LAYOUT_VERSION} (see README, Beyond one machine): " + "; ".join(problems))
+
+
+# --- the rules in Spark SQL -----------------------------------------------------------
+
+
+def spark_sql(compiled: CompiledRule) -> str:
+    """The rule's verdict rows (the store's verdicts columns, ``first_seen`` aside) as Spark SQL."""
+    return compiled.verdict_rows_tree().transform(_for_spark, copy=True).sql(dialect="spark")
+
+
+_INFINITY = exp.cast(exp.Literal.string("Infinity"), "DOUBLE")
+
+
+def _for_spark(node: exp.Expression) -> exp.Expression:
+    """One node as Spark must read it to compute what DuckDB does (module docstring)."""
+    if isinstance(node, exp.Literal) and node.is_number and not node.is_int and "e" not in node.this.lower():
+        return exp.Literal.number(f"{node.this}E0")  # a DOUBLE literal: 0.1 would be a DECIMAL
+    if isinstance(node, exp.Div):
+        # a replaced node's children are not visited again: rewrite them here
+        return exp.Anonymous(this="try_divide", expressions=[node.this.transform(_for_spark), node.expression.transform(_for_spark)])
+    if isinstance(node, exp.IsInf):
+        return exp.EQ(this=exp.Abs(this=node.this.transform(_for_spark)), expression=_INFINITY.copy())
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "product":  # an aggregate DataFrames have, SQL not
+        factors = exp.ArrayAgg(this=node.expressions[0].transform(_for_spark))
+        times = exp.Lambda(this=exp.Mul(this=exp.column("p"), expression=exp.column("x")), expressions=[exp.to_identifier("p"), exp.to_identifier("x")])
+        return exp.Anonymous(this="aggregate", expressions=[factors, exp.Literal.number("1E0"), times])
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "nextafter":
+        value, toward = (e.transform(_for_spark) for e in node.expressions)
+        stepped = exp.Anonymous(this="java_method", expressions=[exp.Literal.string("java.lang.Math"), exp.Literal.string("nextAfter"), value, toward])
+        return exp.cast(stepped, "DOUBLE")
+    return node
+
+
+# --- running them ------------------------------------------------------------------
+
+
+def verdict_rows(
+    session: SparkSession,
+    claims: DataFrame,
+    rules: RuleSet,
+    on_rule: Callable[[str, int, int], None] | None = None,
+    kept: list[DataFrame] | None = None,
+) -> tuple[DataFrame, dict[str, float]]:
+    """Every rule's verdicts over ``claims``, one DataFrame (:data:`VERDICT_SCHEMA`); seconds per rule.
+
+    Each rule's rows are computed and kept (persisted) one rule at a time, as the DuckDB
+    engine times them; the claims are kept too, as every rule reads them.  What is kept is
+    added to ``kept``, for the caller to ``unpersist`` when done.
+    """
+    from pyspark import StorageLevel
+
+    kept = [] if kept is None else kept
+    claims = claims.persist(StorageLevel.MEMORY_AND_DISK)
+    kept.append(claims)
+    claims.createOrReplaceTempView(CLAIMS)
+    parts, timings = [], {}
+    for done, (rule_id, compiled) in enumerate(rules.compiled.items()):
+        if on_rule is not None:
+            on_rule(rule_id, done, len(rules.compiled))
+        started = time.perf_counter()
+        rows = _with_roles(session.sql(spark_sql(compiled)), compiled).persist(StorageLevel.MEMORY_AND_DISK)
+        rows.count()
+        timings[rule_id] = time.perf_counter() - started
+        parts.append(rows)
+        kept.append(rows)
+    if not parts:
+        return session.createDataFrame([], VERDICT_SCHEMA), timings
+    verdicts = parts[0]
+    for part in parts[1:]:
+        verdicts = verdicts.unionByName(part)
+    return verdicts, timings
+
+
+def _with_roles(rows: DataFrame, compiled: CompiledRule) -> DataFrame:
+    """``roles``, the claim ids by role, beside the flat ``claim_ids`` (``RulePlan.roles_of`` in Spark)."""
+    from pyspark.sql import functions as F
+
+    bindings = compiled.plan.bindings
+    members = F.size("claim_ids") - len(compiled.plan.scalars)  # a group's members, with the scalars one each
+    names, slices, at = [], [], F.lit(1)
+    for binding in bindings:
+        taken = members if binding.is_group else F.lit(1)
+        names.append(F.lit(binding.name))
+        slices.append(F.slice("claim_ids", at, taken))
+        at = at + taken
+    roles = F.map_from_arrays(F.array(*names), F.array(*slices))
+    return rows.select("id", "rule", roles.alias("roles"), *[c for c in VERDICT_FIELDS if c not in ("id", "rule")])
+
+
+def verdict_row(row: Any, rules: RuleSet) -> VerdictRow:
+    """A Spark row of :func:`verdict_rows` as the executors' VerdictRow, the one input of the words."""
+    return VerdictRow(
+        id=row["id"],
+        rule=row["rule"],
+        roles=rules.plans[row["rule"]].roles_of(list(row["claim_ids"])),
+        status=row["status"],
+        margin=row["margin"],
+        margin_unit=row["margin_unit"],
+        left=None if row["left_lo"] is None else (row["left_lo"], row["left_hi"]),
+        right=None if row["right_lo"] is None else (row["right_lo"], row["right_hi"]),
+    )
+
+
+def ordered(verdicts: DataFrame, rules: RuleSet) -> DataFrame:
+    """As ``GET /verdicts`` and ``tally check`` list them: contradictions first, then in rule order, then by id."""
+    from pyspark.sql import functions as F
+
+    status_rank = F.array_position(F.array(*[F.lit(s) for s in STATUS_ORDER]), F.col("status"))
+    rule_rank = F.array_position(F.array(*[F.lit(r.id) for r in rules.rules]), F.col("rule"))
+    return verdicts.orderBy(status_rank, rule_rank, F.col("id"))
+
+
+# --- the words: claims read back for rendering --------------------------------------
+
+
+class _Language(msgspec.Struct, frozen=True):
+    """What rendering asks of a source: its language, for a diagnosis to re-read a figure in."""
+
+    language: str
+
+
+@dataclass
+class ParquetClaims:
+    """The claims of a Parquet dataset where ``checking.render`` expects a store: the verdicts' words need them."""
+
+    claims: DataFrame
+    _languages: dict[str, str] = field(default_factory=dict)
+
+    def claims_by_id(self, ids: Sequence[str], connection: object = None) -> dict:
+        from pyspark.sql import functions as F
+
+        from service.store import _claim_from_row  # the store's own reading of a claims row, not a second one
+
+        columns = ["id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure",
+                   "lo", "hi", "unit", "text", "qualifier", "printed", "reading"]  # fmt: skip
+        rows = self.claims.where(F.col("id").isin(list(ids))).select(*columns, "language").collect() if ids else []
+        found = {}
+        for row in rows:
+            self._languages[row["source"]] = row["language"]
+            found[row["id"]] = _claim_from_row((*[row[c] for c in columns], None, None, None, None, None))
+        return found
+
+    def sources_by_id(self, ids: Sequence[str], connection: object = None) -> dict[str, _Language]:
+        return {source: _Language(self._languages[source]) for source in ids}
+
+
+# --- tally check --engine spark ------------------------------------------------------
+
+
+@dataclass
+class SparkCheck:
+    """What ``tally check --engine spark`` prints: counts per (rule, status), seconds per rule, the listed verdicts."""
+
+    rules: list  # the rules in force, in order: the summary's rows
+    counts: dict[tuple[str, str], int]
+    timings: dict[str, float]
+    seconds: float
+    total: int
+    listed: list[tuple[VerdictRow, None]]
+    rendered: list = field(default_factory=list)
+
+
+def check(
+    rules: RuleSet,
+    *,
+    store: Store | None = None,
+    claims_path: str | None = None,
+    master: str = "local[2]",
+    out: str | None = None,
+    status: str | None = "contradicted",
+    subject: str | None = None,
+    limit: int | None = 1000,
+    on_rule: Callable[[str, int, int], None] | None = None,
+    workdir: Path | None = None,
+) -> SparkCheck:
+    """Run every rule on Spark over a store's claims (exported to Parquet) or a claims dataset; render the listed verdicts.
+
+    ``out``: a folder the verdict rows are written to as Parquet (it must not exist).
+    """
+    import tempfile
+
+    from service import checking
+
+    if (store is None) == (claims_path is None):
+        raise ValueError("give a store or a claims path, not both")
+    with contextlib.ExitStack() as stack:
+        if claims_path is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tally-spark-", dir=workdir)))
+            claims_path = str(export_claims(store, folder))
+        session = stack.enter_context(spark_session(master))
+        claims = read_claims(session, claims_path)
+        started = time.perf_counter()
+        kept: list[DataFrame] = []
+        stack.callback(lambda: [frame.unpersist() for frame in kept])
+        verdicts, timings = verdict_rows(session, claims, rules, on_rule, kept)
+        if out is not None:
+            verdicts.write.mode("errorifexists").parquet(out)
+        seconds = time.perf_counter() - started
+        counts = {(r["rule"], r["status"]): r["count"] for r in verdicts.groupBy("rule", "status").count().collect()}
+        chosen = _listed(verdicts, claims, status, subject)
+        total = chosen.count()
+        page = ordered(chosen, rules)
+        rows = page.limit(limit).collect() if limit is not None else page.collect()
+        listed = [(verdict_row(row, rules), None) for row in rows]
+        words_from = store if store is not None else ParquetClaims(claims)
+        rendered = checking.render(words_from, rules, listed)  # type: ignore[arg-type]
+    return SparkCheck(list(rules.rules), counts, timings, seconds, total, listed, rendered)
+
+
+def _listed(verdicts: DataFrame, claims: DataFrame, status: str | None, subject: str | None) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    chosen = verdicts if status is None else verdicts.where(F.col("status") == status)
+    if subject is not None:
+        ids = [row["id"] for row in claims.where(F.col("subject") == subject).select("id").collect()]
+        chosen = chosen.where(F.arrays_overlap("claim_ids", F.array(*[F.lit(i) for i in ids]))) if ids else chosen.limit(0)
+    return chosen
