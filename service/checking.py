@@ -214,6 +214,11 @@ def store_batch(store: Store, records: Iterable[Record], progress: Progress | No
                 progress(staged, None)
         report.claims_added = store.store_staged_claims(connection)
         report.skipped += staged - report.claims_added
+        if report.claims_added:
+            # The verdicts no longer cover every claim until the caller's recompute.  Said in
+            # the same transaction, so that if the process dies before that recompute, the next
+            # start (ensure_current) recomputes; a rerun of the load, which adds nothing, would not.
+            store.forget_setting(_RULES_KEY, connection)
     return report
 
 

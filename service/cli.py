@@ -57,7 +57,7 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
     )
     _refuse_unprotected(settings)
     rules = _rules_or_exit(settings.rules_dir)  # before the store: a refused start writes nothing
-    with Store(settings.db_path) as store:
+    with _stopped_by_signals(), _open_store(settings.db_path) as store:
         added = _load_with_progress(store, sorted(Path(settings.fixtures_dir).glob("*.json")))[1] if settings.load_fixtures else 0
         _recompute_with_status(store, rules, added)
         console.print(f"[bold]Tally[/] on http://{settings.host}:{settings.port}  store {settings.db_path}  "
@@ -80,6 +80,27 @@ def _refuse_unprotected(settings: Settings) -> None:
         sys.exit(2)
 
 
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT end ``tally serve`` as a normal exit (0), after the store is closed.
+
+    uvicorn stops serving on either, then raises the signal again for its caller; with
+    the default action SIGTERM would kill the process before the store's ``with``
+    closes it, and DuckDB would replay the file's write-ahead log at the next open.
+    """
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 @main.command()
 @DB_OPTION
 @RULES_OPTION
@@ -88,7 +109,7 @@ def load(db_path: str | None, rules_dir: str | None, files: tuple[Path, ...]) ->
     """Load JSON ({"sources": [...], "claims": [...]}), NDJSON or CSV (.csv) claim files, one transaction per file, then recompute the verdicts once."""
     settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)
     rules = _rules_or_exit(settings.rules_dir)
-    with Store(settings.db_path) as store:
+    with _open_store(settings.db_path) as store:
         failed, added = _load_with_progress(store, list(files))
         _recompute_with_status(store, rules, added)
     sys.exit(1 if failed else 0)
@@ -345,13 +366,14 @@ def _summary_table(summary: list[RuleSummary], stats: bool, seconds: float) -> T
 
 @contextlib.contextmanager
 def _open_store(path: str) -> Iterator[Store]:
-    """A store file another process holds (a running server) is a clear message, not a traceback."""
-    from service.errors import StoreUnavailable
+    """A store that cannot be opened (a running server has it, a newer Tally wrote it) is one clear line, not a traceback."""
+    from service.errors import StoreLocked, StoreUnavailable
 
     try:
         store = Store(path)
     except StoreUnavailable as exc:
-        errors.print(f"[red]{exc}[/]. Is a Tally server using it? Ask that server (GET /verdicts) or stop it.", markup=True)
+        instead = "; if that is a Tally server, use its HTTP API instead (GET /verdicts, POST /claims/batch) or stop it first"
+        errors.print(f"{exc}{instead if isinstance(exc, StoreLocked) else ''}", style="red", markup=False, highlight=False)
         sys.exit(2)
     with store:
         yield store

@@ -16,8 +16,11 @@
     │                           or the rules folder is missing or holds no rule
     │                           (rules.loader raises it; POST /rules/validate and
     │                           /rules/reload answer 422; the CLI exits 1)
-    └── StoreUnavailable        the store file cannot be opened, most often because another
-                                process (a running server) holds it (the CLI exits 2)
+    └── StoreUnavailable        the store file cannot be opened: not a store, or written by a
+        │                       newer Tally (a schema version this code does not know);
+        │                       the CLI says so in one line and exits 2
+        └── StoreLocked         another process (a running server) has the file open: DuckDB
+                                lets one process at a time open it; names that process
 
 Every client error, ours or Litestar's (malformed JSON, a wrong type caught by
 msgspec, an unknown route), leaves as one problem+json shape::
@@ -133,6 +136,15 @@ class StoreUnavailable(TallyError):
     def __init__(self, path: str, reason: str) -> None:
         self.path, self.reason = path, reason
         super().__init__(f"cannot open the store {path}: {reason}")
+
+
+class StoreLocked(StoreUnavailable):
+    """Another process has the store file open; ``pid`` and ``command`` say which, when DuckDB names it."""
+
+    def __init__(self, path: str, pid: int | None, command: str | None) -> None:
+        self.pid, self.command = pid, command
+        holder = "another process" if pid is None else f"process {pid}" + (f" ({command})" if command else "")
+        super().__init__(path, f"{holder} has it open (one process at a time may open a store)")
 
 
 class RuleFileError(TallyError):

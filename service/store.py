@@ -4,6 +4,11 @@ Every write runs in a transaction under one lock, so a failed request or a bad
 line in a loaded file leaves nothing half-written.  Queries take parameters;
 no value from a client is ever pasted into SQL.
 
+One process opens a store file at a time (DuckDB's lock); a second one gets
+:class:`StoreLocked`, naming the process that has it.  The file records its
+schema version (``settings.schema_version``): opening an older store migrates
+it, and a store written by a newer Tally is refused (``MIGRATIONS``).
+
 Besides what a claim says, each row keeps what the rule compiler joins on:
 month indexes of the period and its base, the breakdown's dimensions as one
 key, and ``scale``, the factor to pint's base magnitudes (percent -> 0.01).
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -31,8 +37,9 @@ import duckdb
 import msgspec
 import pyarrow as pa
 
+from service import __version__
 from service.claims import Claim, ClaimIn, IntervalOut, Withdrawal, category_key
-from service.errors import Conflict, InvalidField, NotFound, StoreUnavailable
+from service.errors import Conflict, InvalidField, NotFound, StoreLocked, StoreUnavailable
 from service.periods import Period
 from service.rules.plan import CLAIM_COLUMNS, VerdictRow, breakdown_key
 from service.rules.sql import CLAIMS
@@ -126,6 +133,17 @@ CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT 
 # (withdrawn_at is set for both) but no rule's SQL, and no neighbourhood, ever sees it.
 SCHEMA += f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL;\n"
 
+# The version of the schema this code reads and writes, kept in the store's settings table.
+# Opening a store runs, in one transaction, every migration above the version it records;
+# once released, a migration never changes: a new schema is a new entry.  Version 1 is the
+# schema of release 0.1.0, the first to record a version: it brings a store made before
+# versions were recorded up to date (each statement of SCHEMA adds only what is missing).
+# A store that records a higher version was written by a newer Tally and is refused: read
+# by code that does not know its columns, it could only be misread or damaged.
+SCHEMA_VERSION = 1
+MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table()}
+_VERSION_KEY = "schema_version"
+
 # A margin (in its unit) over the largest finite bound of the check's sides (base magnitudes).
 _FACTOR_OF_UNIT = " ".join(f"WHEN '{unit}' THEN {base_factor(unit)!r}" for unit in CANONICAL_UNITS)
 _LARGEST_SIDE = "greatest(" + ", ".join(f"CASE WHEN isfinite({c}) THEN abs({c}) ELSE 0 END" for c in ("left_lo", "left_hi", "right_lo", "right_hi")) + ")"
@@ -170,15 +188,44 @@ class Store:
         try:
             self._connection = duckdb.connect(path)
         except duckdb.IOException as exc:  # most often: a running server holds the file's lock
-            raise StoreUnavailable(path, str(exc)) from exc
+            raise _unavailable(path, exc) from exc
         self._lock = threading.RLock()
-        self._connection.execute(SCHEMA + _verdicts_table())
-        # The next claim's place in arrival order, kept here: one process owns the file,
-        # and max(seq) costs a scan of every claim (3 ms at 1M) on each POST.
-        self._next_seq = self._connection.execute("SELECT coalesce(max(seq), 0) + 1 FROM claims").fetchall()[0][0]
         # Sources, held in memory once read (one process owns the file; sources never change).
         self._sources: dict[str, Source] | None = None
         self._new_sources: dict[str, Source] = {}
+        try:
+            self._migrate()
+        except BaseException:
+            self._connection.close()
+            raise
+        # The next claim's place in arrival order, kept here: one process owns the file,
+        # and max(seq) costs a scan of every claim (3 ms at 1M) on each POST.
+        self._next_seq = self._connection.execute("SELECT coalesce(max(seq), 0) + 1 FROM claims").fetchall()[0][0]
+
+    def _migrate(self) -> None:
+        """Bring the store to SCHEMA_VERSION, all or nothing; refuse a store written by a newer Tally, writing nothing."""
+        version = self.schema_version()
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                self.path,
+                f"it was written by a newer Tally (schema version {version}; this Tally, {__version__}, reads versions up to "
+                f"{SCHEMA_VERSION}): open it with that Tally or a newer one",
+            )
+        pending = [sql for number, sql in sorted(MIGRATIONS.items()) if number > (version or 0)]
+        if not pending:
+            return
+        with self.transaction() as connection:
+            for sql in pending:
+                connection.execute(sql).fetchall()
+            self.set_setting(_VERSION_KEY, str(SCHEMA_VERSION), connection)
+
+    def schema_version(self) -> int | None:
+        """The schema version the store records; None for a new file or one made before versions were recorded."""
+        try:
+            rows = self.query("SELECT value FROM settings WHERE key = ?", [_VERSION_KEY])
+        except duckdb.CatalogException:  # no settings table: a new file, or a store older than it
+            return None
+        return int(rows[0][0]) if rows else None
 
     def close(self) -> None:
         with self._lock:
@@ -531,7 +578,10 @@ class Store:
         return rows[0][0] if rows else None
 
     def set_setting(self, key: str, value: str, connection: duckdb.DuckDBPyConnection) -> None:
-        connection.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+        connection.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]).fetchall()
+
+    def forget_setting(self, key: str, connection: duckdb.DuckDBPyConnection) -> None:
+        connection.execute("DELETE FROM settings WHERE key = ?", [key]).fetchall()
 
     def verdict_counts(self) -> dict[tuple[str, str], int]:
         """{(rule, status): number of verdicts}."""
@@ -546,6 +596,32 @@ class Store:
                 yield conn
 
 
+
+
+# DuckDB names the process holding a file's lock: 'Conflicting lock is held in /usr/bin/python3 (PID 5175)'.
+_LOCK_HELD = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def _unavailable(path: str, exc: duckdb.IOException) -> StoreUnavailable:
+    """DuckDB's error on opening a file, as ours: which process holds the file, if that is why."""
+    message = str(exc)
+    if "Could not set lock" not in message:
+        return StoreUnavailable(path, message)
+    if (held := _LOCK_HELD.search(message)) is None:
+        return StoreLocked(path, None, None)
+    pid = int(held["pid"])
+    return StoreLocked(path, pid, _command_line(pid) or held["program"])
+
+
+def _command_line(pid: int) -> str | None:
+    """How a process was started (``tally serve --db x.duckdb``), where the system says (Linux's /proc); else None."""
+    try:
+        words = [w.decode(errors="replace") for w in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if w]
+    except OSError:
+        return None
+    if len(words) > 1 and Path(words[0]).name.startswith("python"):
+        words = words[1:]  # the interpreter running a script: name the script
+    return " ".join([Path(words[0]).name, *words[1:]]) if words else None
 
 
 _ARROW_TYPES = {

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +193,59 @@ def strict_variants() -> list[Rule]:
                 check = msgspec.structs.replace(rule.check, op=op)
                 variants.append(msgspec.structs.replace(rule, id=f"{rule.id}-{name}", check=check))
     return variants
+
+
+# --- the tally command as a process of its own ------------------------------------------------
+
+TALLY = str(Path(sys.executable).with_name("tally"))  # the console script installed beside this Python
+PROCESS_DEADLINE = 120.0  # seconds; only a hung process ever waits this long
+
+
+def tally_environment() -> dict[str, str]:
+    """This environment without TALLY_* settings: a process's store and rules come from its command line."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("TALLY_")}
+
+
+def run_tally(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``tally ARGS`` in a process of its own, to the end; its exit code and what it printed."""
+    return subprocess.run(
+        [TALLY, *map(str, args)], capture_output=True, text=True, env=tally_environment(), timeout=PROCESS_DEADLINE, check=False
+    )
+
+
+class ServeProcess:
+    """A ``tally serve`` process: ``process``, its ``url`` once it listens, and what it logged."""
+
+    def __init__(self, process: subprocess.Popen[str], url: str, log: list[str]) -> None:
+        self.process, self.url, self.log = process, url, log
+
+
+@contextlib.contextmanager
+def tally_serve(db_path: Path, *options: str) -> Iterator[ServeProcess]:
+    """``tally serve --db DB_PATH --port 0 OPTIONS`` as a process; yield it once it listens; kill it on exit if it still runs.
+
+    Readiness is uvicorn's "Uvicorn running on URL" line, read from the process's
+    stderr as it comes (the OS picked the port): no sleeping.  The rest of stderr is
+    drained by a thread, so a chatty server never blocks on a full pipe.
+    """
+    command = [TALLY, "serve", "--db", str(db_path), "--port", "0", "--rules", str(RULES_DIR), *options]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=tally_environment())
+    assert process.stderr is not None
+    log: list[str] = []
+    drain = threading.Thread(target=log.extend, args=(process.stderr,), daemon=True)
+    try:
+        for line in process.stderr:
+            log.append(line)
+            if listening := re.search(r"Uvicorn running on (http://\S+)", line):
+                break
+        else:
+            raise RuntimeError(f"tally serve stopped before listening (exit {process.wait()}):\n{''.join(log)}")
+        drain.start()
+        yield ServeProcess(process, listening.group(1), log)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(PROCESS_DEADLINE)
+        if drain.is_alive():
+            drain.join(PROCESS_DEADLINE)  # the process is gone: its stderr ends
+        process.stderr.close()
