@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from typing import Any
 import shutil
 
 # Litestar warns about sync handlers that do not say how they run: noise in test output.
@@ -162,3 +163,37 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory, rules: RuleBook) -> 
         load_directory(opened, FIXTURES_DIR, rules)
         with serving(opened, rules) as base_url:
             yield base_url
+
+
+# --- a real browser -----------------------------------------------------------------------
+
+CHROMIUM = Path(os.environ.get("TALLY_CHROMIUM", "/usr/bin/chromium"))
+# Generous: on a shared two-core machine a page can take seconds to answer, and a slow
+# machine is not a broken page.  A page that never shows what a test waits for still fails.
+BROWSER_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, driven by Playwright (which cannot download its own browsers here), once per module.
+
+    Without one, every browser test fails saying so: a browser test that quietly
+    skips would look like one that passed.
+    """
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"no chromium at {CHROMIUM}: run `make test` (it installs Debian's chromium) or set TALLY_CHROMIUM")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A browser context as wide as a phone, the narrowest a desk uses."""
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    yield context
+    context.close()

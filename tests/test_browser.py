@@ -8,37 +8,22 @@ skips would look like one that passed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page
 
-CHROMIUM = Path(os.environ.get("TALLY_CHROMIUM", "/usr/bin/chromium"))
 LEVEL_114, LEVEL_123 = "1,14 milliard de dirhams (MMDH)", "quelque 1,23 milliard de dirhams"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: run `make test` (it installs Debian's chromium) or set TALLY_CHROMIUM")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
-def page(browser: Browser, seeded_server: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 360, "height": 800})  # a phone: the narrowest a desk uses
-    opened = context.new_page()
+def page(phone: BrowserContext, seeded_server: str) -> Iterator[Page]:
+    opened = phone.new_page()
     hosts: list[str] = []
     opened.on("request", lambda request: hosts.append(urlsplit(request.url).netloc))
     yield opened
-    context.close()
     server = urlsplit(seeded_server).netloc
     assert hosts and set(hosts) == {server}, f"the page asked another host: {sorted(set(hosts) - {server})}"
 

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Locator, Page
 
 from service.store import Store
 from tests.helpers import ServerStarter
-from tests.test_browser import CHROMIUM
 
 DATA = Path(__file__).resolve().parent / "data" / "arabic"
 ARABIC = json.loads((DATA / "claims.json").read_text(encoding="utf-8"))
@@ -29,16 +28,6 @@ QUOTE = f"{RLM}وأكَّدت الوزارة أن صادرات الصناعة ا
 FIGURE = "١٫٣٢ مليار درهم"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: run `make test` (it installs Debian's chromium) or set TALLY_CHROMIUM")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def arabic_desk(seeded_store: Store, start_server: ServerStarter) -> Iterator[str]:
     with start_server(seeded_store) as base_url:
@@ -47,11 +36,8 @@ def arabic_desk(seeded_store: Store, start_server: ServerStarter) -> Iterator[st
 
 
 @pytest.fixture
-def page(browser: Browser, arabic_desk: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 360, "height": 800})
-    opened = context.new_page()
-    yield opened
-    context.close()
+def page(phone: BrowserContext, arabic_desk: str) -> Page:
+    return phone.new_page()
 
 
 def _direction(locator: Locator) -> str:

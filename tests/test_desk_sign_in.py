@@ -12,11 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import BrowserContext, Page, Route
 
 from service.store import Store
 from tests.helpers import ServerStarter
-from tests.test_browser import browser  # noqa: F401  (the module's chromium, launched once)
 
 WRITE = "desk-" + "7" * 27
 NEW_FIGURE = "1,6 milliard de dirhams"
@@ -31,10 +30,8 @@ def store_copy(seeded_file: Path, tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 360, "height": 800})
-    yield context.new_page()
-    context.close()
+def page(phone: BrowserContext) -> Page:
+    return phone.new_page()
 
 
 def _claims(base_url: str) -> int:
