@@ -174,7 +174,7 @@ class ExampleClaim(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit
     figure: _described(Annotated[str, msgspec.Meta(min_length=1)], "As printed, in the source's language.", "1,14 milliard de dirhams")
     period: _described(str, "ISO 8601 months or years.", "2025-01/2025-11")
     source: _described(str, "A short name for who printed it; claims of one source share it.", "le360") = "example"
-    language: _described(Literal["fr", "en"], "The language the figure is printed in.") = "fr"
+    language: _described(Literal["fr", "en", "ar"], "The language the figure is printed in.") = "fr"
     subject: _described(str, "What is measured; examples share one subject unless they say otherwise.") = "example"
     breakdown: _described(dict[str, str], "Which part of the subject.", {"product": "tapis"}) = {}
     compared_to: _described(str | None, "A growth's base period; by default the same months a year earlier.") = None
