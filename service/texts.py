@@ -30,7 +30,7 @@ SOURCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*" + END
 SUBJECT_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*" + END
 KEY_PATTERN = r"^[a-z0-9_]+" + END
 # Some character that is neither blank nor a control: a title of spaces says nothing.
-LINE_PATTERN = rf"^[^{_CONTROLS}]*[^\s{_CONTROLS}][^{_CONTROLS}]*$"
+LINE_PATTERN = rf"^[^{_CONTROLS}]*[^\s{_CONTROLS}][^{_CONTROLS}]*" + END
 PASSAGE_PATTERN = rf"^[^{_CONTROLS_BUT_LINES}]*[^\s{_CONTROLS}][^{_CONTROLS_BUT_LINES}]*$"
 
 Line = Annotated[

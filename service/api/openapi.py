@@ -124,7 +124,7 @@ def api_viewer() -> SwaggerRenderPlugin:
         css_url=f"{base}/swagger-ui.css",
         standalone_preset_js_url=f"{base}/swagger-ui-standalone-preset.js",
         favicon=f"<link rel='icon' type='image/png' href='{base}/favicon-32x32.png'>",
-        path="/",
+        path=["/", "/swagger"],
     )
 
 
