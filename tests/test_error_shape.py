@@ -135,6 +135,8 @@ READ_ERRORS = [
     pytest.param("/claims?period=garbage", 422, "period", id="bad-period-query"),
     pytest.param("/claims?period=2025-11/2025-01", 422, "period", id="backwards-period-query"),
     pytest.param("/claims?measure=speed", 422, "measure", id="enum-measure-query"),
+    pytest.param("/sources?offset=1861466306395480511831508779008", 422, "offset", id="offset-past-bigint"),
+    pytest.param("/claimreview?offset=1861466306395480511831508779008", 422, "offset", id="offset-past-bigint-claimreview"),
 ]
 
 

@@ -16,15 +16,14 @@ import pytest
 from service.api.bodies import MAX_JSON_DEPTH
 from service.rules.book import RuleBook
 from service.store import Store
-from tests.helpers import SOURCE, RULES_DIR, ServerStarter, assert_problem, claim_body
+from tests.conftest import serving
+from tests.helpers import RULES_DIR, SOURCE, assert_problem, claim_body
 
 JSON = {"content-type": "application/json"}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, rules: RuleBook) -> Iterator[tuple[httpx.Client, Store]]:
-    from tests.conftest import serving
-
     path = tmp_path_factory.mktemp("bodies") / "tally.duckdb"
     with Store(str(path)) as store, serving(store, rules) as base_url, httpx.Client(base_url=base_url) as http:
         assert http.post("/sources", json=SOURCE).status_code == 201
@@ -68,6 +67,14 @@ def test_the_declared_types_are_still_taken(http: httpx.Client) -> None:
     ndjson = json.dumps(claim_body("one per line")).encode()
     assert http.post("/claims/batch", content=ndjson, headers={"content-type": "application/x-ndjson"}).status_code == 201
     assert http.post("/check", content=json.dumps(claim_body("checked")), headers={"content-type": "application/json; charset=UTF-8"}).status_code == 200
+
+
+@pytest.mark.parametrize(("body", "content_type"), [(b"[]", "application/json"), (b"", "application/x-ndjson"), (b"\n\n", "application/x-ndjson")])
+def test_an_empty_batch_stores_nothing(http: httpx.Client, store: Store, body: bytes, content_type: str) -> None:
+    before = store.count_claims()
+    response = http.post("/claims/batch", content=body, headers={"content-type": content_type})
+    assert response.status_code == 201 and response.json() == {"claims_added": 0, "skipped": 0}, response.text
+    assert store.count_claims() == before
 
 
 def nested(depth: int) -> bytes:
