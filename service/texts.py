@@ -51,3 +51,19 @@ Passage = Annotated[
         description="Words as printed, lines allowed: not blank, no control characters but tab and line breaks.",
     ),
 ]
+
+# What each pattern means, for the reason a 422 gives: msgspec's message quotes the regex.
+MEANINGS = {
+    SOURCE_ID_PATTERN: "letters, digits, '.', '_' and '-', starting with a letter or digit, and nothing after (no newline)",
+    SUBJECT_PATTERN: "dotted keys of a-z, 0-9 and '_' (ma.handicraft.exports), and nothing after (no newline)",
+    KEY_PATTERN: "a key of a-z, 0-9 and '_', and nothing after (no newline)",
+    LINE_PATTERN: "one line of words: not blank, no control character (NUL, ESC, DEL, a line break...)",
+    PASSAGE_PATTERN: "words: not blank, no control character (NUL, ESC, DEL...) but tab and line breaks",
+}
+
+
+def in_words(message: str) -> str:
+    """msgspec's "Expected `str` matching regex '...'" with the regex said in words."""
+    for pattern, words in MEANINGS.items():
+        message = message.replace(f"matching regex {pattern!r}", f"holding {words}")
+    return message

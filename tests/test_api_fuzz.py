@@ -12,6 +12,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import assert_problem
 
@@ -43,7 +44,7 @@ def test_every_operation_answers_as_documented(api_schema: schemathesis.BaseSche
         operation = found.ok()
 
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
-        @given(case=operation.as_strategy())
+        @given(case=st.one_of(operation.as_strategy(), operation.as_strategy(schemathesis.GenerationMode.NEGATIVE)))
         def answers_as_documented(case: schemathesis.Case) -> None:
             case.call_and_validate(excluded_checks=NOT_EXPRESSIBLE)
 

@@ -103,3 +103,9 @@ def test_a_figure_beyond_a_double_is_unrepresentable(desk: TestClient, figure: d
         problem = assert_problem(desk.post(path, json=body), 422)
         assert "unrepresentable" in problem["detail"], problem
     assert desk.get("/claims").json() == []
+
+
+def test_a_refused_text_is_said_in_words(client: TestClient) -> None:
+    problem = assert_problem(client.post("/sources", json=SOURCE | {"id": "s1\n", "title": "a\x00b"}), 422)
+    reasons = " ".join(error["reason"] for error in problem["errors"])
+    assert "regex" not in reasons and ("no newline" in reasons or "control character" in reasons), reasons

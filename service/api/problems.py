@@ -29,6 +29,7 @@ from service.errors import (
     FieldProblem,
     field_from_litestar,
 )
+from service.texts import in_words
 
 
 def problem(status: int, title: str, slug: str, detail: str, errors: list[FieldProblem]) -> ProblemDetailsException:
@@ -61,7 +62,7 @@ def from_validation(exc: ValidationException) -> ProblemDetailsException:
     errors = [
         FieldProblem(
             field=field_from_litestar(str(item.get("key", "data")), str(item.get("message", ""))),
-            reason=str(item.get("message", "invalid")),
+            reason=in_words(str(item.get("message", "invalid"))),
             location=str(getattr(item.get("source"), "value", item.get("source") or "body")),
         )
         for item in details
