@@ -78,7 +78,7 @@ CLAIM_FIELDS = ["source", "subject", "measure", "period", "compared_to", "figure
 
 
 @pytest.mark.parametrize("field", CLAIM_FIELDS)
-@pytest.mark.parametrize("payload", PAYLOADS[:5])
+@pytest.mark.parametrize("payload", PAYLOADS[:3])
 def test_sql_in_any_other_claim_field_is_refused_as_data(desk: tuple[TestClient, Store], field: str, payload: str) -> None:
     client, store = desk
     before = snapshot(store)
@@ -103,7 +103,7 @@ FILTERS = [
 
 
 @pytest.mark.parametrize(("path", "names"), FILTERS, ids=[path for path, _ in FILTERS])
-@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("payload", PAYLOADS[:6])
 def test_sql_in_a_filter_finds_nothing_and_changes_nothing(desk: tuple[TestClient, Store], path: str, names: list[str], payload: str) -> None:
     client, store = desk
     before = snapshot(store)
