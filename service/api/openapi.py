@@ -6,7 +6,8 @@ once for every route as it is registered (a ``ReceiveRoutePlugin``):
 - the problem+json answers (:class:`service.errors.ProblemDocument`) each operation can
   give: 400 and 422 for any request with a body or parameters, 404 for an operation on
   one resource (a path parameter), 409 where a write can clash with what is stored,
-  413 and 415 for a body (see :mod:`service.api.bodies`);
+  401, 403, 413 and 415 for a body (see :mod:`service.api.access` and :mod:`service.api.bodies`);
+  421 for any (a Host that is not loopback, when no token is set);
 - the request body of a route that reads its body itself (``opt={"body_types": ...}``):
   ``POST /rules/validate`` (YAML text) and ``POST /claims/batch`` (claims as JSON or NDJSON);
 - the CSV a listing with a ``format`` parameter answers (:mod:`service.api.formats`).
@@ -39,17 +40,20 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 WHY = {
     400: "Malformed request: the body is not JSON, nests too deep, or repeats a key",
+    401: "A write without a valid bearer token, when tokens are set (service/api/access.py)",
+    403: "A valid token that does not open this route",
     404: "No resource with that id",
     409: "Conflict with what is stored",
     413: "The body is too large",
     415: "The body's content type is not one this route takes",
+    421: "Without tokens, a Host that is not a loopback name (no DNS rebinding)",
     422: "A field or parameter cannot be used; each problem names it",
 }
 
 
 def problem_statuses(handler: HTTPRouteHandler, path_parameters: bool) -> list[int]:
     """What a wrong request to this operation can be answered, besides its success."""
-    statuses: set[int] = set()
+    statuses: set[int] = {421}
     has_body = bool(WRITE_METHODS & set(handler.http_methods))
     provided = handler.resolve_dependencies()  # the store, the rules, the settings: not the client's to send
     parameters = [
@@ -62,7 +66,7 @@ def problem_statuses(handler: HTTPRouteHandler, path_parameters: bool) -> list[i
     if path_parameters:
         statuses.add(404)
     if has_body:
-        statuses |= {413, 415}
+        statuses |= {413, 415} if handler.opt.get("dry_run") else {401, 403, 413, 415}  # dry runs stay open
     if handler.operation_id in CONFLICTING_OPERATIONS:
         statuses.add(409)
     return sorted(statuses)
