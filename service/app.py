@@ -20,7 +20,9 @@ from service.api.health import HealthController
 from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
 from service.api.reading import babel_numerals, desk_locale, interval_filter
-from service.api.problems import problem_details_plugin
+from service.api.bodies import accept_body
+from service.api.openapi import ProblemResponses, api_viewer
+from service.api.problems import from_unexpected, problem_details_plugin
 from service.api.rules import RuleController
 from service.api.signin import SignInPages
 from service.api.sources import SourceController
@@ -47,6 +49,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
 
     # The verdicts kept in the store follow the rules in force: recomputed when they changed.
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
+    protected = access.protection(settings)
     return Litestar(
         on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
@@ -60,12 +63,16 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "numerals": Provide(lambda: numerals, use_cache=True, sync_to_thread=False),  # how the desk's pages write numbers
         },
-        plugins=[problem_details_plugin()],
-        **access.protection(settings),  # who may write, from where, and how much: service/api/access.py
+        plugins=[problem_details_plugin(), ProblemResponses()],
+        # who may write, from where, and how much (service/api/access.py); then what a body may be (service/api/bodies.py)
+        guards=[*protected.pop("guards"), accept_body],
+        exception_handlers={**protected.pop("exception_handlers"), Exception: from_unexpected},
+        **protected,
         openapi_config=OpenAPIConfig(
             title="Tally",
             version=__version__,
             description="Checks the arithmetic between printed official figures; every verdict with its evidence.",
             path="/schema",
+            render_plugins=[api_viewer()],
         ),
     )

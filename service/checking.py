@@ -212,7 +212,7 @@ def store_batch(store: Store, records: Iterable[Record], progress: Progress | No
             staged += len(rows)
             if progress:
                 progress(staged, None)
-        report.claims_added = store.store_staged_claims(connection)
+        report.claims_added = store.store_staged_claims(connection) if staged else 0  # an empty batch stages nothing
         report.skipped += staged - report.claims_added
         if report.claims_added:
             # The verdicts no longer cover every claim until the caller's recompute.  Said in

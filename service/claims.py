@@ -22,6 +22,7 @@ from service.figures import FigureError, ParsedFigure, Rounding, figure_from_val
 from service.intervals import Interval
 from service.periods import Period, PeriodError
 from service.sources import Source, SourceId
+from service.texts import KEY_PATTERN, SUBJECT_PATTERN, Passage
 from service.units import base_factor
 
 Measure = Literal["level", "growth", "share", "share_change", "count", "average", "average_growth", "category"]
@@ -44,11 +45,11 @@ NON_NEGATIVE_MEASURES = ("level", "share", "count")
 # year: a span is what gives it a number of years, so one year alone cannot carry it.
 SPAN_MEASURES = ("average_growth",)
 
-Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]+$", max_length=80)]
+Key = Annotated[str, msgspec.Meta(pattern=KEY_PATTERN, max_length=80)]
 Subject = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$",
+        pattern=SUBJECT_PATTERN,
         max_length=200,
         description="Dotted key of what is measured.",
         examples=["ma.handicraft.exports"],
@@ -63,7 +64,7 @@ class ClaimIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_def
     """A claim as a newsroom posts it: ``figure`` as printed, or ``value`` + ``unit``."""
 
     source: SourceId
-    quote: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    quote: Passage
     subject: Subject
     measure: Measure
     period: PeriodText
@@ -211,7 +212,10 @@ def _compared_to(body: ClaimIn, period: Period) -> Period | None:
             raise InvalidField("compared_to", f"only a growth or a share_change has a base period, not a {body.measure}")
         return None
     if body.compared_to is None:
-        return period.year_earlier()
+        try:
+            return period.year_earlier()
+        except PeriodError as exc:
+            raise InvalidField("period", str(exc)) from exc
     base = _period(body.compared_to, "compared_to")
     if base.start <= period.end and period.start <= base.end:
         raise InvalidField("compared_to", f"the base period {base} overlaps the period {period}: a change is measured against another time")

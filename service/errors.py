@@ -4,8 +4,11 @@
 
     TallyError                  anything we raise knowingly
     ├── ClientError             the request is wrong; answered 4xx application/problem+json
-    │   ├── InvalidField        a field's value cannot be used (422): unreadable figure,
-    │   │                       unknown source, period that is not ISO 8601...
+    │   ├── InvalidField        a field's value cannot be used (422): unreadable or
+    │   │                       unrepresentable figure, unknown source, period that is
+    │   │                       not ISO 8601, control characters (refused, never normalised)...
+    │   ├── MalformedBody       (service.api.bodies) JSON nested too deep, or a key twice (400)
+    │   ├── UnsupportedMediaType (service.api.bodies) a body of a type the route does not take (415)
     │   ├── NotFound            no resource with that id (404)
     │   ├── Conflict            the id is taken, or the same claim is stored already (409)
     │   ├── Unauthenticated     a write without a valid bearer token (401, WWW-Authenticate)
@@ -28,6 +31,9 @@ msgspec, an unknown route), leaves as one problem+json shape::
     {"type", "title", "status", "detail", "errors": [{"field", "in", "reason"}]}
 
 ``errors`` is never empty: a newsroom's tool can always say which field to fix.
+Anything else raised while answering is a bug: a 500 in the same shape, naming
+``request`` and an incident id, its traceback logged under that id
+(``service.api.problems.from_unexpected``).
 """
 
 from __future__ import annotations

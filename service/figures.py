@@ -128,6 +128,7 @@ without a number (and without a direction or majority word), two numbers
 from __future__ import annotations
 
 import enum
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -946,12 +947,25 @@ def _figure(reading: _Reading, rounding: Rounding) -> ParsedFigure:
         steps.extend(reading.ignored)
         steps.append(f"result: {bounds.show()} {unit}")
         return ParsedFigure(
-            interval=Interval(float(bounds.lo), float(bounds.hi)),
+            interval=Interval(_double(bounds.lo, reading), _double(bounds.hi, reading)),
             unit=unit,
-            value=None if value is None else float(value),
+            value=None if value is None else _double(value, reading),
             qualifier=reading.qualifier.value if reading.qualifier is not None else None,
             explanation=steps,
         )
+
+
+def _double(number: Decimal, reading: _Reading) -> float:
+    """A bound as the double every later step computes with; a finite figure beyond a double's range is refused.
+
+    ``float()`` would turn it into an infinity: a bound of "any value", with which
+    every rule would then find the figure consistent.
+    """
+    as_float = float(number)
+    if number.is_finite() and not math.isfinite(as_float):
+        part = reading.number.text if reading.number is not None else reading.text
+        raise reading.fail(part, f"is unrepresentable: {_show(number)} is beyond a double's range (about 1.8e308)")
+    return as_float
 
 
 def _growth_of_multiple(

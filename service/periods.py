@@ -37,6 +37,9 @@ class Period(msgspec.Struct, frozen=True, order=True):
         return self.start <= other.start and other.end <= self.end
 
     def year_earlier(self) -> Period:
+        """The same months a year earlier; a PeriodError before year 0000, which ISO 8601 years cannot write."""
+        if self.start < 12:
+            raise PeriodError(f"{self} has no year before it: a change over it needs a compared_to period")
         return Period(self.start - 12, self.end - 12)
 
     def __str__(self) -> str:

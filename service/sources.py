@@ -8,17 +8,18 @@ from typing import Annotated, Literal
 import msgspec
 
 from service.figures import Rounding
+from service.texts import SOURCE_ID_PATTERN, Line
 
 SourceId = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        pattern=SOURCE_ID_PATTERN,
         max_length=120,
         description="Stable id chosen by the newsroom: letters, digits, '.', '_' and '-'.",
         examples=["akhannouch-2026-01-19"],
     ),
 ]
-NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+NonEmpty = Line  # kept for importers: one line of words, not blank, no control characters
 DEFAULT_WEIGHT = 1.0
 Weight = Annotated[
     float,
@@ -39,9 +40,9 @@ class SourceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
     title: NonEmpty
     outlet: NonEmpty
     language: Literal["fr", "en", "ar"]
-    url: str | None = None
+    url: Line | None = None
     published: datetime.date | None = None
-    speaker: str | None = None
+    speaker: Line | None = None
     rounding: Rounding = Rounding.HALF_UP
     weight: Weight = DEFAULT_WEIGHT
 

@@ -120,7 +120,7 @@ def test_with_the_write_token_alone_rule_changes_are_refused_to_everyone(app_wit
 
 def test_dry_runs_stay_open(guarded: TestClient) -> None:
     assert guarded.post("/check", json=claim_body("6 millions", figure="6 millions de dirhams")).status_code == 200
-    assert guarded.post("/rules/validate", content=Path("rules/same-figure.yaml").read_bytes()).status_code == 200
+    assert guarded.post("/rules/validate", content=Path("rules/same-figure.yaml").read_bytes(), headers={"content-type": "application/yaml"}).status_code == 200
     assert guarded.get("/claims").headers["x-total-count"] == "0"
 
 

@@ -13,6 +13,8 @@ from service.rules.book import RuleBook
 from service.store import Store
 from tests.helpers import FIXTURES_DIR, OLD_RULES_DIR, RULES_DIR, make_client
 
+YAML = {"content-type": "application/yaml"}
+
 RULE_IDS = [  # in the order of their files' names, which are the rules' ids
     "average-growth-links-levels",
     "average-growth-links-yearly-growths",
@@ -163,7 +165,7 @@ def test_validate_answers_the_ids_of_a_valid_rule_file(seeded_reader: TestClient
 
 def test_validate_does_not_install_the_rule(seeded_reader: TestClient) -> None:
     text = (RULES_DIR / "same-figure.yaml").read_text(encoding="utf-8").replace("id: same-figure", "id: same-figure-copy")
-    assert seeded_reader.post("/rules/validate", content=text.encode()).json()["rules"] == ["same-figure-copy"]
+    assert seeded_reader.post("/rules/validate", content=text.encode(), headers=YAML).json()["rules"] == ["same-figure-copy"]
     assert seeded_reader.get("/rules/same-figure-copy").status_code == 404
 
 

@@ -107,7 +107,8 @@ def test_a_spreadsheet_byte_order_mark_is_read_past(desk: Store, tmp_path: Path)
 
 
 @settings(max_examples=60, deadline=None)
-@given(quote=st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r"), min_size=1, max_size=80).filter(str.strip))
+# control characters are not text a quote may hold (service/texts.py), but for tab and line breaks
+@given(quote=st.text(st.characters(exclude_categories=["Cs", "Cc"], include_characters="\n\t"), min_size=1, max_size=80).filter(str.strip))
 def test_any_quote_reads_back_from_a_csv_cell(quote: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     path = write_csv(tmp_path_factory.mktemp("q") / "one.csv", [row(quote)])
     assert [record.quote for _, record in file_records(path)] == [quote]

@@ -32,6 +32,7 @@ CLAIM = {
 STRUCTURED = {k: v for k, v in CLAIM.items() if k != "figure"} | {"quote": "structured"}
 GROWTH = CLAIM | {"quote": "en hausse de 13 %", "measure": "growth", "figure": "hausse de 13 %"}
 JSON = {"content-type": "application/json"}
+YAML = {"content-type": "application/yaml"}
 
 
 def claim(**changes: Any) -> dict[str, Any]:
@@ -134,6 +135,8 @@ READ_ERRORS = [
     pytest.param("/claims?period=garbage", 422, "period", id="bad-period-query"),
     pytest.param("/claims?period=2025-11/2025-01", 422, "period", id="backwards-period-query"),
     pytest.param("/claims?measure=speed", 422, "measure", id="enum-measure-query"),
+    pytest.param("/sources?offset=1861466306395480511831508779008", 422, "offset", id="offset-past-bigint"),
+    pytest.param("/claimreview?offset=1861466306395480511831508779008", 422, "offset", id="offset-past-bigint-claimreview"),
 ]
 
 
@@ -249,8 +252,8 @@ def test_a_broken_rule_file_is_a_problem_with_line_and_column(
 
 
 def test_a_rule_file_that_is_not_utf8_is_a_problem(client: TestClient) -> None:
-    assert_problem(client.post("/rules/validate", content=b"\xff\xfe"), 422, "$")
+    assert_problem(client.post("/rules/validate", content=b"\xff\xfe", headers=YAML), 422, "$")
 
 
 def test_an_empty_rule_file_is_a_problem(client: TestClient) -> None:
-    assert_problem(client.post("/rules/validate", content=b""), 422, "$")
+    assert_problem(client.post("/rules/validate", content=b"", headers=YAML), 422, "$")

@@ -36,6 +36,7 @@ bind:
   part: {measure: share}
 check: CHECK
 """
+YAML = {"content-type": "application/yaml"}  # the media type POST /rules/validate takes (service/api/bodies.py)
 
 
 def laughs(levels: int, width: int = 9) -> str:
@@ -61,7 +62,7 @@ def refused(text: str) -> RuleFileError:
 def test_the_nine_level_billion_laughs_is_refused_at_the_alias_past_the_limit(client) -> None:
     text = laughs(9)
     assert len(text.encode()) < 1024
-    problem = assert_problem(client.post("/rules/validate", content=text), 422, "$")["errors"][0]
+    problem = assert_problem(client.post("/rules/validate", content=text, headers=YAML), 422, "$")["errors"][0]
     assert f"more than {MAX_ALIASES} aliases" in problem["reason"] and "hint:" in problem["reason"]
     line, column = problem["line"], problem["column"]
     assert text.splitlines()[line - 1][column - 1] == "*"  # it points at the alias over the limit
@@ -70,19 +71,19 @@ def test_the_nine_level_billion_laughs_is_refused_at_the_alias_past_the_limit(cl
 def test_few_aliases_that_expand_past_the_node_limit_are_refused(client) -> None:
     text = laughs(5, width=8)  # 40 aliases, 8 ** 6 = 262,144 nodes once copied out
     assert text.count("*") <= MAX_ALIASES and 8**6 > MAX_NODES
-    problem = assert_problem(client.post("/rules/validate", content=text), 422, "$")["errors"][0]
+    problem = assert_problem(client.post("/rules/validate", content=text, headers=YAML), 422, "$")["errors"][0]
     assert f"more than {MAX_NODES} nodes" in problem["reason"]
     assert problem["line"] > 1
 
 
 def test_an_alias_inside_itself_is_refused(client) -> None:
-    problem = assert_problem(client.post("/rules/validate", content="id: &me [x, *me]\n"), 422, "$")["errors"][0]
+    problem = assert_problem(client.post("/rules/validate", content="id: &me [x, *me]\n", headers=YAML), 422, "$")["errors"][0]
     assert "contains it" in problem["reason"]
 
 
 @pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "a:\n" + "".join(f"{' ' * n}k{n}:\n" for n in range(1, 60))], ids=["flow", "block"])
 def test_yaml_nested_past_the_depth_limit_is_refused(client, text: str) -> None:
-    problem = assert_problem(client.post("/rules/validate", content=text), 422, "$")["errors"][0]
+    problem = assert_problem(client.post("/rules/validate", content=text, headers=YAML), 422, "$")["errors"][0]
     assert f"more than {MAX_DEPTH} levels" in problem["reason"] or "nesting depth" in problem["reason"]
 
 
@@ -94,7 +95,7 @@ def test_aliases_that_nest_past_the_depth_limit_are_refused() -> None:
 
 def test_rule_text_over_the_size_limit_is_refused(client) -> None:
     text = with_check("part <= 100 %") + "# " + "x" * MAX_RULE_BYTES + "\n"
-    problem = assert_problem(client.post("/rules/validate", content=text), 422, "$")["errors"][0]
+    problem = assert_problem(client.post("/rules/validate", content=text, headers=YAML), 422, "$")["errors"][0]
     assert f"at most {MAX_RULE_BYTES}" in problem["reason"]
 
 
@@ -129,7 +130,7 @@ def test_a_hostile_file_in_a_folder_is_a_lint_error_with_its_position(tmp_path: 
     ids=["5000-parentheses", "2000-term-sum", "terms", "parentheses", "minus-signs", "powers"],
 )
 def test_a_check_past_a_limit_is_a_422_at_its_column(client, check: str, says: str, column: int) -> None:
-    problem = assert_problem(client.post("/rules/validate", content=with_check(check)), 422, "check")["errors"][0]
+    problem = assert_problem(client.post("/rules/validate", content=with_check(check), headers=YAML), 422, "check")["errors"][0]
     assert says in problem["reason"] and "hint:" in problem["reason"]
     assert (problem["line"], problem["column"]) == (6, 7 + column)
 
@@ -165,7 +166,7 @@ def test_a_check_whose_units_combine_too_many_ways_is_refused() -> None:
     ids=["impossible-date", "unknown-tag", "list-as-key", "nul", "nel-then-nul"],
 )
 def test_yaml_values_that_cannot_be_read_are_422s(client, text: str, says: str) -> None:
-    assert says in assert_problem(client.post("/rules/validate", content=text.encode()), 422, "$")["detail"]
+    assert says in assert_problem(client.post("/rules/validate", content=text.encode(), headers=YAML), 422, "$")["detail"]
 
 
 # --- property: nothing but RuleFileError escapes the loader -------------------------------------------

@@ -143,6 +143,8 @@ def test_an_installed_wheel_checks_with_the_rules_and_fixtures_it_ships(tmp_path
     # so are the error mechanisms beside the rules, and the desk's templates and stylesheet
     assert {f"service/shipped/rules/diagnoses/{p.name}" for p in (RULES_DIR / "diagnoses").glob("*.yaml")} <= inside
     assert {f"service/templates/{p.name}" for p in (ROOT / "service" / "templates").glob("*.html")} | {"service/assets/desk.css"} <= inside
+    # /schema's viewer ships in the package, so the API docs work offline (tests/test_api_docs.py)
+    assert {f"service/assets/swagger-ui/{p.name}" for p in (ROOT / "service" / "assets" / "swagger-ui").iterdir()} <= inside
 
     venv = venv_with_wheel(tmp_path, wheel)
     site = Path(run(venv / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))",

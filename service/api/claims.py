@@ -14,11 +14,13 @@ from service.building import BatchError
 from service.checking import BatchReport
 from service.claims import Claim, ClaimIn, Measure
 from service.errors import ClientError, InvalidField
+from service.texts import PASSAGE_PATTERN
 from service.loading import array_records, ndjson_records
 from service.periods import Period, PeriodError
 from service.rules.book import RuleBook
 from service.store import Store
 from service.verdicts import Verdict
+from service.api.bodies import JSON_TYPES, NDJSON_TYPES
 from service.api.formats import Format, csv_response, wants_csv
 from service.api.paging import DEFAULT_LIMIT, Limit, Offset, page_headers
 from service.spreadsheets import claims_csv
@@ -45,7 +47,7 @@ class BatchResult(msgspec.Struct):
 
 
 # Who withdraws a claim, and why: both said, in words (a blank one says nothing).
-Said = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=r"\S")]
+Said = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=PASSAGE_PATTERN)]
 
 
 class RetractionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -79,7 +81,7 @@ class ClaimController(Controller):
         """Store a printed figure; answer the claim as read and every verdict of every rule that binds it."""
         return _answer(checking.submit(store, rules, data, keep=True))
 
-    @post("/batch", operation_id="createClaims", status_code=201)
+    @post("/batch", operation_id="createClaims", status_code=201, opt={"body_types": JSON_TYPES + NDJSON_TYPES})
     async def create_claims(self, request: Request[Any, Any, Any], store: NamedDependency[Store], rules: NamedDependency[RuleBook], settings: NamedDependency[Settings]) -> BatchResult:
         """Store many claims in one transaction (all or nothing), then recompute every verdict once.
 

@@ -19,7 +19,8 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Items per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).")]
-Offset = Annotated[int, QueryParameter(ge=0, description="Items to skip: the page starts after them.")]
+MAX_OFFSET = 10**12  # beyond any store; an offset past DuckDB's BIGINT was a 500
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Items to skip: the page starts after them.")]
 
 
 def next_page(request: Request, limit: int, offset: int, returned: int, total: int) -> str | None:

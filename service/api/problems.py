@@ -7,6 +7,10 @@ list that names the field.
 
 from __future__ import annotations
 
+import logging
+import uuid
+
+from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
     MethodNotAllowedException,
@@ -25,6 +29,7 @@ from service.errors import (
     FieldProblem,
     field_from_litestar,
 )
+from service.texts import in_words
 
 
 def problem(status: int, title: str, slug: str, detail: str, errors: list[FieldProblem]) -> ProblemDetailsException:
@@ -57,7 +62,7 @@ def from_validation(exc: ValidationException) -> ProblemDetailsException:
     errors = [
         FieldProblem(
             field=field_from_litestar(str(item.get("key", "data")), str(item.get("message", ""))),
-            reason=str(item.get("message", "invalid")),
+            reason=in_words(str(item.get("message", "invalid"))),
             location=str(getattr(item.get("source"), "value", item.get("source") or "body")),
         )
         for item in details
@@ -88,6 +93,22 @@ def from_http(exc: HTTPException) -> ProblemDetailsException:
     slug = "-".join(reason.lower().split())
     errors = [FieldProblem(field="request", reason=reason, location="request")]
     return problem(exc.status_code, reason, slug, reason, errors)
+
+
+logger = logging.getLogger("tally.errors")
+
+
+def from_unexpected(request: Request, exc: Exception) -> Response:
+    """A bug, not the client's doing: its traceback goes to the log under an incident id, the client gets that id.
+
+    Registered as an exception handler (not in the plugin's map, which only sees the
+    exception): the log line needs the request's method and path.
+    """
+    incident = uuid.uuid4().hex[:12]
+    logger.error("incident %s: %s %s raised an unexpected error", incident, request.method, request.url.path, exc_info=exc)
+    reason = f"the server failed on this request (incident {incident}, logged with its traceback): not the client's doing"
+    errors = [FieldProblem(field="request", reason=reason, location="server")]
+    return problem(500, "Internal server error", "internal-error", reason, errors).to_response(request)
 
 
 def problem_details_plugin() -> ProblemDetailsPlugin:

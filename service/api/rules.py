@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
+from service.api.bodies import YAML_TYPES
 from service.errors import ClientError, FieldProblem, RuleFileError
 from service import checking
 from service.rules.book import RuleBook
@@ -104,9 +105,9 @@ class RuleController(Controller):
             raise RuleFileInvalid(exc.problems, detail=str(exc)) from exc
         return ValidationReport(valid=True, rules=[rule.id for rule in loaded])
 
-    @post("/validate", operation_id="validateRules", status_code=200, opt={"dry_run": True})  # installs nothing: open
+    @post("/validate", operation_id="validateRules", status_code=200, opt={"dry_run": True, "body_types": YAML_TYPES})  # installs nothing: open
     async def validate_rules(self, request: Request[Any, Any, Any]) -> ValidationReport:
-        """Check a rule file's YAML (the request body, any text type) without installing it.
+        """Check a rule file's YAML (the request body, application/yaml) without installing it.
 
         200 with the rule ids, or 422 with every problem's line and column.
         """

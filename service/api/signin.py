@@ -16,6 +16,7 @@ from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
 from service.api.access import access_of, sign_in_page, start_session
+from service.api.bodies import FORM_TYPES
 
 
 class SignInForm(msgspec.Struct, kw_only=True):
@@ -41,7 +42,7 @@ class SignInPages(Controller):
         start_session(request, role)
         return Redirect(_local(data.next), status_code=303)
 
-    @post("/sign-out", name="sign-out", status_code=303, sync_to_thread=False)
+    @post("/sign-out", name="sign-out", status_code=303, sync_to_thread=False, opt={"body_types": FORM_TYPES})  # a form with its CSRF token
     def sign_out(self, request: Request) -> Redirect:
         request.clear_session()
         return Redirect("/", status_code=303)

@@ -1,0 +1,135 @@
+"""The OpenAPI document's answers to a wrong request, and its viewer served from the package.
+
+Litestar writes each operation from its handler; what it cannot see is added here,
+once for every route as it is registered (a ``ReceiveRoutePlugin``):
+
+- the problem+json answers (:class:`service.errors.ProblemDocument`) each operation can
+  give: 400 and 422 for any request with a body or parameters, 404 for an operation on
+  one resource (a path parameter), 409 where a write can clash with what is stored,
+  401, 403, 413 and 415 for a body (see :mod:`service.api.access` and :mod:`service.api.bodies`);
+  421 for any (a Host that is not loopback, when no token is set);
+- the request body of a route that reads its body itself (``opt={"body_types": ...}``):
+  ``POST /rules/validate`` (YAML text) and ``POST /claims/batch`` (claims as JSON or NDJSON);
+- the CSV a listing with a ``format`` parameter answers (:mod:`service.api.formats`).
+
+``/schema`` shows Swagger UI from ``service/assets/swagger-ui`` (swagger-ui-dist from
+npm, its version in that folder's VERSION file), not from a CDN, so the docs work offline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import ParameterKwarg
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Reference, RequestBody, Schema
+from litestar.plugins import ReceiveRoutePlugin
+from litestar.routes import BaseRoute, HTTPRoute
+
+from service.api.formats import CSV_MEDIA_TYPE
+from service.api.bodies import JSON_TYPES, NDJSON_TYPES, YAML_TYPES
+from service.errors import ProblemDocument
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# The writes that answer 409 when what they would store clashes with what is stored.
+CONFLICTING_OPERATIONS = frozenset({"createSource", "createClaim", "retractClaim", "correctClaim"})
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+WHY = {
+    400: "Malformed request: the body is not JSON, nests too deep, or repeats a key",
+    401: "A write without a valid bearer token, when tokens are set (service/api/access.py)",
+    403: "A valid token that does not open this route",
+    404: "No resource with that id",
+    409: "Conflict with what is stored",
+    413: "The body is too large",
+    415: "The body's content type is not one this route takes",
+    421: "Without tokens, a Host that is not a loopback name (no DNS rebinding)",
+    422: "A field or parameter cannot be used; each problem names it",
+}
+
+
+def problem_statuses(handler: HTTPRouteHandler, path_parameters: bool) -> list[int]:
+    """What a wrong request to this operation can be answered, besides its success."""
+    statuses: set[int] = {421}
+    has_body = bool(WRITE_METHODS & set(handler.http_methods))
+    provided = handler.resolve_dependencies()  # the store, the rules, the settings: not the client's to send
+    parameters = [
+        name
+        for name, parameter in handler.parsed_fn_signature.parameters.items()
+        if isinstance(parameter.kwarg_definition, ParameterKwarg) and name not in provided
+    ]
+    if has_body or parameters or path_parameters:
+        statuses |= {400, 422}
+    if path_parameters:
+        statuses.add(404)
+    if has_body:
+        statuses |= {413, 415} if handler.opt.get("dry_run") else {401, 403, 413, 415}  # dry runs stay open
+    if handler.operation_id in CONFLICTING_OPERATIONS:
+        statuses.add(409)
+    return sorted(statuses)
+
+
+def _problem(status: int) -> ResponseSpec:
+    return ResponseSpec(data_container=ProblemDocument, media_type=PROBLEM_MEDIA_TYPE, description=WHY[status], generate_examples=False)
+
+
+def _body_schema(media_type: str) -> Schema | Reference:
+    if media_type in JSON_TYPES:
+        return Schema(type=OpenAPIType.ARRAY, items=Reference(ref="#/components/schemas/ClaimIn"))
+    if media_type in NDJSON_TYPES:
+        return Schema(type=OpenAPIType.STRING, description="One claim body (as POST /claims takes it) per line")
+    return Schema(type=OpenAPIType.STRING, description="A rule file's YAML text")
+
+
+def documented_operation(body_types: tuple[str, ...], csv: bool) -> type[Operation]:
+    """An Operation that also documents what Litestar cannot see in the handler's signature:
+    the body a handler reads itself, and the CSV a listing answers with ``?format=csv``."""
+
+    @dataclass
+    class Documented(Operation):
+        def __post_init__(self) -> None:
+            if body_types:
+                content = {media_type: OpenAPIMediaType(schema=_body_schema(media_type)) for media_type in body_types}
+                self.request_body = RequestBody(content=content, required=True)
+            success = next((r for status, r in (self.responses or {}).items() if status.startswith("2")), None)
+            if csv and isinstance(success, OpenAPIResponse) and success.content is not None:
+                success.content[CSV_MEDIA_TYPE] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, description="The same page as CSV"))
+
+    return Documented
+
+
+class ProblemResponses(ReceiveRoutePlugin):
+    """Adds the problem+json answers, and self-read bodies, to every operation as its route is registered."""
+
+    def receive_route(self, route: BaseRoute) -> None:
+        if not isinstance(route, HTTPRoute):
+            return
+        for handler in route.route_handlers:
+            if handler.include_in_schema is False:
+                continue
+            statuses = problem_statuses(handler, bool(route.path_parameters))
+            handler.responses = {status: _problem(status) for status in statuses} | dict(handler.responses or {})
+            body_types: tuple[str, ...] = ()
+            if "body_types" in handler.opt and "data" not in handler.parsed_fn_signature.parameters:
+                body_types = tuple(t for t in handler.opt["body_types"] if t in YAML_TYPES[:1] + JSON_TYPES + NDJSON_TYPES[:1])
+            csv = "format" in handler.parsed_fn_signature.parameters  # service.api.formats: ?format=csv
+            if body_types or csv:
+                handler.operation_class = documented_operation(body_types, csv)
+
+
+def api_viewer() -> SwaggerRenderPlugin:
+    """Swagger UI at /schema, its script, style and icon from /assets (the package), no other host."""
+    base = "/assets/swagger-ui"
+    return SwaggerRenderPlugin(
+        js_url=f"{base}/swagger-ui-bundle.js",
+        css_url=f"{base}/swagger-ui.css",
+        standalone_preset_js_url=f"{base}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{base}/favicon-32x32.png'>",
+        path=["/", "/swagger"],
+    )
+
+
+__all__: list[Any] = ["ProblemResponses", "api_viewer", "documented_operation", "problem_statuses"]

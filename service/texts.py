@@ -1,0 +1,69 @@
+"""The characters a text field may hold: identifiers from a small set, words without control characters.
+
+Identifiers (source ids, subjects, breakdown keys) are written by a desk and read back
+in URLs, SQL parameters, CSV cells and rule files, so each has a pattern.  Every pattern
+ends in ``(?!\\n)$``: Python's ``$``, which msgspec's ``Meta(pattern=...)`` applies with
+``re.search``, also matches before a final newline, so ``"s1\\n"`` passed ``^...$``
+and was stored as a second, invisible id.  The lookahead means the same in Python and
+in the ECMA regex of the OpenAPI document.
+
+Words a person wrote (quotes, titles, reasons) are refused, never normalised, when they
+hold a C0 or C1 control character (NUL, ESC, DEL...): a quote is evidence and must be
+stored exactly as printed, or not at all, and a claim's id is derived from its quote.
+Tab, line feed and carriage return stay allowed in a quote, which may run over lines.
+Format characters are text, not controls: the direction marks of right-to-left text
+(U+200E, U+200F, U+061C, U+202A to U+202E, U+2066 to U+2069), the tatweel (U+0640) and
+Arabic diacritics pass unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+END = r"(?!\n)$"  # the end of the text, in Python as in ECMA (see the module docstring)
+_CONTROLS = r"\x00-\x1f\x7f-\x9f"
+_CONTROLS_BUT_LINES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # all but tab, line feed, carriage return
+
+SOURCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*" + END
+SUBJECT_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*" + END
+KEY_PATTERN = r"^[a-z0-9_]+" + END
+# Some character that is neither blank nor a control: a title of spaces says nothing.
+LINE_PATTERN = rf"^[^{_CONTROLS}]*[^\s{_CONTROLS}][^{_CONTROLS}]*" + END
+PASSAGE_PATTERN = rf"^[^{_CONTROLS_BUT_LINES}]*[^\s{_CONTROLS}][^{_CONTROLS_BUT_LINES}]*$"
+
+Line = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=2000,
+        pattern=LINE_PATTERN,
+        description="One line of words: not blank, no control characters.",
+    ),
+]
+Passage = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=5000,
+        pattern=PASSAGE_PATTERN,
+        description="Words as printed, lines allowed: not blank, no control characters but tab and line breaks.",
+    ),
+]
+
+# What each pattern means, for the reason a 422 gives: msgspec's message quotes the regex.
+MEANINGS = {
+    SOURCE_ID_PATTERN: "letters, digits, '.', '_' and '-', starting with a letter or digit, and nothing after (no newline)",
+    SUBJECT_PATTERN: "dotted keys of a-z, 0-9 and '_' (ma.handicraft.exports), and nothing after (no newline)",
+    KEY_PATTERN: "a key of a-z, 0-9 and '_', and nothing after (no newline)",
+    LINE_PATTERN: "one line of words: not blank, no control character (NUL, ESC, DEL, a line break...)",
+    PASSAGE_PATTERN: "words: not blank, no control character (NUL, ESC, DEL...) but tab and line breaks",
+}
+
+
+def in_words(message: str) -> str:
+    """msgspec's "Expected `str` matching regex '...'" with the regex said in words."""
+    for pattern, words in MEANINGS.items():
+        message = message.replace(f"matching regex {pattern!r}", f"holding {words}")
+    return message
