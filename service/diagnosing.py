@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from service.claims import Claim
 from service.rules import local
-from service.rules.explain import Numerals, computation, plain_numerals
+from service.rules.explain import Numerals, computation, plain_numerals, printed
 from service.rules.mechanisms import Mechanism, Reading, reread
 from service.rules.plan import RulePlan, VerdictRow
 from service.store import executor_row
@@ -43,7 +43,7 @@ def diagnose(
             continue
         _, _, again, role, claim, reading = min(tried, key=lambda t: (t[0], t[1]))
         bound = {name: [claim if i == claim.id else claims[i] for i in ids] for name, ids in row.roles.items()}
-        text = f"Reading {role} {claims[claim.id].figure!r} {reading.describe()}: {computation(plan, again, bound, numerals)}"
+        text = f"Reading {role} {printed(claims[claim.id].figure)} {reading.describe()}: {computation(plan, again, bound, numerals)}"
         found.append(Diagnosis(id=mechanism.id, title=mechanism.title, status=again.status, computation=text))  # type: ignore[arg-type]
     return found
 

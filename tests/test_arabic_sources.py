@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from service.quotes import figure_in_quote
+from service.rules.explain import printed
 from service.store import Store
 from tests.helpers import ServerStarter, assert_problem, desk_post, the_verdict_over
 
@@ -179,3 +180,9 @@ def test_quotes_that_differ_by_a_mark_or_a_diacritic_are_different_prints(client
         other = client.post("/claims", json={**marked, "quote": variant})
         assert other.status_code == 201 and other.json()["claim"]["id"] != printed.json()["claim"]["id"]
         assert other.json()["claim"]["quote"] == variant
+
+
+def test_an_arabic_figure_quoted_in_an_english_sentence_is_isolated() -> None:
+    # a bare Arabic figure reorders the quotes and words around it in a browser; FSI ... PDI keep it in place
+    assert printed("١٫٣٢ مليار درهم") == "\u2068'١٫٣٢ مليار درهم'\u2069"
+    assert printed("1,14 milliard de dirhams") == "'1,14 milliard de dirhams'", "left-to-right text quoted as before"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -83,7 +84,7 @@ def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], 
     if plan.is_category:
         left, right = (bound[side.name][0] for side in (check.left, check.right))  # type: ignore[union-attr]
         relation = "the same" if row.status == "consistent" else "different"
-        return f"{render(check)}: {left.text!r} vs {right.text!r}: {relation}"
+        return f"{render(check)}: {printed(left.text or '')} vs {printed(right.text or '')}: {relation}"
     units = {name: claims[0].interval.unit for name, claims in bound.items() if claims[0].interval is not None}  # type: ignore[union-attr]
     shown_kind = _display_kind(check, tuple(sorted(units.items())))
     sides = []
@@ -117,8 +118,22 @@ def _display_kind(check: Comparison, units: tuple[tuple[str, str], ...]) -> str:
     return next(iter(kinds), "number")
 
 
+def printed(text: str) -> str:
+    """A figure or text as printed, quoted inside a sentence; right-to-left text isolated.
+
+    In an English sentence, an Arabic figure left bare reorders its neighbours (the
+    quotes and the words after it); the Unicode isolates (FSI ... PDI) keep it in its
+    place for any reader that follows the bidirectional algorithm, browsers included.
+    Left-to-right text is quoted as before, unchanged.
+    """
+    quoted = repr(text)
+    if any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
+        return "\u2068" + quoted + "\u2069"
+    return quoted
+
+
 def _printed_value(claim: Claim, numerals: Numerals) -> str:
-    return format_interval(base_interval(claim.interval), claim.interval.unit, numerals) if claim.interval else repr(claim.text)  # type: ignore[arg-type]
+    return format_interval(base_interval(claim.interval), claim.interval.unit, numerals) if claim.interval else printed(claim.text or "")  # type: ignore[arg-type]
 
 
 def _substituted(expr: Expr, bound: dict[str, list[Claim]], numerals: Numerals) -> str:
@@ -185,7 +200,7 @@ def format_number(base_value: float, unit_or_kind: str, numerals: Numerals = pla
         if magnitude == 0:
             return "0"
         if magnitude >= 1e8:
-            return numerals(Decimal(f"{base_value / 1e9:.3f}"), False) + " bn"
+            return numerals(Decimal(f"{base_value / 1e9:.3f}"), True) + " bn"  # grouped: a scale slip reads 1,315.000 bn
         if magnitude >= 1e5:
             return numerals(Decimal(f"{base_value / 1e6:.1f}"), False) + " M"
         return numerals(Decimal(f"{base_value:.0f}"), True) + " MAD"
@@ -323,7 +338,7 @@ def _stand_in_note(plan: RulePlan, row: VerdictRow, stood: _StoodIn, numerals: N
     claim, used, needed = stood.claim, stood.used, stood.needed
     others = _months_outside(used, needed)
     note = (
-        f"Period mismatch: {stood.binding} is printed for {used.describe()} ({claim.source}: {claim.figure!r}) "
+        f"Period mismatch: {stood.binding} is printed for {used.describe()} ({claim.source}: {printed(claim.figure)}) "
         f"and stands in for {needed.describe()}, the period the check needs: it adds {others}. "
     )
     if claim.measure in FLOW_MEASURES:
