@@ -21,7 +21,7 @@ from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
 from service.api.reading import babel_numerals, desk_locale, interval_filter
 from service.api.bodies import accept_body
-from service.api.openapi import ProblemResponses, api_viewer
+from service.api.openapi import ProblemResponses, api_viewer, security_components
 from service.api.problems import from_unexpected, problem_details_plugin
 from service.api.rules import RuleController
 from service.api.signin import SignInPages
@@ -50,6 +50,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     # The verdicts kept in the store follow the rules in force: recomputed when they changed.
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
     protected = access.protection(settings)
+    tokens_set = not access.Access.of(settings).loopback_only  # the OpenAPI document says a write needs a token only then
     return Litestar(
         on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
@@ -63,7 +64,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "numerals": Provide(lambda: numerals, use_cache=True, sync_to_thread=False),  # how the desk's pages write numbers
         },
-        plugins=[problem_details_plugin(), ProblemResponses()],
+        plugins=[problem_details_plugin(), ProblemResponses(tokens_set)],
         # who may write, from where, and how much (service/api/access.py); then what a body may be (service/api/bodies.py)
         guards=[*protected.pop("guards"), accept_body],
         exception_handlers={**protected.pop("exception_handlers"), Exception: from_unexpected},
@@ -73,6 +74,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
             version=__version__,
             description="Checks the arithmetic between printed official figures; every verdict with its evidence.",
             path="/schema",
+            components=security_components(tokens_set),
             render_plugins=[api_viewer()],
         ),
     )

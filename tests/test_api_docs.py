@@ -10,8 +10,12 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import msgspec
 import pytest
 from litestar.testing import TestClient
+
+from service.app import create_app
+from tests.helpers import LOOPBACK, settings_for
 
 PROBLEM = "application/problem+json"
 
@@ -70,3 +74,24 @@ def test_bodies_read_by_their_handler_are_documented(client: TestClient) -> None
     assert set(found["POST", "/claims/batch"]["requestBody"]["content"]) == {"application/json", "application/x-ndjson"}
     assert "text/csv" in found["GET", "/claims"]["responses"]["200"]["content"]
     assert "text/csv" in found["GET", "/verdicts"]["responses"]["200"]["content"]
+
+
+def test_with_a_token_set_every_guarded_write_documents_its_bearer_token(store, rules) -> None:
+    settings = msgspec.structs.replace(settings_for(store.path), write_token="w" * 20, admin_token="a" * 20)
+    with TestClient(create_app(settings, store, rules), base_url=LOOPBACK) as tokened:
+        document = tokened.get("/schema/openapi.json").json()
+    [(name, scheme)] = document["components"]["securitySchemes"].items()
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            dry_run = path in ("/check", "/rules/validate")
+            if method == "post" and not dry_run:
+                assert operation.get("security") == [{name: []}], f"{method} {path} does not say it needs a token"
+            else:
+                assert "security" not in operation, f"{method} {path} is open, and must not ask for a token"
+
+
+def test_without_tokens_no_operation_asks_for_one(client: TestClient) -> None:
+    document = client.get("/schema/openapi.json").json()
+    assert "securitySchemes" not in document.get("components", {})
+    assert not [op for _, _, op in operations(client) if "security" in op]

@@ -10,7 +10,8 @@ once for every route as it is registered (a ``ReceiveRoutePlugin``):
   421 for any (a Host that is not loopback, when no token is set);
 - the request body of a route that reads its body itself (``opt={"body_types": ...}``):
   ``POST /rules/validate`` (YAML text) and ``POST /claims/batch`` (claims as JSON or NDJSON);
-- the CSV a listing with a ``format`` parameter answers (:mod:`service.api.formats`).
+- the CSV a listing with a ``format`` parameter answers (:mod:`service.api.formats`);
+- the bearer token every write but a dry run takes (:data:`BEARER`, ``security`` on the operation).
 
 ``/schema`` shows Swagger UI from ``service/assets/swagger-ui`` (swagger-ui-dist from
 npm, its version in that folder's VERSION file), not from a CDN, so the docs work offline.
@@ -25,10 +26,11 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import ParameterKwarg
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Reference, RequestBody, Schema
+from litestar.openapi.spec import Components, OpenAPIMediaType, SecurityScheme, OpenAPIResponse, OpenAPIType, Operation, Reference, RequestBody, Schema
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 
+from service.api import access
 from service.api.formats import CSV_MEDIA_TYPE
 from service.api.bodies import JSON_TYPES, NDJSON_TYPES, YAML_TYPES
 from service.errors import ProblemDocument
@@ -37,6 +39,25 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 # The writes that answer 409 when what they would store clashes with what is stored.
 CONFLICTING_OPERATIONS = frozenset({"createSource", "createClaim", "retractClaim", "correctClaim"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+BEARER = "writeToken"  # the security scheme of every write: TALLY_WRITE_TOKEN, or TALLY_ADMIN_TOKEN for rule changes
+
+
+def security_components(tokens_set: bool) -> Components:
+    """The bearer scheme, when this service takes tokens."""
+    if not tokens_set:
+        return Components()
+    return Components(
+        security_schemes={
+            BEARER: SecurityScheme(
+                type="http",
+                scheme="bearer",
+                description="TALLY_WRITE_TOKEN for writes, TALLY_ADMIN_TOKEN for rule changes (it opens every write too); "
+                "with neither set, the service answers loopback requests only and needs no token",
+            )
+        }
+    )
+
 
 WHY = {
     400: "Malformed request: the body is not JSON, nests too deep, or repeats a key",
@@ -66,10 +87,19 @@ def problem_statuses(handler: HTTPRouteHandler, path_parameters: bool) -> list[i
     if path_parameters:
         statuses.add(404)
     if has_body:
-        statuses |= {413, 415} if handler.opt.get("dry_run") else {401, 403, 413, 415}  # dry runs stay open
+        statuses |= {413, 415}
+        if needs_token(handler):
+            statuses |= {401, 403}
     if handler.operation_id in CONFLICTING_OPERATIONS:
         statuses.add(409)
     return sorted(statuses)
+
+
+def needs_token(handler: HTTPRouteHandler) -> bool:
+    """Whether the access guards ask this operation for a bearer token: a write, under one of them, and not a dry run."""
+    # Litestar wraps some guards (AsyncCallable, the function in ``func``) once the app is built
+    guarded = any(getattr(guard, "func", guard) in (access.writers, access.admins) for guard in handler.resolve_guards())
+    return guarded and bool(WRITE_METHODS & set(handler.http_methods)) and not handler.opt.get("dry_run")
 
 
 def _problem(status: int) -> ResponseSpec:
@@ -102,7 +132,15 @@ def documented_operation(body_types: tuple[str, ...], csv: bool) -> type[Operati
 
 
 class ProblemResponses(ReceiveRoutePlugin):
-    """Adds the problem+json answers, and self-read bodies, to every operation as its route is registered."""
+    """Adds the problem+json answers, and self-read bodies, to every operation as its route is registered.
+
+    ``tokens_set``: the document describes this service as it runs.  With a token set,
+    every guarded write says it needs one (``security``); with none, no request needs
+    one (the service then answers loopback requests only), and the document says so.
+    """
+
+    def __init__(self, tokens_set: bool = False) -> None:
+        self.tokens_set = tokens_set
 
     def receive_route(self, route: BaseRoute) -> None:
         if not isinstance(route, HTTPRoute):
@@ -111,6 +149,8 @@ class ProblemResponses(ReceiveRoutePlugin):
             if handler.include_in_schema is False:
                 continue
             statuses = problem_statuses(handler, bool(route.path_parameters))
+            if self.tokens_set and needs_token(handler):
+                handler.security = [{BEARER: []}]
             handler.responses = {status: _problem(status) for status in statuses} | dict(handler.responses or {})
             body_types: tuple[str, ...] = ()
             if "body_types" in handler.opt and "data" not in handler.parsed_fn_signature.parameters:
@@ -132,4 +172,4 @@ def api_viewer() -> SwaggerRenderPlugin:
     )
 
 
-__all__: list[Any] = ["ProblemResponses", "api_viewer", "documented_operation", "problem_statuses"]
+__all__: list[Any] = ["BEARER", "ProblemResponses", "api_viewer", "documented_operation", "problem_statuses", "security_components"]
