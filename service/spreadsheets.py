@@ -6,6 +6,20 @@ A claim file has a header row naming some of :data:`CLAIM_IN_COLUMNS` (the field
 ``breakdown`` is one cell, ``dimension=member`` pairs joined by ``;``
 (``product=carpets;country=fr``), so a spreadsheet keeps a fixed set of columns
 whatever dimensions its claims use; the claim listing writes the same form back.
+The claim listing itself (:data:`CLAIM_LISTING`) loads too: the columns Tally
+computes (:data:`COMPUTED_CLAIM_COLUMNS`) are ignored, and since a claim's id is
+derived from what was printed where, each row is stored under the id it was listed with.
+
+**Formulas.**  A spreadsheet opening a CSV runs a cell that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a line break as a formula (OWASP's "CSV injection"):
+``=HYPERLINK(...)`` in a quote would be a link, or worse, on a desk's machine.  Each
+layout (:class:`Layout`) says which of its columns hold numbers; every other column is
+text, and a text cell that starts with one of those characters, or with the escape
+``'`` itself, is written with one ``'`` before it (:func:`escaped`), which a spreadsheet
+shows as text and does not print.  Reading a text cell drops exactly one leading ``'``
+(:func:`unescaped`), so what Tally writes reads back as it was.  A number column
+(``lo``, ``hi``, ``margin``) is never escaped: ``-8.5`` stays a number.  JSON answers
+are data, not formulas, and keep every value as stored.
 
 Python's ``csv`` module does all the quoting (commas, quotes, newlines inside a
 cell) in both directions, which is all this needs; a library would only wrap it.
@@ -16,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -26,13 +41,67 @@ from service.claims import Claim, ClaimIn
 from service.errors import InvalidField
 from service.verdicts import Verdict
 
+# The first characters a spreadsheet reads as the start of a formula: OWASP's =, +, -, @,
+# tab and carriage return, and the line feed with them (a quote may start with either line
+# break; one more escaped character costs a ' that reads back); then the mark that says "text".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+TEXT_MARK = "'"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of one CSV, in order, and which of them hold numbers: every other column is text.
+
+    Numbers are the exception to name, so a column added later is escaped unless said otherwise.
+    """
+
+    columns: tuple[str, ...]
+    numbers: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.numbers <= set(self.columns):
+            raise ValueError(f"number columns {sorted(self.numbers - set(self.columns))} are not columns")
+
+    def is_text(self, column: str) -> bool:
+        return column not in self.numbers
+
+
 CLAIM_IN_COLUMNS = (
     "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "value", "unit", "qualifier"
 )
+# What a claim file holds: the body of POST /claims, a cell per field; only a structured value is a number.
+CLAIM_FILE = Layout(CLAIM_IN_COLUMNS, numbers=frozenset({"value"}))
 # A withdrawn claim is listed with who withdrew it, when and why, and its correction: kept, never silently dropped.
 WITHDRAWAL_COLUMNS = ("withdrawn", "withdrawn_at", "withdrawn_by", "withdrawn_reason", "superseded_by", "corrects")
-CLAIM_COLUMNS = ("id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS)
-VERDICT_COLUMNS = ("id", "rule", "status", "margin", "margin_unit", "claims", "computation")
+CLAIM_LISTING = Layout(
+    ("id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS),
+    numbers=frozenset({"lo", "hi"}),
+)
+CLAIM_COLUMNS = CLAIM_LISTING.columns
+# What Tally works out itself, so loading the listing back ignores it: the id (derived from what was
+# printed where), the interval (read from the figure; ``unit`` is its unit there, not a posted one),
+# and the withdrawal marks (a withdrawal is an act with its own who and why, not a field of a claim).
+COMPUTED_CLAIM_COLUMNS = ("id", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS)
+VERDICT_LISTING = Layout(("id", "rule", "status", "margin", "margin_unit", "claims", "computation"), numbers=frozenset({"margin"}))
+VERDICT_COLUMNS = VERDICT_LISTING.columns
+
+
+def escaped(text: str) -> str:
+    """A text cell no spreadsheet runs: one ``'`` before a formula's first character, or before a ``'``.
+
+    >>> escaped("=1+1"), escaped("-8,5 %"), escaped("'Tis"), escaped("1,14 MMDH")
+    ("'=1+1", "'-8,5 %", "''Tis", '1,14 MMDH')
+    """
+    return TEXT_MARK + text if text.startswith((*FORMULA_STARTS, TEXT_MARK)) else text
+
+
+def unescaped(cell: str) -> str:
+    """The text of a text cell: exactly one leading ``'`` dropped, if it has one.
+
+    >>> unescaped("'=1+1"), unescaped("''Tis"), unescaped("plain")
+    ('=1+1', "'Tis", 'plain')
+    """
+    return cell.removeprefix(TEXT_MARK)
 
 
 def csv_records(lines: Iterable[str]) -> Iterator[Record]:
@@ -43,6 +112,7 @@ def csv_records(lines: Iterable[str]) -> Iterator[Record]:
     """
     reader = csv.reader(lines, strict=True)
     header = _header(_next_row(reader))
+    ignored = _ignored_columns(header)
     decoder = msgspec.json.Decoder(ClaimIn)
     first_line = reader.line_num + 1
     while (cells := _next_row(reader, first_line)) is not None:
@@ -50,7 +120,7 @@ def csv_records(lines: Iterable[str]) -> Iterator[Record]:
         first_line = reader.line_num + 1
         if not any(cell.strip() for cell in cells):
             continue
-        body = _claim_body(header, cells, where)
+        body = _claim_body(header, cells, ignored, where)
         try:
             # the cells are text: JSON-encode them and decode as the JSON bodies are, so the errors read alike
             yield where, decoder.decode(msgspec.json.encode(body))
@@ -75,19 +145,32 @@ def _header(cells: list[str] | None) -> list[str]:
         raise BatchError("line 1", InvalidField("line 1", "the file is empty: the first row names the columns"))
     header = [cell.strip() for cell in cells]
     for index, name in enumerate(header):
-        if name not in CLAIM_IN_COLUMNS:
-            reason = f"unknown column {name!r} (columns: {', '.join(CLAIM_IN_COLUMNS)})"
+        if name not in CLAIM_IN_COLUMNS and name not in CLAIM_COLUMNS:
+            reason = f"unknown column {name!r} (columns: {', '.join(CLAIM_IN_COLUMNS)}; or the claim listing's: {', '.join(CLAIM_COLUMNS)})"
             raise BatchError("line 1", InvalidField(f"line 1.{name or index + 1}", reason), reason)
         if name in header[:index]:
             raise BatchError("line 1", InvalidField(f"line 1.{name}", f"column {name!r} twice"), f"column {name!r} twice")
     return header
 
 
-def _claim_body(header: Sequence[str], cells: Sequence[str], where: str) -> dict[str, Any]:
+def _ignored_columns(header: Sequence[str]) -> frozenset[str]:
+    """A header naming a column only the listing has is the claim listing's: what Tally computed is left out.
+
+    ``unit`` is then the interval's unit, not a structured figure's, so it goes too.
+    """
+    listing_only = set(CLAIM_COLUMNS) - set(CLAIM_IN_COLUMNS)
+    return frozenset(COMPUTED_CLAIM_COLUMNS) if listing_only.intersection(header) else frozenset()
+
+
+def _claim_body(header: Sequence[str], cells: Sequence[str], ignored: frozenset[str], where: str) -> dict[str, Any]:
     if len(cells) > len(header):
         reason = f"{len(cells)} cells, but the header names {len(header)} columns"
         raise BatchError(where, InvalidField(where, reason), reason)
-    body: dict[str, Any] = {name: cell for name, cell in zip(header, cells) if cell != ""}
+    body: dict[str, Any] = {
+        name: unescaped(cell) if CLAIM_FILE.is_text(name) else cell
+        for name, cell in zip(header, cells)
+        if cell != "" and name not in ignored
+    }
     if "breakdown" in body:
         body["breakdown"] = parse_breakdown(body["breakdown"], where)
     return body
@@ -119,13 +202,13 @@ def format_breakdown(breakdown: dict[str, str]) -> str:
 
 
 def claims_csv(claims: Iterable[Claim]) -> str:
-    """The claim listing as CSV: a header row, then :data:`CLAIM_COLUMNS` per claim."""
-    return _table(CLAIM_COLUMNS, (_claim_row(claim) for claim in claims))
+    """The claim listing as CSV: a header row, then :data:`CLAIM_LISTING`'s columns per claim."""
+    return _table(CLAIM_LISTING, (_claim_row(claim) for claim in claims))
 
 
 def verdicts_csv(verdicts: Iterable[Verdict]) -> str:
-    """The verdict listing as CSV: a header row, then :data:`VERDICT_COLUMNS` per verdict (claim ids joined by spaces)."""
-    return _table(VERDICT_COLUMNS, (_verdict_row(verdict) for verdict in verdicts))
+    """The verdict listing as CSV: a header row, then :data:`VERDICT_LISTING`'s columns per verdict (claim ids joined by spaces)."""
+    return _table(VERDICT_LISTING, (_verdict_row(verdict) for verdict in verdicts))
 
 
 def _claim_row(claim: Claim) -> list[Any]:
@@ -142,17 +225,28 @@ def _verdict_row(verdict: Verdict) -> list[Any]:
             " ".join(evidence.id for evidence in verdict.claims), verdict.computation]
 
 
-def _table(header: Sequence[str], rows: Iterable[list[Any]]) -> str:
+def _table(layout: Layout, rows: Iterable[list[Any]]) -> str:
     out = io.StringIO()
     # every cell quoted: a spreadsheet then never reads an id or a period as a number or a date
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
+    writer.writerow(layout.columns)
+    kinds = [layout.is_text(column) for column in layout.columns]
+    writer.writerows([_text_cell(value) if text else _number_cell(value) for text, value in zip(kinds, row, strict=True)] for row in rows)
     return out.getvalue()
 
 
-def _cell(value: Any) -> str:
-    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+def _text_cell(value: Any) -> str:
+    return "" if value is None else escaped(str(value))
 
 
-__all__ = ["CLAIM_COLUMNS", "CLAIM_IN_COLUMNS", "VERDICT_COLUMNS", "claims_csv", "csv_records", "verdicts_csv"]
+def _number_cell(value: float | int | None) -> str:
+    # a number column holds numbers only: text there would be written unescaped, so refuse it loudly
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise TypeError(f"a number column holds {value!r}")
+    return "" if value is None else repr(value)
+
+
+__all__ = [
+    "CLAIM_COLUMNS", "CLAIM_IN_COLUMNS", "CLAIM_LISTING", "COMPUTED_CLAIM_COLUMNS", "Layout", "VERDICT_COLUMNS",
+    "VERDICT_LISTING", "claims_csv", "csv_records", "escaped", "unescaped", "verdicts_csv",
+]
