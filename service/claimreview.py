@@ -26,6 +26,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from service.sources import Source
+from service.texts import is_web_address
 from service.verdicts import Evidence, Verdict
 
 CONTEXT = "https://schema.org"
@@ -127,7 +128,8 @@ def review_body(verdict: Verdict) -> str:
 
 def _claim(source: Source) -> Claim:
     author = Agent(type="Person", name=source.speaker) if source.speaker else Agent(type="Organization", name=source.outlet)
-    appearance = CreativeWork(url=source.url, headline=source.title) if source.url else UNSET
+    # a url stored before addresses were checked may be javascript: or the like: never a link, so no appearance
+    appearance = CreativeWork(url=source.url, headline=source.title) if source.url and is_web_address(source.url) else UNSET
     published = source.published if source.published is not None else UNSET
     return Claim(author=author, datePublished=published, appearance=appearance)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from service.figures import Rounding
-from service.texts import SOURCE_ID_PATTERN, Line
+from service.texts import SOURCE_ID_PATTERN, Line, WebAddress
 
 SourceId = Annotated[
     str,
@@ -40,7 +40,7 @@ class SourceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
     title: NonEmpty
     outlet: NonEmpty
     language: Literal["fr", "en", "ar"]
-    url: Line | None = None
+    url: WebAddress | None = None
     published: datetime.date | None = None
     speaker: Line | None = None
     rounding: Rounding = Rounding.HALF_UP
@@ -54,4 +54,11 @@ class SourceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
 
 
 class Source(SourceIn, kw_only=True):
-    """A stored source (the same fields: a source is what the newsroom said it is)."""
+    """A stored source (the same fields: a source is what the newsroom said it is).
+
+    ``url`` is read back as any line: a store written before addresses were checked may
+    hold a ``javascript:`` one, which must not stop the store from being read.  It is
+    never published as a link (``service.claimreview``: only what ``is_web_address`` accepts).
+    """
+
+    url: Line | None = None

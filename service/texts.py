@@ -14,10 +14,22 @@ Tab, line feed and carriage return stay allowed in a quote, which may run over l
 Format characters are text, not controls: the direction marks of right-to-left text
 (U+200E, U+200F, U+061C, U+202A to U+202E, U+2066 to U+2069), the tatweel (U+0640) and
 Arabic diacritics pass unchanged.
+
+A web address (a source's ``url``) is published as a link, in ClaimReview's
+``appearance.url``, so it is an absolute ``http`` or ``https`` address with a host, and
+nothing else: a ``javascript:``, ``data:``, ``vbscript:`` or ``file:`` address, or a
+relative one, would be a link that runs or reaches what a reader never chose.  The scheme
+is matched in any case (``HTTPS://`` is https) from the first character, so no leading
+space or control character can hide another scheme in front (browsers drop those, and
+the tab and line breaks inside one, before they read the scheme); no character of the
+address may be a space or a control.  The host comes right after ``//``, with no user
+name or password before it: ``https://example.org@evil.example`` reads as one site and
+goes to another.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import msgspec
@@ -52,6 +64,32 @@ Passage = Annotated[
     ),
 ]
 
+_ADDRESS_CHAR = rf"[^\s{_CONTROLS}]"  # any but spaces and controls: a space is %20 in an address
+_HOST = rf"(?:[^\s{_CONTROLS}/?#@\\:\[\]]+|\[[0-9A-Fa-f:.]+\])"  # a name or IPv4 address, or an IPv6 one in brackets
+WEB_ADDRESS_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://{_HOST}(?::[0-9]{{1,5}})?(?:[/?#]{_ADDRESS_CHAR}*)?" + END
+
+WebAddress = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=2000,
+        pattern=WEB_ADDRESS_PATTERN,
+        description="An absolute http or https address with a host, published as a link: nothing else.",
+        examples=["https://www.example.ma/article"],
+    ),
+]
+
+
+def is_web_address(text: str) -> bool:
+    """Whether ``text`` is an address Tally publishes as a link: what :data:`WebAddress` accepts.
+
+    A store written before addresses were checked may hold another; it is never made a link.
+
+    >>> is_web_address("https://example.org/a?b#c"), is_web_address("javascript:alert(4)"), is_web_address(" https://x.org")
+    (True, False, False)
+    """
+    return len(text) <= 2000 and re.search(WEB_ADDRESS_PATTERN, text) is not None
+
+
 # What each pattern means, for the reason a 422 gives: msgspec's message quotes the regex.
 MEANINGS = {
     SOURCE_ID_PATTERN: "letters, digits, '.', '_' and '-', starting with a letter or digit, and nothing after (no newline)",
@@ -59,6 +97,8 @@ MEANINGS = {
     KEY_PATTERN: "a key of a-z, 0-9 and '_', and nothing after (no newline)",
     LINE_PATTERN: "one line of words: not blank, no control character (NUL, ESC, DEL, a line break...)",
     PASSAGE_PATTERN: "words: not blank, no control character (NUL, ESC, DEL...) but tab and line breaks",
+    WEB_ADDRESS_PATTERN: "an absolute http or https address with a host and no user name, no space nor control "
+    "character (javascript:, data:, file: and relative addresses are not links Tally publishes)",
 }
 
 
