@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -245,17 +246,24 @@ def _chart(key: tuple[str, str, str, str], claims: list[Claim], numerals: Numera
     intervals = [base_interval(c.interval) for c in claims]  # type: ignore[arg-type]
     finite = [v for i in intervals for v in (i.lo, i.hi) if math.isfinite(v)]
     lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
-    pad = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1.0
-    lo, hi = lo - pad, hi + pad
-    scale = (WIDTH - LEFT - 20) / (hi - lo)
+    # Drawn from the values divided by the largest of them: the gap between two figures
+    # near -1.8e308 and 1.8e308 is beyond a double, and the axis was NaN (a 500).
+    size = max(abs(lo), abs(hi)) or 1.0
+    position, left, right = _axis(lo / size, hi / size)
     bars = []
     for row, (claim, interval) in enumerate(sorted(zip(claims, intervals), key=lambda pair: (pair[1].lo, pair[0].id))):
-        start = max(interval.lo, lo) if math.isfinite(interval.lo) else lo
-        end = min(interval.hi, hi) if math.isfinite(interval.hi) else hi
-        x = LEFT + (start - lo) * scale
-        bars.append(Bar(claim, interval.lo, interval.hi, format_interval(interval, unit, numerals), x, max((end - start) * scale, 2.0), 10 + row * ROW))
-    axis = [(LEFT + (v - lo) * scale, format_interval(Interval.point(v), unit, numerals)) for v in (lo + pad, hi - pad)]
+        start = max(interval.lo / size, left) if math.isfinite(interval.lo) else left
+        end = min(interval.hi / size, right) if math.isfinite(interval.hi) else right
+        width = max(position(end) - position(start), 2.0)
+        bars.append(Bar(claim, interval.lo, interval.hi, format_interval(interval, unit, numerals), position(start), width, 10 + row * ROW))
+    axis = [(position(v / size), format_interval(Interval.point(v), unit, numerals)) for v in (lo, hi)]
     title = f"{measure} of {breakdown or 'the whole'}, {Period.parse(period).describe()}"
     return Chart(title, bars, axis, 20 + len(bars) * ROW + 20)
 
 
+def _axis(lo: float, hi: float) -> tuple[Callable[[float], float], float, float]:
+    """x of a value on an axis from ``lo`` to ``hi`` with a tenth of room each side, and the axis's two ends."""
+    pad = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1.0
+    left, right = lo - pad, hi + pad
+    scale = (WIDTH - LEFT - 20) / (right - left)
+    return (lambda value: LEFT + (value - left) * scale), left, right
