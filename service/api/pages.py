@@ -20,10 +20,11 @@ from urllib.parse import urlencode
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter, PathParameter, QueryParameter
+from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 
 from service import checking
+from service.api.paging import DESK_PAGE_SIZE, Page, desk_offset
 from service.claimreview import claim_review, embedded
 from service.claims import Claim, base_interval
 from service.intervals import Interval
@@ -35,7 +36,6 @@ from service.settings import Settings
 from service.store import Store
 from service.verdicts import STATUS_ORDER, Verdict
 
-PAGE_SIZE = 25
 
 
 class DeskPages(Controller):
@@ -51,14 +51,14 @@ class DeskPages(Controller):
         rule: Annotated[str | None, QueryParameter()] = None,
         status: Annotated[str | None, QueryParameter()] = None,
         source: Annotated[str | None, QueryParameter()] = None,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Page = 1,
     ) -> Template:
         """Contradictions first, each by how much it matters, with its evidence one click away."""
         status = status if status in STATUS_ORDER else None
         with checking.in_force(store, rules) as (current, connection):  # one rule set, with the verdicts it computed
             found = store.list_verdicts(
                 current, status=status, rule=rule or None, subject=subject or None, source=source or None,
-                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, by_weight=True, connection=connection,
+                limit=DESK_PAGE_SIZE, offset=desk_offset(page), by_weight=True, connection=connection,
             )
             verdicts = checking.render(store, current, found.items, connection, numerals)
         filters = {"subject": subject, "rule": rule, "status": status, "source": source}
@@ -74,7 +74,7 @@ class DeskPages(Controller):
                 "subjects_of": {v.id: sorted({e.subject for e in v.claims}) for v in verdicts},
                 "margins": margins,
                 "previous": _page_link(filters, page - 1) if page > 1 else None,
-                "next": _page_link(filters, page + 1) if page * PAGE_SIZE < found.total else None,
+                "next": _page_link(filters, page + 1) if page * DESK_PAGE_SIZE < found.total else None,
                 "page": page,
             },
         )
@@ -157,7 +157,7 @@ class DeskPages(Controller):
             found = next((r for r in current.rules if r.id == rule_id), None)
             if found is None:
                 raise NotFound("rule", rule_id)
-            found_verdicts = store.list_verdicts(current, rule=rule_id, limit=PAGE_SIZE, by_weight=True, connection=connection)
+            found_verdicts = store.list_verdicts(current, rule=rule_id, limit=DESK_PAGE_SIZE, by_weight=True, connection=connection)
             verdicts = checking.render(store, current, found_verdicts.items, connection, numerals)
         return Template(
             template_name="rule.html",
@@ -172,9 +172,9 @@ class DeskPages(Controller):
         )
 
     @get("/desk/unchecked", name="unchecked", sync_to_thread=True)
-    def unchecked(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], page: Annotated[int, Parameter(ge=1)] = 1) -> Template:
+    def unchecked(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], page: Page = 1) -> Template:
         """The claims no verdict of any rule reads: what Tally cannot check, by the rules in force."""
-        found = store.unchecked_claims(rules.current, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        found = store.unchecked_claims(rules.current, limit=DESK_PAGE_SIZE, offset=desk_offset(page))
         return Template(
             template_name="unchecked.html",
             context={
@@ -182,7 +182,7 @@ class DeskPages(Controller):
                 "total": found.total,
                 "page": page,
                 "previous": f"/desk/unchecked?page={page - 1}" if page > 1 else None,
-                "next": f"/desk/unchecked?page={page + 1}" if page * PAGE_SIZE < found.total else None,
+                "next": f"/desk/unchecked?page={page + 1}" if page * DESK_PAGE_SIZE < found.total else None,
             },
         )
 
