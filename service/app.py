@@ -21,7 +21,8 @@ from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
 from service.api.reading import babel_numerals, desk_locale, interval_filter
 from service.api.bodies import accept_body
-from service.api.openapi import ProblemResponses, api_viewer, security_components
+from service.api.head import AnsweringHead
+from service.api.openapi import ProblemResponses, api_viewer, schema_router, security_components
 from service.api.problems import from_unexpected, problem_details_plugin
 from service.api.rules import RuleController
 from service.api.signin import SignInPages
@@ -51,7 +52,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
     protected = access.protection(settings)
     tokens_set = not access.Access.of(settings).loopback_only  # the OpenAPI document says a write needs a token only then
-    return Litestar(
+    return AnsweringHead(  # a Litestar app that answers HEAD wherever GET works (service/api/head.py)
         on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
             SourceController, ClaimController, CheckController, VerdictController, ClaimReviewController, BlameController,
@@ -73,7 +74,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
             title="Tally",
             version=__version__,
             description="Checks the arithmetic between printed official figures; every verdict with its evidence.",
-            path="/schema",
+            openapi_router=schema_router("/schema"),
             components=security_components(tokens_set),
             render_plugins=[api_viewer()],
         ),

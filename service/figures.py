@@ -587,8 +587,9 @@ def _check_groups(integer_runs: list[str], printed: str, whole_text: str) -> Non
 
 def _last_significant(integer: str, decimals: str) -> Decimal:
     # Printed decimals are all significant ("1,10"); an integer's trailing zeros are
-    # not ("440.000" is known to the ten thousand).
-    if decimals or int(integer) == 0:
+    # not ("440.000" is known to the ten thousand).  Zero is asked of the digits, not of int():
+    # int() refuses a text of more than 4300 digits (sys.get_int_max_str_digits), a 500 once.
+    if decimals or not integer.strip("0"):
         return Decimal(1).scaleb(-len(decimals))
     return Decimal(1).scaleb(len(integer) - len(integer.rstrip("0")))
 

@@ -15,6 +15,8 @@ once for every route as it is registered (a ``ReceiveRoutePlugin``):
 
 ``/schema`` shows Swagger UI from ``service/assets/swagger-ui`` (swagger-ui-dist from
 npm, its version in that folder's VERSION file), not from a CDN, so the docs work offline.
+Any other path under ``/schema`` (``/schema/redoc``, which Tally does not serve) is a
+404 problem like every other, not Litestar's HTML page (:func:`schema_router`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.handlers import HTTPRouteHandler
+from litestar import Router
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import ParameterKwarg
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -172,4 +177,18 @@ def api_viewer() -> SwaggerRenderPlugin:
     )
 
 
-__all__: list[Any] = ["BEARER", "ProblemResponses", "api_viewer", "documented_operation", "problem_statuses", "security_components"]
+def schema_router(path: str = "/schema") -> Router:
+    """The router Litestar puts the API's documentation on, refusing every path no viewer serves."""
+    return Router(path, route_handlers=[], include_in_schema=False, guards=[documented_paths_only])
+
+
+def documented_paths_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Litestar answers a path under /schema that no viewer serves with an HTML page of its own
+    (its catch-all handler, the one route there with a ``path`` parameter): a 404 problem instead."""
+    if "path" in connection.path_params:
+        raise NotFoundException(
+            f"nothing at {connection.url.path}: the API's documentation is Swagger UI at /schema, its OpenAPI document at /schema/openapi.json"
+        )
+
+
+__all__: list[Any] = ["BEARER", "ProblemResponses", "api_viewer", "documented_operation", "problem_statuses", "schema_router", "security_components"]

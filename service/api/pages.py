@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -19,10 +20,11 @@ from urllib.parse import urlencode
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter, PathParameter, QueryParameter
+from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 
 from service import checking
+from service.api.paging import DESK_PAGE_SIZE, Page, desk_offset
 from service.claimreview import claim_review, embedded
 from service.claims import Claim, base_interval
 from service.intervals import Interval
@@ -34,7 +36,6 @@ from service.settings import Settings
 from service.store import Store
 from service.verdicts import STATUS_ORDER, Verdict
 
-PAGE_SIZE = 25
 
 
 class DeskPages(Controller):
@@ -50,14 +51,14 @@ class DeskPages(Controller):
         rule: Annotated[str | None, QueryParameter()] = None,
         status: Annotated[str | None, QueryParameter()] = None,
         source: Annotated[str | None, QueryParameter()] = None,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Page = 1,
     ) -> Template:
         """Contradictions first, each by how much it matters, with its evidence one click away."""
         status = status if status in STATUS_ORDER else None
         with checking.in_force(store, rules) as (current, connection):  # one rule set, with the verdicts it computed
             found = store.list_verdicts(
                 current, status=status, rule=rule or None, subject=subject or None, source=source or None,
-                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, by_weight=True, connection=connection,
+                limit=DESK_PAGE_SIZE, offset=desk_offset(page), by_weight=True, connection=connection,
             )
             verdicts = checking.render(store, current, found.items, connection, numerals)
         filters = {"subject": subject, "rule": rule, "status": status, "source": source}
@@ -73,7 +74,7 @@ class DeskPages(Controller):
                 "subjects_of": {v.id: sorted({e.subject for e in v.claims}) for v in verdicts},
                 "margins": margins,
                 "previous": _page_link(filters, page - 1) if page > 1 else None,
-                "next": _page_link(filters, page + 1) if page * PAGE_SIZE < found.total else None,
+                "next": _page_link(filters, page + 1) if page * DESK_PAGE_SIZE < found.total else None,
                 "page": page,
             },
         )
@@ -156,7 +157,7 @@ class DeskPages(Controller):
             found = next((r for r in current.rules if r.id == rule_id), None)
             if found is None:
                 raise NotFound("rule", rule_id)
-            found_verdicts = store.list_verdicts(current, rule=rule_id, limit=PAGE_SIZE, by_weight=True, connection=connection)
+            found_verdicts = store.list_verdicts(current, rule=rule_id, limit=DESK_PAGE_SIZE, by_weight=True, connection=connection)
             verdicts = checking.render(store, current, found_verdicts.items, connection, numerals)
         return Template(
             template_name="rule.html",
@@ -171,9 +172,9 @@ class DeskPages(Controller):
         )
 
     @get("/desk/unchecked", name="unchecked", sync_to_thread=True)
-    def unchecked(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], page: Annotated[int, Parameter(ge=1)] = 1) -> Template:
+    def unchecked(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], page: Page = 1) -> Template:
         """The claims no verdict of any rule reads: what Tally cannot check, by the rules in force."""
-        found = store.unchecked_claims(rules.current, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        found = store.unchecked_claims(rules.current, limit=DESK_PAGE_SIZE, offset=desk_offset(page))
         return Template(
             template_name="unchecked.html",
             context={
@@ -181,7 +182,7 @@ class DeskPages(Controller):
                 "total": found.total,
                 "page": page,
                 "previous": f"/desk/unchecked?page={page - 1}" if page > 1 else None,
-                "next": f"/desk/unchecked?page={page + 1}" if page * PAGE_SIZE < found.total else None,
+                "next": f"/desk/unchecked?page={page + 1}" if page * DESK_PAGE_SIZE < found.total else None,
             },
         )
 
@@ -245,17 +246,24 @@ def _chart(key: tuple[str, str, str, str], claims: list[Claim], numerals: Numera
     intervals = [base_interval(c.interval) for c in claims]  # type: ignore[arg-type]
     finite = [v for i in intervals for v in (i.lo, i.hi) if math.isfinite(v)]
     lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
-    pad = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1.0
-    lo, hi = lo - pad, hi + pad
-    scale = (WIDTH - LEFT - 20) / (hi - lo)
+    # Drawn from the values divided by the largest of them: the gap between two figures
+    # near -1.8e308 and 1.8e308 is beyond a double, and the axis was NaN (a 500).
+    size = max(abs(lo), abs(hi)) or 1.0
+    position, left, right = _axis(lo / size, hi / size)
     bars = []
     for row, (claim, interval) in enumerate(sorted(zip(claims, intervals), key=lambda pair: (pair[1].lo, pair[0].id))):
-        start = max(interval.lo, lo) if math.isfinite(interval.lo) else lo
-        end = min(interval.hi, hi) if math.isfinite(interval.hi) else hi
-        x = LEFT + (start - lo) * scale
-        bars.append(Bar(claim, interval.lo, interval.hi, format_interval(interval, unit, numerals), x, max((end - start) * scale, 2.0), 10 + row * ROW))
-    axis = [(LEFT + (v - lo) * scale, format_interval(Interval.point(v), unit, numerals)) for v in (lo + pad, hi - pad)]
+        start = max(interval.lo / size, left) if math.isfinite(interval.lo) else left
+        end = min(interval.hi / size, right) if math.isfinite(interval.hi) else right
+        width = max(position(end) - position(start), 2.0)
+        bars.append(Bar(claim, interval.lo, interval.hi, format_interval(interval, unit, numerals), position(start), width, 10 + row * ROW))
+    axis = [(position(v / size), format_interval(Interval.point(v), unit, numerals)) for v in (lo, hi)]
     title = f"{measure} of {breakdown or 'the whole'}, {Period.parse(period).describe()}"
     return Chart(title, bars, axis, 20 + len(bars) * ROW + 20)
 
 
+def _axis(lo: float, hi: float) -> tuple[Callable[[float], float], float, float]:
+    """x of a value on an axis from ``lo`` to ``hi`` with a tenth of room each side, and the axis's two ends."""
+    pad = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1.0
+    left, right = lo - pad, hi + pad
+    scale = (WIDTH - LEFT - 20) / (right - left)
+    return (lambda value: LEFT + (value - left) * scale), left, right

@@ -5,6 +5,11 @@ offset), or ``None`` on the last page, so a client follows links instead of
 doing offset arithmetic.  Bare-array listings (``/claims``, ``/sources``) carry
 the same two facts as ``X-Total-Count`` and an RFC 8288 ``Link: <...>; rel="next"``
 header, which keeps their body what clients already read.
+
+The desk's pages are numbered instead (``?page=3``), :data:`DESK_PAGE_SIZE` items a
+page, up to :data:`MAX_PAGE`: the page whose offset is the API's :data:`MAX_OFFSET`.
+A page past it is a 422 naming ``page``, like an offset past its own ceiling (a page
+of 384307168202282326 once overflowed DuckDB's 64-bit offset: a 500).
 """
 
 from __future__ import annotations
@@ -21,6 +26,15 @@ MAX_LIMIT = 1000
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Items per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).")]
 MAX_OFFSET = 10**12  # beyond any store; an offset past DuckDB's BIGINT was a 500
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Items to skip: the page starts after them.")]
+
+DESK_PAGE_SIZE = 25
+MAX_PAGE = MAX_OFFSET // DESK_PAGE_SIZE + 1  # 40,000,000,001: its offset, (page - 1) * 25, is MAX_OFFSET
+Page = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"The page, {DESK_PAGE_SIZE} items each, from 1 to {MAX_PAGE:,}.")]
+
+
+def desk_offset(page: int) -> int:
+    """Items before a desk page."""
+    return (page - 1) * DESK_PAGE_SIZE
 
 
 def next_page(request: Request, limit: int, offset: int, returned: int, total: int) -> str | None:

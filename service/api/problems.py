@@ -80,8 +80,15 @@ def from_http(exc: HTTPException) -> ProblemDetailsException:
     """Litestar's own 4xx (no such route, wrong method): the field is the path or the method."""
     reason = str(exc.detail)
     if isinstance(exc, NotFoundException):
+        if reason == "Not Found":  # the router's own words: say what is missing, and where the paths are
+            reason = "nothing at this path: the API's paths are in its OpenAPI document, /schema/openapi.json"
         return problem(404, "Not found", "not-found", reason, [FieldProblem(field="path", reason=reason, location="path")])
     if isinstance(exc, MethodNotAllowedException):
+        allowed = {name.lower(): value for name, value in (exc.headers or {}).items()}.get("allow")
+        if reason == "Method Not Allowed" and allowed:
+            methods = {method.strip() for method in allowed.split(",")}
+            methods |= {"HEAD"} if "GET" in methods else set()  # service.api.head answers it
+            reason = f"this path answers {', '.join(sorted(methods))}, not this method"
         errors = [FieldProblem(field="method", reason=reason, location="request")]
         not_allowed = problem(405, "Method not allowed", "method-not-allowed", reason, errors)
         not_allowed.headers = exc.headers  # keeps Allow, which a 405 must carry (RFC 9110)

@@ -3,20 +3,52 @@
 A figure is shown as printed; the bounds Tally reads from it are numbers it
 writes itself, and those follow the reader's locale: ``1 135 000 000 – 1 145 000 000 MAD``
 for a French desk, ``1,135,000,000 – 1,145,000,000 MAD`` for an English one.
+
+Any finite double the API accepts is written, from 5e-324 to 1.8e308.  A number a
+reader can read in full (from one millionth up to, not including, a million billion:
+:data:`READABLE`) is written in full; beyond, in scientific notation with at most
+:data:`SCIENTIFIC_DIGITS` significant digits (``1,5E308``, ``4,941E-324``): 309 digits
+or 300 zeros after the point say nothing a desk can check, and babel's own decimal
+formatting stops at the decimal context's 28 digits (``decimal.InvalidOperation``, the
+500 every page once answered for a figure of 29 digits).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_scientific
 
 from service.claims import IntervalOut
 from service.rules.explain import Numerals
 
 UNIT_WORDS = {"percent": "%", "points": "points", "MAD": "MAD", "count": ""}
+
+# Written in full from one millionth up to a million billion (1e15, past any economy's figure in dirhams);
+# beyond, in scientific notation.
+READABLE = (Decimal("1e-6"), Decimal("1e15"))
+SCIENTIFIC_DIGITS = 6  # a double's digits past these are noise from its binary fraction
+
+
+def readable_in_full(value: Decimal) -> bool:
+    """Whether a reader can take this number in written out, every digit."""
+    return value == 0 or READABLE[0] <= abs(value) < READABLE[1]
+
+
+def write_number(value: Decimal, pattern: str, locale: Locale) -> str:
+    """``value`` by babel's ``pattern`` in ``locale``, or in scientific notation when it is too large or too small to read in full.
+
+    babel rounds in the current decimal context, 28 digits by default: the context here
+    holds every digit the pattern asks for, so no value raises.
+    """
+    if not readable_in_full(value):
+        return format_scientific(value, format="0." + "#" * (SCIENTIFIC_DIGITS - 1) + "E0", locale=locale)
+    places = len(pattern.partition(".")[2])  # the most decimals the pattern writes
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() + 1 + places + 2)
+        return format_decimal(value, format=pattern, locale=locale)
 
 
 def desk_locale(name: str) -> Locale:
@@ -33,7 +65,7 @@ def babel_numerals(locale: Locale) -> Numerals:
     def write(value: Decimal, grouped: bool) -> str:
         places = max(0, -int(value.as_tuple().exponent))
         pattern = ("#,##0" if grouped else "0") + ("." + "0" * places if places else "")
-        return format_decimal(value, format=pattern, locale=locale)
+        return write_number(value, pattern, locale)
 
     return write
 
@@ -42,7 +74,7 @@ def interval_filter(locale: Locale) -> Callable[[IntervalOut | None], str]:
     """A template filter: an interval's bounds in the reader's numbers, an open end said as such."""
 
     def number(value: float) -> str:
-        return format_decimal(value, format="#,##0.######", locale=locale)
+        return write_number(Decimal(repr(value)), "#,##0.######", locale)  # repr: the shortest digits that are this double
 
     def interval(value: IntervalOut | None) -> str:
         if value is None:
