@@ -21,6 +21,7 @@ from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
 from service.api.reading import babel_numerals, desk_locale, interval_filter
 from service.api.bodies import accept_media_type, inspect_body
+from service.api.deadline import body_deadline
 from service.api.openapi import ProblemResponses, api_viewer, security_components
 from service.api.problems import from_unexpected, problem_details_plugin
 from service.api.rules import RuleController
@@ -69,6 +70,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
         # from the headers, before any body is read; the body itself is inspected after every guard, controllers' too
         guards=[*protected.pop("guards"), accept_media_type],
         before_request=inspect_body,  # the only before_request hook: a controller's own would replace it (Litestar keeps the nearest)
+        middleware=[body_deadline(settings.body_timeout_seconds), *protected.pop("middleware")],
         exception_handlers={**protected.pop("exception_handlers"), Exception: from_unexpected},
         **protected,
         openapi_config=OpenAPIConfig(

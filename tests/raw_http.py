@@ -49,6 +49,10 @@ class RawClient:
     def send(self, piece: bytes) -> None:
         self.sock.sendall(self.conn.send(h11.Data(data=piece)))
 
+    def end(self) -> None:
+        """The body is all sent (a chunked body's last chunk); after the answer, the connection may carry another request."""
+        self.sock.sendall(self.conn.send(h11.EndOfMessage()) or b"")
+
     def answered(self, wait: float) -> bool:
         """Whether the server has begun answering (or closed) within ``wait`` seconds."""
         self.sock.settimeout(wait)
@@ -73,6 +77,8 @@ class RawClient:
             elif isinstance(event, h11.Data):
                 body += event.data
             elif isinstance(event, (h11.EndOfMessage, h11.ConnectionClosed)):
+                if self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE:
+                    self.conn.start_next_cycle()
                 return Answer(status, headers, body, time.perf_counter() - self.started)
 
     def closed_by_server(self, wait: float = 10.0) -> bool:
