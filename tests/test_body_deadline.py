@@ -10,11 +10,14 @@ import json
 import threading
 import time
 
+import msgspec
 import pytest
 
+from service.app import create_app
+from service.rules.book import RuleBook
 from service.settings import Settings
 from service.store import Store
-from tests.helpers import SOURCE, ServerStarter, claim_body
+from tests.helpers import SOURCE, ServerStarter, claim_body, settings_for
 from tests.raw_http import RawClient, raw_client, watching_health
 
 DEADLINE = 2.0  # seconds; the default is 30
@@ -97,9 +100,12 @@ def test_a_response_refused_before_its_body_arrived_closes_the_connection(store:
         assert client.closed_by_server()
 
 
-def test_the_deadline_is_a_setting() -> None:
+def test_the_deadline_is_a_setting_above_zero(store: Store, rules: RuleBook) -> None:
     assert Settings().body_timeout_seconds == 30.0
     assert Settings.from_env({"TALLY_BODY_TIMEOUT_SECONDS": "2.5"}).body_timeout_seconds == 2.5
+    for seconds in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="TALLY_BODY_TIMEOUT_SECONDS"):
+            create_app(msgspec.structs.replace(settings_for(store.path), body_timeout_seconds=seconds), store, rules)
 
 
 def test_the_readme_says_what_the_server_bounds_and_what_the_proxy_must() -> None:

@@ -40,6 +40,8 @@ class BodyTooSlow(ClientError):
 
 def body_deadline(seconds: float) -> DefineMiddleware:
     """The middleware for ``Litestar(middleware=[...])``: first in the list, so it wraps every other."""
+    if not seconds > 0:  # 0 would refuse every body, a NaN none
+        raise ValueError(f"TALLY_BODY_TIMEOUT_SECONDS is {seconds}; it must be a number of seconds above 0")
     return DefineMiddleware(BodyDeadline, seconds=seconds)
 
 
