@@ -1,9 +1,10 @@
 """The shape of a JSON text before anyone decodes it: how deep it nests, and whether an object repeats a key.
 
-Both answers take time linear in the text, whatever bytes it holds, and neither
-holds Python's interpreter lock for long: a request body of 4 MiB is read in
-slices of :data:`SLICE` bytes, each a handful of C-level byte operations, so a
-thread running this lets the event loop's thread in between slices.
+Both answers take time linear in the text, whatever bytes it holds, and are meant
+to run in a worker thread without holding Python's interpreter lock for long: the
+depth is counted in slices of :data:`SLICE` bytes, each a handful of C-level byte
+operations (a few milliseconds), and the duplicate-key pass calls back into Python
+for every object and number, where the event loop's thread gets its turn.
 
 Hand-written because no JSON decoder at hand takes a depth limit: the standard
 library's and msgspec's both recurse, and fail only when Python's stack does.
