@@ -20,7 +20,8 @@ from service.api.health import HealthController
 from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
 from service.api.reading import babel_numerals, desk_locale, interval_filter
-from service.api.bodies import accept_body
+from service.api.bodies import accept_media_type, inspect_body
+from service.api.deadline import body_deadline
 from service.api.head import AnsweringHead
 from service.api.openapi import ProblemResponses, api_viewer, schema_router, security_components
 from service.api.problems import from_unexpected, problem_details_plugin
@@ -66,8 +67,11 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
             "numerals": Provide(lambda: numerals, use_cache=True, sync_to_thread=False),  # how the desk's pages write numbers
         },
         plugins=[problem_details_plugin(), ProblemResponses(tokens_set)],
-        # who may write, from where, and how much (service/api/access.py); then what a body may be (service/api/bodies.py)
-        guards=[*protected.pop("guards"), accept_body],
+        # who may write, from where, and how much (service/api/access.py), and the body's type (service/api/bodies.py):
+        # from the headers, before any body is read; the body itself is inspected after every guard, controllers' too
+        guards=[*protected.pop("guards"), accept_media_type],
+        before_request=inspect_body,  # the only before_request hook: a controller's own would replace it (Litestar keeps the nearest)
+        middleware=[body_deadline(settings.body_timeout_seconds), *protected.pop("middleware")],
         exception_handlers={**protected.pop("exception_handlers"), Exception: from_unexpected},
         **protected,
         openapi_config=OpenAPIConfig(

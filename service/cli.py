@@ -40,6 +40,16 @@ def main() -> None:
     """Tally: check the arithmetic between printed official figures."""
 
 
+# How uvicorn holds a connection under `tally serve` (README, "Behind a reverse proxy"). uvicorn's defaults,
+# written out so that they are pinned and documented. uvicorn has no deadline for a request's headers and
+# no bound on connections that does not answer a plain-text 503: the reverse proxy sets those. A request
+# body's deadline is Tally's own (TALLY_BODY_TIMEOUT_SECONDS, service/api/deadline.py).
+UVICORN_LIMITS: dict[str, int] = {
+    "timeout_keep_alive": 5,  # seconds an idle keep-alive connection is kept
+    "h11_max_incomplete_event_size": 16 * 1024,  # bytes of a request line and headers, at most; more is a 400
+}
+
+
 @main.command()
 @DB_OPTION
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
@@ -64,7 +74,8 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
                       f"{store.count_claims()} claims")
         if not (settings.write_token or settings.admin_token):
             console.print("no TALLY_WRITE_TOKEN nor TALLY_ADMIN_TOKEN: listening on loopback only, writes open to this machine")
-        uvicorn.run(create_app(settings, store, rules), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(create_app(settings, store, rules), host=settings.host, port=settings.port, log_level="info", **UVICORN_LIMITS)
+
 
 
 def _refuse_unprotected(settings: Settings) -> None:

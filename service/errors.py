@@ -9,6 +9,8 @@
     │   │                       not ISO 8601, control characters (refused, never normalised)...
     │   ├── MalformedBody       (service.api.bodies) JSON nested too deep, or a key twice (400)
     │   ├── UnsupportedMediaType (service.api.bodies) a body of a type the route does not take (415)
+    │   ├── BodyTooSlow         (service.api.deadline) a body not arrived within TALLY_BODY_TIMEOUT_SECONDS
+    │   │                       (408, Connection: close)
     │   ├── NotFound            no resource with that id (404)
     │   ├── Conflict            the id is taken, or the same claim is stored already (409)
     │   ├── Unauthenticated     a write without a valid bearer token (401, WWW-Authenticate)

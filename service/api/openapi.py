@@ -6,7 +6,8 @@ once for every route as it is registered (a ``ReceiveRoutePlugin``):
 - the problem+json answers (:class:`service.errors.ProblemDocument`) each operation can
   give: 400 and 422 for any request with a body or parameters, 404 for an operation on
   one resource (a path parameter), 409 where a write can clash with what is stored,
-  401, 403, 413 and 415 for a body (see :mod:`service.api.access` and :mod:`service.api.bodies`);
+  401, 403, 408, 413 and 415 for a body (see :mod:`service.api.access`, :mod:`service.api.bodies`
+  and :mod:`service.api.deadline`);
   421 for any (a Host that is not loopback, when no token is set);
 - the request body of a route that reads its body itself (``opt={"body_types": ...}``):
   ``POST /rules/validate`` (YAML text) and ``POST /claims/batch`` (claims as JSON or NDJSON);
@@ -69,6 +70,7 @@ WHY = {
     401: "A write without a valid bearer token, when tokens are set (service/api/access.py)",
     403: "A valid token that does not open this route",
     404: "No resource with that id",
+    408: "The body did not arrive in full within TALLY_BODY_TIMEOUT_SECONDS",
     409: "Conflict with what is stored",
     413: "The body is too large",
     415: "The body's content type is not one this route takes",
@@ -92,7 +94,7 @@ def problem_statuses(handler: HTTPRouteHandler, path_parameters: bool) -> list[i
     if path_parameters:
         statuses.add(404)
     if has_body:
-        statuses |= {413, 415}
+        statuses |= {408, 413, 415}
         if needs_token(handler):
             statuses |= {401, 403}
     if handler.operation_id in CONFLICTING_OPERATIONS:
