@@ -14,14 +14,17 @@ once for every route as it is registered (a ``ReceiveRoutePlugin``):
 - the bearer token every write but a dry run takes (:data:`BEARER`, ``security`` on the operation).
 
 ``/schema`` shows Swagger UI from ``service/assets/swagger-ui`` (swagger-ui-dist from
-npm, its version in that folder's VERSION file), not from a CDN, so the docs work offline.
+npm, its version in that folder's VERSION file), not from a CDN, so the docs work offline;
+``service/assets/schema.js`` starts it, so the page needs no inline script.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
+from litestar import Request, Router
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import ParameterKwarg
@@ -160,10 +163,49 @@ class ProblemResponses(ReceiveRoutePlugin):
                 handler.operation_class = documented_operation(body_types, csv)
 
 
+class SwaggerFromAssets(SwaggerRenderPlugin):
+    """Litestar's Swagger UI page, with no inline script or style, so the Content-Security-Policy
+    (service/api/headers.py) can allow scripts and styles from this service's files alone.
+
+    Litestar's page starts Swagger UI in an inline ``<script>`` holding the whole OpenAPI
+    document; here ``/assets/schema.js`` starts it, reading the document from
+    ``/schema/openapi.json`` (named in the container's ``data-spec``).  Its OAuth2
+    redirect page (another inline script) is not served: Tally's tokens are bearer tokens.
+    """
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        title = html.escape(str(openapi_schema["info"]["title"]))
+        spec = html.escape(self.get_openapi_json_route(request))
+        return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title}</title>
+  {self.favicon}
+  <link href="{self.css_url}" rel="stylesheet">
+  <link href="{ASSETS}/schema.css" rel="stylesheet">
+  <script src="{self.js_url}" defer></script>
+  <script src="{self.standalone_preset_js_url}" defer></script>
+  <script src="{ASSETS}/schema.js" defer></script>
+</head>
+<body>
+  <div id="swagger-container" data-spec="{spec}"></div>
+</body>
+</html>
+""".encode()
+
+    def receive_router(self, router: Router) -> None:
+        return  # no oauth2-redirect.html
+
+
+ASSETS = "/assets"
+
+
 def api_viewer() -> SwaggerRenderPlugin:
     """Swagger UI at /schema, its script, style and icon from /assets (the package), no other host."""
-    base = "/assets/swagger-ui"
-    return SwaggerRenderPlugin(
+    base = f"{ASSETS}/swagger-ui"
+    return SwaggerFromAssets(
         js_url=f"{base}/swagger-ui-bundle.js",
         css_url=f"{base}/swagger-ui.css",
         standalone_preset_js_url=f"{base}/swagger-ui-standalone-preset.js",
@@ -172,4 +214,4 @@ def api_viewer() -> SwaggerRenderPlugin:
     )
 
 
-__all__: list[Any] = ["BEARER", "ProblemResponses", "api_viewer", "documented_operation", "problem_statuses", "security_components"]
+__all__: list[Any] = ["BEARER", "ProblemResponses", "SwaggerFromAssets", "api_viewer", "documented_operation", "problem_statuses", "security_components"]
