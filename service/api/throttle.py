@@ -79,9 +79,11 @@ def client_address(scope: Any) -> str:
         address = ipaddress.ip_address(peer)
     except ValueError:
         return str(peer)[:64]  # not an IP (a unix socket, a proxy's odd entry): itself, bounded
-    if address.version == 6 and not address.ipv4_mapped:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address.ipv4_mapped or address)
+    return str(address)
 
 
 def trusted_proxies(setting: str) -> list[str]:
