@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import msgspec
 import pytest
+from click.testing import CliRunner
 
 from service.api.throttle import MAX_ADDRESSES, WINDOW_SECONDS, FailedAuthentications, client_address
 from service.app import create_app
+from service.cli import main
 from service.rules.book import RuleBook
 from service.store import Store
 from tests.helpers import SOURCE, ServerStarter, assert_problem, claim_body, settings_for
@@ -199,3 +202,15 @@ def test_the_address_a_failure_counts_against(peer: str, counted_as: str) -> Non
 
 def test_no_peer_counts_as_one_address() -> None:
     assert client_address({"client": None}) == client_address({})
+
+
+def test_tally_serve_leaves_x_forwarded_for_to_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn's own --proxy-headers would believe X-Forwarded-For from 127.0.0.1 before the app sees the request."""
+    import uvicorn
+
+    started: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))  # uvicorn itself is not under test
+    environment = {"TALLY_WRITE_TOKEN": "", "TALLY_ADMIN_TOKEN": ""}
+    result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "t.duckdb"), "--no-fixtures"], env=environment)
+    assert result.exit_code == 0, result.output
+    assert started["proxy_headers"] is False

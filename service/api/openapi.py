@@ -6,7 +6,8 @@ once for every route as it is registered (a ``ReceiveRoutePlugin``):
 - the problem+json answers (:class:`service.errors.ProblemDocument`) each operation can
   give: 400 and 422 for any request with a body or parameters, 404 for an operation on
   one resource (a path parameter), 409 where a write can clash with what is stored,
-  401, 403, 413 and 415 for a body (see :mod:`service.api.access` and :mod:`service.api.bodies`);
+  401, 403, 429, 413 and 415 for a body (see :mod:`service.api.access`, :mod:`service.api.throttle`
+  and :mod:`service.api.bodies`);
   421 for any (a Host that is not loopback, when no token is set);
 - the request body of a route that reads its body itself (``opt={"body_types": ...}``):
   ``POST /rules/validate`` (YAML text) and ``POST /claims/batch`` (claims as JSON or NDJSON);
@@ -72,6 +73,7 @@ WHY = {
     415: "The body's content type is not one this route takes",
     421: "Without tokens, a Host that is not a loopback name (no DNS rebinding)",
     422: "A field or parameter cannot be used; each problem names it",
+    429: "Too many wrong tokens from this address within a minute (TALLY_AUTH_FAILURES_PER_MINUTE); Retry-After says when to try again",
 }
 
 
@@ -92,7 +94,7 @@ def problem_statuses(handler: HTTPRouteHandler, path_parameters: bool) -> list[i
     if has_body:
         statuses |= {413, 415}
         if needs_token(handler):
-            statuses |= {401, 403}
+            statuses |= {401, 403, 429}
     if handler.operation_id in CONFLICTING_OPERATIONS:
         statuses.add(409)
     return sorted(statuses)
