@@ -74,8 +74,10 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
                       f"{store.count_claims()} claims")
         if not (settings.write_token or settings.admin_token):
             console.print("no TALLY_WRITE_TOKEN nor TALLY_ADMIN_TOKEN: listening on loopback only, writes open to this machine")
-        uvicorn.run(create_app(settings, store, rules), host=settings.host, port=settings.port, log_level="info", **UVICORN_LIMITS)
-
+        # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; the app believes
+        # only the proxies in TALLY_TRUSTED_PROXIES (service/api/throttle.py)
+        uvicorn.run(create_app(settings, store, rules), host=settings.host, port=settings.port, log_level="info",
+                    proxy_headers=False, **UVICORN_LIMITS)
 
 
 def _refuse_unprotected(settings: Settings) -> None:

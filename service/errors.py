@@ -16,6 +16,8 @@
     │   ├── Unauthenticated     a write without a valid bearer token (401, WWW-Authenticate)
     │   ├── Forbidden           a valid token for a route it does not open (403)
     │   ├── TooLarge            a body or a batch over its documented limit (413)
+    │   ├── TooManyFailures     (service.api.throttle) an address past its failed
+    │   │                       authentications of the minute (429, Retry-After)
     │   └── MisdirectedRequest  no token set and a Host that is not a loopback name (421)
     ├── RuleFileError           a rule file is broken: carries file:line:column and a hint;
     │                           or the rules folder is missing or holds no rule
@@ -127,6 +129,16 @@ class TooLarge(ClientError):
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__([FieldProblem(field=field, reason=reason)])
+
+
+class TooManyFailures(ClientError):
+    status = 429
+    title = "Too many failed authentications"
+    slug = "too-many-failed-authentications"
+
+    def __init__(self, field: str, reason: str, retry_after: int) -> None:
+        super().__init__([FieldProblem(field=field, reason=reason, location="header" if field == "Authorization" else "body")])
+        self.headers = {"Retry-After": str(retry_after)}  # RFC 9110: how many seconds to wait
 
 
 class MisdirectedRequest(ClientError):

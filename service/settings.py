@@ -32,6 +32,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 4 * 1024 * 1024  # a larger request body is a 413
     max_batch_claims: int = 5_000  # a larger POST /claims/batch is a 413
     body_timeout_seconds: float = 30.0  # a request body not arrived in full this long after its headers is a 408
+    # Guessing tokens (service/api/throttle.py): an address past this many wrong tokens in a minute waits (429).
+    auth_failures_per_minute: int = 10
+    # The reverse proxies (addresses, CIDR networks; comma-separated) whose X-Forwarded-For names the client; none by default.
+    trusted_proxies: str = ""
 
     def __repr__(self) -> str:
         # Settings reach logs and tracebacks; the tokens must not.
@@ -47,7 +51,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         for name, field_type in (("db_path", str), ("rules_dir", str), ("fixtures_dir", str), ("host", str), ("port", int),
                                  ("desk_name", str), ("desk_locale", str), ("public_url", str),
                                  ("write_token", str), ("admin_token", str), ("max_body_bytes", int), ("max_batch_claims", int),
-                                 ("body_timeout_seconds", float)):
+                                 ("body_timeout_seconds", float), ("auth_failures_per_minute", int), ("trusted_proxies", str)):
             if (raw := env.get(f"TALLY_{name.upper()}")) is not None:
                 values[name] = field_type(raw)
         if (raw := env.get("TALLY_LOAD_FIXTURES")) is not None:

@@ -116,7 +116,7 @@ def serving(store: Store, rules: RuleBook, **settings: object) -> Iterator[str]:
     listener.bind(("127.0.0.1", 0))
     host, port = listener.getsockname()
     app = create_app(msgspec.structs.replace(settings_for(store.path), **settings), store, rules)
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False)  # as `tally serve` runs it
     server = _SignallingServer(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name=f"uvicorn-{port}", daemon=True)
     thread.start()

@@ -37,7 +37,9 @@ from litestar.response import Template
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.types import Empty
 
-from service.errors import Forbidden, MisdirectedRequest, TooLarge, Unauthenticated
+from service.api.headers import add_security_headers
+from service.api.throttle import FailedAuthentications, client_address, forwarded_by, trusted_proxies
+from service.errors import Forbidden, MisdirectedRequest, TooLarge, TooManyFailures, Unauthenticated
 from service.settings import Settings
 
 Role = Literal["write", "admin"]
@@ -131,12 +133,35 @@ def _require_bearer(connection: ASGIConnection[Any, Any, Any, Any], needed: Role
     scheme, _, presented = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not presented.strip():
         raise Unauthenticated("this route writes: send Authorization: Bearer <token>", REALM)
-    role = access.role_of(presented.strip())
+    role = authenticate(connection, presented.strip(), "Authorization")
     if role is None:
         raise Unauthenticated("the bearer token is not one this service accepts", f'{REALM}, error="invalid_token"')
     if RANK[role] < RANK[needed]:
         unset = " (this service was started without TALLY_ADMIN_TOKEN, so rules cannot be changed over HTTP)" if access.admin_token is None else ""
         raise Forbidden(f"this route changes the rules: it needs the admin token, not the write token{unset}")
+
+
+def authenticate(connection: ASGIConnection[Any, Any, Any, Any], presented: str, field: str) -> Role | None:
+    """The role a presented token opens, each wrong one counted against the client's address (service/api/throttle.py).
+
+    An address past its failures of the minute is a 429 before its token is compared, even a
+    right one: were the right token let through, the throttle would tell a guesser when it hit.
+    """
+    failures: FailedAuthentications = connection.app.state.failures
+    address = client_address(connection.scope)
+    if wait := failures.wait_for(address):
+        raise TooManyFailures(
+            field,
+            f"{failures.per_minute} wrong tokens from {address} within a minute (TALLY_AUTH_FAILURES_PER_MINUTE): "
+            f"no token from it is compared for {wait} s",
+            wait,
+        )
+    role = access_of(connection).role_of(presented)
+    if role is None:
+        failures.failed(address)
+        if failures.wait_for(address):
+            logger.warning("%s: %d wrong tokens within a minute; its tokens are refused for a minute", address, failures.per_minute)
+    return role
 
 
 class SignInRequired(Exception):
@@ -186,6 +211,7 @@ def at_most(records: Any, limit: int) -> Any:
 
 
 FRESH_SESSION_ID = "tally.fresh_session_id"  # scope key: the id a session signed in now is kept under
+KNOWN_SESSION_ID = "tally.known_session_id"  # scope key: the request's cookie named a session this server keeps
 
 
 def start_session(connection: ASGIConnection[Any, Any, Any, Any], role: Role) -> None:
@@ -197,17 +223,33 @@ def start_session(connection: ASGIConnection[Any, Any, Any, Any], role: Role) ->
 class _SignedInSessions(ServerSideSessionBackend):
     """Litestar's server-side sessions, kept only for a desk that signed in, under an id made at sign-in.
 
-    Litestar stores a session, even an empty one, for every response: each anonymous
-    request would add an entry to the server's memory and a cookie to the answer.
-    And it keeps whatever id the request's cookie names, so we give a new one at sign-in.
+    Litestar, left alone, stores a session for every response, even an empty one, under
+    whatever id the request's cookie names, and echoes that id in ``Set-Cookie``: any
+    client could make the server keep an entry per request (memory that never comes back
+    within ``max_age``) and have an id of its choosing set.  Here an id is used only if
+    this server made it: one made at sign-in, or one whose session the store holds;
+    an unknown id loads nothing, is stored nowhere and is never echoed.
     """
 
+    async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+        if session_id := connection.cookies.get(self.config.key):
+            data = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
+            if data is not None:
+                connection.scope[KNOWN_SESSION_ID] = session_id  # type: ignore[literal-required]
+                return self.deserialize_data(data)
+        return {}
+
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-        return connection.scope.get(FRESH_SESSION_ID) or super().get_session_id(connection)  # type: ignore[return-value]
+        made_here = connection.scope.get(FRESH_SESSION_ID) or connection.scope.get(KNOWN_SESSION_ID)
+        return made_here or connection.get_session_id() or self.generate_session_id()  # type: ignore[return-value]
 
     async def store_in_message(self, scope_session: Any, message: Any, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-        if scope_session is not Empty and not scope_session and self.config.key not in connection.cookies:
-            return
+        known = connection.scope.get(KNOWN_SESSION_ID)
+        if scope_session is not Empty and not scope_session and not known:
+            return  # nothing to keep, no session to renew: no entry, no cookie
+        fresh = connection.scope.get(FRESH_SESSION_ID)
+        if fresh and known and fresh != known:  # signed in again: the session it replaces goes
+            await self.delete(known, store=self.config.get_store_from_app(connection.scope["app"]))
         await super().store_in_message(scope_session, message, connection)
 
 
@@ -220,7 +262,7 @@ class _SessionConfig(ServerSideSessionConfig):
 
 
 def protection(settings: Settings) -> dict[str, Any]:
-    """Litestar's settings for access, sessions, CSRF and body size; ``Litestar(**protection(settings), ...)``."""
+    """Litestar's settings for access, sessions, CSRF, body size, throttling and headers; ``Litestar(**protection(settings), ...)``."""
     access = Access.of(settings)
     if problem := weak_tokens(settings):
         raise ValueError(problem)
@@ -238,13 +280,19 @@ def protection(settings: Settings) -> dict[str, Any]:
         # never grants (and, with no token set, only the JSON content type is read, which needs the same preflight).
         exclude=DESK_PAGES_EXCLUDED,
     )
+    if settings.auth_failures_per_minute < 1:
+        raise ValueError(f"TALLY_AUTH_FAILURES_PER_MINUTE is {settings.auth_failures_per_minute}; it must be at least 1")
+    proxies = trusted_proxies(settings.trusted_proxies)
+    failures = FailedAuthentications(settings.auth_failures_per_minute)
     return {
         "guards": [body_within_limit, *([loopback_host] if access.loopback_only else [])],
-        "middleware": [sessions.middleware],
+        # first the client's address (behind a trusted proxy, the one it forwards), then the session
+        "middleware": [*([forwarded_by(proxies)] if proxies else []), sessions.middleware],
         "csrf_config": csrf,
         "request_max_body_size": settings.max_body_bytes,
-        "state": State({"access": access, "max_body_bytes": settings.max_body_bytes}),
+        "state": State({"access": access, "max_body_bytes": settings.max_body_bytes, "failures": failures}),
         "exception_handlers": {SignInRequired: _sign_in_page},
+        "before_send": [add_security_headers],  # every answer, errors and static files included (service/api/headers.py)
     }
 
 

@@ -6,8 +6,8 @@ once for every route as it is registered (a ``ReceiveRoutePlugin``):
 - the problem+json answers (:class:`service.errors.ProblemDocument`) each operation can
   give: 400 and 422 for any request with a body or parameters, 404 for an operation on
   one resource (a path parameter), 409 where a write can clash with what is stored,
-  401, 403, 408, 413 and 415 for a body (see :mod:`service.api.access`, :mod:`service.api.bodies`
-  and :mod:`service.api.deadline`);
+  401, 403, 408, 413, 415 and 429 for a body (see :mod:`service.api.access`, :mod:`service.api.throttle`,
+  :mod:`service.api.bodies` and :mod:`service.api.deadline`);
   421 for any (a Host that is not loopback, when no token is set);
 - the request body of a route that reads its body itself (``opt={"body_types": ...}``):
   ``POST /rules/validate`` (YAML text) and ``POST /claims/batch`` (claims as JSON or NDJSON);
@@ -15,17 +15,19 @@ once for every route as it is registered (a ``ReceiveRoutePlugin``):
 - the bearer token every write but a dry run takes (:data:`BEARER`, ``security`` on the operation).
 
 ``/schema`` shows Swagger UI from ``service/assets/swagger-ui`` (swagger-ui-dist from
-npm, its version in that folder's VERSION file), not from a CDN, so the docs work offline.
+npm, its version in that folder's VERSION file), not from a CDN, so the docs work offline;
+``service/assets/schema.js`` starts it, so the page needs no inline script.
 Any other path under ``/schema`` (``/schema/redoc``, which Tally does not serve) is a
 404 problem like every other, not Litestar's HTML page (:func:`schema_router`).
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Router
+from litestar import Request, Router
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
@@ -76,6 +78,7 @@ WHY = {
     415: "The body's content type is not one this route takes",
     421: "Without tokens, a Host that is not a loopback name (no DNS rebinding)",
     422: "A field or parameter cannot be used; each problem names it",
+    429: "Too many wrong tokens from this address within a minute (TALLY_AUTH_FAILURES_PER_MINUTE); Retry-After says when to try again",
 }
 
 
@@ -96,7 +99,7 @@ def problem_statuses(handler: HTTPRouteHandler, path_parameters: bool) -> list[i
     if has_body:
         statuses |= {408, 413, 415}
         if needs_token(handler):
-            statuses |= {401, 403}
+            statuses |= {401, 403, 429}
     if handler.operation_id in CONFLICTING_OPERATIONS:
         statuses.add(409)
     return sorted(statuses)
@@ -167,10 +170,49 @@ class ProblemResponses(ReceiveRoutePlugin):
                 handler.operation_class = documented_operation(body_types, csv)
 
 
+class SwaggerFromAssets(SwaggerRenderPlugin):
+    """Litestar's Swagger UI page, with no inline script or style, so the Content-Security-Policy
+    (service/api/headers.py) can allow scripts and styles from this service's files alone.
+
+    Litestar's page starts Swagger UI in an inline ``<script>`` holding the whole OpenAPI
+    document; here ``/assets/schema.js`` starts it, reading the document from
+    ``/schema/openapi.json`` (named in the container's ``data-spec``).  Its OAuth2
+    redirect page (another inline script) is not served: Tally's tokens are bearer tokens.
+    """
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        title = html.escape(str(openapi_schema["info"]["title"]))
+        spec = html.escape(self.get_openapi_json_route(request))
+        return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title}</title>
+  {self.favicon}
+  <link href="{self.css_url}" rel="stylesheet">
+  <link href="{ASSETS}/schema.css" rel="stylesheet">
+  <script src="{self.js_url}" defer></script>
+  <script src="{self.standalone_preset_js_url}" defer></script>
+  <script src="{ASSETS}/schema.js" defer></script>
+</head>
+<body>
+  <div id="swagger-container" data-spec="{spec}"></div>
+</body>
+</html>
+""".encode()
+
+    def receive_router(self, router: Router) -> None:
+        return  # no oauth2-redirect.html
+
+
+ASSETS = "/assets"
+
+
 def api_viewer() -> SwaggerRenderPlugin:
     """Swagger UI at /schema, its script, style and icon from /assets (the package), no other host."""
-    base = "/assets/swagger-ui"
-    return SwaggerRenderPlugin(
+    base = f"{ASSETS}/swagger-ui"
+    return SwaggerFromAssets(
         js_url=f"{base}/swagger-ui-bundle.js",
         css_url=f"{base}/swagger-ui.css",
         standalone_preset_js_url=f"{base}/swagger-ui-standalone-preset.js",
@@ -193,4 +235,5 @@ def documented_paths_only(connection: ASGIConnection[Any, Any, Any, Any], _: Bas
         )
 
 
-__all__: list[Any] = ["BEARER", "ProblemResponses", "api_viewer", "documented_operation", "problem_statuses", "schema_router", "security_components"]
+__all__: list[Any] = ["BEARER", "ProblemResponses", "SwaggerFromAssets", "api_viewer", "documented_operation", "problem_statuses",
+                      "schema_router", "security_components"]

@@ -3,6 +3,8 @@
 ``GET /desk/sign-in`` is the form; ``POST /desk/sign-in`` checks the token and keeps the role
 it opens in a server-side session (cookie HttpOnly, SameSite=Strict, Secure behind https);
 ``POST /desk/sign-out`` ends it.  Both posts carry Litestar's CSRF token like every desk form.
+A wrong token counts against the client's address like a wrong bearer token: past
+``TALLY_AUTH_FAILURES_PER_MINUTE`` of them in a minute, a 429 (service/api/throttle.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
-from service.api.access import access_of, sign_in_page, start_session
+from service.api.access import access_of, authenticate, sign_in_page, start_session
 from service.api.bodies import FORM_TYPES
 
 
@@ -36,7 +38,7 @@ class SignInPages(Controller):
     @post("/sign-in", name="sign-in-post", status_code=303, sync_to_thread=False)
     def sign_in(self, request: Request, data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Redirect | Template:
         """A token the service accepts opens a session and goes back where the desk was; any other is a 401 and the form again."""
-        role = access_of(request).role_of(data.token.strip())
+        role = authenticate(request, data.token.strip(), "token")  # a wrong one counts against this address
         if role is None:
             return sign_in_page(_local(data.next), "that is not a token this service accepts", status=401)
         start_session(request, role)
