@@ -8,9 +8,13 @@ deadline for the whole body (``TALLY_BODY_TIMEOUT_SECONDS``), counted from the m
 the request's headers were read. The wait is a cancel scope around ``receive``: no
 thread, no task left behind, the event loop free meanwhile.
 
-A response sent before its request's body arrived in full (a 408, or a 401 refused
-before the body was read) says ``Connection: close``: uvicorn then closes the
-connection instead of reading the rest of a body nobody wants, byte after byte.
+A 408 says ``Connection: close``: the rest of that body is not coming, so the
+connection cannot carry another request.  An answer refused before its body was read
+(a 401, a 413) does not: the client may already have sent megabytes, and a server
+that closes a socket with unread bytes in it sends a TCP reset, which can destroy
+the answer before the client reads it.  uvicorn discards the rest of such a body as
+it arrives and keeps the connection; a client that drips it is the reverse proxy's
+to cut off (``client_body_timeout``, README "Behind a reverse proxy").
 
 Slow *headers* are not seen here: the application is called only once they have
 arrived. The reverse proxy in front of Tally bounds them (README, "Behind a reverse proxy").
@@ -23,9 +27,6 @@ from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import ClientError, FieldProblem
-
-CLOSE = (b"connection", b"close")
-
 
 class BodyTooSlow(ClientError):
     status = 408
@@ -67,14 +68,7 @@ class BodyDeadline:
                 return message
             raise BodyTooSlow(self.seconds)
 
-        async def send_closing(message: Message) -> None:
-            if message["type"] == "http.response.start" and not arrived:
-                headers = list(message.get("headers", []))
-                if not any(name.lower() == b"connection" for name, _ in headers):
-                    message = {**message, "headers": [*headers, CLOSE]}
-            await send(message)
-
-        await self.app(scope, receive_in_time, send_closing)
+        await self.app(scope, receive_in_time, send)
 
 
 def announces_body(headers: list[tuple[bytes, bytes]] | tuple[tuple[bytes, bytes], ...]) -> bool:
