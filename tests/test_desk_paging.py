@@ -1,4 +1,4 @@
-"""The desk's numbered pages have a ceiling: a page past it is a 422 naming ``page``, never a 500.
+"""The desk's numbered pages have a ceiling: a page past it is a 400 naming ``page``, never a 500.
 
 ``/?page=384307168202282326`` and ``/desk/unchecked?page=9223372036854775807`` once
 overflowed DuckDB's 64-bit offset.  The ceiling, :data:`service.api.paging.MAX_PAGE`,
@@ -30,7 +30,7 @@ def paged_routes(path: Path, rules: RuleBook) -> list[str]:
         for handler in getattr(route, "route_handlers", []):
             parameter = handler.parsed_fn_signature.parameters.get("page")
             if parameter is not None and "GET" in handler.http_methods:
-                assert parameter.kwarg_definition.le == MAX_PAGE, f"{route.path}: page has no ceiling"
+                assert parameter.kwarg_definition.schema_extra == {"maximum": MAX_PAGE}, f"{route.path}: page has no ceiling"
                 found.append(route.path)
     return found
 
@@ -47,7 +47,7 @@ def test_every_desk_page_parameter_stops_at_its_ceiling(seeded_server: str, tmp_
             assert client.get(path, params={"page": MAX_PAGE}).status_code == 200, path  # an empty page past the last item
             for page in PAST_THE_END:
                 response = client.get(path, params={"page": page})
-                body = assert_problem(response, 422, "page")
+                body = assert_problem(response, 400, "page")
                 assert f"{MAX_PAGE}" in body["detail"], body  # the answer says where the ceiling is
 
 

@@ -8,8 +8,11 @@ header, which keeps their body what clients already read.
 
 The desk's pages are numbered instead (``?page=3``), :data:`DESK_PAGE_SIZE` items a
 page, up to :data:`MAX_PAGE`: the page whose offset is the API's :data:`MAX_OFFSET`.
-A page past it is a 422 naming ``page``, like an offset past its own ceiling (a page
-of 384307168202282326 once overflowed DuckDB's 64-bit offset: a 500).
+A page past it is a 400 naming ``page`` (the status the desk's contract gives it; a page
+of 384307168202282326 once overflowed DuckDB's 64-bit offset: a 500), raised where the page
+becomes an offset, so no numbered page can forget it.  The ceiling is declared in the
+OpenAPI document as the parameter's ``maximum`` but not checked by Litestar, whose
+parameter checks answer 422.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from urllib.parse import urlencode
 from litestar import Request
 from litestar.params import QueryParameter
 
+from service.errors import ClientError, FieldProblem
+
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
@@ -29,11 +34,21 @@ Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Items t
 
 DESK_PAGE_SIZE = 25
 MAX_PAGE = MAX_OFFSET // DESK_PAGE_SIZE + 1  # 40,000,000,001: its offset, (page - 1) * 25, is MAX_OFFSET
-Page = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"The page, {DESK_PAGE_SIZE} items each, from 1 to {MAX_PAGE:,}.")]
+Page = Annotated[int, QueryParameter(ge=1, schema_extra={"maximum": MAX_PAGE},
+                                     description=f"The page, {DESK_PAGE_SIZE} items each, from 1 to {MAX_PAGE:,}; past it, a 400.")]
+
+
+class PageOutOfRange(ClientError):
+    status = 400
+    title = "Page out of range"
+    slug = "page-out-of-range"
 
 
 def desk_offset(page: int) -> int:
-    """Items before a desk page."""
+    """Items before a desk page; a page past :data:`MAX_PAGE` is a 400 naming ``page``."""
+    if page > MAX_PAGE:
+        reason = f"the desk's pages go from 1 to {MAX_PAGE:,} ({MAX_PAGE}); {page} is past the last one"
+        raise PageOutOfRange([FieldProblem(field="page", reason=reason, location="query")])
     return (page - 1) * DESK_PAGE_SIZE
 
 
