@@ -24,6 +24,7 @@ from pathlib import Path
 import msgspec
 import pytest
 import uvicorn
+from hypothesis import settings as hypothesis_settings
 from litestar.testing import TestClient
 
 from service.app import create_app
@@ -31,6 +32,12 @@ from service.loading import load_directory
 from service.rules.book import RuleBook
 from service.store import Store
 from tests.helpers import FIXTURES_DIR, RULES_DIR, ServerStarter, make_client, settings_for
+
+# No hypothesis deadline anywhere: a per-example time limit is a timed assertion, and on a shared
+# two-core machine a 200 ms example once took 356 ms (test_figures_arabic).  A test's own
+# @settings still sets its examples; it inherits this profile's deadline.
+hypothesis_settings.register_profile("tally", deadline=None)
+hypothesis_settings.load_profile("tally")
 
 SERVER_START_DEADLINE = 10.0  # seconds; a healthy start takes a few milliseconds
 
