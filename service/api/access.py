@@ -16,7 +16,9 @@ handlers say so with ``opt={"dry_run": True}`` where a guarded controller holds 
 
 A missing or wrong token is a 401 with ``WWW-Authenticate``; a valid token on a route it
 does not open is a 403.  Tokens are compared in constant time, after hashing, so neither
-their bytes nor their length leak through timing.
+their bytes nor their length leak through timing; wrong ones are counted per client
+address, and past ``TALLY_AUTH_FAILURES_PER_MINUTE`` the address waits (429,
+service/api/throttle.py).  Every answer carries the headers of service/api/headers.py.
 """
 
 from __future__ import annotations

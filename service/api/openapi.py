@@ -170,6 +170,9 @@ class ProblemResponses(ReceiveRoutePlugin):
                 handler.operation_class = documented_operation(body_types, csv)
 
 
+ASSETS = "/assets"  # the package's service/assets, served by create_app
+
+
 class SwaggerFromAssets(SwaggerRenderPlugin):
     """Litestar's Swagger UI page, with no inline script or style, so the Content-Security-Policy
     (service/api/headers.py) can allow scripts and styles from this service's files alone.
@@ -204,9 +207,6 @@ class SwaggerFromAssets(SwaggerRenderPlugin):
 
     def receive_router(self, router: Router) -> None:
         return  # no oauth2-redirect.html
-
-
-ASSETS = "/assets"
 
 
 def api_viewer() -> SwaggerRenderPlugin:
