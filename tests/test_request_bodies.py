@@ -193,3 +193,9 @@ def test_a_batch_typed_json_but_sent_as_lines_is_checked_as_lines(http: httpx.Cl
     body = first.encode() + b"\n" + second
     assert_problem(http.post("/claims/batch", content=body, headers=JSON), 400, "figure")
     assert store.count_claims() == before
+
+
+@pytest.mark.parametrize("body", [b"\n", b" ", b"\r\n\n"])
+def test_a_batch_typed_json_holding_no_json_is_a_400(http: httpx.Client, body: bytes) -> None:
+    # Found by schemathesis (tests/test_api_fuzz.py): typed JSON, a blank body was read as zero lines, a 201
+    assert_problem(http.post("/claims/batch", content=body, headers=JSON), 400, "$")

@@ -94,6 +94,9 @@ def _check(body: bytes, media_type: str, handler: BaseRouteHandler) -> None:
     if media_type in JSON_TYPES or array:
         check_json(body)
     if not array and any(accepted in NDJSON_TYPES for accepted in body_types(handler)):
+        if media_type in JSON_TYPES and not body.strip():  # no lines at all is an empty batch only when typed NDJSON
+            reason = "the body holds no JSON: send a JSON array of claims, or claims one per line as application/x-ndjson"
+            raise MalformedBody([FieldProblem(field="$", reason=reason)])
         check_ndjson(body)
 
 
