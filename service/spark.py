@@ -201,15 +201,27 @@ def _for_spark(node: exp.Expression) -> exp.Expression:
         return exp.Anonymous(this="try_divide", expressions=[node.this.transform(_for_spark), node.expression.transform(_for_spark)])
     if isinstance(node, exp.IsInf):
         return exp.EQ(this=exp.Abs(this=node.this.transform(_for_spark)), expression=_INFINITY.copy())
+    if isinstance(node, exp.Sum) and isinstance(node.this, exp.Order):
+        # SUM(x ORDER BY x): Spark SQL has no ordered aggregates; fold the sorted values, as DuckDB adds them
+        return _fold_sorted(node.this, "0E0", exp.Add)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "product":  # an aggregate DataFrames have, SQL not
-        factors = exp.ArrayAgg(this=node.expressions[0].transform(_for_spark))
-        times = exp.Lambda(this=exp.Mul(this=exp.column("p"), expression=exp.column("x")), expressions=[exp.to_identifier("p"), exp.to_identifier("x")])
-        return exp.Anonymous(this="aggregate", expressions=[factors, exp.Literal.number("1E0"), times])
+        return _fold_sorted(node.expressions[0], "1E0", exp.Mul)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "nextafter":
         value, toward = (e.transform(_for_spark) for e in node.expressions)
         stepped = exp.Anonymous(this="java_method", expressions=[exp.Literal.string("java.lang.Math"), exp.Literal.string("nextAfter"), value, toward])
         return exp.cast(stepped, "DOUBLE")
     return node
+
+
+def _fold_sorted(values: exp.Expression, start: str, operation: type[exp.Binary]) -> exp.Expression:
+    """``aggregate(array_sort(collect_list(x)), start, (p, x) -> p op x)``: an aggregate over the values in
+    ascending order (``x ORDER BY x``, see ``sql._in_order``), so Spark's float sums have DuckDB's bits."""
+    value = values.this if isinstance(values, exp.Order) else values
+    collected: exp.Expression = exp.ArrayAgg(this=value.transform(_for_spark))
+    if isinstance(values, exp.Order):
+        collected = exp.Anonymous(this="array_sort", expressions=[collected])
+    step = exp.Lambda(this=operation(this=exp.column("p"), expression=exp.column("x")), expressions=[exp.to_identifier("p"), exp.to_identifier("x")])
+    return exp.Anonymous(this="aggregate", expressions=[collected, exp.Literal.number(start), step])
 
 
 # --- running them ------------------------------------------------------------------

@@ -9,7 +9,7 @@ predicates (``plan.py``), translated node for node; the in-process executor
 
 Shape of the query, for bindings ``b1..bn`` and at most one group binding ``g``::
 
-    WITH "g_part" AS (SELECT keys, unit, SUM(lo) AS lo, ..., LIST_SORT(FLATTEN(LIST(ids))) AS ids
+    WITH "g_part" AS (SELECT keys, unit, SUM(lo ORDER BY lo) AS lo, ..., LIST_SORT(FLATTEN(LIST(ids))) AS ids
                       FROM (SELECT keys, unit, <quantity columns>, MIN(lo * scale) AS lo,
                                    MAX(hi * scale) AS hi, ..., LIST(id) AS ids
                             FROM live_claims WHERE <part's filters>
@@ -605,13 +605,13 @@ def _aggregates(plan: RulePlan, table: str) -> list[exp.Expression]:
     when the check reads one, the scale and every member's id, sorted."""
     term = lambda name: col(table, name)  # noqa: E731 - reads better than a def for one line
     aggregates = [
-        exp.alias_(exp.Sum(this=term("lo")), "lo", quoted=True),
-        exp.alias_(exp.Sum(this=term("hi")), "hi", quoted=True),
+        exp.alias_(exp.Sum(this=_in_order(term("lo"))), "lo", quoted=True),
+        exp.alias_(exp.Sum(this=_in_order(term("hi"))), "hi", quoted=True),
     ]
     if any(isinstance(leaf, Compound) for leaf in leaves(plan.rule.check)):
         # (1 + g1)(1 + g2)... - 1 is monotone in each g only while every 1 + g is positive
         growth = lambda bound: arith("+", lit(1.0), term(bound))  # noqa: E731
-        product = lambda bound: arith("-", exp.Anonymous(this="PRODUCT", expressions=[growth(bound)]), lit(1.0))  # noqa: E731
+        product = lambda bound: arith("-", exp.Anonymous(this="PRODUCT", expressions=[_in_order(growth(bound))]), lit(1.0))  # noqa: E731
         positive = exp.LogicalAnd(this=exp.GT(this=growth("lo"), expression=lit(0)))
         aggregates += [
             exp.alias_(product("lo"), "c_lo", quoted=True),
@@ -623,6 +623,14 @@ def _aggregates(plan: RulePlan, table: str) -> list[exp.Expression]:
         exp.alias_(exp.Max(this=term("scale")), "scale", quoted=True),
         exp.alias_(ids, "ids", quoted=True),
     ]
+
+
+def _in_order(value: exp.Expression) -> exp.Order:
+    """``value ORDER BY value``, for a sum or product of doubles: DuckDB's threads feed an aggregate
+    rows in no fixed order, and a float sum's last bits depend on it, so the same store gave bounds
+    of 0.9181 and 0.9181000000000001 from one run to the next.  Ordered by value, the same figures
+    always give the same bits."""
+    return exp.Order(this=value, expressions=[exp.Ordered(this=value.copy(), nulls_first=False)])
 
 
 QUANTITY = "quantity"  # the inner query's alias: one row per quantity of a group
