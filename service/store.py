@@ -122,6 +122,9 @@ ALTER TABLE claims ADD COLUMN IF NOT EXISTS withdrawn_reason VARCHAR;
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS withdrawn_at TIMESTAMP WITH TIME ZONE;
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS superseded_by VARCHAR;
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS corrects VARCHAR;
+-- the unit a claim gave beside a figure that leaves it unsaid ("3,6 milliards", MAD);
+-- a store made before has none: every figure printed its own
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS figure_unit VARCHAR;
 -- No index on subject: DuckDB's index scan fetches rows one by one (10 ms for a subject's
 -- 380 claims at 100k), slower than a scan; bulk loads insert claims sorted by subject
 -- instead, so that row groups' min/max let a scan skip all but the subject's own.
@@ -689,7 +692,7 @@ def _verdict_from_row(row: Sequence[Any], shapes: RuleShapes) -> VerdictRow:
 
 _CLAIM_SELECT = (
     "id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading, "
-    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects"
+    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects, figure_unit"
 )
 _NEIGHBOUR_SELECT = f"{', '.join(CLAIM_COLUMNS)}, {_CLAIM_SELECT}"
 
@@ -719,12 +722,12 @@ def executor_row(claim: Claim) -> tuple[Any, ...]:
 _CLAIM_ROW_COLUMNS = (
     "id", "source", "quote", "subject", "breakdown", "breakdown_key", "breakdown_dims", "measure", "period",
     "period_start", "period_end", "compared_to", "compared_start", "compared_end", "figure", "qualifier", "printed",
-    "lo", "hi", "unit", "scale", "text", "text_key", "reading",
+    "lo", "hi", "unit", "scale", "text", "text_key", "reading", "figure_unit",
 )  # fmt: skip
 _CLAIM_ROW_TYPES = (
     "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
     "INTEGER", "INTEGER", "VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR",
-    "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON",
+    "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON", "VARCHAR",
 )  # fmt: skip
 
 
@@ -757,12 +760,14 @@ def _claim_row(claim: Claim) -> dict[str, Any]:
         "text": claim.text,
         "text_key": category_key(claim.text) if claim.text is not None else None,
         "reading": msgspec.json.encode(claim.reading).decode(),
+        "figure_unit": claim.unit,
     }
 
 
 def _claim_from_row(row: tuple[Any, ...]) -> Claim:
     (claim_id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading) = row[:16]
-    withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects = row[16:]
+    withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects = row[16:21]
+    figure_unit = row[21] if len(row) > 21 else None  # Spark's claims layout has no given unit
     withdrawal = None if withdrawn_at is None else Withdrawal(withdrawn_by, withdrawn_reason, withdrawn_at)
     interval = None
     if unit is not None:
@@ -777,6 +782,7 @@ def _claim_from_row(row: tuple[Any, ...]) -> Claim:
         period=period,
         compared_to=compared_to,
         figure=figure,
+        unit=figure_unit,
         interval=interval,
         text=text,
         qualifier=qualifier,
