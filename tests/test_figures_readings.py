@@ -220,3 +220,26 @@ def test_anything_else_in_another_currency_is_refused_by_name(printed: str, lang
     with pytest.raises(FigureError) as caught:
         parse_figure(printed, lang)
     assert caught.value.part == part, caught.value
+
+
+# --- no text crashes the reader -------------------------------------------------------------
+
+
+@given(st.sampled_from(["3,6 milliards", "12 %", "en hausse", "١٠٨،٧", "doublé", "1,2 milliard de dirhams"]), st.text(max_size=40))
+def test_any_unit_beside_a_figure_is_read_or_refused_as_a_unit_error(printed: str, unit: str) -> None:
+    try:
+        parse_figure(printed, "fr", unit=unit)
+    except UnitError as exc:
+        assert exc.part == unit
+    # Anything else (a crash, or a FigureError blaming the figure) fails the test.
+
+
+PIECES = [*"0123456789٠١٢٣٤٥٦٧٨٩,.،٫٬ $€()", "dollars", " milliards", " d'euros", "US", "soit ", "environ ", "dirhams", "%"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_any_parenthesised_text_after_a_dirham_figure_is_read_or_refused_by_name(inside: str) -> None:
+    try:
+        parse_figure(f"1,2 milliard de dirhams ({inside})", "fr")
+    except FigureError as exc:
+        assert exc.part, exc
