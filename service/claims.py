@@ -77,7 +77,17 @@ class ClaimIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_def
     compared_to: PeriodText | None = None
     figure: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
     value: float | str | None = None
-    unit: str | None = None
+    unit: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=100,
+                description="With value: its unit. With figure: the unit the printed figure leaves unsaid, if it does.",
+                examples=["MMDH", "MAD"],
+            ),
+        ]
+        | None
+    ) = None
     qualifier: str | None = None
 
 

@@ -122,9 +122,6 @@ ALTER TABLE claims ADD COLUMN IF NOT EXISTS withdrawn_reason VARCHAR;
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS withdrawn_at TIMESTAMP WITH TIME ZONE;
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS superseded_by VARCHAR;
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS corrects VARCHAR;
--- the unit a claim gave beside a figure that leaves it unsaid ("3,6 milliards", MAD);
--- a store made before has none: every figure printed its own
-ALTER TABLE claims ADD COLUMN IF NOT EXISTS figure_unit VARCHAR;
 -- No index on subject: DuckDB's index scan fetches rows one by one (10 ms for a subject's
 -- 380 claims at 100k), slower than a scan; bulk loads insert claims sorted by subject
 -- instead, so that row groups' min/max let a scan skip all but the subject's own.
@@ -143,8 +140,15 @@ SCHEMA += f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdr
 # versions were recorded up to date (each statement of SCHEMA adds only what is missing).
 # A store that records a higher version was written by a newer Tally and is refused: read
 # by code that does not know its columns, it could only be misread or damaged.
-SCHEMA_VERSION = 1
-MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table()}
+SCHEMA_VERSION = 2
+# Version 2 (issue 19): the unit a claim gave beside a figure that leaves it unsaid
+# ("3,6 milliards", MAD); a store made before has none, every figure printed its own.
+# The view is made again so that its * holds the new column.
+_FIGURE_UNIT = (
+    "ALTER TABLE claims ADD COLUMN IF NOT EXISTS figure_unit VARCHAR;\n"
+    f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL;\n"
+)
+MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table(), 2: _FIGURE_UNIT}
 _VERSION_KEY = "schema_version"
 
 # A margin (in its unit) over the largest finite bound of the check's sides (base magnitudes).

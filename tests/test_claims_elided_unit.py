@@ -138,3 +138,20 @@ def test_the_desk_form_takes_the_unit_left_unsaid(store: Store, rules: RuleBook)
         assert refused.status_code == 422 and 'id="unit-problem"' in refused.text
         read = client.get("/desk/read", params={"figure": "3,6 milliards", "unit": "MAD", "source": "le360"}).json()
         assert read["interval"] and "bn" in read["interval"]
+
+
+def test_a_store_of_schema_version_1_opens_with_room_for_the_unit_given(db_path: Any, rules: RuleBook) -> None:
+    """A store written before the unit could be given (version 1) gains the column when opened, and keeps its claims."""
+    import duckdb
+
+    from service.store import MIGRATIONS, SCHEMA_VERSION
+
+    with duckdb.connect(str(db_path)) as raw:  # what the Tally of version 1 made: its migration alone
+        raw.execute(MIGRATIONS[1]).fetchall()
+        raw.execute("INSERT INTO settings VALUES ('schema_version', '1')").fetchall()
+    with Store(str(db_path)) as store, make_client(store, rules) as client:
+        assert store.schema_version() == SCHEMA_VERSION >= 2
+        client.post("/sources", json=SOURCE)
+        claim = client.post("/claims", json=AFTER).json()["claim"]
+        assert client.get(f"/claims/{claim['id']}").json()["unit"] == "MAD"
+        assert [c.unit for c in store.list_claims().items] == ["MAD"]
