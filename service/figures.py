@@ -834,9 +834,9 @@ def _given_unit(reading: _Reading, unit: str) -> None:
     tokens = _unit_name_tokens(unit)
     if tokens is None:
         raise UnitError(reading.text, unit, "is not a known unit")
-    given = _unit_reading(tokens, unit)
+    given_factor, given_canonical = _unit_reading(tokens, unit, reading.text)
     printed = _printed_unit(reading)
-    if printed is None and reading.number is not None:
+    if printed is None:
         try:
             for token in tokens:
                 _take_unit(reading, token)
@@ -844,13 +844,9 @@ def _given_unit(reading: _Reading, unit: str) -> None:
             raise UnitError(reading.text, unit, f"cannot be the unit of this figure: {exc.reason}") from exc
         reading.given_unit = unit
         return
-    given_factor, given_canonical = given
-    printed_canonical = printed or "count"
-    scaled_apart = given_factor != 1 and printed_canonical == given_canonical and _conversion(reading)[0] != given_factor
-    if given_canonical != printed_canonical:
-        shown = "no unit, a count" if printed is None else printed_canonical
-        raise UnitError(reading.text, unit, f"contradicts the unit printed in the figure ({shown})")
-    if scaled_apart:
+    if given_canonical != printed:
+        raise UnitError(reading.text, unit, f"contradicts the unit printed in the figure ({printed})")
+    if given_factor != 1 and _conversion(reading)[0] != given_factor:
         raise UnitError(reading.text, unit, f"carries a scale ({_power_of_ten(given_factor)}) the printed figure does not")
     reading.ignored.append(f"the unit '{unit}' given beside the figure agrees with the one printed")
 
@@ -870,14 +866,14 @@ def _unit_name_tokens(unit: str) -> list[_Token] | None:
     return tokens
 
 
-def _unit_reading(tokens: list[_Token], unit: str) -> tuple[Decimal, str]:
+def _unit_reading(tokens: list[_Token], unit: str, text: str) -> tuple[Decimal, str]:
     """The factor and canonical unit a unit's name stands for, as '1 <unit>' would read."""
     alone = _Reading(unit, number=_Number("1", Decimal(1), Decimal(1), Decimal(1), ""))
     try:
         for token in tokens:
             _take_unit(alone, token)
     except FigureError as exc:
-        raise UnitError(unit, unit, f"is not a unit: {exc.reason}") from exc
+        raise UnitError(text, unit, f"is not a unit: {exc.reason}") from exc
     return _conversion(alone)
 
 
