@@ -6,6 +6,10 @@ holds the Arabic ones, and what an Arabic text adds to reading a number:
 - digits: Western (``1,23``), Eastern Arabic-Indic (``١٫٢٣``) and Persian
   (``۱۲۳``); the Arabic decimal separator ``٫`` is always the decimal mark and the
   Arabic thousands separator ``٬`` always groups thousands, in any language;
+- the Arabic comma ``،`` (U+060C) written *between two digits* is a decimal mark,
+  as part of the Moroccan Arabic press prints it (``108،7`` is 108.7): a list
+  separator is followed by a space (``108، 90``), so a comma touching digits on
+  both sides is never one;
 - a comma or a point reads as the Moroccan press uses them, which is babel's
   ``ar_MA`` (comma decimal mark, point groups thousands), as in Moroccan French;
 - letters a reader does not read as part of a word: tatweel (``مليـــار``),
@@ -42,6 +46,8 @@ PRESS_LOCALE = "ar_MA"
 #: The Arabic numbering system's separators (``٫`` decimal, ``٬`` groups): never ambiguous.
 ARABIC_DECIMAL_SEPARATOR = get_decimal_symbol("ar", numbering_system="arab")
 ARABIC_GROUP_SEPARATOR = get_group_symbol("ar", numbering_system="arab")
+#: The Arabic comma, a list separator in CLDR; between two digits the press's decimal mark.
+ARABIC_COMMA = "\u060c"
 
 
 def _without_marks(symbol: str) -> str:
@@ -117,7 +123,11 @@ DUAL_POINTS = ("نقطتان", "نقطتين")
 CURRENCIES: dict[str, str] = {
     "درهم": "MAD", "دراهم": "MAD", "درهما": "MAD", DIRHAM_NAME: "MAD",
     DIRHAM_SYMBOL: "MAD", DIRHAM_SYMBOL.rstrip("."): "MAD",
+    # the name with its adjective, as babel's درهم مغربي, in its plural and accusative
+    "دراهم مغربية": "MAD", "درهما مغربيا": "MAD",
 }  # fmt: skip
+#: Other currencies, read only in a parenthesised conversion of a dirham figure ("(1,05 مليار دولار)").
+FOREIGN_CURRENCIES = ("دولار", "دولارا", "دولارات", "دولار أمريكي", "دولار أميركي", "أورو", "يورو")
 PERCENT_WORDS = (PERCENT_SIGN, "في المائة", "في المئة", "بالمائة", "بالمئة")
 POINTS_WORDS = ("نقطة", "نقاط", "نقطة مئوية", "نقاط مئوية")
 

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from service.errors import FieldProblem, InvalidField
-from service.figures import FigureError, ParsedFigure, Rounding, figure_from_value, parse_figure
+from service.figures import FigureError, ParsedFigure, Rounding, UnitError, figure_from_value, parse_figure
 from service.intervals import Interval
 from service.periods import Period, PeriodError
 from service.sources import Source, SourceId
@@ -61,7 +61,12 @@ PeriodText = Annotated[
 
 
 class ClaimIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
-    """A claim as a newsroom posts it: ``figure`` as printed, or ``value`` + ``unit``."""
+    """A claim as a newsroom posts it: ``figure`` as printed, or ``value`` + ``unit``.
+
+    ``unit`` beside ``figure`` is the unit the article left unsaid for it ("passé de
+    1,2 milliard de dirhams à 3,6 milliards": the second figure is "3,6 milliards",
+    in MAD); the figure stays as printed.
+    """
 
     source: SourceId
     quote: Passage
@@ -72,7 +77,17 @@ class ClaimIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_def
     compared_to: PeriodText | None = None
     figure: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
     value: float | str | None = None
-    unit: str | None = None
+    unit: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=100,
+                description="With value: its unit. With figure: the unit the printed figure leaves unsaid, if it does.",
+                examples=["MMDH", "MAD"],
+            ),
+        ]
+        | None
+    ) = None
     qualifier: str | None = None
 
 
@@ -116,6 +131,7 @@ class Claim(msgspec.Struct, kw_only=True):
     period: str
     compared_to: str | None
     figure: str
+    unit: str | None = None  # given beside a figure that leaves it unsaid; None when printed
     interval: IntervalOut | None
     text: str | None
     qualifier: str | None
@@ -127,7 +143,8 @@ class Claim(msgspec.Struct, kw_only=True):
     corrects: str | None = None
 
 
-FigureReader = Callable[[str, str, Rounding], ParsedFigure]
+# (figure, language, rounding, unit the figure leaves unsaid or None) -> its reading
+FigureReader = Callable[[str, str, Rounding, str | None], ParsedFigure]
 
 
 def build_claim(body: ClaimIn, source: Source, parse: FigureReader = parse_figure) -> Claim:
@@ -156,6 +173,7 @@ def build_claim(body: ClaimIn, source: Source, parse: FigureReader = parse_figur
         period=str(period),
         compared_to=None if compared_to is None else str(compared_to),
         figure=figure_text,
+        unit=body.unit if body.figure is not None else None,
         interval=interval,
         text=text,
         qualifier=None if parsed is None else parsed.qualifier,
@@ -168,9 +186,11 @@ def build_claim(body: ClaimIn, source: Source, parse: FigureReader = parse_figur
 
 def claim_id(claim: Claim) -> str:
     """Derived from what was printed, where: the same claim posted twice has the same id."""
-    identity = msgspec.json.encode(
-        [claim.source, claim.quote, claim.subject, claim.breakdown, claim.measure, claim.period, claim.compared_to, claim.figure]
-    )
+    fields = [claim.source, claim.quote, claim.subject, claim.breakdown, claim.measure, claim.period, claim.compared_to, claim.figure]
+    if claim.unit is not None:
+        # "3,6 milliards" in MAD is not the count "3,6 milliards"; a claim without one keeps its id.
+        fields.append(claim.unit)
+    identity = msgspec.json.encode(fields)
     return "c-" + hashlib.sha256(identity).hexdigest()[:12]
 
 
@@ -224,19 +244,21 @@ def _compared_to(body: ClaimIn, period: Period) -> Period | None:
 
 def _read_figure(body: ClaimIn, source: Source, parse: FigureReader) -> tuple[str, ParsedFigure | None]:
     structured = body.value is not None or body.unit is not None or body.qualifier is not None
-    if body.figure is not None and structured:
-        raise InvalidField("figure", "give either the printed figure or value + unit, not both")
+    if body.figure is not None and (body.value is not None or body.qualifier is not None):
+        raise InvalidField("figure", "give either the printed figure (with the unit it leaves unsaid, if any) or value + unit, not both")
     if body.measure == "category":
         if structured or body.figure is None or not body.figure.strip():
             raise InvalidField("figure", "a category claim carries its text in figure (e.g. 'Crédit Agricole')")
         return body.figure, None
     try:
         if body.figure is not None:
-            return body.figure, parse(body.figure, source.language, source.rounding)
+            return body.figure, parse(body.figure, source.language, source.rounding, body.unit)
         if body.value is None or body.unit is None:
             missing = "value" if body.value is None else "unit"
             raise InvalidField(missing, "a claim needs figure, or value and unit")
         parsed = figure_from_value(body.value, body.unit, body.qualifier, source.language, source.rounding)
+    except UnitError as exc:
+        raise InvalidField("unit", str(exc), part=exc.part) from exc
     except FigureError as exc:
         field = "figure" if body.figure is not None else _structured_field(body, exc)
         raise InvalidField(field, str(exc), part=exc.part) from exc

@@ -138,10 +138,11 @@ def load(db_path: str | None, rules_dir: str | None, files: tuple[Path, ...]) ->
     show_default=True,
     help="How the source rounds: half_up (±half a unit), truncate (toward zero), ceiling (up) or floor (down).",
 )
-def parse(text: str, lang: str, rounding: str) -> None:
+@click.option("--unit", default=None, help="The unit the text leaves unsaid, as a claim's unit beside its figure: '3,6 milliards' --unit MAD.")
+def parse(text: str, lang: str, rounding: str, unit: str | None) -> None:
     """Print the interval a printed figure means, and why."""
     try:
-        parsed = parse_figure(text, lang, Rounding(rounding))
+        parsed = parse_figure(text, lang, Rounding(rounding), unit)
     except FigureError as exc:
         errors.print(f"[red]cannot read[/] {text!r}: {exc}")
         sys.exit(2)

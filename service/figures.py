@@ -27,7 +27,9 @@ read as articles, never as the number one.
 
 Arabic text (``lang="ar"``, see :mod:`service.arabic`) prints Western,
 Arabic-Indic (``١٫٢٣``) or Persian (``۱۲۳``) digits, read alike; ``٫`` is always
-the decimal mark and ``٬`` always groups thousands, in any language; a comma or
+the decimal mark and ``٬`` always groups thousands, in any language, and so is the
+Arabic comma ``،`` written between two digits (``108،7`` is 108.7: a list
+separator is followed by a space, ``108، 90``, and is refused in a figure); a comma or
 a point follows babel's ``ar_MA``, as in Moroccan French (``1,23`` is 1.23,
 ``440.000`` is 440000).  Tatweel, diacritics and the direction marks (LRM, RLM,
 ALM) are not read; ``بـ``, ``لـ`` and ``و`` attached to a number or a known word
@@ -116,13 +118,26 @@ In Arabic: ألف/آلاف, مليون/ملايين/مليونا, مليار/م�
 (ثلاث مرات: [150, 250] percent); ارتفاع, زيادة, نمو ... go up and انخفاض,
 تراجع ... go down, with or without بـ; الأغلبية, معظم are a majority.
 
+The dirham may carry its adjective: ``Moroccan dirhams``, ``dirhams marocains``,
+``درهم مغربي``.
+
 Ignored but reported in the explanation: ``de``, ``d'``, ``of``, ``soit``, ``à``,
 ``to``, articles, ``en glissement annuel``, ``year-on-year``, ``yoy``, ``en
-moyenne``, ``on average``, ``average``, ``par <word>``/``per <word>``, and a
+moyenne``, ``on average``, ``average``, ``par <word>``/``per <word>``, a
 parenthesised abbreviation repeating the unit (``1,14 milliard de dirhams
-(MMDH)``).  Anything else is a :class:`FigureError`, as are empty text, text
-without a number (and without a direction or majority word), two numbers
-(``13 % à 20 %``) and a unit that contradicts another.
+(MMDH)``), and a parenthesised conversion of a dirham figure into another currency
+(``120 billion Moroccan dirhams ($11.5 billion)``, ``(1,05 milliard d'euros)``):
+the article's own aid to its reader, context and not a second figure.  Anything
+else is a :class:`FigureError`, as are empty text, text without a number (and
+without a direction or majority word), two numbers (``13 % à 20 %``), a unit that
+contradicts another, and a figure printed in another currency than the dirham.
+
+An article often prints a unit once for two figures: "passé de 1,2 milliard de
+dirhams en 2023 à 3,6 milliards en 2024".  ``parse_figure(text, unit=...)`` reads
+the second figure as printed (``3,6 milliards``, its scale kept) with the unit it
+leaves unsaid (``MAD``), as if printed after its words; a given unit that
+contradicts the printed one (``3,6 %`` in ``MAD``, ``3,6 milliards`` in ``MMDH``,
+a second scale) is a :class:`UnitError`.
 """
 
 from __future__ import annotations
@@ -149,6 +164,7 @@ __all__ = [
     "FigureError",
     "ParsedFigure",
     "Rounding",
+    "UnitError",
     "figure_from_value",
     "parse_figure",
 ]
@@ -182,6 +198,10 @@ class FigureError(ValueError):
         if self.part:
             return f"cannot read {self.text!r} as a figure: {self.part!r} {self.reason}"
         return f"cannot read {self.text!r} as a figure: {self.reason}"
+
+
+class UnitError(FigureError):
+    """A unit given beside a printed figure that cannot be its unit; ``part`` is the unit as given."""
 
 
 class ParsedFigure(msgspec.Struct, frozen=True):
@@ -258,7 +278,15 @@ SCALES: dict[str, int] = {
 CURRENCIES: dict[str, str] = {
     "dirham": "MAD", "dirhams": "MAD", "MAD": "MAD", "DH": "MAD", "Dhs": "MAD",
     "MDH": "MDH", "MMDH": "MMDH",
+    "Moroccan dirham": "MAD", "Moroccan dirhams": "MAD",
+    "dirham marocain": "MAD", "dirhams marocains": "MAD",
 }  # fmt: skip
+# Other currencies, read only in a parenthesised conversion of a dirham figure:
+# "120 billion Moroccan dirhams ($11.5 billion)".  A figure in one of them is refused.
+FOREIGN_CURRENCIES = (
+    "$", "US$", "USD", "dollar", "dollars", "US dollar", "US dollars", "U.S. dollars",
+    "dollar américain", "dollars américains", "dollars US", "€", "euro", "euros", "EUR",
+)  # fmt: skip
 PERCENT_WORDS = ("%", "pour cent", "percent", "per cent")
 POINTS_WORDS = (
     "points", "point", "pts", "pp", "points de pourcentage", "point de pourcentage",
@@ -291,6 +319,7 @@ DOWNWARD_WORDS += arabic.DOWNWARD_WORDS
 MAJORITY_WORDS += arabic.MAJORITY_WORDS
 SCALES |= arabic.SCALES
 CURRENCIES |= arabic.CURRENCIES
+FOREIGN_CURRENCIES += arabic.FOREIGN_CURRENCIES
 PERCENT_WORDS += arabic.PERCENT_WORDS
 POINTS_WORDS += arabic.POINTS_WORDS
 MULTIPLIERS |= arabic.MULTIPLIERS
@@ -320,6 +349,7 @@ _PRESS_GROUP_SEPARATORS = {"fr": "."}
 # (babel's plain "ar" has the Middle East's point for decimals).
 _PRESS_LOCALES = {"ar": arabic.PRESS_LOCALE}
 _AR_DECIMAL, _AR_GROUP = arabic.ARABIC_DECIMAL_SEPARATOR, arabic.ARABIC_GROUP_SEPARATOR
+_AR_COMMA = arabic.ARABIC_COMMA
 _PLACE_NAMES = {
     6: "millions", 5: "hundreds of thousands", 4: "tens of thousands", 3: "thousands",
     2: "hundreds", 1: "tens", 0: "units", -1: "tenths", -2: "hundredths",
@@ -393,6 +423,7 @@ def _vocabulary() -> list[tuple[str, str, object]]:
     entries += [(word, "majority", None) for word in MAJORITY_WORDS]
     entries += [(word, "scale", exponent) for word, exponent in SCALES.items()]
     entries += [(word, "currency", unit) for word, unit in CURRENCIES.items()]
+    entries += [(word, "foreign", None) for word in FOREIGN_CURRENCIES]
     entries += [(word, "percent", None) for word in PERCENT_WORDS]
     entries += [(word, "points", None) for word in POINTS_WORDS]
     entries += [(word, "multiplier", ratio) for word, ratio in MULTIPLIERS.items()]
@@ -414,9 +445,11 @@ def _lexicon() -> tuple[re.Pattern[str], list[tuple[str, object]]]:
 
 
 # Digits joined by '.' or ',' or by a space before exactly three digits (so "13 % à 20 %"
-# stays two numbers); which separator is the decimal mark is decided later.
+# stays two numbers); which separator is the decimal mark is decided later.  An Arabic
+# comma joins digits only when it touches both: "108، 90" is a list, two numbers.
+_MARKS = f".,{_AR_DECIMAL}{_AR_GROUP}{_AR_COMMA}"
 _NUMBER = re.compile(
-    rf"(?P<sign>[+-])?(?P<body>[0-9]+(?:(?:[.,{_AR_DECIMAL}{_AR_GROUP}]|[{_SPACES}](?=[0-9]{{3}}(?![0-9])))[0-9]+)*)(?![0-9])"
+    rf"(?P<sign>[+-])?(?P<body>[0-9]+(?:(?:[{_MARKS}]|[{_SPACES}](?=[0-9]{{3}}(?![0-9])))[0-9]+)*)(?![0-9])"
 )
 _PAREN = re.compile(r"\([^()]*\)")
 _PER = re.compile(r"(?:par|per)\s+([^\W\d_][\w'-]*)")
@@ -522,7 +555,7 @@ def _read_number(printed: str, lang: str, whole_text: str) -> _Number:
     match = _NUMBER.fullmatch(_fold(printed).strip())
     if match is None:
         raise FigureError(whole_text, printed, "is not a number")
-    parts = re.split(f"([.,{_AR_DECIMAL}{_AR_GROUP}{_SPACES}])", match["body"])
+    parts = re.split(f"([{_MARKS}{_SPACES}])", match["body"])
     runs, separators = parts[0::2], parts[1::2]
     decimal_at, how = _decimal_mark_position(runs, separators, lang, printed, whole_text)
     integer_runs = runs[: decimal_at + 1] if decimal_at is not None else runs
@@ -542,8 +575,12 @@ def _decimal_mark_position(
 ) -> tuple[int | None, str]:
     """Index of the separator that is the decimal mark (None: an integer), and why."""
     decimal_symbol, groups = _separators(lang)
+    if _AR_DECIMAL in separators and _AR_COMMA in separators:
+        raise FigureError(whole_text, printed, f"has two decimal marks, '{_AR_DECIMAL}' and '{_AR_COMMA}'")
     if _AR_DECIMAL in separators:
-        return _arabic_decimal_mark(separators, printed, whole_text)
+        return _arabic_decimal_mark(separators, _AR_DECIMAL, printed, whole_text)
+    if _AR_COMMA in separators:
+        return _arabic_decimal_mark(separators, _AR_COMMA, printed, whole_text)
     punctuation = [(i, sep) for i, sep in enumerate(separators) if sep in ".,"]
     spaced = any(sep in _SPACES + _AR_GROUP for sep in separators)
     spaces = f"'{_AR_GROUP}'s" if _AR_GROUP in separators else "spaces"
@@ -567,14 +604,16 @@ def _decimal_mark_position(
     return last_index, _decimal_name(last) + ("" if last == decimal_symbol else f", not {lang}'s own")
 
 
-def _arabic_decimal_mark(separators: list[str], printed: str, whole_text: str) -> tuple[int, str]:
-    """'٫' is only ever a decimal mark: the last separator, after groups of '٬' or spaces only."""
-    at = separators.index(_AR_DECIMAL)
+def _arabic_decimal_mark(separators: list[str], mark: str, printed: str, whole_text: str) -> tuple[int, str]:
+    """'٫', or '،' between digits, is only ever a decimal mark: the last separator, after groups of '٬' or spaces only."""
+    at = separators.index(mark)
     if at != len(separators) - 1:
-        raise FigureError(whole_text, printed, f"has digits or a second mark after its decimal mark '{_AR_DECIMAL}'")
+        raise FigureError(whole_text, printed, f"has digits or a second mark after its decimal mark '{mark}'")
     if any(sep in ".," for sep in separators):
-        raise FigureError(whole_text, printed, f"mixes the Arabic decimal mark '{_AR_DECIMAL}' with '.' or ','")
+        raise FigureError(whole_text, printed, f"mixes the Arabic decimal mark '{mark}' with '.' or ','")
     grouped = f"'{_AR_GROUP}'s group thousands, " if _AR_GROUP in separators else ""
+    if mark == _AR_COMMA:
+        return at, f"{grouped}the Arabic comma '{_AR_COMMA}' between digits is the decimal mark"
     return at, f"{grouped}the Arabic decimal separator '{_AR_DECIMAL}'"
 
 
@@ -634,6 +673,7 @@ class _Reading:
     currency: _Token | None = None
     family: _Token | None = None  # the percent or points token
     multiplier: _Token | None = None
+    given_unit: str | None = None  # a unit the text leaves unsaid, given beside it
     ignored: list[str] = field(default_factory=list)
 
     def fail(self, part: str, reason: str) -> FigureError:
@@ -668,6 +708,8 @@ def _take(reading: _Reading, token: _Token, lang: str) -> None:
         _take_multiplier(reading, token)
     elif kind == "paren":
         _take_paren(reading, token)
+    elif kind == "foreign":
+        raise reading.fail(token.text, "is a currency other than the dirham: Tally reads dirham figures (a conversion in parentheses after one is context)")
     elif kind == "per":
         reading.ignored.append(f"per {token.value}")
     elif kind == "dual":
@@ -748,6 +790,9 @@ def _take_paren(reading: _Reading, token: _Token) -> None:
         inner_tokens = [t for t in _tokenize(inner) if t.kind != "context"]
     except FigureError:
         inner_tokens = []
+    if any(t.kind == "foreign" for t in inner_tokens):
+        _take_conversion(reading, token, inner_tokens)
+        return
     unit_kinds = {"scale", "currency", "percent", "points"}
     if not inner_tokens or any(t.kind not in unit_kinds for t in inner_tokens):
         raise reading.fail(token.text, "is not a unit in parentheses")
@@ -762,6 +807,84 @@ def _take_paren(reading: _Reading, token: _Token) -> None:
     if _conversion(repeated) != _conversion(reading):
         raise reading.fail(token.text, "does not repeat the unit printed before it")
     reading.ignored.append(f"'{token.text}' repeats the unit")
+
+
+def _take_conversion(reading: _Reading, token: _Token, inner_tokens: list[_Token]) -> None:
+    """"($11.5 billion)" after a dirham figure: the article converts it for its reader.
+
+    It is context, not a second figure: a reader checks the dirhams an office
+    printed, not the outlet's exchange rate.  So it must be one amount in another
+    currency and nothing else, after a figure in dirhams.
+    """
+    kinds = [t.kind for t in inner_tokens]
+    numbers = sum(kind in ("number", "number_word") for kind in kinds)
+    allowed = {"qualifier", "number", "number_word", "scale", "foreign"}
+    if numbers != 1 or kinds.count("scale") > 1 or not set(kinds) <= allowed:
+        raise reading.fail(token.text, "is not one amount in another currency")
+    if reading.currency is None:
+        raise reading.fail(token.text, "converts into another currency a figure not printed in dirhams")
+    reading.ignored.append(f"'{token.text}' converts the figure into another currency: context, not a second figure")
+
+
+def _given_unit(reading: _Reading, unit: str) -> None:
+    """The unit the text leaves unsaid, read as if printed after its words; it must agree with a printed one.
+
+    A text that prints its unit keeps it: the given unit only has to name the same
+    canonical unit (and, when it carries a scale such as MMDH, the same scale).
+    """
+    tokens = _unit_name_tokens(unit)
+    if tokens is None:
+        raise UnitError(reading.text, unit, "is not a known unit")
+    given_factor, given_canonical = _unit_reading(tokens, unit, reading.text)
+    printed = _printed_unit(reading)
+    if printed is None:
+        try:
+            for token in tokens:
+                _take_unit(reading, token)
+        except FigureError as exc:
+            raise UnitError(reading.text, unit, f"cannot be the unit of this figure: {exc.reason}") from exc
+        reading.given_unit = unit
+        return
+    if given_canonical != printed:
+        raise UnitError(reading.text, unit, f"contradicts the unit printed in the figure ({printed})")
+    if given_factor != 1 and _conversion(reading)[0] != given_factor:
+        raise UnitError(reading.text, unit, f"carries a scale ({_power_of_ten(given_factor)}) the printed figure does not")
+    reading.ignored.append(f"the unit '{unit}' given beside the figure agrees with the one printed")
+
+
+def _unit_name_tokens(unit: str) -> list[_Token] | None:
+    """The tokens of a unit's name ('MAD', 'milliards de dirhams', 'percent'); [] for a count; None if not a unit."""
+    if " ".join(_fold(unit).split()) == "count":
+        return []
+    try:
+        tokens = [t for t in _tokenize(unit) if t.kind != "context"]
+    except FigureError:
+        return None
+    if not tokens or any(t.kind not in ("scale", "currency", "percent", "points") for t in tokens):
+        return None
+    if all(t.kind == "scale" for t in tokens):
+        return None  # "milliards" is no unit: a scale word belongs to the printed figure
+    return tokens
+
+
+def _unit_reading(tokens: list[_Token], unit: str, text: str) -> tuple[Decimal, str]:
+    """The factor and canonical unit a unit's name stands for, as '1 <unit>' would read."""
+    alone = _Reading(unit, number=_Number("1", Decimal(1), Decimal(1), Decimal(1), ""))
+    try:
+        for token in tokens:
+            _take_unit(alone, token)
+    except FigureError as exc:
+        raise UnitError(text, unit, f"is not a unit: {exc.reason}") from exc
+    return _conversion(alone)
+
+
+def _printed_unit(reading: _Reading) -> str | None:
+    """The canonical unit the text itself says, or None when it prints a bare number (a count)."""
+    if reading.majority is not None or reading.multiplier is not None or reading.number is None:
+        return "percent"
+    if reading.currency is not None or reading.family is not None:
+        return _conversion(reading)[1]
+    return None
 
 
 def _check_complete(reading: _Reading) -> None:
@@ -915,6 +1038,8 @@ def _conversion(reading: _Reading) -> tuple[Decimal, str]:
 
 
 def _unit_steps(reading: _Reading, steps: list[str]) -> None:
+    if reading.given_unit is not None:
+        steps.append(f"the unit '{reading.given_unit}' is given beside the figure, which leaves it unsaid")
     if reading.scale is not None:
         steps.append(f"'{reading.scale.text}' scales by 10^{reading.scale.value}")
     if reading.currency is not None:
@@ -1026,23 +1151,32 @@ def _show(number: Decimal) -> str:
 # --- public entry points ---------------------------------------------------------
 
 
-def parse_figure(text: str, lang: str = "fr", rounding: Rounding = Rounding.HALF_UP) -> ParsedFigure:
+def parse_figure(
+    text: str, lang: str = "fr", rounding: Rounding = Rounding.HALF_UP, unit: str | None = None
+) -> ParsedFigure:
     """Read the printed text of one figure into an interval in its canonical unit.
 
     ``lang`` only decides what a lone separator before three digits means; the
     words of both languages are read in either.  Unreadable text raises
     :class:`FigureError`; an unknown ``lang`` is a bug and raises ``ValueError``.
+    ``unit`` is a unit the text leaves unsaid ("3,6 milliards" of dirhams): read as
+    if printed after it, or checked against the one it prints; :class:`UnitError`
+    when it cannot be the figure's.
 
     >>> parse_figure("1,14 milliard de dirhams (MMDH)").interval
     Interval(lo=1135000000.0, hi=1145000000.0)
     >>> parse_figure("plus de 47 %").interval
     Interval(lo=46.5, hi=inf)
+    >>> parse_figure("3,6 milliards", unit="MAD").interval
+    Interval(lo=3550000000.0, hi=3650000000.0)
     """
     rounding = Rounding(rounding)
     _separators(lang)  # an unknown language is the caller's bug: fail before the text
     if not text.strip():
         raise FigureError(text, "", "the text is empty")
     reading = _read_tokens(text, _tokenize(text), lang)
+    if unit is not None:
+        _given_unit(reading, unit)
     return _figure(reading, rounding)
 
 

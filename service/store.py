@@ -140,8 +140,15 @@ SCHEMA += f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdr
 # versions were recorded up to date (each statement of SCHEMA adds only what is missing).
 # A store that records a higher version was written by a newer Tally and is refused: read
 # by code that does not know its columns, it could only be misread or damaged.
-SCHEMA_VERSION = 1
-MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table()}
+SCHEMA_VERSION = 2
+# Version 2 (issue 19): the unit a claim gave beside a figure that leaves it unsaid
+# ("3,6 milliards", MAD); a store made before has none, every figure printed its own.
+# The view is made again so that its * holds the new column.
+_FIGURE_UNIT = (
+    "ALTER TABLE claims ADD COLUMN IF NOT EXISTS figure_unit VARCHAR;\n"
+    f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL;\n"
+)
+MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table(), 2: _FIGURE_UNIT}
 _VERSION_KEY = "schema_version"
 
 # A margin (in its unit) over the largest finite bound of the check's sides (base magnitudes).
@@ -689,7 +696,7 @@ def _verdict_from_row(row: Sequence[Any], shapes: RuleShapes) -> VerdictRow:
 
 _CLAIM_SELECT = (
     "id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading, "
-    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects"
+    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects, figure_unit"
 )
 _NEIGHBOUR_SELECT = f"{', '.join(CLAIM_COLUMNS)}, {_CLAIM_SELECT}"
 
@@ -719,12 +726,12 @@ def executor_row(claim: Claim) -> tuple[Any, ...]:
 _CLAIM_ROW_COLUMNS = (
     "id", "source", "quote", "subject", "breakdown", "breakdown_key", "breakdown_dims", "measure", "period",
     "period_start", "period_end", "compared_to", "compared_start", "compared_end", "figure", "qualifier", "printed",
-    "lo", "hi", "unit", "scale", "text", "text_key", "reading",
+    "lo", "hi", "unit", "scale", "text", "text_key", "reading", "figure_unit",
 )  # fmt: skip
 _CLAIM_ROW_TYPES = (
     "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
     "INTEGER", "INTEGER", "VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR",
-    "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON",
+    "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON", "VARCHAR",
 )  # fmt: skip
 
 
@@ -757,12 +764,14 @@ def _claim_row(claim: Claim) -> dict[str, Any]:
         "text": claim.text,
         "text_key": category_key(claim.text) if claim.text is not None else None,
         "reading": msgspec.json.encode(claim.reading).decode(),
+        "figure_unit": claim.unit,
     }
 
 
 def _claim_from_row(row: tuple[Any, ...]) -> Claim:
     (claim_id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading) = row[:16]
-    withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects = row[16:]
+    withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects = row[16:21]
+    figure_unit = row[21] if len(row) > 21 else None  # Spark's claims layout has no given unit
     withdrawal = None if withdrawn_at is None else Withdrawal(withdrawn_by, withdrawn_reason, withdrawn_at)
     interval = None
     if unit is not None:
@@ -777,6 +786,7 @@ def _claim_from_row(row: tuple[Any, ...]) -> Claim:
         period=period,
         compared_to=compared_to,
         figure=figure,
+        unit=figure_unit,
         interval=interval,
         text=text,
         qualifier=qualifier,

@@ -12,7 +12,7 @@ def test_health_counts_the_rules_in_force_on_an_empty_store(client: TestClient, 
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "rules": len(rules.rules), "claims": 0}
-    assert len(rules.rules) == 13
+    assert len(rules.rules) == 14
 
 
 def test_health_counts_the_claims_stored(seeded_client: TestClient, seeded_store: Store) -> None:

@@ -28,6 +28,7 @@ RULE_IDS = [  # in the order of their files' names, which are the rules' ids
     "same-figure",
     "share-change-in-points",
     "share-follows-growth",
+    "share-from-levels",
     "shares-sum-to-whole",
 ]
 STATUS_ORDER = {"contradicted": 0, "implausible": 1, "unverifiable": 2, "consistent": 3}

@@ -279,7 +279,7 @@ def test_blame_without_a_store_file_says_so(tmp_path: Path) -> None:
 def test_rules_lint_passes_the_shipped_rules() -> None:
     result = tally("rules", "lint", RULES_DIR)
     assert result.exit_code == 0, result.output
-    assert "13 rules" in result.stdout
+    assert "14 rules" in result.stdout
 
 
 def test_rules_lint_without_a_folder_lints_the_shipped_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -288,7 +288,7 @@ def test_rules_lint_without_a_folder_lints_the_shipped_rules(tmp_path: Path, mon
     result = tally("rules", "lint")
     assert result.exit_code == 0, result.output
     # the editable install maps the package's shipped rules onto the repository's folder
-    assert one_line(result.stdout) == f"13 rules in {RULES_DIR}: ok"
+    assert one_line(result.stdout) == f"14 rules in {RULES_DIR}: ok"
 
 
 def test_rules_lint_without_a_folder_lints_tally_rules_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,8 +23,9 @@ DIGIT_SETS = {
     "arabic-indic": arabic.ARABIC_INDIC_DIGITS,
     "persian": arabic.PERSIAN_DIGITS,
 }
-# (decimal mark, thousands separator): the Arabic separators, and the Moroccan press's comma and point.
-SEPARATORS = {"arabic": ("٫", "٬"), "press": (",", ".")}
+# (decimal mark, thousands separator): the Arabic separators, the Moroccan press's comma and point,
+# and the Arabic comma some of the press writes between digits for the decimal mark.
+SEPARATORS = {"arabic": ("٫", "٬"), "press": (",", "."), "arabic comma": ("،", "٬")}
 SCALE_WORDS = {"": 0, "ألف": 3, "آلاف": 3, "مليون": 6, "ملايين": 6, "مليونا": 6, "مليار": 9, "مليارات": 9, "مليارا": 9}
 
 

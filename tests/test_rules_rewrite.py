@@ -25,9 +25,13 @@ from service.trials import Trials
 from tests.helpers import OLD_RULES_DIR, RULES_DIR
 from tests.strategies import Scenario, random_stores
 
-# Changed on purpose since the rewrite (issue 9): its growth may come from another source
-# than its level, so that a chain across three sources is checked; its old verdicts remain.
-CHANGED_SINCE = {"growth-links-levels"}
+# Changed on purpose since the rewrite, each keeping its old verdicts (ids included) and adding some:
+# - growth-links-levels (issue 9): its growth may come from another source than its level,
+#   so that a chain across three sources is checked;
+# - growths-imply-one-base (issue 19): two pairs on one base period bind over two periods too,
+#   and within one outlet (a 2023 level up 12 % on 2019 and a 2024 level up 35 % on 2019);
+# - same-figure (issue 19): an average annual growth printed twice is one quantity too.
+CHANGED_SINCE = {"growth-links-levels", "growths-imply-one-base", "same-figure"}
 
 
 @functools.cache

@@ -29,7 +29,7 @@ from service.store import Store
 from service.units import base_factor
 from service.api.access import desk_signed_in
 
-FIELDS = ("source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure")
+FIELDS = ("source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "unit")
 
 
 class ClaimForm(msgspec.Struct, kw_only=True):
@@ -43,6 +43,7 @@ class ClaimForm(msgspec.Struct, kw_only=True):
     period: str = ""
     compared_to: str = ""
     figure: str = ""
+    unit: str = ""  # the unit the figure leaves unsaid, if it does
     action: str = "check"
     by: str = ""  # correcting a stored claim: who, and why
     reason: str = ""
@@ -95,11 +96,11 @@ class ClaimFormPages(Controller):
         return _page(store, msgspec.structs.replace(data, action="store"), {}, checked, numerals)
 
     @get("/read", name="figure-reading", sync_to_thread=True)
-    def read(self, store: NamedDependency[Store], numerals: NamedDependency[Numerals], figure: FromQuery[str] = "", source: FromQuery[str] = "") -> dict[str, Any]:
+    def read(self, store: NamedDependency[Store], numerals: NamedDependency[Numerals], figure: FromQuery[str] = "", source: FromQuery[str] = "", unit: FromQuery[str] = "") -> dict[str, Any]:
         """A figure's interval and reading, as the claim would hold it (for the form, as it is typed)."""
         known = store.find_source(source) if source else None
         try:
-            parsed = parse_figure(figure, known.language if known else "fr", known.rounding if known else "half_up")  # type: ignore[arg-type]
+            parsed = parse_figure(figure, known.language if known else "fr", known.rounding if known else "half_up", unit.strip() or None)  # type: ignore[arg-type]
         except FigureError as exc:
             return {"interval": None, "reading": [str(exc)]}
         return {"interval": format_interval(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit, numerals), "reading": parsed.explanation}
@@ -121,7 +122,7 @@ def _form_of(claim: Claim) -> ClaimForm:
     """A stored claim as the form shows it, to correct it."""
     breakdown = ";".join(f"{key}={value}" for key, value in sorted(claim.breakdown.items()))
     return ClaimForm(source=claim.source, quote=claim.quote, subject=claim.subject, breakdown=breakdown, measure=claim.measure,
-                     period=claim.period, compared_to=claim.compared_to or "", figure=claim.figure)
+                     period=claim.period, compared_to=claim.compared_to or "", figure=claim.figure, unit=claim.unit or "")
 
 
 def _claim_page(store: Store, claim: Claim, form: ClaimForm, problems: dict[str, str], status: int = 200) -> Template:

@@ -3,11 +3,12 @@
   const figure = document.getElementById("figure");
   const source = document.getElementById("source");
   const reading = document.getElementById("reading");
+  const unit = document.getElementById("unit");
   if (!figure || !reading) return;
   let timer = null;
   async function read() {
     if (!figure.value.trim()) { reading.textContent = ""; return; }
-    const query = new URLSearchParams({ figure: figure.value, source: source ? source.value : "" });
+    const query = new URLSearchParams({ figure: figure.value, source: source ? source.value : "", unit: unit ? unit.value : "" });
     const answer = await fetch("/desk/read?" + query.toString(), { headers: { Accept: "application/json" } });
     if (!answer.ok) return;
     const found = await answer.json();
@@ -15,4 +16,5 @@
   }
   figure.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(read, 200); });
   if (source) source.addEventListener("change", read);
+  if (unit) unit.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(read, 200); });
 })();

@@ -114,7 +114,7 @@ def reread(claim: Claim, reading: Reading, language: str, others: Sequence[Claim
         return _with_base(claim, reading.compared_to)
     if reading.rounding is not None:
         try:
-            parsed = parse_figure(claim.figure, language, Rounding(reading.rounding))
+            parsed = parse_figure(claim.figure, language, Rounding(reading.rounding), claim.unit)
         except FigureError:
             return None
         interval = parsed.interval
