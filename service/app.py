@@ -21,6 +21,7 @@ from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
 from service.api.reading import babel_numerals, desk_locale, interval_filter
 from service.api.bodies import accept_body
+from service.api.origins import OriginController
 from service.api.openapi import ProblemResponses, api_viewer, security_components
 from service.api.problems import from_unexpected, problem_details_plugin
 from service.api.rules import RuleController
@@ -54,7 +55,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     return Litestar(
         on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
-            SourceController, ClaimController, CheckController, VerdictController, ClaimReviewController, BlameController,
+            SourceController, OriginController, ClaimController, CheckController, VerdictController, ClaimReviewController, BlameController,
             RuleController, HealthController, DeskPages, ClaimFormPages, SignInPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
         template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=with_filters),

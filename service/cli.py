@@ -153,7 +153,7 @@ def parse(text: str, lang: str, rounding: str) -> None:
 @click.option("--subject", default=None, help="List only the verdicts using a claim on this subject (the summary counts all).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="Run the rules' SQL in the store (duckdb), or on a Spark session over claims in Parquet (spark: pip install 'tally[spark]').")
-@click.option("--claims", "claims_path", default=None, help="spark: a claims dataset in Parquet layout 1 (a folder, a glob or a URL the cluster reads) instead of the store's claims.")
+@click.option("--claims", "claims_path", default=None, help="spark: a claims dataset in Parquet layout 2, or 1 (a folder, a glob or a URL the cluster reads) instead of the store's claims.")
 @click.option("--master", default="local[2]", show_default=True, help="spark: the Spark master URL (local[N], spark://host:7077, yarn ...).")
 @click.option("--out", default=None, help="spark: also write every verdict row to this Parquet folder (it must not exist).")
 def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool, stats: bool, limit: int, subject: str | None,

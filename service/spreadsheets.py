@@ -27,11 +27,12 @@ from service.errors import InvalidField
 from service.verdicts import Verdict
 
 CLAIM_IN_COLUMNS = (
-    "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "value", "unit", "qualifier"
+    "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "value", "unit", "qualifier",
+    "origin", "released",
 )
 # A withdrawn claim is listed with who withdrew it, when and why, and its correction: kept, never silently dropped.
 WITHDRAWAL_COLUMNS = ("withdrawn", "withdrawn_at", "withdrawn_by", "withdrawn_reason", "superseded_by", "corrects")
-CLAIM_COLUMNS = ("id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS)
+CLAIM_COLUMNS = ("id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS, "origin", "released", "warnings")
 VERDICT_COLUMNS = ("id", "rule", "status", "margin", "margin_unit", "claims", "computation")
 
 
@@ -134,7 +135,8 @@ def _claim_row(claim: Claim) -> list[Any]:
     how, withdrawn = ("retracted", claim.retracted) if claim.retracted is not None else ("corrected", claim.corrected)
     withdrawal = (how, withdrawn.at.isoformat(), withdrawn.by, withdrawn.reason) if withdrawn is not None else (None,) * 4
     return [claim.id, claim.source, claim.quote, claim.subject, format_breakdown(claim.breakdown), claim.measure,
-            claim.period, claim.compared_to, claim.figure, lo, hi, unit, *withdrawal, claim.superseded_by, claim.corrects]
+            claim.period, claim.compared_to, claim.figure, lo, hi, unit, *withdrawal, claim.superseded_by, claim.corrects,
+            claim.origin, claim.released, " ".join(warning.id for warning in claim.warnings)]
 
 
 def _verdict_row(verdict: Verdict) -> list[Any]:

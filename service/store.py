@@ -40,6 +40,7 @@ import pyarrow as pa
 from service import __version__
 from service.claims import Claim, ClaimIn, IntervalOut, Withdrawal, category_key
 from service.errors import Conflict, InvalidField, NotFound, StoreLocked, StoreUnavailable
+from service.origins import Origin
 from service.periods import Period
 from service.rules.plan import CLAIM_COLUMNS, VerdictRow, breakdown_key
 from service.rules.sql import CLAIMS
@@ -140,8 +141,16 @@ SCHEMA += f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdr
 # versions were recorded up to date (each statement of SCHEMA adds only what is missing).
 # A store that records a higher version was written by a newer Tally and is refused: read
 # by code that does not know its columns, it could only be misread or damaged.
-SCHEMA_VERSION = 1
-MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table()}
+SCHEMA_VERSION = 2
+# Version 2: where a figure comes from (origin) and which of its releases printed it, and
+# the origins' display names.  Both columns are NULL for every claim stored before.
+_ORIGINS = f"""
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS origin VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS released VARCHAR;
+CREATE TABLE IF NOT EXISTS origins (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, url VARCHAR);
+CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL;
+"""
+MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table(), 2: _ORIGINS}
 _VERSION_KEY = "schema_version"
 
 # A margin (in its unit) over the largest finite bound of the check's sides (base magnitudes).
@@ -303,6 +312,28 @@ class Store:
         )
         total = rows[0][-1] if rows else self.query("SELECT count(*) FROM sources")[0][0]
         return Page([_source_from_row(row[:-1]) for row in rows], total)
+
+    # origins
+
+    def add_origin(self, origin: Origin) -> None:
+        """Register an origin's display name; Conflict if its key is registered already."""
+        with self.transaction() as connection:
+            if connection.execute("SELECT 1 FROM origins WHERE id = ?", [origin.id]).fetchall():
+                raise Conflict("id", f"an origin with id {origin.id!r} is registered already")
+            connection.execute("INSERT INTO origins VALUES (?, ?, ?)", [origin.id, origin.name, origin.url]).fetchall()
+
+    def find_origin(self, origin_id: str) -> Origin | None:
+        rows = self.query("SELECT id, name, url FROM origins WHERE id = ?", [origin_id])
+        return None if not rows else msgspec.convert({k: v for k, v in zip(("id", "name", "url"), rows[0]) if v is not None}, Origin)
+
+    def origin_names(self, connection: duckdb.DuckDBPyConnection | None = None) -> dict[str, str]:
+        """{origin key: display name} of the registered origins: few, read whole."""
+        with self._within(connection) as conn:
+            return dict(conn.execute("SELECT id, name FROM origins").fetchall())
+
+    def origin_known(self, origin_id: str) -> bool:
+        """Whether the key is registered or some claim names it."""
+        return bool(self.query("SELECT 1 FROM origins WHERE id = ? UNION ALL SELECT 1 FROM claims WHERE origin = ? LIMIT 1", [origin_id, origin_id]))
 
     # claims
 
@@ -689,7 +720,7 @@ def _verdict_from_row(row: Sequence[Any], shapes: RuleShapes) -> VerdictRow:
 
 _CLAIM_SELECT = (
     "id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading, "
-    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects"
+    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects, origin, released"
 )
 _NEIGHBOUR_SELECT = f"{', '.join(CLAIM_COLUMNS)}, {_CLAIM_SELECT}"
 
@@ -719,12 +750,12 @@ def executor_row(claim: Claim) -> tuple[Any, ...]:
 _CLAIM_ROW_COLUMNS = (
     "id", "source", "quote", "subject", "breakdown", "breakdown_key", "breakdown_dims", "measure", "period",
     "period_start", "period_end", "compared_to", "compared_start", "compared_end", "figure", "qualifier", "printed",
-    "lo", "hi", "unit", "scale", "text", "text_key", "reading",
+    "lo", "hi", "unit", "scale", "text", "text_key", "reading", "origin", "released",
 )  # fmt: skip
 _CLAIM_ROW_TYPES = (
     "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
     "INTEGER", "INTEGER", "VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR",
-    "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON",
+    "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR",
 )  # fmt: skip
 
 
@@ -757,12 +788,14 @@ def _claim_row(claim: Claim) -> dict[str, Any]:
         "text": claim.text,
         "text_key": category_key(claim.text) if claim.text is not None else None,
         "reading": msgspec.json.encode(claim.reading).decode(),
+        "origin": claim.origin,
+        "released": claim.released,
     }
 
 
 def _claim_from_row(row: tuple[Any, ...]) -> Claim:
     (claim_id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading) = row[:16]
-    withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects = row[16:]
+    withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects, origin, released = row[16:23]
     withdrawal = None if withdrawn_at is None else Withdrawal(withdrawn_by, withdrawn_reason, withdrawn_at)
     interval = None
     if unit is not None:
@@ -786,6 +819,8 @@ def _claim_from_row(row: tuple[Any, ...]) -> Claim:
         corrected=withdrawal if superseded_by is not None else None,
         superseded_by=superseded_by,
         corrects=corrects,
+        origin=origin,
+        released=released,
     )
 
 

@@ -156,8 +156,19 @@ def test_decimal_bounds_are_refused_not_rounded(session, seeded_store: Store, tm
     duckdb.sql(f"COPY (SELECT * EXCLUDE (language) REPLACE (lo::DECIMAL(18, 3) AS lo) FROM '{exported}') TO '{decimal}' (FORMAT PARQUET)")
     with pytest.raises(spark.LayoutError) as raised:
         spark.read_claims(session, str(decimal))
-    assert "lo: decimal(18,3), layout 1 wants double" in str(raised.value)
+    assert "lo: decimal(18,3), layout 2 wants double" in str(raised.value)
     assert "language: missing" in str(raised.value)
+
+
+def test_claims_in_layout_1_are_still_read_as_claims_without_an_origin(session, seeded_store: Store, rules: RuleBook, tmp_path: Path) -> None:
+    exported = spark.export_claims(seeded_store, tmp_path)
+    layout_1 = tmp_path / "layout-1.parquet"
+    duckdb.sql(f"COPY (SELECT * EXCLUDE (origin, released) FROM '{exported}') TO '{layout_1}' (FORMAT PARQUET)")
+    claims = spark.read_claims(session, str(layout_1))
+    assert {row["origin"] for row in claims.select("origin").distinct().collect()} == {None}
+    verdicts, _ = spark.verdict_rows(session, claims, rules.current)
+    ids = {row["id"]: row["status"] for row in verdicts.collect()}
+    assert ids == {row.id: row.status for row, _ in seeded_store.list_verdicts(rules.current).items}
 
 
 # --- tally check --engine spark ---------------------------------------------------------

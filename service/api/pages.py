@@ -101,7 +101,7 @@ class DeskPages(Controller):
         with checking.in_force(store, rules) as (current, connection):
             [verdict] = checking.render(store, current, [store.get_verdict(verdict_id, current)], connection, numerals)
             sources = store.sources_by_id(list({e.source for e in verdict.claims}), connection)
-        review = claim_review(verdict, sources, settings.desk_name, settings.public_url)
+        review = claim_review(verdict, sources, settings.desk_name, settings.public_url, store.origin_names())
         return Template(
             template_name="verdict_page.html",
             context={

@@ -73,6 +73,8 @@ def _evidence(role: str, claim: Claim) -> Evidence:
         measure=claim.measure,
         period=claim.period,
         text=claim.text,
+        origin=claim.origin,
+        released=claim.released,
     )
 
 

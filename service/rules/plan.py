@@ -587,7 +587,7 @@ def _period_relation(binding: Binding, kind: str, other: str) -> Predicate:
 # The claim columns an executor reads, in this order, for rows handed to ``local.py``.
 CLAIM_COLUMNS = (
     "id", "source", "subject", "breakdown_key", "breakdown_dims", "measure", "period_start", "period_end",
-    "compared_start", "compared_end", "printed", "lo", "hi", "unit", "scale", "text_key",
+    "compared_start", "compared_end", "printed", "lo", "hi", "unit", "scale", "text_key", "origin", "released",
 )  # fmt: skip
 
 
