@@ -192,6 +192,11 @@ def claim_id(claim: Claim) -> str:
     return "c-" + hashlib.sha256(identity).hexdigest()[:12]
 
 
+def quantity_of(claim: Claim) -> tuple[object, ...]:
+    """What makes two claims figures of one quantity, in one unit (``plan.RELEASE_KEYS``, read from a claim)."""
+    return (claim.measure, claim.subject, tuple(sorted(claim.breakdown.items())), claim.period, claim.compared_to, claim.interval and claim.interval.unit)
+
+
 def category_key(text: str) -> str:
     """Compare categories as a reader would: "Crédit Agricole" is "credit agricole"."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -336,6 +336,10 @@ class ParquetClaims:
         """A dataset carries no origins' names: each origin is shown by its key."""
         return {}
 
+    def release_figure(self, claim: object, released: str, connection: object = None) -> None:
+        """A revised chain's newer figure is named only from a store; a revised pair names it from its own claims."""
+        return None
+
     def sources_by_id(self, ids: Sequence[str], connection: object = None) -> dict[str, _Language]:
         return {source: _Language(self._languages[source]) for source in ids}
 

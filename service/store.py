@@ -42,7 +42,7 @@ from service.claims import Claim, ClaimIn, IntervalOut, Withdrawal, category_key
 from service.errors import Conflict, InvalidField, NotFound, StoreLocked, StoreUnavailable
 from service.origins import Origin
 from service.periods import Period
-from service.rules.plan import CLAIM_COLUMNS, VerdictRow, breakdown_key
+from service.rules.plan import CLAIM_COLUMNS, RELEASE_KEYS, VerdictRow, breakdown_key
 from service.rules.sql import CLAIMS
 from service.sources import Source
 from service.units import CANONICAL_UNITS, base_factor
@@ -177,6 +177,7 @@ Connection = duckdb.DuckDBPyConnection
 _SOURCE_COLUMNS = ("id", "title", "outlet", "language", "url", "published", "speaker", "rounding", "weight")
 _SOURCE_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "VARCHAR", "DOUBLE")
 _CLAIM_FILTERS = ("subject", "measure", "period", "source")
+_QUANTITY = RELEASE_KEYS  # the columns two figures of one quantity share
 _INF = float("inf")
 
 
@@ -446,6 +447,31 @@ class Store:
         total = rows[0][-1] if rows else self.query(f"SELECT count(*) FROM claims WHERE id NOT IN ({read})", [list(shapes.rule_ids)])[0][0]
         return Page([_claim_from_row(row[:-1]) for row in rows], total)
 
+    def release_figure(self, claim: Claim, released: str, connection: duckdb.DuckDBPyConnection | None = None) -> Claim | None:
+        """A figure in force of the claim's quantity that its origin printed in ``released`` (the first by id), or None."""
+        row = _claim_row(claim)
+        same = " AND ".join(f"{c} IS NOT DISTINCT FROM ?" for c in _QUANTITY)
+        with self._within(connection) as conn:
+            found = conn.execute(
+                f"SELECT {_CLAIM_SELECT} FROM {CLAIMS} AS claims WHERE origin = ? AND released = ? AND {same} ORDER BY id LIMIT 1",
+                [claim.origin, released, *[row[c] for c in _QUANTITY]],
+            ).fetchall()
+        return _claim_from_row(found[0]) if found else None
+
+    def revises(self, claim: Claim, connection: duckdb.DuckDBPyConnection) -> bool:
+        """Whether another claim in force names the claim's origin for its quantity: a revision, or a second figure of a release.
+
+        Either changes how verdicts the claim is not in read that quantity (plan.RELEASE_KEYS).
+        """
+        if claim.origin is None or claim.released is None:
+            return False
+        row = _claim_row(claim)
+        same = " AND ".join(f"{c} IS NOT DISTINCT FROM ?" for c in _QUANTITY)
+        return bool(connection.execute(
+            f"SELECT 1 FROM {CLAIMS} WHERE id <> ? AND origin = ? AND released IS NOT NULL AND {same} LIMIT 1",
+            [claim.id, claim.origin, *[row[c] for c in _QUANTITY]],
+        ).fetchall())
+
     def count_claims(self) -> int:
         return self.query("SELECT count(*) FROM claims")[0][0]
 
@@ -461,6 +487,18 @@ class Store:
             # for "$subject" in the text found it too inside a rule's string literal, and DuckDB refused.
             parameters = {"subject": subject} if index == 0 else {}
             for row in connection.execute(f"SELECT {_NEIGHBOUR_SELECT} FROM {CLAIMS} AS claims WHERE {condition}", parameters).fetchall():
+                found.setdefault(row[0], row)
+        # A verdict of claims naming an origin reads each quantity from that origin's latest
+        # release (plan.RELEASE_KEYS): every figure the origin printed of these subjects.
+        origin, subject_at = CLAIM_COLUMNS.index("origin"), CLAIM_COLUMNS.index("subject")
+        origins = sorted({row[origin] for row in found.values() if row[origin] is not None})
+        if origins:
+            subjects = sorted({row[subject_at] for row in found.values() if row[origin] is not None})
+            released = connection.execute(
+                f"SELECT {_NEIGHBOUR_SELECT} FROM {CLAIMS} AS claims WHERE origin IN (SELECT unnest(?)) AND subject IN (SELECT unnest(?))",
+                [origins, subjects],
+            ).fetchall()
+            for row in released:
                 found.setdefault(row[0], row)
         return Neighbourhood([row[: len(CLAIM_COLUMNS)] for row in found.values()], {i: row[len(CLAIM_COLUMNS) :] for i, row in found.items()})
 
