@@ -337,6 +337,7 @@ class RuleSummary(msgspec.Struct):
     rule: str
     contradicted: int
     implausible: int
+    revised: int
     unverifiable: int
     consistent: int
     seconds: float
@@ -564,7 +565,7 @@ def _rules_or_exit(rules_dir: str):
         sys.exit(1)
 
 
-_STATUS_STYLE = {"contradicted": "bold red", "implausible": "magenta", "unverifiable": "yellow", "consistent": "green"}
+_STATUS_STYLE = {"contradicted": "bold red", "implausible": "magenta", "revised": "cyan", "unverifiable": "yellow", "consistent": "green"}
 
 
 def _verdict_table(verdicts) -> Table:
