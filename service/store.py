@@ -38,7 +38,7 @@ import msgspec
 import pyarrow as pa
 
 from service import __version__
-from service.claims import Claim, ClaimIn, IntervalOut, Withdrawal, category_key
+from service.claims import Claim, ClaimIn, IntervalOut, Warning, Withdrawal, category_key
 from service.errors import Conflict, InvalidField, NotFound, StoreLocked, StoreUnavailable
 from service.origins import Origin
 from service.periods import Period
@@ -424,7 +424,9 @@ class Store:
             return {}
         with self._within(connection) as conn:
             rows = conn.execute(f"SELECT {_CLAIM_SELECT} FROM claims WHERE id IN (SELECT unnest(?))", [list(ids)]).fetchall()
-        return {row[0]: _claim_from_row(row) for row in rows}
+            found = {row[0]: _claim_from_row(row) for row in rows}
+            self.with_warnings(found.values(), conn)
+        return found
 
     def list_claims(self, limit: int | None = None, offset: int = 0, **filters: str | None) -> Page[Claim]:
         conditions, parameters = [], []
@@ -435,7 +437,9 @@ class Store:
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         rows = self.query(f"SELECT {_CLAIM_SELECT}, count(*) OVER () FROM claims {where} ORDER BY seq LIMIT ? OFFSET ?", [*parameters, limit, offset])
         total = rows[0][-1] if rows else self.query(f"SELECT count(*) FROM claims {where}", parameters)[0][0]
-        return Page([_claim_from_row(row[:-1]) for row in rows], total)
+        claims = [_claim_from_row(row[:-1]) for row in rows]
+        self.with_warnings(claims)
+        return Page(claims, total)
 
     def unchecked_claims(self, shapes: RuleShapes, limit: int | None = None, offset: int = 0) -> Page[Claim]:
         """Claims that no verdict of the rules in force reads, in the order they came: what Tally cannot check."""
@@ -445,7 +449,21 @@ class Store:
             [list(shapes.rule_ids), limit, offset],
         )
         total = rows[0][-1] if rows else self.query(f"SELECT count(*) FROM claims WHERE id NOT IN ({read})", [list(shapes.rule_ids)])[0][0]
-        return Page([_claim_from_row(row[:-1]) for row in rows], total)
+        claims = [_claim_from_row(row[:-1]) for row in rows]
+        self.with_warnings(claims)
+        return Page(claims, total)
+
+    def with_warnings(self, claims: Iterable[Claim], connection: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Set each claim's ``outdated`` warning (``_OUTDATED``): only claims naming an origin can carry one, so only they cost a query."""
+        attributed = [claim for claim in claims if claim.origin is not None and claim.interval is not None]
+        if not attributed:
+            return
+        with self._within(connection) as conn:
+            rows = conn.execute(_OUTDATED, [[claim.id for claim in attributed]]).fetchall()
+        found = {row[0]: row[1:] for row in rows}
+        for claim in attributed:
+            if claim.id in found:
+                claim.warnings = [outdated_warning(*found[claim.id])]
 
     def release_figure(self, claim: Claim, released: str, connection: duckdb.DuckDBPyConnection | None = None) -> Claim | None:
         """A figure in force of the claim's quantity that its origin printed in ``released`` (the first by id), or None."""
@@ -753,6 +771,42 @@ def _verdict_from_row(row: Sequence[Any], shapes: RuleShapes) -> VerdictRow:
         margin_unit=margin_unit,
         left=None if left_lo is None else (left_lo, left_hi),
         right=None if right_lo is None else (right_lo, right_hi),
+    )
+
+
+# A claim is outdated when its source was published after a later release of its quantity by its
+# origin was out, and it matches only an older release: some figure of an older release shares a
+# point with it, none of the later release does.  The latest such release is named, with the
+# older figure the claim matches.  A claim that says it comes from the later release (or one
+# after) is not outdated: if it differs, it is a misprint, which the rules report.
+_SAME_QUANTITY = " AND ".join(f"{{a}}.{c} IS NOT DISTINCT FROM {{b}}.{c}" for c in RELEASE_KEYS)
+_MEETS = "({a}.lo * {a}.scale <= {b}.hi * {b}.scale AND {b}.lo * {b}.scale <= {a}.hi * {a}.scale)"
+_OUTDATED = f"""
+SELECT claim.id, coalesce(origins.name, newer.origin), newer.id, newer.figure, newer.released, older.figure, older.released,
+       CAST(sources.published AS VARCHAR)
+FROM claims AS claim
+JOIN sources ON sources.id = claim.source
+JOIN {CLAIMS} AS newer ON newer.origin = claim.origin AND newer.id <> claim.id AND {_SAME_QUANTITY.format(a="newer", b="claim")}
+JOIN {CLAIMS} AS older ON older.origin = claim.origin AND older.id <> claim.id AND older.released < newer.released
+     AND {_SAME_QUANTITY.format(a="older", b="claim")}
+LEFT JOIN origins ON origins.id = newer.origin
+WHERE claim.id IN (SELECT unnest(?)) AND sources.published IS NOT NULL
+  AND CASE WHEN length(newer.released) = 7 THEN newer.released || '-01' ELSE newer.released END <= CAST(sources.published AS VARCHAR)
+  AND (claim.released IS NULL OR claim.released < newer.released)
+  AND {_MEETS.format(a="older", b="claim")}
+  AND NOT EXISTS (SELECT 1 FROM {CLAIMS} AS other WHERE other.origin = newer.origin AND other.released = newer.released
+                  AND {_SAME_QUANTITY.format(a="other", b="claim")} AND {_MEETS.format(a="other", b="claim")})
+QUALIFY row_number() OVER (PARTITION BY claim.id ORDER BY newer.released DESC, older.released DESC, newer.id, older.id) = 1
+"""
+
+
+def outdated_warning(origin: str, newer_id: str, newer: str, newer_released: str, older: str, older_released: str, published: str) -> Warning:
+    return Warning(
+        id="outdated",
+        text=(
+            f"Outdated: {origin} revised this figure in its {newer_released} release to {newer!r} ({newer_id}); it matches the "
+            f"{older_released} release's {older!r}, yet its source was published on {published}, after that revision."
+        ),
     )
 
 
