@@ -176,7 +176,7 @@ T = TypeVar("T")
 Connection = duckdb.DuckDBPyConnection
 _SOURCE_COLUMNS = ("id", "title", "outlet", "language", "url", "published", "speaker", "rounding", "weight")
 _SOURCE_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "VARCHAR", "DOUBLE")
-_CLAIM_FILTERS = ("subject", "measure", "period", "source")
+_CLAIM_FILTERS = ("subject", "measure", "period", "source", "origin")
 _QUANTITY = RELEASE_KEYS  # the columns two figures of one quantity share
 _INF = float("inf")
 
@@ -601,6 +601,7 @@ class Store:
         connection: duckdb.DuckDBPyConnection | None = None,
         source: str | None = None,
         by_weight: bool = False,
+        origin: str | None = None,
     ) -> Page[tuple[VerdictRow, datetime.datetime]]:
         """Stored verdicts, contradictions first, then in rule order; filters run in SQL.
 
@@ -616,6 +617,7 @@ class Store:
             "list_contains(claim_ids, ?)": claim,
             f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE subject = ?))": subject,
             f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE source = ?))": source,
+            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE origin = ?))": origin,
         }
         used = {condition: value for condition, value in filters.items() if value is not None}
         where, parameters = " AND ".join(used), list(used.values())
@@ -669,6 +671,16 @@ class Store:
 
     def forget_setting(self, key: str, connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute("DELETE FROM settings WHERE key = ?", [key]).fetchall()
+
+    def figures_in_verdicts(self, shapes: RuleShapes, column: str, value: str) -> dict[str, tuple[int, int]]:
+        """{status: (figures of the claims whose ``column`` (source or origin) is ``value`` in verdicts of that status, those verdicts)}."""
+        assert column in ("source", "origin")  # a column name, never a client's text
+        rows = self.query(
+            f"SELECT status, count(DISTINCT claim_id), count(DISTINCT id) FROM (SELECT id, status, unnest(claim_ids) AS claim_id "
+            f"FROM verdicts WHERE list_contains(?, rule)) WHERE claim_id IN (SELECT id FROM {CLAIMS} WHERE {column} = ?) GROUP BY status",
+            [list(shapes.rule_ids), value],
+        )
+        return {status: (figures, verdicts) for status, figures, verdicts in rows}
 
     def verdict_counts(self) -> dict[tuple[str, str], int]:
         """{(rule, status): number of verdicts}."""
