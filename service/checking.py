@@ -73,10 +73,11 @@ def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool, numerals: Nu
             # A new figure of a quantity its origin printed already changes how verdicts it is not
             # in read that quantity (plan.RELEASE_KEYS): a revision is rare, and a recompute is what a reload costs.
             _recompute_within(store, rules, connection)
+        claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
+        # outdated: a later release of its origin was out when its source printed it (read while a "what if" holds the claim)
+        store.with_warnings([claim, *claims.values()], connection)
     if not keep and new:
         first_seen = {}  # a "what if" about a new claim: the store never held these verdicts
-    claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
-    store.with_warnings([claim, *claims.values()])  # outdated: a later release of its origin was out when its source printed it
     order = _verdict_order(rules)
     rows.sort(key=lambda row: (order[row.status, row.rule], row.id))
     return Checked(claim, _rendered(store, rules, [(row, first_seen.get(row.id)) for row in rows], claims, numerals=numerals))

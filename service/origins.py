@@ -56,11 +56,18 @@ class Origin(OriginIn, kw_only=True):
 
 def checked_origin(body: OriginIn) -> Origin:
     """The origin to store; InvalidField for a url that is not http(s) (a ``javascript:`` link on the desk's page)."""
-    if body.url is not None:
-        parts = urlsplit(body.url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            raise InvalidField("url", "an origin's url is an http:// or https:// address")
+    if body.url is not None and not _web_address(body.url):
+        raise InvalidField("url", "an origin's url is an http:// or https:// address")
     return Origin(id=body.id, name=body.name, url=body.url)
+
+
+def _web_address(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - read for its ValueError: a port out of range
+    except ValueError:  # "http://[": not an address at all
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def checked_release(text: str) -> str:

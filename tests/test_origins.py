@@ -44,6 +44,8 @@ def test_an_origin_registers_its_name_and_reads_back(desk: TestClient) -> None:
         ({"id": "ma.oc", "name": ""}, "name"),
         ({"id": "ma.oc", "name": "OC", "url": "javascript:alert(1)"}, "url"),  # shown as a link on the desk
         ({"id": "ma.oc", "name": "OC", "url": "ftp://oc.gov.ma/"}, "url"),
+        ({"id": "ma.oc", "name": "OC", "url": "http://["}, "url"),  # urlsplit raises: still the client's field, never a 500
+        ({"id": "ma.oc", "name": "OC", "url": "https://oc.gov.ma:99999/"}, "url"),
         ({"id": "ma.oc", "name": "OC", "colour": "red"}, "colour"),
     ],
 )

@@ -91,6 +91,8 @@ def test_an_outlet_relaying_the_older_release_after_the_revision_is_warned_outda
     assert http.get(f"/claims/{outdated['id']}").json()["warnings"] == [warning]
     against_new = by_figures(claims["outdated"]["verdicts"], "105,40 MMDH", "105,1 milliards de dirhams")
     assert against_new["status"] == "contradicted" and warning in against_new["warnings"], "its verdicts carry it too"
+    what_if = http.post("/check", json=remittances("le360-2026-02", "105,1 milliards de dirhams", quote="une autre fois 105,1")).json()
+    assert [w["id"] for w in what_if["claim"]["warnings"]] == ["outdated"], "a what-if is warned as a stored claim is"
     assert claims["early"]["claim"]["warnings"] == [], "printed before the revision: the figure of its day"
     assert claims["misprint"]["claim"]["warnings"] == [], "matches no release: a misprint, not an outdated figure"
 
