@@ -124,6 +124,7 @@ class RuleStats(msgspec.Struct):
     consistent: int
     seconds: float
     implausible: int = 0  # a status since issue 9
+    revised: int = 0  # a status since issue 19 (the bench's claims name no origin: always 0)
 
 
 class CheckReport(msgspec.Struct):

@@ -23,6 +23,7 @@ from service.api.reading import babel_numerals, desk_locale, interval_filter
 from service.api.bodies import accept_media_type, inspect_body
 from service.api.deadline import body_deadline
 from service.api.head import AnsweringHead
+from service.api.origins import OriginController
 from service.api.openapi import ProblemResponses, api_viewer, schema_router, security_components
 from service.api.problems import from_unexpected, problem_details_plugin
 from service.api.rules import RuleController
@@ -56,7 +57,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     return AnsweringHead(  # a Litestar app that answers HEAD wherever GET works (service/api/head.py)
         on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
-            SourceController, ClaimController, CheckController, VerdictController, ClaimReviewController, BlameController,
+            SourceController, OriginController, ClaimController, CheckController, VerdictController, ClaimReviewController, BlameController,
             RuleController, HealthController, DeskPages, ClaimFormPages, SignInPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
         template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=with_filters),

@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 import msgspec
 
 from service import blame as blaming
-from service.claims import Claim, ClaimIn, build_claim
+from service.claims import Claim, ClaimIn, build_claim, quantity_of
 from service.errors import InvalidField
 from service import building
 from service.rules import local
 from service.rules.book import RuleBook, RuleSet
 from service.rules.model import Rule
-from service.rules.explain import Numerals, plain_numerals, render_verdict
-from service.rules.plan import AllOf, VerdictRow, verdict_id
+from service.rules.explain import Numerals, Surroundings, plain_numerals, render_verdict
+from service.rules.plan import REVISED, AllOf, VerdictRow, verdict_id
 from service.rules.sql import neighbourhood_conditions
 from service.sources import Source, SourceIn
 from service.store import Connection, Neighbourhood, Store, executor_row
@@ -69,9 +69,15 @@ def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool, numerals: Nu
         new = keep or store.add_claim_if_new(claim, connection)
         rows, superseded, neighbourhood = _anchored(store, rules, claim, connection)
         first_seen = store.upsert_verdicts(rows, superseded, connection)
+        if keep and store.revises(claim, connection):
+            # A new figure of a quantity its origin printed already changes how verdicts it is not
+            # in read that quantity (plan.RELEASE_KEYS): a revision is rare, and a recompute is what a reload costs.
+            _recompute_within(store, rules, connection)
+        claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
+        # outdated: a later release of its origin was out when its source printed it (read while a "what if" holds the claim)
+        store.with_warnings([claim, *claims.values()], connection)
     if not keep and new:
         first_seen = {}  # a "what if" about a new claim: the store never held these verdicts
-    claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
     order = _verdict_order(rules)
     rows.sort(key=lambda row: (order[row.status, row.rule], row.id))
     return Checked(claim, _rendered(store, rules, [(row, first_seen.get(row.id)) for row in rows], claims, numerals=numerals))
@@ -140,13 +146,46 @@ def _rendered(
     numerals: Numerals = plain_numerals,
 ) -> list[Verdict]:
     """Each verdict's words, and for a contradicted or implausible one its diagnoses."""
-    verdicts = [render_verdict(rules.plans[row.rule], row, claims, first_seen, numerals) for row, first_seen in rows]  # type: ignore[arg-type]
+    around = _surroundings(store, [row for row, _ in rows], claims, connection)
+    verdicts = [render_verdict(rules.plans[row.rule], row, claims, first_seen, numerals, around) for row, first_seen in rows]  # type: ignore[arg-type]
     diagnosed = [(verdict, row) for verdict, (row, _) in zip(verdicts, rows) if row.status in DIAGNOSED]
     if diagnosed and rules.mechanisms:
         sources = store.sources_by_id(list({claims[i].source for _, row in diagnosed for i in row.roles_ids}), connection)
         for verdict, row in diagnosed:
             verdict.diagnoses = diagnose(rules.plans[row.rule], row, claims, rules.mechanisms, lambda source: sources[source].language, numerals)
     return verdicts
+
+
+def _surroundings(store: Store, rows: Sequence[VerdictRow], claims: dict[str, Claim], connection: Connection | None) -> Surroundings:
+    """What the verdicts' words name beside their rows (``explain.Surroundings``), read from the store only where needed."""
+    named = [claims[i] for row in rows for i in row.roles_ids]
+    if not any(claim.origin is not None for claim in named) and not any(row.status == "contradicted" for row in rows):
+        return Surroundings()
+    names = store.origin_names(connection) if any(claim.origin is not None for claim in named) else {}
+    revisions: dict[str, Claim] = {}
+    for row in rows:
+        if row.status == REVISED:
+            revisions.update(_revised_figures(store, [claims[i] for i in row.roles_ids], connection))
+    sources = {c.source for row in rows if row.status == "contradicted" for i in row.roles_ids if (c := claims[i]).origin is None}
+    published = {}
+    if sources:
+        sources |= {claims[i].source for row in rows if row.status == "contradicted" for i in row.roles_ids}
+        published = {sid: getattr(source, "published", None) for sid, source in store.sources_by_id(sorted(sources), connection).items()}
+    return Surroundings(origin_names=names, revisions=revisions, published=published)
+
+
+def _revised_figures(store: Store, claims: list[Claim], connection: Connection | None) -> dict[str, Claim]:
+    """For each claim of a revised verdict from an earlier release, the figure its origin's latest release among them printed."""
+    latest = max(claim.released or "" for claim in claims)
+    found = {}
+    for claim in claims:
+        if claim.released is None or claim.released >= latest:
+            continue
+        in_verdict = next((c for c in claims if c.released == latest and c.origin == claim.origin and quantity_of(c) == quantity_of(claim)), None)
+        later = in_verdict or store.release_figure(claim, latest, connection)
+        if later is not None:
+            found[claim.id] = later
+    return found
 
 
 # --- a claim entered wrongly --------------------------------------------------------

@@ -5,6 +5,7 @@ The rating scale (``worstRating`` 1, ``bestRating`` 3):
 ====  ============  ==========================================
  1    contradicted  "Contradicted by another official figure"
  2    implausible   "Implausible beside another official figure"
+ 2    revised       "Revised by its source"
  3    consistent    "Consistent with another official figure"
 ====  ============  ==========================================
 
@@ -12,8 +13,10 @@ An ``unverifiable`` verdict is on no point of the scale: its rating carries the
 words ("Cannot be checked against another official figure") and no ``ratingValue``.
 
 The claim reviewed is the verdict's first figure (in the rule's role order): its
-figure and what it is about, said by its source's speaker (a Person) or else its
-outlet (an Organization), where and when that source published it. The other
+figure and what it is about, said by its origin (the body it is attributed to, by its
+registered name) when the claim names one, else by its source's speaker (a Person) or
+else its outlet (an Organization); where (``appearance``, the outlet) and when that
+source published it. The other
 figures are in ``reviewBody``, with the computation that compares them.
 """
 
@@ -35,6 +38,7 @@ WORST, BEST = 1, 3
 RATINGS: dict[str, tuple[int | None, str]] = {
     "contradicted": (1, "Contradicted by another official figure"),
     "implausible": (2, "Implausible beside another official figure"),
+    "revised": (2, "Revised by its source"),
     "consistent": (3, "Consistent with another official figure"),
     "unverifiable": (None, "Cannot be checked against another official figure"),
 }
@@ -51,8 +55,9 @@ class Agent(_Node, kw_only=True):
 
 class CreativeWork(_Node, kw_only=True):
     type: str = msgspec.field(default="CreativeWork", name="@type")
-    url: str
+    url: str | UnsetType = UNSET
     headline: str | UnsetType = UNSET
+    publisher: Agent | UnsetType = UNSET
 
 
 class Claim(_Node, kw_only=True):
@@ -99,15 +104,18 @@ def embedded(review: ClaimReview) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def claim_review(verdict: Verdict, sources: Mapping[str, Source], desk_name: str, public_url: str) -> ClaimReview:
-    """The ClaimReview of one rendered verdict; ``sources`` holds at least the source of each of its figures."""
+def claim_review(
+    verdict: Verdict, sources: Mapping[str, Source], desk_name: str, public_url: str, origins: Mapping[str, str] | None = None
+) -> ClaimReview:
+    """The ClaimReview of one rendered verdict; ``sources`` holds at least the source of each of its figures,
+    ``origins`` the registered origins' names (an origin not registered is named by its key)."""
     reviewed = verdict.claims[0]
     value, words = RATINGS[verdict.status]
     return ClaimReview(
         url=verdict_url(public_url, verdict.id),
         claimReviewed=claim_reviewed(reviewed),
         reviewRating=Rating(alternateName=words, ratingValue=UNSET if value is None else value),
-        itemReviewed=_claim(sources[reviewed.source]),
+        itemReviewed=_claim(sources[reviewed.source], reviewed.origin, origins or {}),
         author=Agent(type="Organization", name=desk_name),
         reviewBody=review_body(verdict),
         datePublished=verdict.first_seen.date() if verdict.first_seen else UNSET,
@@ -126,11 +134,17 @@ def review_body(verdict: Verdict) -> str:
     return " ".join([f"{verdict.title}: {verdict.computation}.", f"Figures: {figures}.", *verdict.notes])
 
 
-def _claim(source: Source) -> Claim:
+def _claim(source: Source, origin: str | None, origins: Mapping[str, str]) -> Claim:
+    published = source.published if source.published is not None else UNSET
+    if origin is not None:
+        # the figure is the origin's; the outlet is where it appeared
+        outlet = Agent(type="Organization", name=source.outlet)
+        link = source.url if source.url and is_web_address(source.url) else UNSET  # never a javascript: link (see below)
+        appearance = CreativeWork(url=link, headline=source.title, publisher=outlet)
+        return Claim(author=Agent(type="Organization", name=origins.get(origin, origin)), datePublished=published, appearance=appearance)
     author = Agent(type="Person", name=source.speaker) if source.speaker else Agent(type="Organization", name=source.outlet)
     # a url stored before addresses were checked may be javascript: or the like: never a link, so no appearance
     appearance = CreativeWork(url=source.url, headline=source.title) if source.url and is_web_address(source.url) else UNSET
-    published = source.published if source.published is not None else UNSET
     return Claim(author=author, datePublished=published, appearance=appearance)
 
 

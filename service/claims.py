@@ -20,6 +20,7 @@ import msgspec
 from service.errors import FieldProblem, InvalidField
 from service.figures import FigureError, ParsedFigure, Rounding, UnitError, figure_from_value, parse_figure
 from service.intervals import Interval
+from service.origins import OriginKey, Released, checked_release
 from service.periods import Period, PeriodError
 from service.sources import Source, SourceId
 from service.texts import KEY_PATTERN, SUBJECT_PATTERN, Passage
@@ -89,6 +90,8 @@ class ClaimIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_def
         | None
     ) = None
     qualifier: str | None = None
+    origin: OriginKey | None = None  # the body the figure is attributed to ("selon l'Office des changes")
+    released: Released | None = None  # the date of that body's release that printed it
 
 
 class IntervalOut(msgspec.Struct, frozen=True):
@@ -104,6 +107,13 @@ class IntervalOut(msgspec.Struct, frozen=True):
 
     def to_interval(self) -> Interval:
         return Interval(-math.inf if self.lo is None else self.lo, math.inf if self.hi is None else self.hi)
+
+
+class Warning(msgspec.Struct, frozen=True):
+    """Something a desk should know of a figure that is no verdict's status: ``outdated``, when a newer release revised it."""
+
+    id: str
+    text: str
 
 
 class Withdrawal(msgspec.Struct, frozen=True):
@@ -141,6 +151,9 @@ class Claim(msgspec.Struct, kw_only=True):
     corrected: Withdrawal | None = None
     superseded_by: str | None = None
     corrects: str | None = None
+    origin: str | None = None  # a claim without an origin is its own origin
+    released: str | None = None
+    warnings: list[Warning] = []
 
 
 # (figure, language, rounding, unit the figure leaves unsaid or None) -> its reading
@@ -153,6 +166,7 @@ def build_claim(body: ClaimIn, source: Source, parse: FigureReader = parse_figur
     ``parse`` reads the printed figure; a bulk load passes one that remembers texts it read.
     """
     period = _period(body.period, "period")
+    released = None if body.released is None else checked_release(body.released)
     if body.measure in SPAN_MEASURES:
         _span_of_years(period, body.measure)
     compared_to = _compared_to(body, period)
@@ -179,6 +193,8 @@ def build_claim(body: ClaimIn, source: Source, parse: FigureReader = parse_figur
         qualifier=None if parsed is None else parsed.qualifier,
         printed=_printed(parsed),
         reading=reading,
+        origin=body.origin,
+        released=released,
     )
     claim.id = claim_id(claim)
     return claim
@@ -190,8 +206,16 @@ def claim_id(claim: Claim) -> str:
     if claim.unit is not None:
         # "3,6 milliards" in MAD is not the count "3,6 milliards"; a claim without one keeps its id.
         fields.append(claim.unit)
+    if claim.origin is not None or claim.released is not None:
+        # only then: a claim without them keeps the id it had before claims could carry them
+        fields += [claim.origin, claim.released]
     identity = msgspec.json.encode(fields)
     return "c-" + hashlib.sha256(identity).hexdigest()[:12]
+
+
+def quantity_of(claim: Claim) -> tuple[object, ...]:
+    """What makes two claims figures of one quantity, in one unit (``plan.RELEASE_KEYS``, read from a claim)."""
+    return (claim.measure, claim.subject, tuple(sorted(claim.breakdown.items())), claim.period, claim.compared_to, claim.interval and claim.interval.unit)
 
 
 def category_key(text: str) -> str:
@@ -311,4 +335,4 @@ def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-__all__ = ["Claim", "ClaimIn", "Withdrawal", "FieldProblem", "IntervalOut", "build_claim", "category_key", "MEASURES"]
+__all__ = ["Claim", "ClaimIn", "Warning", "Withdrawal", "FieldProblem", "IntervalOut", "build_claim", "category_key", "MEASURES"]

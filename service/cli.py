@@ -167,7 +167,7 @@ def parse(text: str, lang: str, rounding: str, unit: str | None) -> None:
 @click.option("--subject", default=None, help="List only the verdicts using a claim on this subject (the summary counts all).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="Run the rules' SQL in the store (duckdb), or on a Spark session over claims in Parquet (spark: pip install 'tally[spark]').")
-@click.option("--claims", "claims_path", default=None, help="spark: a claims dataset in Parquet layout 1 (a folder, a glob or a URL the cluster reads) instead of the store's claims.")
+@click.option("--claims", "claims_path", default=None, help="spark: a claims dataset in Parquet layout 2, or 1 (a folder, a glob or a URL the cluster reads) instead of the store's claims.")
 @click.option("--master", default="local[2]", show_default=True, help="spark: the Spark master URL (local[N], spark://host:7077, yarn ...).")
 @click.option("--out", default=None, help="spark: also write every verdict row to this Parquet folder (it must not exist).")
 def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool, stats: bool, limit: int, subject: str | None,
@@ -351,6 +351,7 @@ class RuleSummary(msgspec.Struct):
     rule: str
     contradicted: int
     implausible: int
+    revised: int
     unverifiable: int
     consistent: int
     seconds: float
@@ -578,7 +579,7 @@ def _rules_or_exit(rules_dir: str):
         sys.exit(1)
 
 
-_STATUS_STYLE = {"contradicted": "bold red", "implausible": "magenta", "unverifiable": "yellow", "consistent": "green"}
+_STATUS_STYLE = {"contradicted": "bold red", "implausible": "magenta", "revised": "cyan", "unverifiable": "yellow", "consistent": "green"}
 
 
 def _verdict_table(verdicts) -> Table:

@@ -21,7 +21,8 @@ from service.store import executor_row
 from service.verdicts import Diagnosis
 
 # Which reading explains best: one under which the figures hold, then one under which they fit implausibly.
-_RANK = {"consistent": 0, "implausible": 1, "unverifiable": 2, "contradicted": 3}
+# A reading under which they are still contradicted as printed (revised or not) explains nothing.
+_RANK = {"consistent": 0, "implausible": 1, "unverifiable": 2, "revised": 3, "contradicted": 3}
 DIAGNOSED = ("contradicted", "implausible")
 
 

@@ -6,12 +6,14 @@ Spark 3.5+ or 4.x session (``local[2]`` or a cluster).  The verdict rows it retu
 the columns of the store's verdicts table, so their words are rendered by the same code
 (``checking.render`` -> ``explain.render_verdict``).
 
-The claims come as Parquet in **layout 1** (:data:`LAYOUT`): the claim as the API answers
+The claims come as Parquet in **layout 2** (:data:`LAYOUT`): the claim as the API answers
 it (``id``, ``source``, ``quote``, ``subject``, ``breakdown``, ``measure``, ``period``,
 ``compared_to``, ``figure``, ``lo``, ``hi``, ``unit``, ``text``, ``qualifier``, ``printed``,
 ``reading``), the columns the rules read that derive from it (``breakdown_key``,
 ``breakdown_dims``, ``period_start`` ... ``scale``, ``text_key``) and ``language``, the
-source's (a diagnosis re-reads a figure in it).  :func:`export_claims` writes it from a
+source's (a diagnosis re-reads a figure in it).  Layout 2 adds ``origin`` and ``released``
+(:data:`OPTIONAL`): a dataset without them, in layout 1, is still read, as claims
+without an origin.  :func:`export_claims` writes it from a
 store with DuckDB's ``COPY ... TO ... (FORMAT PARQUET)``.
 
 Three things differ from DuckDB, each handled once in :func:`spark_sql`:
@@ -53,8 +55,8 @@ from service.verdicts import STATUS_ORDER
 if TYPE_CHECKING:  # pyspark is an optional extra: imported only when a session is made
     from pyspark.sql import DataFrame, SparkSession
 
-LAYOUT_VERSION = 1
-# Layout 1 of a claims dataset: column -> Spark type (DuckDB: VARCHAR, INTEGER, DOUBLE).
+LAYOUT_VERSION = 2
+# Layout 2 of a claims dataset: column -> Spark type (DuckDB: VARCHAR, INTEGER, DOUBLE).
 LAYOUT: dict[str, str] = {
     "id": "string", "source": "string", "quote": "string", "subject": "string",
     "breakdown": "string",  # JSON object, dimension -> member, as the API answers it
@@ -67,10 +69,13 @@ LAYOUT: dict[str, str] = {
     "text": "string", "text_key": "string",  # a category's text, and its key for comparing
     "reading": "string",  # JSON list: how the figure was read
     "language": "string",  # the source's language (fr, en)
+    "origin": "string", "released": "string",  # who the figure is attributed to, and its release (YYYY-MM[-DD])
 }  # fmt: skip
+# Columns layout 2 added: a dataset without them (layout 1) reads as claims without an origin.
+OPTIONAL = ("origin", "released")
 # A whole number in a month column may come as a long from another writer; nothing else is widened.
 _ACCEPTED = {"int": {"int", "bigint"}}
-# What layout 1 stores of the store's claims table: the columns above, language from the source.
+# What layout 2 stores of the store's claims table: the columns above, language from the source.
 _EXPORT_SELECT = ", ".join(f"claims.{c}" if c != "language" else "sources.language" for c in LAYOUT)
 
 VERDICT_SCHEMA = (
@@ -150,7 +155,7 @@ def configure(session: SparkSession) -> None:
 
 
 def export_claims(store: Store, folder: Path) -> Path:
-    """The store's claims in force as a Parquet file in layout 1 under ``folder``; its path."""
+    """The store's claims in force as a Parquet file in layout 2 under ``folder``; its path."""
     target = Path(folder) / "claims.parquet"
     quoted = str(target).replace("'", "''")  # COPY takes no parameter for its file name
     store.query(
@@ -161,20 +166,26 @@ def export_claims(store: Store, folder: Path) -> Path:
 
 
 def read_claims(session: SparkSession, path: str) -> DataFrame:
-    """A claims dataset (a folder, a glob or a URL the cluster reads), checked against layout 1."""
+    """A claims dataset (a folder, a glob or a URL the cluster reads), checked against layout 2 (or 1: no origins)."""
+    from pyspark.sql import functions as F
+
     claims = session.read.parquet(path)
     check_layout(claims)
+    for column in OPTIONAL:
+        if column not in claims.columns:
+            claims = claims.withColumn(column, F.lit(None).cast(LAYOUT[column]))
     return claims.select(*[claims[c].cast(t) if claims.schema[c].dataType.simpleString() != t else claims[c] for c, t in LAYOUT.items()])
 
 
 def check_layout(claims: DataFrame) -> None:
-    """LayoutError naming each column of layout 1 missing or of another type (a DECIMAL bound would be rounded)."""
+    """LayoutError naming each column of layout 2 missing (but the optional ones) or of another type (a DECIMAL bound would be rounded)."""
     types = {f.name: f.dataType.simpleString() for f in claims.schema.fields}
     problems = []
     for column, wanted in LAYOUT.items():
         found = types.get(column)
         if found is None:
-            problems.append(f"{column}: missing")
+            if column not in OPTIONAL:
+                problems.append(f"{column}: missing")
         elif found != wanted and found not in _ACCEPTED.get(wanted, ()):
             problems.append(f"{column}: {found}, layout {LAYOUT_VERSION} wants {wanted}")
     if problems:
@@ -326,12 +337,20 @@ class ParquetClaims:
 
         columns = ["id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure",
                    "lo", "hi", "unit", "text", "qualifier", "printed", "reading"]  # fmt: skip
-        rows = self.claims.where(F.col("id").isin(list(ids))).select(*columns, "language").collect() if ids else []
+        rows = self.claims.where(F.col("id").isin(list(ids))).select(*columns, "language", "origin", "released").collect() if ids else []
         found = {}
         for row in rows:
             self._languages[row["source"]] = row["language"]
-            found[row["id"]] = _claim_from_row((*[row[c] for c in columns], None, None, None, None, None))
+            found[row["id"]] = _claim_from_row((*[row[c] for c in columns], None, None, None, None, None, row["origin"], row["released"]))
         return found
+
+    def origin_names(self, connection: object = None) -> dict[str, str]:
+        """A dataset carries no origins' names: each origin is shown by its key."""
+        return {}
+
+    def release_figure(self, claim: object, released: str, connection: object = None) -> None:
+        """A revised chain's newer figure is named only from a store; a revised pair names it from its own claims."""
+        return None
 
     def sources_by_id(self, ids: Sequence[str], connection: object = None) -> dict[str, _Language]:
         return {source: _Language(self._languages[source]) for source in ids}

@@ -67,21 +67,25 @@ class Layout:
 
 
 CLAIM_IN_COLUMNS = (
-    "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "value", "unit", "qualifier"
+    "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "value", "unit", "qualifier",
+    "origin", "released",
 )
 # What a claim file holds: the body of POST /claims, a cell per field; only a structured value is a number.
 CLAIM_FILE = Layout(CLAIM_IN_COLUMNS, numbers=frozenset({"value"}))
 # A withdrawn claim is listed with who withdrew it, when and why, and its correction: kept, never silently dropped.
 WITHDRAWAL_COLUMNS = ("withdrawn", "withdrawn_at", "withdrawn_by", "withdrawn_reason", "superseded_by", "corrects")
 CLAIM_LISTING = Layout(
-    ("id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS),
+    ("id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS,
+     "origin", "released", "warnings", "figure_unit"),
     numbers=frozenset({"lo", "hi"}),
 )
 CLAIM_COLUMNS = CLAIM_LISTING.columns
 # What Tally works out itself, so loading the listing back ignores it: the id (derived from what was
 # printed where), the interval (read from the figure; ``unit`` is its unit there, not a posted one),
-# and the withdrawal marks (a withdrawal is an act with its own who and why, not a field of a claim).
-COMPUTED_CLAIM_COLUMNS = ("id", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS)
+# the withdrawal marks (a withdrawal is an act with its own who and why, not a field of a claim) and
+# the warnings (worked out from the store).  ``figure_unit``, the unit a claim gave beside a figure
+# that leaves it unsaid, is loaded back as the claim's ``unit``.
+COMPUTED_CLAIM_COLUMNS = ("id", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS, "warnings")
 VERDICT_LISTING = Layout(("id", "rule", "status", "margin", "margin_unit", "claims", "computation"), numbers=frozenset({"margin"}))
 VERDICT_COLUMNS = VERDICT_LISTING.columns
 
@@ -173,6 +177,8 @@ def _claim_body(header: Sequence[str], cells: Sequence[str], ignored: frozenset[
     }
     if "breakdown" in body:
         body["breakdown"] = parse_breakdown(body["breakdown"], where)
+    if "figure_unit" in body:  # the listing's name for the unit a figure left unsaid (its ``unit`` is the interval's)
+        body["unit"] = body.pop("figure_unit")
     return body
 
 
@@ -217,7 +223,8 @@ def _claim_row(claim: Claim) -> list[Any]:
     how, withdrawn = ("retracted", claim.retracted) if claim.retracted is not None else ("corrected", claim.corrected)
     withdrawal = (how, withdrawn.at.isoformat(), withdrawn.by, withdrawn.reason) if withdrawn is not None else (None,) * 4
     return [claim.id, claim.source, claim.quote, claim.subject, format_breakdown(claim.breakdown), claim.measure,
-            claim.period, claim.compared_to, claim.figure, lo, hi, unit, *withdrawal, claim.superseded_by, claim.corrects]
+            claim.period, claim.compared_to, claim.figure, lo, hi, unit, *withdrawal, claim.superseded_by, claim.corrects,
+            claim.origin, claim.released, " ".join(warning.id for warning in claim.warnings), claim.unit]
 
 
 def _verdict_row(verdict: Verdict) -> list[Any]:

@@ -38,10 +38,11 @@ import msgspec
 import pyarrow as pa
 
 from service import __version__
-from service.claims import Claim, ClaimIn, IntervalOut, Withdrawal, category_key
+from service.claims import Claim, ClaimIn, IntervalOut, Warning, Withdrawal, category_key
 from service.errors import Conflict, InvalidField, NotFound, StoreLocked, StoreUnavailable
+from service.origins import Origin
 from service.periods import Period
-from service.rules.plan import CLAIM_COLUMNS, VerdictRow, breakdown_key
+from service.rules.plan import CLAIM_COLUMNS, RELEASE_KEYS, VerdictRow, breakdown_key
 from service.rules.sql import CLAIMS
 from service.sources import Source
 from service.units import CANONICAL_UNITS, base_factor
@@ -141,14 +142,19 @@ SCHEMA += f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdr
 # A store that records a higher version was written by a newer Tally and is refused: read
 # by code that does not know its columns, it could only be misread or damaged.
 SCHEMA_VERSION = 2
-# Version 2 (issue 19): the unit a claim gave beside a figure that leaves it unsaid
-# ("3,6 milliards", MAD); a store made before has none, every figure printed its own.
-# The view is made again so that its * holds the new column.
-_FIGURE_UNIT = (
-    "ALTER TABLE claims ADD COLUMN IF NOT EXISTS figure_unit VARCHAR;\n"
-    f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL;\n"
-)
-MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table(), 2: _FIGURE_UNIT}
+# Version 2 (issue 19): where a figure comes from (origin) and which of its releases printed
+# it, the origins' display names, and the unit a claim gave beside a figure that leaves it
+# unsaid ("3,6 milliards", MAD).  A store made before has none of them: every claim was its
+# own origin and every figure printed its own unit.  The view is made again so that its *
+# holds the new columns.
+_VERSION_2 = f"""
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS origin VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS released VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS figure_unit VARCHAR;
+CREATE TABLE IF NOT EXISTS origins (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, url VARCHAR);
+CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL;
+"""
+MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table(), 2: _VERSION_2}
 _VERSION_KEY = "schema_version"
 
 # A margin (in its unit) over the largest finite bound of the check's sides (base magnitudes).
@@ -174,7 +180,8 @@ T = TypeVar("T")
 Connection = duckdb.DuckDBPyConnection
 _SOURCE_COLUMNS = ("id", "title", "outlet", "language", "url", "published", "speaker", "rounding", "weight")
 _SOURCE_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "VARCHAR", "DOUBLE")
-_CLAIM_FILTERS = ("subject", "measure", "period", "source")
+_CLAIM_FILTERS = ("subject", "measure", "period", "source", "origin")
+_QUANTITY = RELEASE_KEYS  # the columns two figures of one quantity share
 _INF = float("inf")
 
 
@@ -311,6 +318,28 @@ class Store:
         total = rows[0][-1] if rows else self.query("SELECT count(*) FROM sources")[0][0]
         return Page([_source_from_row(row[:-1]) for row in rows], total)
 
+    # origins
+
+    def add_origin(self, origin: Origin) -> None:
+        """Register an origin's display name; Conflict if its key is registered already."""
+        with self.transaction() as connection:
+            if connection.execute("SELECT 1 FROM origins WHERE id = ?", [origin.id]).fetchall():
+                raise Conflict("id", f"an origin with id {origin.id!r} is registered already")
+            connection.execute("INSERT INTO origins VALUES (?, ?, ?)", [origin.id, origin.name, origin.url]).fetchall()
+
+    def find_origin(self, origin_id: str) -> Origin | None:
+        rows = self.query("SELECT id, name, url FROM origins WHERE id = ?", [origin_id])
+        return None if not rows else msgspec.convert({k: v for k, v in zip(("id", "name", "url"), rows[0]) if v is not None}, Origin)
+
+    def origin_names(self, connection: duckdb.DuckDBPyConnection | None = None) -> dict[str, str]:
+        """{origin key: display name} of the registered origins: few, read whole."""
+        with self._within(connection) as conn:
+            return dict(conn.execute("SELECT id, name FROM origins").fetchall())
+
+    def origin_known(self, origin_id: str) -> bool:
+        """Whether the key is registered or some claim names it."""
+        return bool(self.query("SELECT 1 FROM origins WHERE id = ? UNION ALL SELECT 1 FROM claims WHERE origin = ? LIMIT 1", [origin_id, origin_id]))
+
     # claims
 
     def add_claim(self, claim: Claim, connection: duckdb.DuckDBPyConnection | None = None) -> None:
@@ -399,7 +428,9 @@ class Store:
             return {}
         with self._within(connection) as conn:
             rows = conn.execute(f"SELECT {_CLAIM_SELECT} FROM claims WHERE id IN (SELECT unnest(?))", [list(ids)]).fetchall()
-        return {row[0]: _claim_from_row(row) for row in rows}
+            found = {row[0]: _claim_from_row(row) for row in rows}
+            self.with_warnings(found.values(), conn)
+        return found
 
     def list_claims(self, limit: int | None = None, offset: int = 0, **filters: str | None) -> Page[Claim]:
         conditions, parameters = [], []
@@ -410,7 +441,9 @@ class Store:
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         rows = self.query(f"SELECT {_CLAIM_SELECT}, count(*) OVER () FROM claims {where} ORDER BY seq LIMIT ? OFFSET ?", [*parameters, limit, offset])
         total = rows[0][-1] if rows else self.query(f"SELECT count(*) FROM claims {where}", parameters)[0][0]
-        return Page([_claim_from_row(row[:-1]) for row in rows], total)
+        claims = [_claim_from_row(row[:-1]) for row in rows]
+        self.with_warnings(claims)
+        return Page(claims, total)
 
     def unchecked_claims(self, shapes: RuleShapes, limit: int | None = None, offset: int = 0) -> Page[Claim]:
         """Claims that no verdict of the rules in force reads, in the order they came: what Tally cannot check."""
@@ -420,7 +453,46 @@ class Store:
             [list(shapes.rule_ids), limit, offset],
         )
         total = rows[0][-1] if rows else self.query(f"SELECT count(*) FROM claims WHERE id NOT IN ({read})", [list(shapes.rule_ids)])[0][0]
-        return Page([_claim_from_row(row[:-1]) for row in rows], total)
+        claims = [_claim_from_row(row[:-1]) for row in rows]
+        self.with_warnings(claims)
+        return Page(claims, total)
+
+    def with_warnings(self, claims: Iterable[Claim], connection: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Set each claim's ``outdated`` warning (``_OUTDATED``): only claims naming an origin can carry one, so only they cost a query."""
+        attributed = [claim for claim in claims if claim.origin is not None and claim.interval is not None]
+        if not attributed:
+            return
+        with self._within(connection) as conn:
+            rows = conn.execute(_OUTDATED, [[claim.id for claim in attributed]]).fetchall()
+        found = {row[0]: row[1:] for row in rows}
+        for claim in attributed:
+            if claim.id in found:
+                claim.warnings = [outdated_warning(*found[claim.id])]
+
+    def release_figure(self, claim: Claim, released: str, connection: duckdb.DuckDBPyConnection | None = None) -> Claim | None:
+        """A figure in force of the claim's quantity that its origin printed in ``released`` (the first by id), or None."""
+        row = _claim_row(claim)
+        same = " AND ".join(f"{c} IS NOT DISTINCT FROM ?" for c in _QUANTITY)
+        with self._within(connection) as conn:
+            found = conn.execute(
+                f"SELECT {_CLAIM_SELECT} FROM {CLAIMS} AS claims WHERE origin = ? AND released = ? AND {same} ORDER BY id LIMIT 1",
+                [claim.origin, released, *[row[c] for c in _QUANTITY]],
+            ).fetchall()
+        return _claim_from_row(found[0]) if found else None
+
+    def revises(self, claim: Claim, connection: duckdb.DuckDBPyConnection) -> bool:
+        """Whether another claim in force names the claim's origin for its quantity: a revision, or a second figure of a release.
+
+        Either changes how verdicts the claim is not in read that quantity (plan.RELEASE_KEYS).
+        """
+        if claim.origin is None or claim.released is None:
+            return False
+        row = _claim_row(claim)
+        same = " AND ".join(f"{c} IS NOT DISTINCT FROM ?" for c in _QUANTITY)
+        return bool(connection.execute(
+            f"SELECT 1 FROM {CLAIMS} WHERE id <> ? AND origin = ? AND released IS NOT NULL AND {same} LIMIT 1",
+            [claim.id, claim.origin, *[row[c] for c in _QUANTITY]],
+        ).fetchall())
 
     def count_claims(self) -> int:
         return self.query("SELECT count(*) FROM claims")[0][0]
@@ -437,6 +509,18 @@ class Store:
             # for "$subject" in the text found it too inside a rule's string literal, and DuckDB refused.
             parameters = {"subject": subject} if index == 0 else {}
             for row in connection.execute(f"SELECT {_NEIGHBOUR_SELECT} FROM {CLAIMS} AS claims WHERE {condition}", parameters).fetchall():
+                found.setdefault(row[0], row)
+        # A verdict of claims naming an origin reads each quantity from that origin's latest
+        # release (plan.RELEASE_KEYS): every figure the origin printed of these subjects.
+        origin, subject_at = CLAIM_COLUMNS.index("origin"), CLAIM_COLUMNS.index("subject")
+        origins = sorted({row[origin] for row in found.values() if row[origin] is not None})
+        if origins:
+            subjects = sorted({row[subject_at] for row in found.values() if row[origin] is not None})
+            released = connection.execute(
+                f"SELECT {_NEIGHBOUR_SELECT} FROM {CLAIMS} AS claims WHERE origin IN (SELECT unnest(?)) AND subject IN (SELECT unnest(?))",
+                [origins, subjects],
+            ).fetchall()
+            for row in released:
                 found.setdefault(row[0], row)
         return Neighbourhood([row[: len(CLAIM_COLUMNS)] for row in found.values()], {i: row[len(CLAIM_COLUMNS) :] for i, row in found.items()})
 
@@ -521,6 +605,7 @@ class Store:
         connection: duckdb.DuckDBPyConnection | None = None,
         source: str | None = None,
         by_weight: bool = False,
+        origin: str | None = None,
     ) -> Page[tuple[VerdictRow, datetime.datetime]]:
         """Stored verdicts, contradictions first, then in rule order; filters run in SQL.
 
@@ -536,6 +621,7 @@ class Store:
             "list_contains(claim_ids, ?)": claim,
             f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE subject = ?))": subject,
             f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE source = ?))": source,
+            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE origin = ?))": origin,
         }
         used = {condition: value for condition, value in filters.items() if value is not None}
         where, parameters = " AND ".join(used), list(used.values())
@@ -589,6 +675,16 @@ class Store:
 
     def forget_setting(self, key: str, connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute("DELETE FROM settings WHERE key = ?", [key]).fetchall()
+
+    def figures_in_verdicts(self, shapes: RuleShapes, column: str, value: str) -> dict[str, tuple[int, int]]:
+        """{status: (figures of the claims whose ``column`` (source or origin) is ``value`` in verdicts of that status, those verdicts)}."""
+        assert column in ("source", "origin")  # a column name, never a client's text
+        rows = self.query(
+            f"SELECT status, count(DISTINCT claim_id), count(DISTINCT id) FROM (SELECT id, status, unnest(claim_ids) AS claim_id "
+            f"FROM verdicts WHERE list_contains(?, rule)) WHERE claim_id IN (SELECT id FROM {CLAIMS} WHERE {column} = ?) GROUP BY status",
+            [list(shapes.rule_ids), value],
+        )
+        return {status: (figures, verdicts) for status, figures, verdicts in rows}
 
     def verdict_counts(self) -> dict[tuple[str, str], int]:
         """{(rule, status): number of verdicts}."""
@@ -694,9 +790,45 @@ def _verdict_from_row(row: Sequence[Any], shapes: RuleShapes) -> VerdictRow:
     )
 
 
+# A claim is outdated when its source was published after a later release of its quantity by its
+# origin was out, and it matches only an older release: some figure of an older release shares a
+# point with it, none of the later release does.  The latest such release is named, with the
+# older figure the claim matches.  A claim that says it comes from the later release (or one
+# after) is not outdated: if it differs, it is a misprint, which the rules report.
+_SAME_QUANTITY = " AND ".join(f"{{a}}.{c} IS NOT DISTINCT FROM {{b}}.{c}" for c in RELEASE_KEYS)
+_MEETS = "({a}.lo * {a}.scale <= {b}.hi * {b}.scale AND {b}.lo * {b}.scale <= {a}.hi * {a}.scale)"
+_OUTDATED = f"""
+SELECT claim.id, coalesce(origins.name, newer.origin), newer.id, newer.figure, newer.released, older.figure, older.released,
+       CAST(sources.published AS VARCHAR)
+FROM claims AS claim
+JOIN sources ON sources.id = claim.source
+JOIN {CLAIMS} AS newer ON newer.origin = claim.origin AND newer.id <> claim.id AND {_SAME_QUANTITY.format(a="newer", b="claim")}
+JOIN {CLAIMS} AS older ON older.origin = claim.origin AND older.id <> claim.id AND older.released < newer.released
+     AND {_SAME_QUANTITY.format(a="older", b="claim")}
+LEFT JOIN origins ON origins.id = newer.origin
+WHERE claim.id IN (SELECT unnest(?)) AND sources.published IS NOT NULL
+  AND CASE WHEN length(newer.released) = 7 THEN newer.released || '-01' ELSE newer.released END <= CAST(sources.published AS VARCHAR)
+  AND (claim.released IS NULL OR claim.released < newer.released)
+  AND {_MEETS.format(a="older", b="claim")}
+  AND NOT EXISTS (SELECT 1 FROM {CLAIMS} AS other WHERE other.origin = newer.origin AND other.released = newer.released
+                  AND {_SAME_QUANTITY.format(a="other", b="claim")} AND {_MEETS.format(a="other", b="claim")})
+QUALIFY row_number() OVER (PARTITION BY claim.id ORDER BY newer.released DESC, older.released DESC, newer.id, older.id) = 1
+"""
+
+
+def outdated_warning(origin: str, newer_id: str, newer: str, newer_released: str, older: str, older_released: str, published: str) -> Warning:
+    return Warning(
+        id="outdated",
+        text=(
+            f"Outdated: {origin} revised this figure in its {newer_released} release to {newer!r} ({newer_id}); it matches the "
+            f"{older_released} release's {older!r}, yet its source was published on {published}, after that revision."
+        ),
+    )
+
+
 _CLAIM_SELECT = (
     "id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading, "
-    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects, figure_unit"
+    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects, origin, released, figure_unit"
 )
 _NEIGHBOUR_SELECT = f"{', '.join(CLAIM_COLUMNS)}, {_CLAIM_SELECT}"
 
@@ -726,12 +858,12 @@ def executor_row(claim: Claim) -> tuple[Any, ...]:
 _CLAIM_ROW_COLUMNS = (
     "id", "source", "quote", "subject", "breakdown", "breakdown_key", "breakdown_dims", "measure", "period",
     "period_start", "period_end", "compared_to", "compared_start", "compared_end", "figure", "qualifier", "printed",
-    "lo", "hi", "unit", "scale", "text", "text_key", "reading", "figure_unit",
+    "lo", "hi", "unit", "scale", "text", "text_key", "reading", "origin", "released", "figure_unit",
 )  # fmt: skip
 _CLAIM_ROW_TYPES = (
     "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
     "INTEGER", "INTEGER", "VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR",
-    "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON", "VARCHAR",
+    "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR", "VARCHAR",
 )  # fmt: skip
 
 
@@ -764,14 +896,16 @@ def _claim_row(claim: Claim) -> dict[str, Any]:
         "text": claim.text,
         "text_key": category_key(claim.text) if claim.text is not None else None,
         "reading": msgspec.json.encode(claim.reading).decode(),
+        "origin": claim.origin,
+        "released": claim.released,
         "figure_unit": claim.unit,
     }
 
 
 def _claim_from_row(row: tuple[Any, ...]) -> Claim:
     (claim_id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading) = row[:16]
-    withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects = row[16:21]
-    figure_unit = row[21] if len(row) > 21 else None  # Spark's claims layout has no given unit
+    withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects, origin, released = row[16:23]
+    figure_unit = row[23] if len(row) > 23 else None  # Spark's claims layout has no given unit
     withdrawal = None if withdrawn_at is None else Withdrawal(withdrawn_by, withdrawn_reason, withdrawn_at)
     interval = None
     if unit is not None:
@@ -796,6 +930,8 @@ def _claim_from_row(row: tuple[Any, ...]) -> Claim:
         corrected=withdrawal if superseded_by is not None else None,
         superseded_by=superseded_by,
         corrects=corrects,
+        origin=origin,
+        released=released,
     )
 
 

@@ -41,6 +41,7 @@ _CONTROLS_BUT_LINES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # all but tab, lin
 SOURCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*" + END
 SUBJECT_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*" + END
 KEY_PATTERN = r"^[a-z0-9_]+" + END
+RELEASED_PATTERN = r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?" + END  # a release's date: YYYY-MM or YYYY-MM-DD
 # Some character that is neither blank nor a control: a title of spaces says nothing.
 LINE_PATTERN = rf"^[^{_CONTROLS}]*[^\s{_CONTROLS}][^{_CONTROLS}]*" + END
 PASSAGE_PATTERN = rf"^[^{_CONTROLS_BUT_LINES}]*[^\s{_CONTROLS}][^{_CONTROLS_BUT_LINES}]*$"
@@ -95,6 +96,7 @@ MEANINGS = {
     SOURCE_ID_PATTERN: "letters, digits, '.', '_' and '-', starting with a letter or digit, and nothing after (no newline)",
     SUBJECT_PATTERN: "dotted keys of a-z, 0-9 and '_' (ma.handicraft.exports), and nothing after (no newline)",
     KEY_PATTERN: "a key of a-z, 0-9 and '_', and nothing after (no newline)",
+    RELEASED_PATTERN: "a date YYYY-MM or YYYY-MM-DD, and nothing after (no newline)",
     LINE_PATTERN: "one line of words: not blank, no control character (NUL, ESC, DEL, a line break...)",
     PASSAGE_PATTERN: "words: not blank, no control character (NUL, ESC, DEL...) but tab and line breaks",
     WEB_ADDRESS_PATTERN: "an absolute http or https address with a host and no user name, no space nor control "

@@ -7,13 +7,13 @@ from typing import Literal
 
 import msgspec
 
-from service.claims import IntervalOut
+from service.claims import IntervalOut, Warning
 
-Status = Literal["consistent", "contradicted", "implausible", "unverifiable"]
+Status = Literal["consistent", "contradicted", "implausible", "revised", "unverifiable"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 # How a desk reads them: what fails first, then what holds only if some months were
-# unlike the rest, then what could not be checked.
-STATUS_ORDER = ("contradicted", "implausible", "unverifiable", "consistent")
+# unlike the rest, then what one origin's later release revised, then what could not be checked.
+STATUS_ORDER = ("contradicted", "implausible", "revised", "unverifiable", "consistent")
 
 
 class Evidence(msgspec.Struct, kw_only=True):
@@ -30,13 +30,8 @@ class Evidence(msgspec.Struct, kw_only=True):
     measure: str
     period: str
     text: str | None = None
-
-
-class Warning(msgspec.Struct, frozen=True):
-    """Why figures that can all hold fit only implausibly: which months, and how unlike the rest."""
-
-    id: str
-    text: str
+    origin: str | None = None
+    released: str | None = None
 
 
 class Diagnosis(msgspec.Struct, frozen=True):

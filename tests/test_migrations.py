@@ -25,7 +25,10 @@ from service import checking
 from service.cli import main
 from service.errors import StoreUnavailable
 from service.rules.book import RuleBook
-from service.store import SCHEMA_VERSION, Store
+from service.claims import ClaimIn
+from service.origins import Origin
+from service.sources import SourceIn
+from service.store import MIGRATIONS, SCHEMA_VERSION, Store
 from tests.helpers import FIXTURES_DIR, ROOT, SOURCE, ServerStarter, claim_body, run_tally
 
 RELEASE_0_1_0 = ROOT / "tests" / "data" / "store_before_11.duckdb"
@@ -83,6 +86,25 @@ def test_a_migrated_store_serves_and_takes_new_claims(old_store_file: Path, star
         assert http.get("/health").json()["claims"] == claims + 1
         seed = json.loads(SEED_FILE.read_text(encoding="utf-8"))["claims"][0]
         assert http.post("/claims", json=seed).status_code == 409, "a claim of the old store is still recognised"
+
+
+def test_a_store_of_schema_version_1_gains_origins_and_releases_and_keeps_its_claims(old_store_file: Path, tmp_path: Path, rules: RuleBook) -> None:
+    """Version 2 added claims' origin and released, and the origins table: a version 1 store opens migrated."""
+    version_1 = tmp_path / "version-1.duckdb"
+    with duckdb.connect(str(version_1)) as raw:  # what the previous release made of a new file
+        raw.execute(MIGRATIONS[1]).fetchall()
+        raw.execute("INSERT INTO settings VALUES ('schema_version', '1')").fetchall()
+    with Store(str(version_1)) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 2
+        checking.store_batch(store, [("1", SourceIn(**SOURCE)), ("2", ClaimIn(**claim_body("kept")))])
+        checking.recompute(store, rules)
+        [claim] = store.list_claims().items
+        assert (claim.origin, claim.released) == (None, None)
+        store.add_origin(Origin(id="ma.office_des_changes", name="Office des changes"))
+        assert store.origin_names() == {"ma.office_des_changes": "Office des changes"}
+        assert store.query("SELECT origin, released FROM live_claims") == [(None, None)], "the view every rule reads has the new columns"
+    with Store(str(old_store_file)) as old:  # release 0.1.0, through versions 1 and 2
+        assert {claim.origin for claim in old.list_claims().items} == {None}
 
 
 def test_a_new_store_records_the_current_version_and_reopening_migrates_nothing(db_path: Path) -> None:

@@ -109,6 +109,26 @@ def test_a_generated_store_of_10_000_claims_gives_the_same_verdicts(session, gen
     assert_same_verdicts(expected, spark_rows(session, generated_store, rules, tmp_path))
 
 
+def test_revisions_are_revised_in_spark_as_in_duckdb(session, store: Store, rules: RuleBook, tmp_path: Path) -> None:
+    """A pair and a chain one office revised, an outlet's misprint, a release that contradicts itself: the same statuses."""
+    from service.claims import ClaimIn
+    from service.sources import Source
+
+    office = "ma.office_des_changes"
+    store.add_source(Source(id="oc", title="Bulletin", outlet="Office des changes", language="fr"))
+    bodies = [
+        ("100 MDH", "level", "2023", "2024-12"), ("105 MDH", "level", "2023", "2025-12"), ("110 MDH", "level", "2024", "2025-12"),
+        ("4,8 %", "growth", "2024", "2025-12"), ("105,10 MMDH", "level", "2022", "2024-12"), ("105,40 MMDH", "level", "2022", "2025-12"),
+        ("106 MMDH", "level", "2022", "2025-12"), ("105,9 MMDH", "level", "2021", None), ("105,1 MMDH", "level", "2021", "2024-12"),
+    ]  # fmt: skip
+    for figure, measure, period, released in bodies:
+        body = ClaimIn(source="oc", quote=figure, subject="ma.remittances", measure=measure, period=period, figure=figure, origin=office, released=released)  # type: ignore[arg-type]
+        checking.submit(store, rules, body, keep=True)
+    expected = duckdb_rows(store, rules)
+    assert {"revised", "contradicted", "consistent"} <= {row[2] for row in expected.values()}
+    assert_same_verdicts(expected, spark_rows(session, store, rules, tmp_path))
+
+
 # --- numbers are not rounded inward on the way -------------------------------------------
 
 # A third, then three of them: in doubles 1/3 * 3 is 1 within a rounding, so a figure that
@@ -156,8 +176,19 @@ def test_decimal_bounds_are_refused_not_rounded(session, seeded_store: Store, tm
     duckdb.sql(f"COPY (SELECT * EXCLUDE (language) REPLACE (lo::DECIMAL(18, 3) AS lo) FROM '{exported}') TO '{decimal}' (FORMAT PARQUET)")
     with pytest.raises(spark.LayoutError) as raised:
         spark.read_claims(session, str(decimal))
-    assert "lo: decimal(18,3), layout 1 wants double" in str(raised.value)
+    assert "lo: decimal(18,3), layout 2 wants double" in str(raised.value)
     assert "language: missing" in str(raised.value)
+
+
+def test_claims_in_layout_1_are_still_read_as_claims_without_an_origin(session, seeded_store: Store, rules: RuleBook, tmp_path: Path) -> None:
+    exported = spark.export_claims(seeded_store, tmp_path)
+    layout_1 = tmp_path / "layout-1.parquet"
+    duckdb.sql(f"COPY (SELECT * EXCLUDE (origin, released) FROM '{exported}') TO '{layout_1}' (FORMAT PARQUET)")
+    claims = spark.read_claims(session, str(layout_1))
+    assert {row["origin"] for row in claims.select("origin").distinct().collect()} == {None}
+    verdicts, _ = spark.verdict_rows(session, claims, rules.current)
+    ids = {row["id"]: row["status"] for row in verdicts.collect()}
+    assert ids == {row.id: row.status for row, _ in seeded_store.list_verdicts(rules.current).items}
 
 
 # --- tally check --engine spark ---------------------------------------------------------

@@ -62,4 +62,5 @@ class ClaimReviewController(Controller):
 
 def _reviews(store: Store, settings: Settings, verdicts: list[Verdict]) -> list[ClaimReview]:
     sources = store.sources_by_id(list({evidence.source for verdict in verdicts for evidence in verdict.claims}))
-    return [claim_review(verdict, sources, settings.desk_name, settings.public_url) for verdict in verdicts]
+    origins = store.origin_names()
+    return [claim_review(verdict, sources, settings.desk_name, settings.public_url, origins) for verdict in verdicts]

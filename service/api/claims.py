@@ -101,11 +101,12 @@ class ClaimController(Controller):
         measure: Annotated[Measure | None, QueryParameter(description="level, growth, share, ...")] = None,
         period: Annotated[str | None, QueryParameter(description="ISO 8601 period, e.g. 2025-01/2025-11")] = None,
         source: Annotated[str | None, QueryParameter(description="Source id")] = None,
+        origin: Annotated[str | None, QueryParameter(description="Origin key: the figures attributed to it")] = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         format: Format = None,
     ) -> Response[list[Claim]]:
-        """Stored claims in the order they came, a page at a time (X-Total-Count, Link rel=next), filtered by subject, measure, period or source.
+        """Stored claims in the order they came, a page at a time (X-Total-Count, Link rel=next), filtered by subject, measure, period, source or origin.
 
         ``Accept: text/csv`` or ``?format=csv`` answers the same page as CSV.
         """
@@ -114,7 +115,7 @@ class ClaimController(Controller):
                 Period.parse(period)
             except PeriodError as exc:
                 raise InvalidField("period", str(exc), location="query") from exc
-        page = store.list_claims(limit=limit, offset=offset, subject=subject, measure=measure, period=period, source=source)
+        page = store.list_claims(limit=limit, offset=offset, subject=subject, measure=measure, period=period, source=source, origin=origin)
         headers = page_headers(request, limit, offset, len(page.items), page.total)
         if wants_csv(request, format):
             return csv_response(claims_csv(page.items), headers)

@@ -23,7 +23,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 
-from service import checking
+from service import checking, records
 from service.api.paging import DESK_PAGE_SIZE, Page, desk_offset
 from service.claimreview import claim_review, embedded
 from service.claims import Claim, base_interval
@@ -51,17 +51,19 @@ class DeskPages(Controller):
         rule: Annotated[str | None, QueryParameter()] = None,
         status: Annotated[str | None, QueryParameter()] = None,
         source: Annotated[str | None, QueryParameter()] = None,
+        origin: Annotated[str | None, QueryParameter()] = None,
+        claim: Annotated[str | None, QueryParameter()] = None,
         page: Page = 1,
     ) -> Template:
         """Contradictions first, each by how much it matters, with its evidence one click away."""
         status = status if status in STATUS_ORDER else None
         with checking.in_force(store, rules) as (current, connection):  # one rule set, with the verdicts it computed
             found = store.list_verdicts(
-                current, status=status, rule=rule or None, subject=subject or None, source=source or None,
-                limit=DESK_PAGE_SIZE, offset=desk_offset(page), by_weight=True, connection=connection,
+                current, status=status, rule=rule or None, subject=subject or None, source=source or None, origin=origin or None,
+                claim=claim or None, limit=DESK_PAGE_SIZE, offset=desk_offset(page), by_weight=True, connection=connection,
             )
             verdicts = checking.render(store, current, found.items, connection, numerals)
-        filters = {"subject": subject, "rule": rule, "status": status, "source": source}
+        filters = {"subject": subject, "rule": rule, "status": status, "source": source, "origin": origin, "claim": claim}
         margins = margins_of(verdicts, numerals)
         return Template(
             template_name="desk.html",
@@ -102,7 +104,7 @@ class DeskPages(Controller):
         with checking.in_force(store, rules) as (current, connection):
             [verdict] = checking.render(store, current, [store.get_verdict(verdict_id, current)], connection, numerals)
             sources = store.sources_by_id(list({e.source for e in verdict.claims}), connection)
-        review = claim_review(verdict, sources, settings.desk_name, settings.public_url)
+        review = claim_review(verdict, sources, settings.desk_name, settings.public_url, store.origin_names())
         return Template(
             template_name="verdict_page.html",
             context={
@@ -134,6 +136,18 @@ class DeskPages(Controller):
                 "contradictions": contradictions,
             },
         )
+
+    @get("/desk/origins/{origin:str}", name="origin_record", sync_to_thread=True)
+    def origin_record(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], origin: Annotated[str, PathParameter()]) -> Template:
+        """An origin's track record (GET /origins/{origin}/record), each number a link to what is behind it."""
+        if not store.origin_known(origin):
+            raise NotFound("origin", origin)
+        return Template(template_name="record.html", context={"record": records.origin_record(store, rules, origin), "filter": "origin"})
+
+    @get("/desk/sources/{source:str}", name="source_record", sync_to_thread=True)
+    def source_record(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], source: Annotated[str, PathParameter()]) -> Template:
+        """A source's track record (GET /sources/{id}/record), each number a link to what is behind it."""
+        return Template(template_name="record.html", context={"record": records.source_record(store, rules, source), "filter": "source"})
 
     @get("/desk/rules", name="rules", sync_to_thread=True)
     def rules_list(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook]) -> Template:

@@ -7,6 +7,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from service.api.paging import DEFAULT_LIMIT, Limit, Offset, page_headers
+from service.records import Record, source_record
+from service.rules.book import RuleBook
 from service.sources import Source, SourceIn
 from service.store import Store
 from service.api.access import writers
@@ -36,3 +38,10 @@ class SourceController(Controller):
     def get_source(self, source_id: FromPath[str], store: NamedDependency[Store]) -> Source:
         """One source; 404 if no source has that id."""
         return store.get_source(source_id)
+
+    @get("/{source_id:str}/record", operation_id="getSourceRecord", sync_to_thread=True)
+    def get_source_record(self, source_id: FromPath[str], store: NamedDependency[Store], rules: NamedDependency[RuleBook]) -> Record:
+        """A source's track record, computed from the store: its figures, how many are in contradicted, implausible and
+        revised verdicts, in /blame's minimal sets, retracted or corrected. Each number links to what is behind it.
+        404 if no source has that id."""
+        return source_record(store, rules, source_id)

@@ -28,15 +28,17 @@ class VerdictController(Controller):
         request: Request,
         store: NamedDependency[Store],
         rules: NamedDependency[RuleBook],
-        status: Annotated[Status | None, QueryParameter(description="consistent, contradicted or unverifiable")] = None,
+        status: Annotated[Status | None, QueryParameter(description="contradicted, implausible, revised, unverifiable or consistent")] = None,
         rule: Annotated[str | None, QueryParameter(description="Rule id")] = None,
         subject: Annotated[str | None, QueryParameter(description="Only verdicts using a claim on this subject")] = None,
         claim: Annotated[str | None, QueryParameter(description="Only verdicts this claim takes part in")] = None,
+        source: Annotated[str | None, QueryParameter(description="Only verdicts using a figure of this source")] = None,
+        origin: Annotated[str | None, QueryParameter(description="Only verdicts using a figure attributed to this origin")] = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
         format: Format = None,
     ) -> Response[VerdictList]:
-        """Every verdict over the store, contradictions first, a page at a time; filter by status, rule id, subject or claim id.
+        """Every verdict over the store, contradictions first, a page at a time; filter by status, rule id, subject, claim id, source or origin.
 
         ``Accept: text/csv`` or ``?format=csv`` answers the same page as CSV, its total and
         next page in X-Total-Count and Link as on GET /claims.
@@ -47,7 +49,9 @@ class VerdictController(Controller):
                 raise InvalidField("rule", f"no rule with id {rule!r}", location="query")
             if claim is not None and not store.has_claim(claim, connection):
                 raise InvalidField("claim", f"no claim with id {claim!r}", location="query")
-            page = store.list_verdicts(current, status=status, rule=rule, subject=subject, claim=claim, limit=limit, offset=offset, connection=connection)
+            page = store.list_verdicts(
+                current, status=status, rule=rule, subject=subject, claim=claim, limit=limit, offset=offset, connection=connection, source=source, origin=origin
+            )
             verdicts = checking.render(store, current, page.items, connection)
         if wants_csv(request, format):
             return csv_response(verdicts_csv(verdicts), page_headers(request, limit, offset, len(verdicts), page.total))

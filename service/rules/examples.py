@@ -150,6 +150,7 @@ def _built(claim: ExampleClaim, source: Source) -> ClaimIn:
         "breakdown": claim.breakdown,
         "figure": claim.figure,
     } | ({"compared_to": claim.compared_to} if claim.compared_to is not None else {})
+    body |= {name: value for name in ("origin", "released") if (value := getattr(claim, name)) is not None}
     try:
         posted = msgspec.convert(body, ClaimIn)
     except msgspec.ValidationError as exc:

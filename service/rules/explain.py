@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 import math
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
@@ -22,7 +23,7 @@ from service.periods import Period
 from service.rules.expressions import render
 from service.rules.loader import kind_of
 from service.rules.model import Arith, Comparison, Compound, Expr, Negate, Number, Power, Ref, Total, Years
-from service.rules.plan import FLOW_MEASURES, AddedMonths, RulePlan, StandIn, VerdictRow, added_months, breakdown_key
+from service.rules.plan import FLOW_MEASURES, AddedMonths, RulePlan, StandIn, VerdictRow, added_months, breakdown_key, difference_unit
 from service.units import base_factor
 from service.verdicts import Evidence, Verdict, Warning
 
@@ -39,8 +40,27 @@ def plain_numerals(value: Decimal, grouped: bool) -> str:
     return f"{value:,f}" if grouped else f"{value:f}"
 
 
+@dataclass(frozen=True)
+class Surroundings:
+    """What the store holds beside a verdict's row and claims that its words name.
+
+    Read from the store by the caller, never computed from the verdict: origins' display
+    names, the figure a later release printed of each revised claim's quantity, the
+    dates the sources were published.
+    """
+
+    origin_names: Mapping[str, str] = field(default_factory=dict)
+    revisions: Mapping[str, Claim] = field(default_factory=dict)  # an earlier release's claim id -> the latest release's figure
+    published: Mapping[str, datetime.date | None] = field(default_factory=dict)  # source id -> its date
+
+
 def render_verdict(
-    plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], first_seen: datetime.datetime | None = None, numerals: Numerals = plain_numerals
+    plan: RulePlan,
+    row: VerdictRow,
+    claims: dict[str, Claim],
+    first_seen: datetime.datetime | None = None,
+    numerals: Numerals = plain_numerals,
+    around: Surroundings = Surroundings(),
 ) -> Verdict:
     rule = plan.rule
     bound = {name: [claims[i] for i in ids] for name, ids in row.roles.items()}
@@ -54,8 +74,8 @@ def render_verdict(
         computation=computation(plan, row, bound, numerals),
         margin=None if row.margin is None else _clean(row.margin),
         margin_unit=row.margin_unit,
-        notes=_notes(plan, row, bound, numerals),
-        warnings=_warnings(plan, row, bound, numerals),
+        notes=_notes(plan, row, bound, numerals) + _release_notes(row, bound, around, numerals),
+        warnings=_warnings(plan, row, bound, numerals) + _outdated(bound),
         first_seen=first_seen,
     )
 
@@ -73,6 +93,8 @@ def _evidence(role: str, claim: Claim) -> Evidence:
         measure=claim.measure,
         period=claim.period,
         text=claim.text,
+        origin=claim.origin,
+        released=claim.released,
     )
 
 
@@ -103,6 +125,9 @@ def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], 
         conclusion = "can hold"
     elif row.status == "implausible":
         conclusion = "can hold only if the months a longer period adds were unlike the rest (see warnings)"
+    elif row.status == "revised":
+        gap = f"off by {margin_words(row.margin, row.margin_unit, numerals)}" if row.margin and row.margin_unit else "the two sides can at best be equal"
+        conclusion = f"cannot hold as printed ({gap}), but holds with each figure as its origin's latest release among them prints it: revised (see notes)"
     elif not row.margin:
         conclusion = "cannot hold: the two sides can at best be equal"
     else:
@@ -354,6 +379,72 @@ def _stand_in_note(plan: RulePlan, row: VerdictRow, stood: _StoodIn, numerals: N
     if judged.kind == "flow":
         return note + f" As the check implies {needed.describe()}, {others} would come to {format_interval(Interval(*judged.added), unit, numerals)} a month."
     return note + f" As the check implies {needed.describe()}, with months of equal weight the share in {others} would be {format_interval(Interval(*judged.added), unit, numerals)}."
+
+
+# --- origins and releases -------------------------------------------------------------
+
+
+def _release_notes(row: VerdictRow, bound: dict[str, list[Claim]], around: Surroundings, numerals: Numerals) -> list[str]:
+    """A revised verdict: each revision, from what to what, when, by how much.  A contradicted one over
+    sources of different dates, some figure without an origin: that a revision might explain it."""
+    claims = [claim for claims in bound.values() for claim in claims]
+    if row.status == "revised":
+        latest = max(claim.released or "" for claim in claims)
+        notes = []
+        for claim in dict.fromkeys(c.id for c in claims):
+            earlier = next(c for c in claims if c.id == claim)
+            later = around.revisions.get(claim)
+            if earlier.released is not None and earlier.released < latest and later is not None:
+                notes.append(revision_words(earlier, later, around.origin_names, numerals))
+        return notes
+    if row.status != "contradicted" or all(claim.origin is not None for claim in claims):
+        return []
+    dates = sorted({str(d) for c in claims if (d := around.published.get(c.source)) is not None})
+    if len(dates) < 2:
+        return []
+    return [
+        f"The sources were published on different dates ({', '.join(dates)}): if these figures came from one office, "
+        "a revision between those dates would explain the gap. Give each claim its origin and release, and Tally tells a revision from an error."
+    ]
+
+
+def revision_words(earlier: Claim, later: Claim, origin_names: Mapping[str, str], numerals: Numerals = plain_numerals) -> str:
+    """``Office des changes: 105.100 bn (2024-12) → 105.400 bn (2025-12), revised up 0.300 bn, 0.29 % of the earlier figure``."""
+    name = origin_names.get(earlier.origin or "", earlier.origin or "")
+    before, after = _central(earlier), _central(later)
+    unit = earlier.interval.unit if earlier.interval is not None else "count"
+    if before is None or after is None:
+        return f"{name}: {printed(earlier.figure)} ({earlier.released}) → {printed(later.figure)} ({later.released}), revised"
+    change = after - before
+    way = "up" if change > 0 else "down" if change < 0 else "to the same figure"
+    words = f"{name}: {format_number(before, unit, numerals)} ({earlier.released}) → {format_number(after, unit, numerals)} ({later.released}), revised {way}"
+    if change == 0:
+        return words
+    words += f" {format_number(abs(change), difference_unit(unit) or unit, numerals)}"
+    if before != 0:
+        percent = Decimal(f"{abs(change) / abs(before) * 100:.2f}")
+        words += f", {numerals(percent, False)} % of the earlier figure"
+    return words
+
+
+def _central(claim: Claim) -> float | None:
+    """The figure as printed, in base magnitudes: the middle of its interval, where it has two ends."""
+    if claim.interval is None:
+        return None
+    interval = base_interval(claim.interval)
+    if not (math.isfinite(interval.lo) and math.isfinite(interval.hi)):
+        return None
+    return (interval.lo + interval.hi) / 2
+
+
+def _outdated(bound: dict[str, list[Claim]]) -> list[Warning]:
+    """A verdict carries the outdated warnings of its figures (``releases.outdated``)."""
+    seen: dict[str, Warning] = {}
+    for claims in bound.values():
+        for claim in claims:
+            for warning in claim.warnings:
+                seen.setdefault(warning.text, warning)
+    return list(seen.values())
 
 
 def _months_outside(used: Period, needed: Period) -> str:

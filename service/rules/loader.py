@@ -510,8 +510,9 @@ def _examples(spec: RuleSpec, context: _RuleContext) -> tuple[Example, ...]:
         for number, claim in enumerate(example.claims):
             _example_claim_reads(claim, where + ("claims", number), context)
         expect = example.expect
-        if expect.margin is not None and expect.status != "contradicted":
-            context.report(where + ("expect", "margin"), "only a contradiction has a margin", "drop margin, or expect status: contradicted")
+        if expect.margin is not None and expect.status not in ("contradicted", "revised"):
+            # a revised verdict is contradicted as printed: its margin is the gap the revision explains
+            context.report(where + ("expect", "margin"), "only a contradiction (or a revision) has a margin", "drop margin, or expect status: contradicted")
         if expect.status == "none" and expect.verdicts:
             context.report(where + ("expect", "verdicts"), "status none means no verdict", "drop verdicts")
         line, column = context.located.at(context.prefix + where)

@@ -68,7 +68,10 @@ from service.rules.plan import (
     Term,
     VerdictRow,
     FLOW_MEASURES,
+    RELEASE_KEYS,
+    REVISED,
     StandIn,
+    figures_agree,
     added_months,
     bindings_in,
     difference_unit,
@@ -83,6 +86,8 @@ Bound = list[Any]  # binding slot -> the row it holds (a group's: its first memb
 COLUMN = {name: index for index, name in enumerate(CLAIM_COLUMNS)}
 ID, LO, HI, UNIT, SCALE, TEXT_KEY = (COLUMN[c] for c in ("id", "lo", "hi", "unit", "scale", "text_key"))
 PERIOD_START, PERIOD_END, MEASURE = COLUMN["period_start"], COLUMN["period_end"], COLUMN["measure"]
+ORIGIN, RELEASED = COLUMN["origin"], COLUMN["released"]
+RELEASE_KEY = tuple(COLUMN[c] for c in ("origin", "released", *RELEASE_KEYS))
 
 
 def execute(plan: RulePlan, rows: Sequence[Row], anchor: str | None = None) -> list[VerdictRow]:
@@ -261,6 +266,7 @@ class _CompiledPlan:
     margin_slot: int | None  # the binding whose unit the margin is in, unless the rule fixes it
     series: dict[int, tuple[int, tuple[Callable[[Bound], Truth], ...]]] = field(default_factory=dict)
     # series slot -> (its span's slot, the member relations, tested with the member in the series' slot)
+    nodes: tuple[_Node, ...] = ()  # every node of the check, in post-order: a release reading computes them all again
 
 
 # Keyed by id(plan), holding the plan itself so that its id is never reused; plans are
@@ -298,7 +304,7 @@ def _compile(plan: RulePlan) -> _CompiledPlan:
         for b in plan.bindings
         if b.series_of is not None
     }
-    return _CompiledPlan(plan, names, filters, orders, len(nodes), sides, margin_slot, series)
+    return _CompiledPlan(plan, names, filters, orders, len(nodes), sides, margin_slot, series, tuple(nodes))
 
 
 def _order(plan: RulePlan, slots: dict[str, int], conditions: list[Predicate], nodes: list[_Node], start: str) -> tuple[_Step, ...]:
@@ -581,7 +587,24 @@ class _Group:
         return Interval(lo - 1.0, hi - 1.0)
 
 
-def _verdict(compiled: _CompiledPlan, chosen: list[Any], computed: list[Any]) -> VerdictRow:
+def _revised(compiled: _CompiledPlan, chosen: list[Any], pools: _Pools) -> bool:
+    """The check holds on each claim's quantity read from its origin's latest release among them (``plan.RELEASE_KEYS``)."""
+    origins = {row[ORIGIN] for row in chosen}
+    released = [row[RELEASED] for row in chosen]
+    if len(origins) != 1 or None in origins or None in released or len(set(released)) == 1:
+        return False
+    latest = max(released)
+    readings = [pools.release_row(row, latest) for row in chosen]
+    if any(reading is None for reading in readings):
+        return False
+    computed: list[Any] = [None] * compiled.node_count
+    for node in compiled.nodes:
+        computed[node.index] = node.compute(computed, readings, pools)
+    left, right = (computed[side] for side in compiled.sides)
+    return left is not UNDEFINED and right is not UNDEFINED and _status(compiled.plan.rule.check.op, left, right)[0] == "consistent"
+
+
+def _verdict(compiled: _CompiledPlan, chosen: list[Any], computed: list[Any], pools: _Pools) -> VerdictRow:
     plan = compiled.plan
     roles = {name: (held.ids if isinstance(held, _Group) else [held[ID]]) for name, held in zip(compiled.names, chosen)}
     common = {"id": verdict_id(plan.id, roles), "rule": plan.id, "roles": roles}
@@ -594,10 +617,12 @@ def _verdict(compiled: _CompiledPlan, chosen: list[Any], computed: list[Any]) ->
     status, gap = _status(plan.rule.check.op, left, right)
     if status == "consistent" and _judged_implausible(compiled, chosen, left, right):
         status = "implausible"
+    elif status == "contradicted" and plan.revisable and _revised(compiled, chosen, pools):
+        status = REVISED
     return VerdictRow(
         **common,
         status=status,
-        margin=gap / factor if status == "contradicted" else 0.0,
+        margin=gap / factor if status in ("contradicted", REVISED) else 0.0,  # a revised verdict is contradicted as printed
         margin_unit=unit,
         left=(left.lo, left.hi),
         right=(right.lo, right.hi),
@@ -677,6 +702,24 @@ class _Pools:
     memo: dict[tuple[int, ...], Any] = field(default_factory=dict)  # see _memoized
     _series_groups: dict[tuple[int, int], list[Candidate]] = field(default_factory=dict)  # (slot, id(span row)) -> groups
     _member_rows: dict[int, list[Row]] = field(default_factory=dict)  # a series' members passing its filters
+    _releases: dict[tuple[Any, ...], Row | None] | None = None  # release key -> the reading of its quantity there
+    _release_rows: dict[tuple[int, str], Row | None] = field(default_factory=dict)  # (id(row), release) -> its reading
+
+    def release_row(self, row: Row, released: str) -> Row | None:
+        """``row`` with its figure replaced by its quantity's reading in ``released`` of its origin (``sql._releases_cte``).
+
+        The reading is a row like the claim's (its period and measure, for a stand-in)
+        whose bounds are the hull in base magnitudes (scale 1); None when the release does
+        not print the quantity or prints figures that disagree.  Rows are kept for the
+        call, so that ``_memoized``'s keys (ids of rows) stay unique.
+        """
+        key = (id(row), released)
+        if key not in self._release_rows:
+            if self._releases is None:
+                self._releases = _release_readings(self.rows)
+            reading = self._releases.get((row[ORIGIN], released, *(row[COLUMN[c]] for c in RELEASE_KEYS)))
+            self._release_rows[key] = None if reading is None else row[:LO] + reading[LO : HI + 1] + row[HI + 1 : SCALE] + (1.0,) + row[SCALE + 1 :]
+        return self._release_rows[key]
 
     def pool(self, slot: int) -> list[Candidate]:
         if slot not in self._pools:
@@ -749,6 +792,23 @@ class _Pools:
         for group in groups:
             self._group_of.update((claim_id, group) for claim_id in group.ids)
         return [(group.first, group) for group in groups]
+
+
+def _release_readings(rows: Sequence[Row]) -> dict[tuple[Any, ...], Row | None]:
+    """Each (origin, release, quantity, unit)'s figures as one reading: their hull if they agree, else None."""
+    by_key: dict[tuple[Any, ...], list[tuple[float, float]]] = defaultdict(list)
+    for row in rows:
+        if row[ORIGIN] is not None and row[RELEASED] is not None and row[UNIT] is not None:
+            by_key[tuple(row[c] for c in RELEASE_KEY)].append((row[LO] * row[SCALE], row[HI] * row[SCALE]))
+    readings: dict[tuple[Any, ...], Row | None] = {}
+    for key, values in by_key.items():
+        if figures_agree(values):
+            reading = [None] * len(COLUMN)
+            reading[LO], reading[HI] = min(lo for lo, _ in values), max(hi for _, hi in values)
+            readings[key] = tuple(reading)
+        else:
+            readings[key] = None
+    return readings
 
 
 def _key_getter(columns: tuple[int, ...]) -> Callable[[Row], tuple[Any, ...]]:
@@ -834,7 +894,7 @@ class _Join:
             for node in step.nodes:
                 computed[node.index] = node.compute(computed, chosen, pools)
             if last:
-                self.emit(_verdict(self.compiled, chosen, computed))
+                self.emit(_verdict(self.compiled, chosen, computed, pools))
             else:
                 self.extend(depth + 1, pools.candidates(self.steps[depth + 1], bound))
         bound[step.slot] = chosen[step.slot] = None

@@ -183,13 +183,15 @@ class ExampleClaim(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit
         Literal["half_up", "truncate", "ceiling", "floor"],
         "How the source rounds (a source's claims share it): truncate and floor read '1,1' as 1.1 to 1.2, ceiling as 1.0 to 1.1.",
     ) = "half_up"
+    origin: _described(str | None, "Who the figure is attributed to, a key like a subject (its author, not the outlet).", "ma.office_des_changes") = None
+    released: _described(str | None, "The date of the origin's release that printed it: YYYY-MM or YYYY-MM-DD.", "2025-12") = None
 
 
 class Expectation(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
     """What the rule must answer on an example's claims."""
 
     status: _described(
-        Literal["consistent", "contradicted", "implausible", "unverifiable", "none"], "The status of every verdict; none: the rule binds nothing."
+        Literal["consistent", "contradicted", "implausible", "revised", "unverifiable", "none"], "The status of every verdict; none: the rule binds nothing."
     )
     margin: _described(
         str | None, "A contradiction's margin, printed as a figure: the verdict's margin must lie within its rounding.", "80 millions MAD", "3,5 points"

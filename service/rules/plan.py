@@ -324,6 +324,11 @@ class RulePlan:
         return self._by_name[name]
 
     @property
+    def revisable(self) -> bool:
+        """Whether a verdict of this rule can be ``revised``: figures only, no group (see RELEASE_KEYS)."""
+        return not self.is_category and self.group is None
+
+    @property
     def group(self) -> BindingPlan | None:
         return next((b for b in self.bindings if b.is_group), None)
 
@@ -582,12 +587,41 @@ def _period_relation(binding: Binding, kind: str, other: str) -> Predicate:
     return relation
 
 
+# --- a revision: one origin's figures, read from one of its releases -----------------------
+#
+# A statistics office publishes a preliminary figure, then revises it; outlets relay both.
+# A verdict contradicted as printed is ``revised`` when its contradiction rests on a
+# revision, which every executor decides the same way (``sql._revised``, ``local._revised``):
+#
+# 1. every claim it reads names one origin (a claim without one is its own origin), and
+#    a release; the releases are not all one (a contradiction within one release stays one);
+# 2. R is the latest of those releases;
+# 3. each claim's quantity (``RELEASE_KEYS``: the quantity, in the claim's unit) is read
+#    from release R of that origin: the claims of the store printing it there, which must
+#    agree among themselves (their intervals share a point: the greatest lower bound is no
+#    more than the least upper one), read as their hull; a quantity R does not print, or
+#    prints twice with figures that disagree, leaves the verdict contradicted;
+# 4. the check, computed on those readings (a longer period standing in as it does as
+#    printed), holds: it is neither contradicted nor unverifiable.
+#
+# A pair of one quantity printed in two releases is the simplest case (both read as R's
+# figure); a chain (a level x growth against a level) is revised when R's figures of each
+# quantity make it hold.  A group (a sum, a series) or a category is never revised.
+RELEASE_KEYS = QUANTITY_COLUMNS + ("unit",)
+REVISED = "revised"
+
+
+def figures_agree(values: list[tuple[float, float]]) -> bool:
+    """Figures of one quantity in one release agree when their intervals share a point (no tolerance: exact in every engine)."""
+    return max(lo for lo, _ in values) <= min(hi for _, hi in values)
+
+
 # --- what every executor returns ------------------------------------------------------
 
 # The claim columns an executor reads, in this order, for rows handed to ``local.py``.
 CLAIM_COLUMNS = (
     "id", "source", "subject", "breakdown_key", "breakdown_dims", "measure", "period_start", "period_end",
-    "compared_start", "compared_end", "printed", "lo", "hi", "unit", "scale", "text_key",
+    "compared_start", "compared_end", "printed", "lo", "hi", "unit", "scale", "text_key", "origin", "released",
 )  # fmt: skip
 
 

@@ -442,8 +442,43 @@ def reference_verdicts(rule: Rule, rows: list[Row]) -> dict[tuple[tuple[str, str
         status = outcome.status
         if status == "consistent" and any(_unlike_the_rest(rule, name, assignment, values_of(assignment)[name], outcome) for name in longer):
             status = "implausible"
+        elif status == "contradicted" and _a_revision(rule, assignment, rows, longer, years):
+            status = "revised"
         results[key] = (status, outcome.margin)
     return results
+
+
+# --- a revision: the issue's words, read again ------------------------------------------
+# "A verdict that is contradicted as printed, and whose contradiction rests on two figures
+# of one quantity (subject, breakdown, measure, period, base) that one origin printed in two
+# releases, is revised: the pair itself, or a chain that holds when each such quantity is
+# read from one release of that origin.  It never hides a contradiction among figures of
+# one release, or between two origins."  Written here from those words, not from plan.py.
+
+
+def _a_revision(rule: Rule, assignment: Mapping[str, Any], rows: list[Row], longer: list[str], years: Mapping[str, int]) -> bool:
+    claims = list(assignment.values())
+    if any(not isinstance(claim, Mapping) for claim in claims):
+        return False  # a sum or a series reads many figures at once: never revised
+    origins = {claim["origin"] for claim in claims}
+    releases = {claim["released"] for claim in claims}
+    if len(origins) != 1 or None in origins or None in releases or len(releases) < 2:
+        return False  # two origins, a claim that is its own origin, or one release: a contradiction stays one
+    origin, latest = origins.pop(), max(releases)
+    values: dict[str, Interval] = {}
+    for name, claim in assignment.items():
+        printed_there = [value_of(row) for row in rows if _same_quantity(row, claim) and row["origin"] == origin and row["released"] == latest]
+        if not printed_there or max(v.lo for v in printed_there) > min(v.hi for v in printed_there):
+            return False  # the latest release does not print this quantity, or prints it twice, differently
+        values[name] = Interval(min(v.lo for v in printed_there), max(v.hi for v in printed_there))
+    for name in longer:
+        values[name] = _what_a_longer_period_proves(assignment[name], values[name])
+    return evaluate_check(rule.check, values, years).status == "consistent"
+
+
+def _same_quantity(row: Row, claim: Row) -> bool:
+    columns = ("subject", "breakdown_key", "measure", "period_start", "period_end", "compared_start", "compared_end", "unit")
+    return row.get("withdrawn_at") is None and all(row[c] == claim[c] for c in columns)
 
 
 # --- a longer period standing in for the one the check needs ---------------------------

@@ -53,7 +53,7 @@ from service.rules.plan import (
     Term,
     plan_rule,
 )
-from service.rules.plan import FLOW_MEASURES
+from service.rules.plan import FLOW_MEASURES, RELEASE_KEYS, REVISED
 from service.rules.model import Rule
 from service.units import base_factor
 
@@ -132,11 +132,21 @@ class _Builder:
     undefined: list[exp.Expression] = field(default_factory=list)
     counter: itertools.count = field(default_factory=itertools.count)
     stood_in: dict[str, StoodIn] = field(default_factory=dict)  # stand-in binding -> its printed bounds and months
+    # "printed" reads each figure as printed; "release" reads its quantity from the verdict's
+    # latest release (plan.RELEASE_KEYS), to decide whether it is revised
+    reading: str = "printed"
+    release_stood_in: dict[str, StoodIn] = field(default_factory=dict)
 
     def leaf(self, binding: str, column: str) -> exp.Column:
         """A bound claim's column, carried out of the join as ``binding__column``."""
         flat = f"{binding}__{column}"
         self.bound.setdefault(flat, col(binding, column))
+        return exp.column(flat, quoted=True)
+
+    def release_leaf(self, binding: str, column: str) -> exp.Column:
+        """A column of the release reading joined for a binding (``RELEASES``, aliased ``binding~r``)."""
+        flat = f"{binding}__r_{column}"
+        self.bound.setdefault(flat, col(release_alias(binding), column))
         return exp.column(flat, quoted=True)
 
     def name(self, expression: exp.Expression, hint: str) -> exp.Column:
@@ -155,8 +165,11 @@ class _Builder:
                 number = lit(value * base_factor(unit))
                 return IntervalSQL(number, number)
             case Ref(name=name):
-                factor = self.leaf(name, "scale")
-                printed = IntervalSQL(arith("*", self.leaf(name, "lo"), factor), arith("*", self.leaf(name, "hi"), factor.copy()))
+                if self.reading == "release":  # in base magnitudes already
+                    printed = IntervalSQL(self.release_leaf(name, "lo"), self.release_leaf(name, "hi"))
+                else:
+                    factor = self.leaf(name, "scale")
+                    printed = IntervalSQL(arith("*", self.leaf(name, "lo"), factor), arith("*", self.leaf(name, "hi"), factor.copy()))
                 stand_in = next((s for s in self.plan.stand_ins if s.binding == name), None)
                 return printed if stand_in is None else self._proved(stand_in, printed)
             case Total(name=name):
@@ -190,8 +203,9 @@ class _Builder:
 
     def _proved(self, stand_in: StandIn, printed: IntervalSQL) -> IntervalSQL:
         """A stand-in's figure as what it proves for the needed months (``plan.StandIn``)."""
-        if stand_in.binding in self.stood_in:
-            return self.stood_in[stand_in.binding].proved
+        stood_in = self.stood_in if self.reading == "printed" else self.release_stood_in
+        if stand_in.binding in stood_in:
+            return stood_in[stand_in.binding].proved
         name, needed = stand_in.binding, stand_in.needed
         printed = self._named(printed.lo, printed.hi)
         longer_months = arith("-", self.leaf(name, "period_end"), self.leaf(name, "period_start"))
@@ -207,7 +221,7 @@ class _Builder:
 
         value = self._named(proved(printed.lo, lit(0.0), 0.0, float("-inf")), proved(printed.hi, printed.hi.copy(), 1.0, float("inf")))
         months = (arith("+", longer_months.copy(), lit(1)), arith("+", needed_months.copy(), lit(1)))
-        self.stood_in[name] = StoodIn(printed, value, longer, flow.copy(), share.copy(), *months)
+        stood_in[name] = StoodIn(printed, value, longer, flow.copy(), share.copy(), *months)
         return value
 
     def _named(self, lo: exp.Expression, hi: exp.Expression) -> IntervalSQL:
@@ -361,6 +375,9 @@ def compile_plan(plan: RulePlan) -> CompiledRule:
     join = join.from_(tables[0], copy=False)
     for table in tables[1:]:
         join = join.join(table, join_type="CROSS", copy=False)
+    if plan.revisable:
+        for binding in plan.scalars:
+            join = join.join(_release_table(binding.name), on=_release_join(plan, binding.name), join_type="LEFT", copy=False)
     if group is not None and group.series_of is not None:
         conditions.append(exp.EQ(this=col(group.name, "series_of"), expression=col(group.series_of, "id")))
     join = join.where(_and(conditions), copy=False)
@@ -368,7 +385,85 @@ def compile_plan(plan: RulePlan) -> CompiledRule:
     if group is not None:
         cte = _series_cte(plan) if group.series_of is not None else _group_cte(plan)
         staged = staged.with_(exp.to_identifier(f"g_{group.name}", quoted=True), as_=cte, copy=False)
+    if plan.revisable:
+        staged = staged.with_(exp.to_identifier(RELEASES, quoted=True), as_=_releases_cte(), copy=False)
     return CompiledRule(plan, staged, id_columns)
+
+
+# --- a revision: each quantity read from the verdict's latest release (plan.RELEASE_KEYS) ---------
+
+RELEASES = "_releases"  # one row per origin, release and quantity: the hull of its figures, and whether they agree
+
+
+def release_alias(binding: str) -> str:
+    return f"{binding}~r"
+
+
+def _releases_cte() -> exp.Select:
+    """``origin, released, <quantity>, unit, lo, hi, agree`` over the claims that name an origin and a release."""
+    claim = lambda name: col("claim", name)  # noqa: E731
+    lo, hi = arith("*", claim("lo"), claim("scale")), arith("*", claim("hi"), claim("scale"))
+    keys = [claim(k) for k in ("origin", "released", *RELEASE_KEYS)]
+    query = exp.select(
+        *[exp.alias_(k, k.name, quoted=True) for k in keys],
+        exp.alias_(exp.Min(this=lo), "lo", quoted=True),
+        exp.alias_(exp.Max(this=hi), "hi", quoted=True),
+        exp.alias_(exp.LTE(this=exp.Max(this=lo.copy()), expression=exp.Min(this=hi.copy())), "agree", quoted=True),
+        copy=False,
+    )
+    query = query.from_(exp.alias_(exp.to_table(CLAIMS, quoted=True), "claim", table=True, quoted=True), copy=False)
+    present = [exp.Not(this=exp.Is(this=claim(c), expression=exp.null())) for c in ("origin", "released", "unit")]
+    return query.where(_and(present), copy=False).group_by(*[k.copy() for k in keys], copy=False)
+
+
+def _release_table(binding: str) -> exp.Expression:
+    return exp.alias_(exp.to_table(RELEASES, quoted=True), release_alias(binding), table=True, quoted=True)
+
+
+def _latest_release(plan: RulePlan) -> exp.Expression:
+    released = [col(b.name, "released") for b in plan.scalars]
+    return released[0] if len(released) == 1 else exp.Greatest(this=released[0], expressions=released[1:])
+
+
+def _release_join(plan: RulePlan, binding: str) -> exp.Expression:
+    """The binding's quantity in the verdict's latest release of its origin (matched on ``plan.RELEASE_KEYS``)."""
+    release = release_alias(binding)
+    conditions: list[exp.Expression] = [
+        exp.EQ(this=col(release, "origin"), expression=col(binding, "origin")),
+        exp.EQ(this=col(release, "released"), expression=_latest_release(plan)),
+    ]
+    conditions += [exp.NullSafeEQ(this=col(release, k), expression=col(binding, k)) for k in RELEASE_KEYS]
+    return _and(conditions)
+
+
+def _revised(plan: RulePlan, builder: _Builder) -> exp.Expression:
+    """The verdict's claims read from their origin's latest release hold (``plan.RELEASE_KEYS``, steps 1 to 4)."""
+    names = [b.name for b in plan.scalars]
+    origin, released = (builder.leaf(names[0], c) for c in ("origin", "released"))
+    conditions: list[exp.Expression] = []
+    for name in names:
+        for column in ("origin", "released"):
+            conditions.append(exp.Not(this=exp.Is(this=builder.leaf(name, column), expression=exp.null())))
+        conditions.append(exp.EQ(this=builder.leaf(name, "origin"), expression=origin.copy()))
+        conditions.append(exp.EQ(this=builder.release_leaf(name, "agree"), expression=exp.true()))
+    conditions.append(exp.paren(exp.or_(*[exp.NEQ(this=builder.leaf(n, "released"), expression=released.copy()) for n in names], copy=False)))
+    check = plan.rule.check
+    printed_undefined, builder.undefined, builder.reading = builder.undefined, [], "release"
+    try:
+        left, right = builder._columns(builder.interval(check.left)), builder._columns(builder.interval(check.right))
+        gap = builder.name(_gap(check.op, left, right), "rgap")
+        magnitude = exp.Greatest(this=_finite_magnitude(left.lo.copy()), expressions=[_finite_magnitude(v.copy()) for v in (left.hi, right.lo, right.hi)])
+        tolerance = builder.name(arith("*", lit(TOLERANCE), magnitude), "rtol")
+        undefined = builder.undefined + [exp.IsNan(this=gap.copy()), exp.Is(this=gap.copy(), expression=exp.null())]
+    finally:
+        builder.undefined, builder.reading = printed_undefined, "printed"
+    if check.op in STRICT_COMPARISONS:
+        holds = exp.LT(this=gap.copy(), expression=exp.Neg(this=tolerance.copy()))
+    else:
+        holds = exp.LTE(this=gap.copy(), expression=tolerance.copy())
+    # a NULL (a quantity the release does not print) is no revision: CASE reads it as false
+    defined = exp.Not(this=exp.paren(exp.or_(*[u.copy() for u in undefined], copy=False)))
+    return exp.and_(*conditions, defined, holds, copy=False)
 
 
 def _staged(join: exp.Select, builder: _Builder, plan: RulePlan, id_columns: dict[str, str], verdict: list[exp.Expression]) -> exp.Select:
@@ -425,7 +520,10 @@ def _verdict_columns(plan: RulePlan, builder: _Builder) -> list[exp.Expression]:
     else:
         contradicted = exp.GT(this=gap.copy(), expression=tolerance.copy())
     is_undefined = exp.or_(*undefined, copy=False)
-    status = exp.Case().when(is_undefined, lit("unverifiable")).when(contradicted, lit("contradicted"))
+    status = exp.Case().when(is_undefined, lit("unverifiable"))
+    if plan.revisable:
+        status = status.when(exp.and_(contradicted.copy(), _revised(plan, builder)), lit(REVISED))
+    status = status.when(contradicted, lit("contradicted"))
     for stand_in in plan.stand_ins:
         if stand_in.implied_side is not None and stand_in.binding in builder.stood_in:
             implied = left if stand_in.implied_side == "left" else right
