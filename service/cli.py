@@ -515,9 +515,10 @@ def _rules_folder(folder: Path | None) -> Path:
 def _loaded_or_exit(folder: Path):
     """Every rule of the folder; else every broken file's problems, file:line:column, and exit 1."""
     from service.errors import format_rule_problem
+    from service.reading.lexicon import LEXICON, lint_lexicon_dir
     from service.rules.loader import lint_dir, load_rules_dir
 
-    failures = lint_dir(folder)
+    failures = lint_dir(folder) + lint_lexicon_dir(folder / LEXICON)
     for failure in failures:
         for problem in failure.problems:
             errors.print(format_rule_problem(failure.path, problem), markup=False, highlight=False)
