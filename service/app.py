@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 
 from service import __version__, checking
 from service.api import access
+from service.api.article_pages import ArticlePages
 from service.api.articles import ArticleController
 from service.api.blame import BlameController
 from service.api.claimreview import ClaimReviewController
@@ -56,7 +57,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
         on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
             SourceController, ClaimController, CheckController, ArticleController, VerdictController, ClaimReviewController, BlameController,
-            RuleController, HealthController, DeskPages, ClaimFormPages, SignInPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
+            RuleController, HealthController, DeskPages, ClaimFormPages, ArticlePages, SignInPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
         template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=with_filters),
         dependencies={

@@ -22,6 +22,8 @@ from itertools import accumulate
 from typing import Any
 
 from litestar.connection import ASGIConnection, Request
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 from litestar.enums import RequestEncodingType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import BodyKwarg
@@ -54,8 +56,13 @@ async def accept_body(connection: ASGIConnection[Any, Any, Any, Any], handler: B
     if connection.scope["type"] != "http" or connection.scope["method"] not in BODY_METHODS:
         return
     request = connection if isinstance(connection, Request) else Request(connection.scope, connection.receive)
-    body = await request.body()
     media_type, params = request.content_type
+    if media_type == RequestEncodingType.MULTI_PART and ScopeState.from_scope(connection.scope).form is not Empty:
+        # The CSRF middleware parsed this form from the stream, which Litestar does not keep:
+        # reading the body again would wait for bytes that never come.  Its type is checked below.
+        body = b"(a multipart form, parsed)"
+    else:
+        body = await request.body()
     declared = connection.headers.get("content-type") is not None
     if not body and not declared:
         return  # nothing posted (POST /rules/reload): the handler says if it needed a body

@@ -38,7 +38,7 @@ def article_text(name: str, data: bytes, field: str = "file") -> tuple[str, bool
         if name and not name.lower().endswith(TEXT_SUFFIXES) and "." in name.rsplit("/", 1)[-1]:
             raise InvalidField(field, f"{name!r} is neither .txt nor .html: upload the article as text or as the web page")
         return text, False
-    extracted = trafilatura.extract(text, include_comments=False, include_tables=True, favor_recall=True, deduplicate=True)
+    extracted = trafilatura.extract(text, include_comments=False, include_tables=True, deduplicate=True)
     if not extracted or not extracted.strip():
         raise InvalidField(field, "no article text found in this HTML page (trafilatura found no body): paste the text instead")
     return extracted, True
