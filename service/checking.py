@@ -190,10 +190,11 @@ def check_article(store: Store, book: RuleBook, bodies: Sequence[ClaimIn], numer
             anchored.append((index, claim, new))
         rendered = []
         for index, claim, new in anchored:
-            rows, superseded, neighbourhood = _anchored(store, rules, claim, connection)
-            first_seen = store.upsert_verdicts(rows, superseded, connection)
+            # The verdicts are not upserted (submit does it to learn when each was first seen): a dry run
+            # of forty claims would write and roll back forty sets of verdicts to say "not yet".
+            rows, _, neighbourhood = _anchored(store, rules, claim, connection)
             claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
-            rendered.append((index, claim, rows, {} if new else first_seen, claims))
+            rendered.append((index, claim, rows, {}, claims))
     order = _verdict_order(rules)
     for index, claim, rows, first_seen, claims in rendered:
         rows.sort(key=lambda row: (order[row.status, row.rule], row.id))

@@ -146,6 +146,8 @@ def _excluded(text: str, words: list[Word], i: int, in_times: list[tuple[int, in
             return True  # a leading zero: a phone number or a code
         if printed.startswith("+") and _numbers_follow(text, words, i, 1):
             return True
+        if after is not None and after.kind in ("percent", "currency", "scale", "points"):
+            return False  # a number with its unit is a figure, whatever word or number comes before it
         if _numbers_follow(text, words, i, 2) or _numbers_precede(text, words, i, 2):
             return True  # "05 37 21 63 00"
         if before and before.kind in ("word", "mark", "context", "scale") and _fold_word(text[before.start:before.end]).rstrip(".°º:") in _REFERENCE_WORDS:
@@ -234,6 +236,8 @@ def _longest_reading(text: str, words: list[Word], i: int, taken: int, lang: str
         lo -= 1
     hi = i
     while hi + 1 < len(words) and hi - i < 6 and words[hi + 1].kind in _IN_FIGURE and words[hi + 1].kind not in ("number", "number_word", "dual") and not _in(words[hi + 1], in_times):
+        if _opens_next_figure(words, hi + 1):
+            break  # "up 16 % une hausse de 13 %": "une hausse de" is the next figure's
         hi += 1
     if words[i].kind in ("multiplier",) and hi + 1 < len(words) and words[hi + 1].kind in ("number", "number_word"):
         hi += 1  # "multiplié par trois"
@@ -246,6 +250,18 @@ def _longest_reading(text: str, words: list[Word], i: int, taken: int, lang: str
         if parsed is not None:
             return _Found(words[a].start, words[b].end, parsed, a, b, tuple(w.kind for w in words[a : b + 1]))
     return None
+
+
+def _opens_next_figure(words: list[Word], j: int) -> bool:
+    """A word that leads into a number further on (a qualifier, a direction, an article before them)."""
+    if words[j].kind not in ("qualifier", "direction", "multiplier", "context", "prefix"):
+        return False
+    for k in range(j + 1, min(len(words), j + 4)):
+        if words[k].kind in ("number", "number_word", "dual"):
+            return True
+        if words[k].kind not in ("qualifier", "direction", "context", "prefix"):
+            return False
+    return False
 
 
 def _in(word: Word, in_times: list[tuple[int, int]]) -> bool:

@@ -175,19 +175,23 @@ class Lexicon:
     @staticmethod
     def _match_at(index: dict[str, list[tuple[list[str], str]]], words: list[tuple[str, int, int]], position: int) -> tuple[str, int, int] | None:
         first = words[position][0]
-        # an Arabic prefix written onto the name: والزرابي, بفرنسا, للصناعة
-        tries = [(first, 0)] + [(first[len(p):], len(p)) for p in _ARABIC_PREFIXES if first.startswith(p) and len(first) > len(p) + 1]
+        tries = [(first, 0)]
+        if first[0] in _PREFIX_LETTERS:  # an Arabic prefix written onto the name: والزرابي, بفرنسا, للصناعة
+            tries += [(first[len(p):], len(p)) for p in _ARABIC_PREFIXES if first.startswith(p) and len(first) > len(p) + 1]
         for word, cut in tries:
             for name_words, name in index.get(word, ()):
                 length = len(name_words)
-                following = [w[0] for w in words[position + 1 : position + length]]
-                if following == name_words[1:] and _joined(words, position, length):
+                if length == 1 or (
+                    all(words[position + i][0] == name_words[i] for i in range(1, length) if position + i < len(words))
+                    and position + length <= len(words) and _joined(words, position, length)
+                ):
                     return name, length, cut
         return None
 
 
 _WORD = re.compile(r"[^\W_]+|[^\w\s]")  # words, and each other character alone: "l'artisanat" is l, ', artisanat
 _ARABIC_PREFIXES = ("وب", "ول", "لل", "و", "ب", "ل", "ف")
+_PREFIX_LETTERS = frozenset("وبلف")
 
 
 def _joined(words: list[tuple[str, int, int]], position: int, length: int) -> bool:
