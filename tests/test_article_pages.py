@@ -119,3 +119,13 @@ def test_bad_input_is_named_beside_its_field_or_as_problem_json(seeded: Store, s
         assert page.status_code == 422 and 'class="problem"' in page.text
         client.headers["accept"] = "application/json"
         assert_problem(read(client, file=file, **fields), 422, field)
+
+
+def test_with_a_token_set_reading_and_checking_need_no_sign_in_but_storing_does(seeded: Store, start_server):
+    with start_server(seeded, write_token="w" * 24) as base_url, desk(base_url) as client:
+        page = read(client, SEED_001, source="akhannouch-2026-01-19")
+        assert page.status_code == 200, page.text[:500]  # a dry run: open, as POST /check
+        fields = table_of(page.text)
+        assert client.post("/desk/articles/check", data=fields).status_code == 200
+        refused = client.post("/desk/articles/store", data=fields)
+        assert refused.status_code == 401 and "sign in" in refused.text.lower()
