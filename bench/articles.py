@@ -19,9 +19,9 @@ left out: the reader does not propose them), and on the held-out set of
 contains the claim's figure text, inside the claim's quote.  ``compared_to`` null
 and the same months a year earlier are the same base (as ``POST /claims`` reads them).
 
-A candidate that matches no claim is a *non-figure* unless it is listed in
-``tests/data/articles/seed_figures_not_in_fixtures.json``: real figures the seed
-fixtures do not hold (a reviewer read each one).
+A candidate that matches no claim is a *non-figure*: on the seeds every figure printed is
+a claim of ``fixtures/`` (the same figure printed twice, as 003's site repeats its article,
+matches the claim once and is not counted again).
 """
 
 from __future__ import annotations
@@ -68,7 +68,6 @@ class Article:
     published: datetime.date | None
     text: str
     expected: list[Expected]
-    known_extra: list[str] = field(default_factory=list)  # figures in the text the expected list leaves out, reviewed
 
 
 @dataclass
@@ -122,15 +121,11 @@ def score(articles: list[Article], reader: Reader) -> Scores:
             used.add(match)
             scores.found += 1
             _compare(scores, article.name, candidates[match], expected)
-        extras = list(article.known_extra)
         for index, candidate in enumerate(candidates):
             if index in used:
                 continue
             if any(expected.figure in candidate["figure"] for expected in article.expected):
                 continue  # the same figure printed twice (an article repeated by its site)
-            if candidate["figure"] in extras:
-                extras.remove(candidate["figure"])
-                continue
             scores.non_figures.append(f"{article.name}: {candidate['figure']!r}")
     return scores
 
@@ -169,9 +164,8 @@ def _compare(scores: Scores, name: str, candidate: dict[str, Any], expected: Exp
 # --- the two sets ---------------------------------------------------------------------------
 
 
-def seed_articles(fixtures: Path, extras: Path | None = None) -> list[Article]:
+def seed_articles(fixtures: Path) -> list[Article]:
     """The seed articles with their non-category claims."""
-    known = json.loads(extras.read_text(encoding="utf-8")) if extras and extras.exists() else {}
     articles = []
     for path in sorted(fixtures.glob("0*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -190,7 +184,7 @@ def seed_articles(fixtures: Path, extras: Path | None = None) -> list[Article]:
                     quote_start=max(at, 0), quote_end=at + len(claim["quote"]) if at >= 0 else 0,
                 )
             )
-        articles.append(Article(path.stem, source["language"], published, text, expected, [e["figure"] for e in known.get(path.stem, [])]))
+        articles.append(Article(path.stem, source["language"], published, text, expected))
     return articles
 
 
@@ -207,7 +201,7 @@ def heldout_articles(path: Path) -> list[Article]:
 
 
 def seeds() -> list[Article]:
-    return seed_articles(REPO / "fixtures", DATA / "seed_figures_not_in_fixtures.json")
+    return seed_articles(REPO / "fixtures")
 
 
 def heldout() -> list[Article]:
