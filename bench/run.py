@@ -46,7 +46,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from bench import baselines, product
+from bench import articles, baselines, product
 from bench.corpus import PROBE_SOURCE, CorpusFiles, corpus_files
 from bench.recall import Recall, score
 
@@ -92,6 +92,7 @@ class Report:
     sizes: list[SizeResult] = field(default_factory=list)
     rule_sql: dict[str, str] = field(default_factory=dict)
     empty_server_ready_seconds: float = math.nan
+    articles: articles.ArticleBench | None = None  # issue 20: the article reader (bench/articles.py)
 
 
 # --- one size --------------------------------------------------------------------------------
@@ -411,6 +412,16 @@ def print_report(report: Report) -> None:
             console.print(f"[red]{result.size:,} claims, first POST failure[/]: {result.posts.first_failure}", highlight=False)
 
 
+def print_articles(result: articles.ArticleBench) -> None:
+    for header, rows in (articles.rows(result), articles.timing_rows(result)):
+        table = Table(*header, title="Reading articles" if header[1] == "figures" else None)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    for stage_name, text in result.failures.items():
+        console.print(f"[red]{stage_name} failed[/]: {text}")
+
+
 def print_unplanted(result: SizeResult, per_rule: int) -> None:
     """A few contradictions nobody planted, per rule, to judge whether they are real."""
     if not result.recall or not result.recall.unplanted:
@@ -453,7 +464,11 @@ def markdown(report: Report) -> str:
     if largest:
         lines += ["", f"Per rule at {largest.size:,} claims:", ""] + _markdown_table(*rule_rows(largest))
         lines += ["", f"Plants at {largest.size:,} claims:", ""] + _markdown_table(*recall_rows(largest))
+    if report.articles:
+        lines += ["", "Reading articles (bench/articles.py):", ""] + _markdown_table(*articles.rows(report.articles))
+        lines += [""] + _markdown_table(*articles.timing_rows(report.articles))
     failures = [f"- {r.size:,} claims, {name}: {text}" for r in report.sizes for name, text in r.failures.items()]
+    failures += [f"- articles: {text}" for text in (report.articles.failures.values() if report.articles else ())]
     failures += [f"- {r.size:,} claims: {r.posts.first_failure}" for r in report.sizes if r.posts and r.posts.first_failure]
     if failures:
         lines += ["", "Failures:", "", *(f.replace("\n", " ") for f in failures)]
@@ -500,8 +515,10 @@ def _sizes(text: str) -> list[int]:
               help="Seconds before tally check is stopped; the contradictions are then read from GET /verdicts.")
 @click.option("--keep", is_flag=True, help="Keep each size's store and server log (their folder is printed).")
 @click.option("--record", "record_results", is_flag=True, help="Write the results into bench/README.md.")
+@click.option("--articles/--no-articles", "with_articles", default=True, show_default=True,
+              help="Also measure the article reader: its figures on the seeds and the held-out set, reading and checking times.")
 def main(sizes: str | None, full: bool, seed: int, probes: int, runs: int, cache: Path, examples: int, check_timeout: float, keep: bool,
-         record_results: bool) -> None:
+         record_results: bool, with_articles: bool) -> None:
     """Measure Tally on seeded corpora of increasing size, through its command line and HTTP API."""
     chosen = _sizes(sizes) if sizes else list(FULL_SIZES if full else DEFAULT_SIZES)
     command = "python -m bench.run" + "".join(f" {a}" for a in sys.argv[1:])
@@ -516,7 +533,12 @@ def main(sizes: str | None, full: bool, seed: int, probes: int, runs: int, cache
         report.sizes.append(result)
         print_unplanted(result, examples)
         print_missed(result, examples * 2)
+    if with_articles:
+        console.print("[bold]articles[/]: POST /articles/read on the seeds and the held-out set, then POST /articles/check at 100,000 claims")
+        report.articles = articles.run(cache, seed, probes)
     print_report(report)
+    if report.articles:
+        print_articles(report.articles)
     if record_results:
         record(report)
 

@@ -13,6 +13,8 @@ from litestar.template.config import TemplateConfig
 
 from service import __version__, checking
 from service.api import access
+from service.api.article_pages import ArticlePages
+from service.api.articles import ArticleController
 from service.api.blame import BlameController
 from service.api.claimreview import ClaimReviewController
 from service.api.claims import CheckController, ClaimController
@@ -57,8 +59,9 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     return AnsweringHead(  # a Litestar app that answers HEAD wherever GET works (service/api/head.py)
         on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
-            SourceController, OriginController, ClaimController, CheckController, VerdictController, ClaimReviewController, BlameController,
-            RuleController, HealthController, DeskPages, ClaimFormPages, SignInPages, create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
+            SourceController, OriginController, ClaimController, CheckController, ArticleController, VerdictController, ClaimReviewController,
+            BlameController, RuleController, HealthController, DeskPages, ClaimFormPages, ArticlePages, SignInPages,
+            create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
         template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=with_filters),
         dependencies={

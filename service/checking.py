@@ -188,6 +188,73 @@ def _revised_figures(store: Store, claims: list[Claim], connection: Connection |
     return found
 
 
+# --- an article -----------------------------------------------------------------------
+
+
+@dataclass
+class CheckedCandidate:
+    """One candidate of an article: the claim it would be (or the stored one it is), its verdicts, or why it cannot be read."""
+
+    claim: Claim | None = None
+    recognised: bool = False
+    verdicts: list[Verdict] = field(default_factory=list)
+    problem: InvalidField | None = None
+
+
+def check_article(store: Store, book: RuleBook, bodies: Sequence[ClaimIn], numerals: Numerals = plain_numerals) -> list[CheckedCandidate]:
+    """What an article's claims would get, each against the store and against the others, storing nothing.
+
+    :func:`submit`'s dry run, for many claims at once: every claim is built and added in one
+    transaction that is rolled back, so the verdicts of each see the article's other claims
+    as if stored.  A claim the store holds already, from the same source, of the same
+    quantity (subject, breakdown, measure, period, base) and reading the same interval, is
+    *recognised*: it is that stored claim, added once, never twice.
+    """
+    results = [CheckedCandidate() for _ in bodies]
+    anchored: list[tuple[int, Claim, bool]] = []
+    with store.transaction(commit=False) as connection:
+        rules = book.current
+        stored: dict[tuple[str, ...], list[Claim]] = {}
+        for index, body in enumerate(bodies):
+            try:
+                claim = build_claim(body, _source(store, body.source, connection))
+            except InvalidField as exc:
+                results[index].problem = exc
+                continue
+            same = _stored_as(store, stored, claim, connection)
+            if same is not None:
+                claim = same
+            new = same is None and store.add_claim_if_new(claim, connection)
+            results[index].recognised = same is not None
+            anchored.append((index, claim, new))
+        rendered = []
+        for index, claim, new in anchored:
+            # The verdicts are not upserted (submit does it to learn when each was first seen): a dry run
+            # of forty claims would write and roll back forty sets of verdicts to say "not yet".
+            rows, _, neighbourhood = _anchored(store, rules, claim, connection)
+            claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
+            rendered.append((index, claim, rows, {}, claims))
+    order = _verdict_order(rules)
+    for index, claim, rows, first_seen, claims in rendered:
+        rows.sort(key=lambda row: (order[row.status, row.rule], row.id))
+        results[index].claim = claim
+        results[index].verdicts = _rendered(store, rules, [(row, first_seen.get(row.id)) for row in rows], claims, numerals=numerals)
+    return results
+
+
+def _stored_as(store: Store, stored: dict[tuple[str, ...], list[Claim]], claim: Claim, connection: Connection) -> Claim | None:
+    """The stored claim this one is (same source, quantity and reading), if any."""
+    key = (claim.source, claim.subject)
+    if key not in stored:
+        stored[key] = store.claims_of_source(claim.source, [claim.subject], connection)
+    for other in stored[key]:
+        if (other.breakdown, other.measure, other.period, other.compared_to) != (claim.breakdown, claim.measure, claim.period, claim.compared_to):
+            continue
+        if other.id == claim.id or (other.interval is not None and other.interval == claim.interval):
+            return other
+    return None
+
+
 # --- a claim entered wrongly --------------------------------------------------------
 #
 # A withdrawn claim leaves the view every rule reads (store.py), so the verdicts it was in

@@ -151,6 +151,58 @@ def parse(text: str, lang: str, rounding: str, unit: str | None) -> None:
         console.print(f"  - {step}")
 
 
+@main.command(name="read")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["fr", "en", "ar"]), required=True, help="Language of the article.")
+@click.option("--published", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Publication date (YYYY-MM-DD): resolves 'novembre dernier', 'this year'.")
+@click.option("--subject", default=None, help="The article's subject key, when no sentence names another.")
+@click.option("--json", "as_json", is_flag=True, help="Print the candidates (and the text read from an .html file) as JSON.")
+@RULES_OPTION
+def read_file(file: Path, lang: str, published, subject: str | None, as_json: bool, rules_dir: str | None) -> None:
+    """Print every figure of an article (.txt, or .html read through trafilatura) as a candidate claim, with why and doubts.
+
+    A table on a terminal; tab-separated values, one candidate a line, when piped.
+    """
+    from service.errors import ClientError, RuleFileError, format_rule_problem
+    from service.reading.articles import read_article
+    from service.reading.lexicon import LEXICON, load_lexicon_dir
+    from service.reading.pages import article_text
+
+    folder = Path(Settings.from_env(rules_dir=rules_dir).rules_dir)
+    try:
+        lexicon = load_lexicon_dir(folder / LEXICON)
+        text, from_html = article_text(file.name, file.read_bytes())
+    except RuleFileError as exc:
+        for problem in exc.problems:
+            errors.print(format_rule_problem(exc.path, problem), markup=False, highlight=False)
+        sys.exit(1)
+    except ClientError as exc:
+        errors.print(f"{file}: {exc.problems[0].reason}", markup=False, highlight=False)
+        sys.exit(2)
+    candidates = read_article(text, lang, published.date() if published else None, subject=subject, lexicon=lexicon)
+    if as_json:
+        answer = {"candidates": candidates, **({"text": text} if from_html else {})}
+        sys.stdout.write(msgspec.json.encode(answer).decode() + "\n")
+        return
+    columns = ("#", "figure", "measure", "period", "compared_to", "subject", "breakdown", "doubts")
+    rows = [
+        (str(n), c.figure, c.measure or "", c.period or "", c.compared_to or "", c.subject or "",
+         ",".join(f"{k}={v}" for k, v in c.breakdown.items()), "; ".join(f"{k}: {v}" for k, v in c.doubts.items()))
+        for n, c in enumerate(candidates, start=1)
+    ]
+    if not console.is_terminal:  # a pipe reads whole fields, one candidate a line
+        sys.stdout.write("\t".join(columns) + "\n")
+        for row in rows:
+            sys.stdout.write("\t".join(" ".join(cell.split()) for cell in row) + "\n")
+        return
+    table = Table(title=f"{len(candidates)} figures in {file.name}")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)
+
+
 @main.command()
 @DB_OPTION
 @RULES_OPTION
@@ -530,9 +582,10 @@ def _rules_folder(folder: Path | None) -> Path:
 def _loaded_or_exit(folder: Path):
     """Every rule of the folder; else every broken file's problems, file:line:column, and exit 1."""
     from service.errors import format_rule_problem
+    from service.reading.lexicon import LEXICON, lint_lexicon_dir
     from service.rules.loader import lint_dir, load_rules_dir
 
-    failures = lint_dir(folder)
+    failures = lint_dir(folder) + lint_lexicon_dir(folder / LEXICON)
     for failure in failures:
         for problem in failure.problems:
             errors.print(format_rule_problem(failure.path, problem), markup=False, highlight=False)

@@ -1245,3 +1245,97 @@ def _structured_unit(reading: _Reading, number: _Number, unit: str) -> None:
     reading.number = number
     for token in tokens:
         _take_unit(reading, token)
+
+
+# --- running text (service.reading.articles finds figures with this) -------------------
+
+
+class Word(msgspec.Struct, frozen=True):
+    """A word of running text as the figure reader classes it: ``start``/``end`` index the text (code points).
+
+    ``kind`` is a token kind of the reader (``number``, ``qualifier``, ``direction``, ``scale``, ...),
+    ``word`` for letters it does not read, ``mark`` for punctuation.
+    """
+
+    kind: str
+    start: int
+    end: int
+
+
+def scan_words(text: str) -> list[Word]:
+    """Every word of a text with the kind the figure reader gives it; never raises.
+
+    The tokenizer of :func:`parse_figure` walked over running text: an unknown word is
+    a ``word`` instead of a FigureError, so an article reader can see which runs of words
+    could be a figure.  A parenthesis holding a digit is not one token here: "tapis (18 %)"
+    holds a figure of its own.
+    """
+    folded_text, origin = folded(text)
+    lexicon, meanings = _lexicon()
+    starts = _first_letters()
+    words: list[Word] = []
+    position = 0
+    while position < len(folded_text):
+        if folded_text[position].isspace():
+            position += 1
+            continue
+        kind = None
+        letters = _LETTERS.match(folded_text, position)
+        if letters and letters.group() not in starts and folded_text[position] not in arabic.PREFIXES:
+            # no phrase of the vocabulary starts with this word: skip the long alternation (an article is mostly such words)
+            match = _UNKNOWN_WORD.match(folded_text, position)
+            words.append(Word("word", origin[match.start()], origin[match.end() - 1] + 1))
+            position = match.end()
+            continue
+        if match := _NUMBER.match(folded_text, position):
+            kind = "number"
+        elif (match := _PAREN.match(folded_text, position)) and not any(c.isdigit() for c in match.group()):
+            kind = "paren"
+        elif match := lexicon.match(folded_text, position):
+            kind = meanings[int(match.lastgroup[1:])][0]
+        elif match := _PER.match(folded_text, position):
+            kind = "per"
+        elif _attached_prefix(folded_text, position):
+            words.append(Word("prefix", origin[position], origin[position + 1]))
+            position += 1
+            continue
+        else:
+            match = _UNKNOWN_WORD.match(folded_text, position)
+            kind = "word" if match.group()[0].isalpha() else "mark"
+        words.append(Word(kind, origin[match.start()], origin[match.end() - 1] + 1))
+        position = match.end()
+    return words
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def _first_letters() -> frozenset[str]:
+    """The first run of letters of every phrase the reader knows, and par/per."""
+    firsts = {match.group() for word, _, _ in _vocabulary() if (match := _LETTERS.match(_fold(word)))}
+    return frozenset(firsts | {"par", "per"})
+
+
+_FOLDED_CHARS: dict[str, str] = {}  # char -> its folded char, or "" when it is skipped; an article repeats few chars
+
+
+@lru_cache(maxsize=8)
+def folded(text: str) -> tuple[str, list[int]]:
+    """The text as the figure reader compares words (case, accents, digits folded), and where each char came from.
+
+    ``positions[i]`` is the index in ``text`` of folded char ``i``; one more entry gives the end.
+    :func:`_folded`'s result, a char's folding remembered: an article is read in one pass.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    memo = _FOLDED_CHARS
+    for position, char in enumerate(text):
+        fold = memo.get(char)
+        if fold is None:
+            fold = memo[char] = "" if arabic.is_skipped(char) else _fold_char(char)
+        if fold:
+            chars.append(fold)
+            origin.append(position)
+    origin.append(len(text))
+    return "".join(chars), origin

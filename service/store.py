@@ -413,6 +413,14 @@ class Store:
         """Link a newly stored claim to the one it corrects."""
         connection.execute("UPDATE claims SET corrects = ? WHERE id = ?", [corrects, claim_id]).fetchall()
 
+    def claims_of_source(self, source: str, subjects: Sequence[str], connection: duckdb.DuckDBPyConnection) -> list[Claim]:
+        """A source's claims in force on some subjects: what an article's candidates may be stored as already."""
+        rows = connection.execute(
+            f"SELECT {_CLAIM_SELECT} FROM claims WHERE source = ? AND subject IN (SELECT unnest(?)) AND withdrawn_by IS NULL ORDER BY seq",
+            [source, list(subjects)],
+        ).fetchall()
+        return [_claim_from_row(row) for row in rows]
+
     def has_claim(self, claim_id: str, connection: duckdb.DuckDBPyConnection | None = None) -> bool:
         with self._within(connection) as conn:
             return bool(conn.execute("SELECT 1 FROM claims WHERE id = ?", [claim_id]).fetchall())

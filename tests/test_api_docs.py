@@ -84,7 +84,7 @@ def test_with_a_token_set_every_guarded_write_documents_its_bearer_token(store, 
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
     for path, item in document["paths"].items():
         for method, operation in item.items():
-            dry_run = path in ("/check", "/rules/validate")
+            dry_run = path in ("/check", "/rules/validate", "/articles/read", "/articles/check")  # store nothing: open, like POST /check
             if method == "post" and not dry_run:
                 assert operation.get("security") == [{name: []}], f"{method} {path} does not say it needs a token"
             else:

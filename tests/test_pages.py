@@ -144,7 +144,7 @@ def test_pages_need_no_script_and_no_other_host(seeded_reader: TestClient) -> No
 def test_every_page_has_the_nav_bar(seeded_reader: TestClient) -> None:
     for path in seeded_pages(seeded_reader):
         nav = seeded_reader.get(path).text.split('<nav aria-label="Desk">')[1].split("</nav>")[0]
-        assert re.findall(r'href="([^"]+)"', nav) == ["/", "/desk/blame", "/desk/rules", "/desk/new"], path
+        assert re.findall(r'href="([^"]+)"', nav) == ["/", "/desk/blame", "/desk/rules", "/desk/new", "/desk/articles/new"], path
     assert '<a href="/desk/blame" aria-current="page">Blame</a>' in seeded_reader.get("/desk/blame").text
 
 

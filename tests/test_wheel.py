@@ -142,6 +142,8 @@ def test_an_installed_wheel_checks_with_the_rules_and_fixtures_it_ships(tmp_path
     assert {f"{folder}/__init__.py" for folder in package_folders(ROOT)} <= inside
     # so are the error mechanisms beside the rules, and the desk's templates and stylesheet
     assert {f"service/shipped/rules/diagnoses/{p.name}" for p in (RULES_DIR / "diagnoses").glob("*.yaml")} <= inside
+    # and the lexicon an article is read with (service/reading/lexicon.py)
+    assert {f"service/shipped/rules/lexicon/{p.name}" for p in (RULES_DIR / "lexicon").glob("*.yaml")} <= inside
     assert {f"service/templates/{p.name}" for p in (ROOT / "service" / "templates").glob("*.html")} | {"service/assets/desk.css"} <= inside
     # /schema's viewer ships in the package, so the API docs work offline (tests/test_api_docs.py)
     assert {f"service/assets/swagger-ui/{p.name}" for p in (ROOT / "service" / "assets" / "swagger-ui").iterdir()} <= inside

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.errors import NotFound
+from service.reading.lexicon import LEXICON, Lexicon, load_lexicon_dir
 from service.rules.loader import load_rules_dir
 from service.rules.mechanisms import Mechanism, load_mechanisms
 from service.rules.model import Rule
@@ -27,13 +28,14 @@ class RuleSet:
     plans: dict[str, RulePlan]
     compiled: dict[str, CompiledRule]
     mechanisms: tuple[Mechanism, ...] = ()  # the errors diagnoses re-read figures under (rules/diagnoses/)
+    lexicon: Lexicon = field(default_factory=Lexicon)  # the subjects and members an article names (rules/lexicon/)
 
     @classmethod
-    def of(cls, rules: list[Rule], mechanisms: list[Mechanism] | tuple[Mechanism, ...] = ()) -> RuleSet:
+    def of(cls, rules: list[Rule], mechanisms: list[Mechanism] | tuple[Mechanism, ...] = (), lexicon: Lexicon | None = None) -> RuleSet:
         compiled = {rule.id: compile_rule(rule) for rule in rules}
         for query in compiled.values():
             query.verdict_rows_sql()  # printed once, here, not on a request
-        return cls(tuple(rules), {rule.id: plan_rule(rule) for rule in rules}, compiled, tuple(mechanisms))
+        return cls(tuple(rules), {rule.id: plan_rule(rule) for rule in rules}, compiled, tuple(mechanisms), lexicon or Lexicon())
 
     @property
     def rule_ids(self) -> list[str]:
@@ -73,7 +75,7 @@ class RuleBook:
         raise NotFound("rule", rule_id)
 
     def _load(self) -> RuleSet:
-        return RuleSet.of(load_rules_dir(self.rules_dir), load_mechanisms(self.rules_dir / DIAGNOSES))
+        return RuleSet.of(load_rules_dir(self.rules_dir), load_mechanisms(self.rules_dir / DIAGNOSES), load_lexicon_dir(self.rules_dir / LEXICON))
 
     def load(self) -> RuleSet:
         """The folder read again and compiled, not yet in force; RuleFileError if any file is broken."""

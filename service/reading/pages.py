@@ -1,0 +1,44 @@
+"""A file or an upload in, the article's text out: plain text as it is, HTML through trafilatura.
+
+A web page is mostly not the article: menus, share buttons, related links, comments.
+trafilatura (kept, benchmarked on news sites) finds the article's body; a home-made tag
+stripper would keep the menus, and every figure in them.  The text it gives is what the
+candidates' offsets refer to, so it is returned with them.
+"""
+
+from __future__ import annotations
+
+import trafilatura
+
+from service.errors import InvalidField
+
+HTML_SUFFIXES = (".html", ".htm")
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+
+
+def decoded(data: bytes, field: str) -> str:
+    """UTF-8 text, or a 422 naming the field: a binary file (a PDF, an image) is not an article."""
+    if b"\x00" in data[:8192]:
+        raise InvalidField(field, "the file is binary (it holds NUL bytes): upload the article as .txt or .html")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidField(field, f"the file is not UTF-8 text (byte {exc.start}): save it as UTF-8 .txt or .html") from exc
+    return text
+
+
+def is_html(name: str, text: str) -> bool:
+    return name.lower().endswith(HTML_SUFFIXES) or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
+
+
+def article_text(name: str, data: bytes, field: str = "file") -> tuple[str, bool]:
+    """The article's text, and whether it was extracted from HTML."""
+    text = decoded(data, field)
+    if not is_html(name, text):
+        if name and not name.lower().endswith(TEXT_SUFFIXES) and "." in name.rsplit("/", 1)[-1]:
+            raise InvalidField(field, f"{name!r} is neither .txt nor .html: upload the article as text or as the web page")
+        return text, False
+    extracted = trafilatura.extract(text, include_comments=False, include_tables=True, deduplicate=True)
+    if not extracted or not extracted.strip():
+        raise InvalidField(field, "no article text found in this HTML page (trafilatura found no body): paste the text instead")
+    return extracted, True
