@@ -110,7 +110,8 @@ class IntervalOut(msgspec.Struct, frozen=True):
 
 
 class Warning(msgspec.Struct, frozen=True):
-    """Something a desk should know of a figure that is no verdict's status: ``outdated``, when a newer release revised it."""
+    """What a desk should read beside a status: on a claim, ``outdated`` (a newer release revised it);
+    on a verdict, those of its claims, and why figures that can all hold fit only implausibly."""
 
     id: str
     text: str

@@ -48,7 +48,7 @@ from sqlglot import exp
 
 from service.rules.book import RuleSet
 from service.rules.plan import VerdictRow
-from service.rules.sql import CLAIMS, CompiledRule
+from service.rules.sql import CLAIMS, CompiledRule, compile_without_releases
 from service.store import VERDICT_FIELDS, Store
 from service.verdicts import STATUS_ORDER
 
@@ -258,7 +258,13 @@ def verdict_rows(
     kept.append(claims)
     claims.createOrReplaceTempView(CLAIMS)
     parts, timings = [], {}
+    # Without a claim naming both an origin and a release no verdict can be revised: the rules'
+    # SQL then leaves the release reading out (the same verdicts; a third of the plan, which
+    # on a session's default heap made the seeds' check run out of memory).
+    released = claims.where(claims["origin"].isNotNull() & claims["released"].isNotNull()).limit(1).count() > 0
     for done, (rule_id, compiled) in enumerate(rules.compiled.items()):
+        if not released:
+            compiled = compile_without_releases(compiled.rule)
         if on_rule is not None:
             on_rule(rule_id, done, len(rules.compiled))
         started = time.perf_counter()

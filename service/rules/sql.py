@@ -354,13 +354,26 @@ def compile_rule(rule: Rule) -> CompiledRule:
     return _COMPILED[id(plan)]
 
 
-def compile_plan(plan: RulePlan) -> CompiledRule:
+_WITHOUT_RELEASES: dict[int, CompiledRule] = {}
+
+
+def compile_without_releases(rule: Rule) -> CompiledRule:
+    """The rule's SQL for claims none of which names both an origin and a release: no verdict can be
+    revised there, so the release reading (``_revised``) is left out; the verdicts are the same."""
+    plan = plan_rule(rule)
+    if id(plan) not in _WITHOUT_RELEASES:
+        _WITHOUT_RELEASES[id(plan)] = compile_plan(plan, releases=False)
+    return _WITHOUT_RELEASES[id(plan)]
+
+
+def compile_plan(plan: RulePlan, releases: bool = True) -> CompiledRule:
     group = plan.group
+    revisable = plan.revisable and releases
     builder = _Builder(plan)
     id_columns = {b.name: f"{b.name}__id" for b in plan.scalars}
     if group is not None:
         id_columns[group.name] = f"{group.name}__ids"
-    verdict = _verdict_columns(plan, builder)
+    verdict = _verdict_columns(plan, builder, revisable)
     conditions = [predicate_sql(p) for b in plan.scalars for p in b.filters]
     conditions += [predicate_sql(p) for b in plan.bindings for p in b.relations]
     conditions.append(predicate_sql(plan.unit_predicate()))
@@ -375,7 +388,7 @@ def compile_plan(plan: RulePlan) -> CompiledRule:
     join = join.from_(tables[0], copy=False)
     for table in tables[1:]:
         join = join.join(table, join_type="CROSS", copy=False)
-    if plan.revisable:
+    if revisable:
         for binding in plan.scalars:
             join = join.join(_release_table(binding.name), on=_release_join(plan, binding.name), join_type="LEFT", copy=False)
     if group is not None and group.series_of is not None:
@@ -385,7 +398,7 @@ def compile_plan(plan: RulePlan) -> CompiledRule:
     if group is not None:
         cte = _series_cte(plan) if group.series_of is not None else _group_cte(plan)
         staged = staged.with_(exp.to_identifier(f"g_{group.name}", quoted=True), as_=cte, copy=False)
-    if plan.revisable:
+    if revisable:
         staged = staged.with_(exp.to_identifier(RELEASES, quoted=True), as_=_releases_cte(), copy=False)
     return CompiledRule(plan, staged, id_columns)
 
@@ -494,7 +507,7 @@ def _verdict_id(plan: RulePlan, id_columns: dict[str, str]) -> exp.Expression:
     return exp.DPipe(this=lit("v-"), expression=digest, safe=True)
 
 
-def _verdict_columns(plan: RulePlan, builder: _Builder) -> list[exp.Expression]:
+def _verdict_columns(plan: RulePlan, builder: _Builder, revisable: bool) -> list[exp.Expression]:
     """Status, margin (in the margin unit), its unit, and both sides' bounds, over the staged columns."""
     check = plan.rule.check
     if plan.is_category:
@@ -521,7 +534,7 @@ def _verdict_columns(plan: RulePlan, builder: _Builder) -> list[exp.Expression]:
         contradicted = exp.GT(this=gap.copy(), expression=tolerance.copy())
     is_undefined = exp.or_(*undefined, copy=False)
     status = exp.Case().when(is_undefined, lit("unverifiable"))
-    if plan.revisable:
+    if revisable:
         status = status.when(exp.and_(contradicted.copy(), _revised(plan, builder)), lit(REVISED))
     status = status.when(contradicted, lit("contradicted"))
     for stand_in in plan.stand_ins:
