@@ -21,7 +21,7 @@ from litestar.testing import TestClient
 from service.cli import main
 from service.loading import LoadError, file_records, load_directory, store_file
 from service.rules.book import RuleBook
-from service.spreadsheets import CLAIM_COLUMNS, CLAIM_IN_COLUMNS, CLAIM_LISTING, VERDICT_COLUMNS, VERDICT_LISTING, verdicts_csv
+from service.spreadsheets import CLAIM_COLUMNS, CLAIM_IN_COLUMNS, CLAIM_LISTING, VERDICT_COLUMNS, VERDICT_LISTING, escaped, verdicts_csv
 from service.store import Store
 from service.texts import PASSAGE_PATTERN
 from service.verdicts import Verdict
@@ -120,7 +120,8 @@ def test_a_spreadsheet_byte_order_mark_is_read_past(desk: Store, tmp_path: Path)
 # control characters are not text a quote may hold (service/texts.py), but for tab and line breaks
 @given(quote=st.text(st.characters(exclude_categories=["Cs", "Cc"], include_characters="\n\t"), min_size=1, max_size=80).filter(str.strip))
 def test_any_quote_reads_back_from_a_csv_cell(quote: str, tmp_path_factory: pytest.TempPathFactory) -> None:
-    path = write_csv(tmp_path_factory.mktemp("q") / "one.csv", [row(quote)])
+    # written as Tally writes a text cell: a quote led by ' (or a formula's first character) gets one more '
+    path = write_csv(tmp_path_factory.mktemp("q") / "one.csv", [row(escaped(quote))])
     assert [record.quote for _, record in file_records(path)] == [quote]
 
 

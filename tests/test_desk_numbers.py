@@ -52,14 +52,16 @@ EDGE_CLAIMS: list[dict[str, Any]] = [
     claim_body("an ordinary average", measure="average", figure="3 000 dirhams"),
 ]
 # What /desk/read is given as a figure: the two, and a few more past a double and Python's int limits.
+ORIGIN = "ma.office_des_changes"
 READ_INPUTS = [TWENTY_NINE_DIGITS, "9" * 4300, "9" * 4301, "1" * 20_000, "0," + "0" * 5000 + "1 %", f"hausse de {'9' * 400} %", "1e308"]
 
 
 def _store_edges(base_url: str) -> None:
     with httpx.Client(base_url=base_url, timeout=60) as client:
         assert client.post("/sources", json=SOURCE).status_code == 201
-        for body in EDGE_CLAIMS:
-            response = client.post("/claims", json={k: v for k, v in body.items() if v is not None})
+        assert client.post("/origins", json={"id": ORIGIN, "name": "Office des changes"}).status_code == 201
+        for body in EDGE_CLAIMS:  # attributed to an origin, so its record's pages show them too
+            response = client.post("/claims", json={k: v for k, v in body.items() if v is not None} | {"origin": ORIGIN})
             assert response.status_code == 201, (body["quote"], response.text)
 
 
@@ -85,7 +87,8 @@ def test_every_page_and_export_writes_figures_of_any_size(tmp_path: Path, rules:
             claims = [c["id"] for c in client.get("/claims", params={"limit": 1000}).json()]
             verdicts = [v["id"] for v in client.get("/verdicts", params={"limit": 1000}).json()["verdicts"]]
             assert verdicts, "the rules gave no verdict over the edge figures: the pages would show none of them"
-            ids = {"claim_id": claims, "verdict_id": verdicts, "rule_id": [r.id for r in rules.current.rules], "subject": [SUBJECT], "source_id": ["desk"]}
+            ids = {"claim_id": claims, "verdict_id": verdicts, "rule_id": [r.id for r in rules.current.rules], "subject": [SUBJECT], "source_id": ["desk"],
+                   "origin_id": [ORIGIN], "origin": [ORIGIN], "source": ["desk"]}
             app = create_app(settings_for(store.path), store, rules)
             paths = _every_get(app.routes, ids)
             paths += ["/?page=2", "/?status=contradicted", "/claims?format=csv", "/verdicts?format=csv", "/claimreview?limit=1000"]

@@ -28,9 +28,12 @@ def every_get_path(base_url: str, rules: RuleBook, tmp_path: Path) -> list[str]:
     with httpx.Client(base_url=base_url, timeout=60) as client:
         claim = client.get("/claims", params={"limit": 1}).json()[0]
         verdict = client.get("/verdicts", params={"limit": 1}).json()["verdicts"][0]["id"]
+        # the seeds name no origin: register one, so its routes answer as they would for a desk
+        assert client.post("/origins", json={"id": "ma.office_des_changes", "name": "Office des changes"}).status_code in (201, 409)
     values = {
         "claim_id": claim["id"], "verdict_id": verdict, "source_id": claim["source"], "subject": claim["subject"],
         "rule_id": rules.current.rules[0].id, "file_path": "desk.css", "path": "redoc",  # /schema/{path}: Litestar's catch-all
+        "origin_id": "ma.office_des_changes", "origin": "ma.office_des_changes", "source": claim["source"],
     }  # fmt: skip
     with Store(str(tmp_path / "routes.duckdb")) as store:
         app = create_app(settings_for(store.path), store, rules)
