@@ -170,8 +170,7 @@ class ArticlePages(Controller):
         rows = _rows_of(form)
         try:
             article = _article(form, text)
-            kept = [row for row in rows if row.keep]
-            answer = check(ArticleCheckIn(**msgspec.structs.asdict(article), candidates=[_candidate_in(row) for row in kept]), store, rules)
+            kept, _, answer = _check_kept(article, rows, store, rules)
         except ClientError as exc:
             return _page(store, form, text, rows, _problems(exc), status=422)
         return _page(store, form, text, rows, {}, checked=_checked_rows(rows, answer))
@@ -189,13 +188,12 @@ class ArticlePages(Controller):
             article = _article(form, text)
             if article.source is None:
                 raise InvalidField("source", "pick the article's source before storing")
-            kept = [row for row in rows if row.keep]
-            answer = check(ArticleCheckIn(**msgspec.structs.asdict(article), candidates=[_candidate_in(row) for row in kept]), store, rules)
+            kept, candidates, answer = _check_kept(article, rows, store, rules)
             problems = {f"c{row.number}": "; ".join(p.reason for p in result.problems) for row, result in zip(kept, answer.candidates) if result.problems}
             if problems:
                 return _page(store, form, text, rows, problems, checked=_checked_rows(kept, answer), status=422)
-            fresh = [(row, result) for row, result in zip(kept, answer.candidates) if not result.recognised]
-            bodies, _ = claim_bodies(article.source, [_candidate_in(row) for row, _ in fresh])
+            fresh = [(row, candidate) for row, candidate, result in zip(kept, candidates, answer.candidates) if not result.recognised]
+            bodies, _ = claim_bodies(article.source, [candidate for _, candidate in fresh])
             report = checking.store_batch(store, [(f"c{row.number}", body) for (row, _), body in zip(fresh, bodies) if body is not None])
             if report.claims_added:
                 checking.recompute(store, rules)
@@ -203,6 +201,13 @@ class ArticlePages(Controller):
             return _page(store, form, text, rows, _problems(exc), status=422)
         stored = [(row, result.claim) for row, result in zip(kept, answer.candidates)]
         return _page(store, form, text, rows, {}, stored=stored, report=report)
+
+
+def _check_kept(article: ArticleIn, rows: list[Row], store: Store, rules: RuleBook) -> tuple[list[Row], list[CandidateIn], Any]:
+    """The rows the desk kept, the candidates they make, and what checking them answers (a dry run)."""
+    kept = [row for row in rows if row.keep]
+    candidates = [_candidate_in(row) for row in kept]
+    return kept, candidates, check(ArticleCheckIn(**msgspec.structs.asdict(article), candidates=candidates), store, rules)
 
 
 def _text_of(data: dict[str, Any]) -> str:
