@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import subprocess
@@ -19,7 +20,8 @@ from service.rules.book import RuleBook
 from service.rules.explain import render_verdict
 from service.rules.model import Rule
 from service.rules.plan import plan_rule
-from service.rules.sql import compile_rule
+from service.rules.loader import load_rules_dir
+from service.rules.sql import CompiledRule, compile_rule
 from service.verdicts import Verdict
 from service.settings import Settings
 from service.store import Store
@@ -249,3 +251,15 @@ def tally_serve(db_path: Path, *options: str) -> Iterator[ServeProcess]:
         if drain.is_alive():
             drain.join(PROCESS_DEADLINE)  # the process is gone: its stderr ends
         process.stderr.close()
+
+
+@functools.cache
+def shipped_book() -> RuleBook:
+    """The shipped rules, read once per test process."""
+    return RuleBook(RULES_DIR)
+
+
+@functools.cache
+def shipped_compiled() -> tuple[CompiledRule, ...]:
+    """The shipped rules, compiled once (not a fixture: hypothesis would print it with a failing example)."""
+    return tuple(compile_rule(rule) for rule in load_rules_dir(RULES_DIR))

@@ -8,10 +8,8 @@ with an origin among two offices or none, and a release among a few dates or non
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,15 +19,13 @@ from hypothesis import strategies as st
 from service import checking
 from service.claims import Claim, ClaimIn, base_interval, quantity_of
 from service.rules.book import RuleBook
-from service.rules.loader import load_rules_dir
 from service.rules.reference import reference_verdicts
-from service.rules.sql import CompiledRule, compile_rule
 from service.sources import Source
 from service.store import Store
+from tests.helpers import shipped_book, shipped_compiled as compiled
 from tests.strategies import claim_rows, fill, fresh_store, sql_outcomes
 from tests.test_rules_reference import assert_same_verdicts
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 STORE_SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # weighted toward one office and two releases, so that chains of one origin across releases are common
 OFFICE = "ma.office_des_changes"
@@ -43,16 +39,6 @@ KINDS = (
     ("growth", "2024", ("5 %", "4,8 %", "10 %", "0 %")),
     ("level", "2022-12/2023-12", ("108 MDH", "120 MDH")),
 )
-
-
-@functools.cache
-def shipped_book() -> RuleBook:
-    return RuleBook(RULES_DIR)
-
-
-@functools.cache
-def compiled() -> tuple[CompiledRule, ...]:
-    return tuple(compile_rule(rule) for rule in load_rules_dir(RULES_DIR))
 
 
 @dataclass(frozen=True)

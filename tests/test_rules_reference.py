@@ -20,28 +20,15 @@ from hypothesis import HealthCheck, given, settings
 
 from service import checking
 from service.claims import ClaimIn, build_claim
-from service.rules.book import RuleBook
 from service.rules.sql import CompiledRule, compile_rule
-from service.rules.loader import load_rules_dir, load_rules_text
+from service.rules.loader import load_rules_text
 from service.rules.reference import reference_verdicts
 from service.sources import Source
 from service.store import Store
-from tests.helpers import strict_variants
+from tests.helpers import shipped_book, shipped_compiled as compiled, strict_variants
 from tests.strategies import PARTS_WITHIN_TOTAL, Scenario, SqlOutcome, claim_rows, fill, fresh_store, random_stores, sql_outcomes
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 STORE_SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@functools.cache
-def shipped_book() -> RuleBook:
-    return RuleBook(RULES_DIR)
-
-
-@functools.cache
-def compiled() -> tuple[CompiledRule, ...]:
-    """The shipped rules, compiled once (not a fixture: hypothesis would print it with a failing example)."""
-    return tuple(compile_rule(rule) for rule in load_rules_dir(RULES_DIR))
 
 
 def assert_same_verdicts(rule: CompiledRule, store_rows: list[dict[str, Any]], outcomes: list[SqlOutcome]) -> None:
