@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, expect, Page
 
 LEVEL_114, LEVEL_123 = "1,14 milliard de dirhams (MMDH)", "quelque 1,23 milliard de dirhams"
 
@@ -35,8 +35,8 @@ def test_a_reporter_opens_the_desk_and_reads_the_evidence_of_1_14_against_1_23(p
     verdict = page.locator(f"article#{wanted}")
     assert verdict.count() == 1 and "contradicted" in (verdict.get_attribute("class") or "")
     verdict.locator("summary").click()  # opens the evidence, keyboard or mouse
-    assert verdict.get_by_text("off by 80,0 M").first.is_visible()
-    assert verdict.get_by_text("la valeur des exportations du secteur a atteint 1,14 milliard de dirhams").first.is_visible()
+    expect(verdict.get_by_text("off by 80,0 M").first).to_be_visible()
+    expect(verdict.get_by_text("la valeur des exportations du secteur a atteint 1,14 milliard de dirhams").first).to_be_visible()
     assert "1,135 bn to 1,145 bn == 1,225 bn to 1,235 bn" in verdict.locator(".computation").inner_text()
 
 
@@ -49,7 +49,7 @@ def test_the_subject_view_shows_the_intervals_apart(page: Page, seeded_server: s
     low = chart.locator("rect", has_text=LEVEL_114).bounding_box()
     high = chart.locator("rect", has_text=LEVEL_123).bounding_box()
     assert low and high and low["x"] + low["width"] < high["x"], "the eye sees 1,14 and 1,23 apart"
-    assert chart.get_by_role("table").get_by_text("1,225 bn to 1,235 bn").is_visible()
+    expect(chart.get_by_role("table").get_by_text("1,225 bn to 1,235 bn")).to_be_visible()
 
 
 def test_filters_are_a_link_to_share(page: Page, seeded_server: str) -> None:
@@ -72,7 +72,7 @@ def test_a_reporter_enters_a_new_figure_and_reads_its_verdict(page: Page, seeded
     page.get_by_label("Figure, as printed").fill("1,5 milliard de dirhams")
     page.locator("#reading").filter(has_text="1,450 bn to 1,550 bn").wait_for()  # read as it is typed
     page.get_by_role("button", name="Check (store nothing)").click()
-    assert page.get_by_role("heading", name="1,5 milliard de dirhams: 1,450 bn to 1,550 bn").is_visible()
+    expect(page.get_by_role("heading", name="1,5 milliard de dirhams: 1,450 bn to 1,550 bn")).to_be_visible()
     assert page.locator("section.answer article.verdict.contradicted").count() >= 1
 
 
@@ -83,13 +83,13 @@ def test_from_the_desk_to_blame_to_a_contradiction(page: Page, seeded_server: st
     first = page.locator("ol.suspects > li").first
     suspect = first.get_attribute("id")
     link = first.locator("ul.contradictions a").first
-    assert link.is_visible()
+    expect(link).to_be_visible()
     link.focus()
     page.keyboard.press("Enter")  # a link the keyboard follows
     page.wait_for_url("**/desk/verdicts/v-*")
     verdict = page.locator("article.verdict.contradicted")
     assert verdict.count() == 1
-    assert verdict.locator(".computation").is_visible(), "the evidence comes opened"
+    expect(verdict.locator(".computation"), "the evidence comes opened").to_be_visible()
     listed = httpx.get(seeded_server + "/verdicts/" + (verdict.get_attribute("id") or "")).json()
     assert suspect in {claim["id"] for claim in listed["claims"]}, "the contradiction uses the figure blamed"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page
+from playwright.sync_api import BrowserContext, expect, Locator, Page
 
 from service.store import Store
 from tests.helpers import ServerStarter
@@ -62,11 +62,11 @@ def _enter_the_arabic_figure(page: Page, base_url: str, action: str) -> None:
 def test_an_arabic_figure_entered_through_the_form_contradicts_the_french_ones(page: Page, arabic_desk: str) -> None:
     _enter_the_arabic_figure(page, arabic_desk, "Store and check")
     heading = page.get_by_role("heading", name=f"{FIGURE}: 1,315 bn to 1,325 bn")
-    assert heading.is_visible()
+    expect(heading).to_be_visible()
     assert _direction(heading.locator("bdi")) == "rtl"
     answer = page.locator("section.answer")
     assert answer.get_by_text("'١٫٣٢' read as 1.23").count() == 0
-    assert answer.get_by_text("'١٫٣٢' read as 1.32 (Arabic-Indic digits, the Arabic decimal separator '٫')").is_visible()
+    expect(answer.get_by_text("'١٫٣٢' read as 1.32 (Arabic-Indic digits, the Arabic decimal separator '٫')")).to_be_visible()
     contradicted = answer.locator("article.verdict.contradicted")
     assert contradicted.count() >= 2  # against 1,14 (the ministry's communiqué) and quelque 1,23 (the Head of Government)
     stored = httpx.get(arabic_desk + "/claims", params={"source": SOURCE["id"]}).json()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, expect, Page
 
 from service.loading import load_directory
 from service.store import Store
@@ -82,7 +82,8 @@ def test_the_article_page_fits_a_phone_at_360px(phone: BrowserContext, served, t
     assert width <= 360, f"the page is {width} px wide: the table must scroll inside its box, not the page"
     assert page.locator(".table-scroll").evaluate("box => box.scrollWidth > box.clientWidth")  # the table scrolls
     doubted = page.locator(".article-text mark.doubted")
-    assert doubted.count() >= 1 and page.locator(".doubt").first.is_visible() is not None
+    assert doubted.count() >= 1, "a figure Tally doubts is marked in the text"
+    expect(page.locator(".doubt").first).to_be_visible()
     # an .html upload, read through its article
     upload = tmp_path / "article.html"
     from tests.test_cli_read import PAGE

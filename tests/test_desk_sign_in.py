@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route
+from playwright.sync_api import BrowserContext, expect, Page, Route
 
 from service.store import Store
 from tests.helpers import ServerStarter
@@ -53,21 +53,21 @@ def test_with_a_token_set_the_desk_signs_in_once_then_stores_a_claim(page: Page,
         page.goto(base_url + "/desk/new")
         _fill_the_claim_form(page)
         page.get_by_role("button", name="Store and check").click()
-        assert page.get_by_role("heading", name="Sign in to write").is_visible()
+        expect(page.get_by_role("heading", name="Sign in to write")).to_be_visible()
         assert _claims(base_url) == before, "refused until signed in"
 
         page.get_by_label("Token").fill("not the token")
         page.get_by_role("button", name="Sign in").click()
-        assert page.get_by_role("alert").filter(has_text="not a token this service accepts").is_visible()
+        expect(page.get_by_role("alert").filter(has_text="not a token this service accepts")).to_be_visible()
 
         page.get_by_label("Token").fill(WRITE)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/desk/new")
         _fill_the_claim_form(page)
         page.get_by_role("button", name="Store and check").click()
-        assert page.get_by_text("stored as c-").is_visible()
+        expect(page.get_by_text("stored as c-")).to_be_visible()
         assert _claims(base_url) == before + 1
-        assert page.get_by_role("button", name="Sign out").is_visible()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_a_form_posted_from_another_site_without_the_csrf_token_stores_nothing(page: Page, store_copy: Store, start_server: ServerStarter) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page
+from playwright.sync_api import BrowserContext, ConsoleMessage, expect, Page
 
 from service.api.headers import SECURITY_HEADERS
 from service.store import Store
@@ -196,7 +196,7 @@ def test_the_desk_pages_run_under_the_policy_without_a_violation(page: Page, see
     with page.expect_response(lambda answer: "/desk/read" in answer.url) as read:  # form.js reads the figure as it is typed
         page.get_by_label("Figure, as printed").fill("1,6 milliard de dirhams")
     assert read.value.status == 200
-    assert page.locator("#reading").filter(has_text="bn").is_visible()
+    expect(page.locator("#reading").filter(has_text="bn")).to_be_visible()
     assert not refused, refused
 
 
@@ -207,7 +207,7 @@ def test_swagger_ui_runs_under_the_policy_without_a_violation(page: Page, seeded
     operation.wait_for()
     assert page.locator(".opblock").count() > 10, "every operation listed"
     operation.click()  # its details open: Swagger UI's scripts run
-    assert page.get_by_text("ClaimIn").first.is_visible()
+    expect(page.get_by_text("ClaimIn").first).to_be_visible()
     assert not refused, refused
 
 
