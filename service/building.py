@@ -50,6 +50,6 @@ def claim_of(body: ClaimIn, sources: dict[str, Source]) -> Claim:
 
 
 @lru_cache(maxsize=65536)
-def _parse_once(text: str, language: str, rounding: Rounding, unit: str | None = None) -> ParsedFigure:
+def _parse_once(text: str, language: str, rounding: Rounding, unit: str | None = None, direction: str | None = None) -> ParsedFigure:
     """A bulk file prints the same figure texts many times ("en hausse", "13 %"): read each once."""
-    return parse_figure(text, language, rounding, unit)
+    return parse_figure(text, language, rounding, unit, direction)

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from service.errors import FieldProblem, InvalidField
-from service.figures import FigureError, ParsedFigure, Rounding, UnitError, figure_from_value, parse_figure
+from service.figures import DirectionError, FigureError, ParsedFigure, Rounding, UnitError, figure_from_value, parse_figure
 from service.intervals import Interval
 from service.origins import OriginKey, Released, checked_release
 from service.periods import Period, PeriodError
@@ -45,6 +45,8 @@ NON_NEGATIVE_MEASURES = ("level", "share", "count")
 # An average annual growth compounds over the years between its span's first and last
 # year: a span is what gives it a number of years, so one year alone cannot carry it.
 SPAN_MEASURES = ("average_growth",)
+# A change can print which way it moved apart from its figure ("direction" beside it).
+DIRECTED_MEASURES = (*COMPARATIVE_MEASURES, *SPAN_MEASURES)
 
 Key = Annotated[str, msgspec.Meta(pattern=KEY_PATTERN, max_length=80)]
 Subject = Annotated[
@@ -90,6 +92,18 @@ class ClaimIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_def
         | None
     ) = None
     qualifier: str | None = None
+    direction: (
+        Annotated[
+            Literal["up", "down"],
+            msgspec.Meta(
+                description=(
+                    "With figure, for a change: the direction the sentence prints apart from the figure "
+                    "('تراجعت الصادرات بنسبة 3 في المائة' is 'down'); the figure stays as printed."
+                )
+            ),
+        ]
+        | None
+    ) = None
     origin: OriginKey | None = None  # the body the figure is attributed to ("selon l'Office des changes")
     released: Released | None = None  # the date of that body's release that printed it
 
@@ -143,6 +157,7 @@ class Claim(msgspec.Struct, kw_only=True):
     compared_to: str | None
     figure: str
     unit: str | None = None  # given beside a figure that leaves it unsaid; None when printed
+    direction: str | None = None  # given beside a change whose sentence prints it apart from the figure
     interval: IntervalOut | None
     text: str | None
     qualifier: str | None
@@ -157,8 +172,8 @@ class Claim(msgspec.Struct, kw_only=True):
     warnings: list[Warning] = []
 
 
-# (figure, language, rounding, unit the figure leaves unsaid or None) -> its reading
-FigureReader = Callable[[str, str, Rounding, str | None], ParsedFigure]
+# (figure, language, rounding, unit the figure leaves unsaid or None, direction printed apart or None) -> its reading
+FigureReader = Callable[[str, str, Rounding, str | None, str | None], ParsedFigure]
 
 
 def build_claim(body: ClaimIn, source: Source, parse: FigureReader = parse_figure) -> Claim:
@@ -189,6 +204,7 @@ def build_claim(body: ClaimIn, source: Source, parse: FigureReader = parse_figur
         compared_to=None if compared_to is None else str(compared_to),
         figure=figure_text,
         unit=body.unit if body.figure is not None else None,
+        direction=body.direction,
         interval=interval,
         text=text,
         qualifier=None if parsed is None else parsed.qualifier,
@@ -207,6 +223,9 @@ def claim_id(claim: Claim) -> str:
     if claim.unit is not None:
         # "3,6 milliards" in MAD is not the count "3,6 milliards"; a claim without one keeps its id.
         fields.append(claim.unit)
+    if claim.direction is not None:
+        # "3 %" down is not "3 %"; a claim without one keeps its id.
+        fields.append(f"direction:{claim.direction}")
     if claim.origin is not None or claim.released is not None:
         # only then: a claim without them keeps the id it had before claims could carry them
         fields += [claim.origin, claim.released]
@@ -271,23 +290,34 @@ def _read_figure(body: ClaimIn, source: Source, parse: FigureReader) -> tuple[st
     structured = body.value is not None or body.unit is not None or body.qualifier is not None
     if body.figure is not None and (body.value is not None or body.qualifier is not None):
         raise InvalidField("figure", "give either the printed figure (with the unit it leaves unsaid, if any) or value + unit, not both")
+    if body.direction is not None:
+        _check_direction_given(body)
     if body.measure == "category":
         if structured or body.figure is None or not body.figure.strip():
             raise InvalidField("figure", "a category claim carries its text in figure (e.g. 'Crédit Agricole')")
         return body.figure, None
     try:
         if body.figure is not None:
-            return body.figure, parse(body.figure, source.language, source.rounding, body.unit)
+            return body.figure, parse(body.figure, source.language, source.rounding, body.unit, body.direction)
         if body.value is None or body.unit is None:
             missing = "value" if body.value is None else "unit"
             raise InvalidField(missing, "a claim needs figure, or value and unit")
         parsed = figure_from_value(body.value, body.unit, body.qualifier, source.language, source.rounding)
     except UnitError as exc:
         raise InvalidField("unit", str(exc), part=exc.part) from exc
+    except DirectionError as exc:
+        raise InvalidField("direction", str(exc), part=exc.part) from exc
     except FigureError as exc:
         field = "figure" if body.figure is not None else _structured_field(body, exc)
         raise InvalidField(field, str(exc), part=exc.part) from exc
     return _structured_text(body), parsed
+
+
+def _check_direction_given(body: ClaimIn) -> None:
+    if body.figure is None:
+        raise InvalidField("direction", "goes beside a printed figure; a value carries its own sign")
+    if body.measure not in DIRECTED_MEASURES:
+        raise InvalidField("direction", f"only a change ({', '.join(DIRECTED_MEASURES)}) moves up or down, not a {body.measure}")
 
 
 def _structured_field(body: ClaimIn, exc: FigureError) -> str:

@@ -165,6 +165,7 @@ __all__ = [
     "ParsedFigure",
     "Rounding",
     "UnitError",
+    "DirectionError",
     "figure_from_value",
     "parse_figure",
 ]
@@ -202,6 +203,10 @@ class FigureError(ValueError):
 
 class UnitError(FigureError):
     """A unit given beside a printed figure that cannot be its unit; ``part`` is the unit as given."""
+
+
+class DirectionError(FigureError):
+    """A direction given beside a printed figure that cannot be its direction; ``part`` is the direction as given."""
 
 
 class ParsedFigure(msgspec.Struct, frozen=True):
@@ -257,14 +262,43 @@ QUALIFIERS: dict[str, str] = {
     "no more than": "at_most",
 }
 
+
+def _french_verb_forms(participle: str, *present: str) -> tuple[str, ...]:
+    """augmenté, augmentée(s), a augmenté, ont augmenté, s'est accrue...: a verb of change as
+    the press conjugates it.  Every agreement is listed, since writers agree the participle
+    after avoir too; "de" before the figure is a context word, so "a augmenté de 6 %" reads."""
+    forms = (participle, participle + "e", participle + "s", participle + "es")
+    auxiliaries = ("", "a ", "ont ", "avait ", "avaient ", "s'est ", "se sont ")
+    # "ont bondi de" is one phrase, as stored readings name it ("'ont bondi de' (up)")
+    return tuple(f"{aux}{form}{de}" for form in forms for aux in auxiliaries for de in ("", " de")) + present
+
+
+def _english_verb_forms(*verbs: str) -> tuple[str, ...]:
+    """rose, rose by, has risen by...: "by" belongs to the verb, not to every figure."""
+    auxiliaries = ("", "has ", "have ", "had ")
+    return tuple(f"{aux}{verb}{by}" for verb in verbs for aux in auxiliaries for by in ("", " by"))
+
+
 UPWARD_WORDS = (
     "en hausse", "hausse", "hausse de", "en progression", "progression de",
-    "augmentation de", "a bondi de", "ont bondi de", "bondi de", "croissance de",
-    "up", "rising", "rose", "increase of", "an increase of", "growth of",
+    "augmentation de", "croissance de", "accroissement de", "bond de", "un bond de",
+    "envolée de", "progresse de", "augmente de", "grimpe de",
+    *_french_verb_forms("augmenté"), *_french_verb_forms("progressé"), *_french_verb_forms("bondi"),
+    *_french_verb_forms("grimpé"), *_french_verb_forms("accru"), *_french_verb_forms("crû"),
+    "up", "up by", "rising", "increase of", "an increase of", "a rise of", "rise of", "growth of",
+    *_english_verb_forms("rose", "risen", "increased", "grew", "grown", "jumped", "climbed",
+                         "gained", "surged", "soared", "advanced"),
 )  # fmt: skip
 DOWNWARD_WORDS = (
     "en baisse", "baisse", "baisse de", "recul de", "reculer de", "recule de",
-    "diminution de", "down", "falling", "fell", "decrease of", "decline of",
+    "diminution de", "repli de", "en repli", "en repli de", "chute de", "une chute de",
+    "contraction de", "régression de", "diminue de", "chute", "régresse de",
+    *_french_verb_forms("reculé"), *_french_verb_forms("baissé"), *_french_verb_forms("diminué"),
+    *_french_verb_forms("chuté"), *_french_verb_forms("régressé"), *_french_verb_forms("replié"),
+    *_french_verb_forms("contracté"), *_french_verb_forms("fléchi"),
+    "down", "down by", "falling", "decrease of", "decline of", "a fall of", "fall of", "drop of",
+    *_english_verb_forms("fell", "fallen", "declined", "decreased", "dropped", "slipped",
+                         "shrank", "shrunk", "slumped", "plunged", "contracted"),
 )  # fmt: skip
 MAJORITY_WORDS = ("la majorité", "majorité", "the majority", "majority", "most")
 
@@ -674,6 +708,7 @@ class _Reading:
     family: _Token | None = None  # the percent or points token
     multiplier: _Token | None = None
     given_unit: str | None = None  # a unit the text leaves unsaid, given beside it
+    given_direction: bool = False  # the direction is printed elsewhere in the sentence, given beside the figure
     ignored: list[str] = field(default_factory=list)
 
     def fail(self, part: str, reason: str) -> FigureError:
@@ -852,6 +887,37 @@ def _given_unit(reading: _Reading, unit: str) -> None:
     reading.ignored.append(f"the unit '{unit}' given beside the figure agrees with the one printed")
 
 
+DIRECTIONS = {"up": 1, "down": -1}
+
+
+def _given_direction(reading: _Reading, direction: str) -> None:
+    """The direction a sentence prints apart from its figure, read as if printed with it.
+
+    Arabic puts the verb first ("تراجعت صادرات الفوسفاط بنسبة 3 في المائة"), French and
+    English often put words between ("reculent ainsi de 3 %"): the figure as printed is
+    "3 في المائة", and only the sentence says it fell.  A figure that prints its own
+    direction or sign keeps it; the given one must agree.
+    """
+    if direction not in DIRECTIONS:
+        raise DirectionError(reading.text, direction, "is not a direction: 'up' or 'down'")
+    sign = DIRECTIONS[direction]
+    number = reading.number
+    if reading.majority is not None or reading.multiplier is not None:
+        own = reading.majority or reading.multiplier
+        raise DirectionError(reading.text, direction, f"cannot go with '{own.text}', which says what it is by itself")
+    if number is None and reading.direction is None:
+        raise DirectionError(reading.text, direction, "goes with a figure that has a number")
+    printed = reading.direction.value if reading.direction is not None else (-1 if number.negative else 1) if number.signed else None
+    if printed is None:
+        reading.direction = _Token("direction", direction, sign)
+        reading.given_direction = True
+        return
+    if printed != sign:
+        word = reading.direction.text if reading.direction is not None else number.text
+        raise DirectionError(reading.text, direction, f"contradicts the direction printed in the figure ('{word}')")
+    reading.ignored.append(f"the direction '{direction}' given beside the figure agrees with the one printed")
+
+
 def _unit_name_tokens(unit: str) -> list[_Token] | None:
     """The tokens of a unit's name ('MAD', 'milliards de dirhams', 'percent'); [] for a count; None if not a unit."""
     if " ".join(_fold(unit).split()) == "count":
@@ -1010,12 +1076,12 @@ def _number_bounds(reading: _Reading, number: _Number, rounding: Rounding, steps
         bounds = bounds.mirrored()
         steps.append(f"the printed minus sign mirrors it: {bounds.show()}")
     elif reading.direction is not None:
-        word = reading.direction.text
+        word = "the direction given beside the figure" if reading.given_direction else f"'{reading.direction.text}'"
         if reading.direction.value < 0:
             bounds = bounds.mirrored()
-            steps.append(f"'{word}' (down) makes it a fall: {bounds.show()}")
+            steps.append(f"{word} (down) makes it a fall: {bounds.show()}")
         else:
-            steps.append(f"'{word}' (up) keeps it a rise")
+            steps.append(f"{word} (up) keeps it a rise")
     return bounds
 
 
@@ -1152,7 +1218,7 @@ def _show(number: Decimal) -> str:
 
 
 def parse_figure(
-    text: str, lang: str = "fr", rounding: Rounding = Rounding.HALF_UP, unit: str | None = None
+    text: str, lang: str = "fr", rounding: Rounding = Rounding.HALF_UP, unit: str | None = None, direction: str | None = None
 ) -> ParsedFigure:
     """Read the printed text of one figure into an interval in its canonical unit.
 
@@ -1161,7 +1227,9 @@ def parse_figure(
     :class:`FigureError`; an unknown ``lang`` is a bug and raises ``ValueError``.
     ``unit`` is a unit the text leaves unsaid ("3,6 milliards" of dirhams): read as
     if printed after it, or checked against the one it prints; :class:`UnitError`
-    when it cannot be the figure's.
+    when it cannot be the figure's.  ``direction`` ('up' or 'down') is a direction the
+    sentence prints apart from the figure ("تراجعت الصادرات بنسبة 3 في المائة"): read as if
+    printed with it; :class:`DirectionError` when the figure says otherwise.
 
     >>> parse_figure("1,14 milliard de dirhams (MMDH)").interval
     Interval(lo=1135000000.0, hi=1145000000.0)
@@ -1169,6 +1237,8 @@ def parse_figure(
     Interval(lo=46.5, hi=inf)
     >>> parse_figure("3,6 milliards", unit="MAD").interval
     Interval(lo=3550000000.0, hi=3650000000.0)
+    >>> parse_figure("3 في المائة", "ar", direction="down").interval
+    Interval(lo=-3.5, hi=-2.5)
     """
     rounding = Rounding(rounding)
     _separators(lang)  # an unknown language is the caller's bug: fail before the text
@@ -1177,6 +1247,8 @@ def parse_figure(
     reading = _read_tokens(text, _tokenize(text), lang)
     if unit is not None:
         _given_unit(reading, unit)
+    if direction is not None:
+        _given_direction(reading, direction)
     return _figure(reading, rounding)
 
 

@@ -68,7 +68,7 @@ class Layout:
 
 CLAIM_IN_COLUMNS = (
     "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "value", "unit", "qualifier",
-    "origin", "released",
+    "origin", "released", "direction",
 )
 # What a claim file holds: the body of POST /claims, a cell per field; only a structured value is a number.
 CLAIM_FILE = Layout(CLAIM_IN_COLUMNS, numbers=frozenset({"value"}))
@@ -76,7 +76,7 @@ CLAIM_FILE = Layout(CLAIM_IN_COLUMNS, numbers=frozenset({"value"}))
 WITHDRAWAL_COLUMNS = ("withdrawn", "withdrawn_at", "withdrawn_by", "withdrawn_reason", "superseded_by", "corrects")
 CLAIM_LISTING = Layout(
     ("id", "source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS,
-     "origin", "released", "warnings", "figure_unit"),
+     "origin", "released", "warnings", "figure_unit", "direction"),
     numbers=frozenset({"lo", "hi"}),
 )
 CLAIM_COLUMNS = CLAIM_LISTING.columns
@@ -84,7 +84,8 @@ CLAIM_COLUMNS = CLAIM_LISTING.columns
 # printed where), the interval (read from the figure; ``unit`` is its unit there, not a posted one),
 # the withdrawal marks (a withdrawal is an act with its own who and why, not a field of a claim) and
 # the warnings (worked out from the store).  ``figure_unit``, the unit a claim gave beside a figure
-# that leaves it unsaid, is loaded back as the claim's ``unit``.
+# that leaves it unsaid, is loaded back as the claim's ``unit``; ``direction``, the one it gave
+# beside a change whose sentence prints it apart, is loaded back as it is.
 COMPUTED_CLAIM_COLUMNS = ("id", "lo", "hi", "unit", *WITHDRAWAL_COLUMNS, "warnings")
 VERDICT_LISTING = Layout(("id", "rule", "status", "margin", "margin_unit", "claims", "computation"), numbers=frozenset({"margin"}))
 VERDICT_COLUMNS = VERDICT_LISTING.columns
@@ -224,7 +225,7 @@ def _claim_row(claim: Claim) -> list[Any]:
     withdrawal = (how, withdrawn.at.isoformat(), withdrawn.by, withdrawn.reason) if withdrawn is not None else (None,) * 4
     return [claim.id, claim.source, claim.quote, claim.subject, format_breakdown(claim.breakdown), claim.measure,
             claim.period, claim.compared_to, claim.figure, lo, hi, unit, *withdrawal, claim.superseded_by, claim.corrects,
-            claim.origin, claim.released, " ".join(warning.id for warning in claim.warnings), claim.unit]
+            claim.origin, claim.released, " ".join(warning.id for warning in claim.warnings), claim.unit, claim.direction]
 
 
 def _verdict_row(verdict: Verdict) -> list[Any]:

@@ -141,7 +141,7 @@ SCHEMA += f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdr
 # versions were recorded up to date (each statement of SCHEMA adds only what is missing).
 # A store that records a higher version was written by a newer Tally and is refused: read
 # by code that does not know its columns, it could only be misread or damaged.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Version 2 (issue 19): where a figure comes from (origin) and which of its releases printed
 # it, the origins' display names, and the unit a claim gave beside a figure that leaves it
 # unsaid ("3,6 milliards", MAD).  A store made before has none of them: every claim was its
@@ -154,7 +154,13 @@ ALTER TABLE claims ADD COLUMN IF NOT EXISTS figure_unit VARCHAR;
 CREATE TABLE IF NOT EXISTS origins (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, url VARCHAR);
 CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL;
 """
-MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table(), 2: _VERSION_2}
+# Version 3: the direction a claim gave beside a change whose sentence prints it apart from
+# the figure ("تراجعت الصادرات بنسبة 3 في المائة": down).  A store made before has none.
+_VERSION_3 = f"""
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS figure_direction VARCHAR;
+CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL;
+"""
+MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table(), 2: _VERSION_2, 3: _VERSION_3}
 _VERSION_KEY = "schema_version"
 
 # A margin (in its unit) over the largest finite bound of the check's sides (base magnitudes).
@@ -836,7 +842,7 @@ def outdated_warning(origin: str, newer_id: str, newer: str, newer_released: str
 
 _CLAIM_SELECT = (
     "id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading, "
-    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects, origin, released, figure_unit"
+    "withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects, origin, released, figure_unit, figure_direction"
 )
 _NEIGHBOUR_SELECT = f"{', '.join(CLAIM_COLUMNS)}, {_CLAIM_SELECT}"
 
@@ -866,12 +872,12 @@ def executor_row(claim: Claim) -> tuple[Any, ...]:
 _CLAIM_ROW_COLUMNS = (
     "id", "source", "quote", "subject", "breakdown", "breakdown_key", "breakdown_dims", "measure", "period",
     "period_start", "period_end", "compared_to", "compared_start", "compared_end", "figure", "qualifier", "printed",
-    "lo", "hi", "unit", "scale", "text", "text_key", "reading", "origin", "released", "figure_unit",
+    "lo", "hi", "unit", "scale", "text", "text_key", "reading", "origin", "released", "figure_unit", "figure_direction",
 )  # fmt: skip
 _CLAIM_ROW_TYPES = (
     "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
     "INTEGER", "INTEGER", "VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR",
-    "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR", "VARCHAR",
+    "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
 )  # fmt: skip
 
 
@@ -907,13 +913,16 @@ def _claim_row(claim: Claim) -> dict[str, Any]:
         "origin": claim.origin,
         "released": claim.released,
         "figure_unit": claim.unit,
+        "figure_direction": claim.direction,
     }
 
 
 def _claim_from_row(row: tuple[Any, ...]) -> Claim:
     (claim_id, source, quote, subject, breakdown, measure, period, compared_to, figure, lo, hi, unit, text, qualifier, printed, reading) = row[:16]
     withdrawn_by, withdrawn_reason, withdrawn_at, superseded_by, corrects, origin, released = row[16:23]
-    figure_unit = row[23] if len(row) > 23 else None  # Spark's claims layout has no given unit
+    # Spark's claims layout has neither the given unit nor the given direction
+    figure_unit = row[23] if len(row) > 23 else None
+    figure_direction = row[24] if len(row) > 24 else None
     withdrawal = None if withdrawn_at is None else Withdrawal(withdrawn_by, withdrawn_reason, withdrawn_at)
     interval = None
     if unit is not None:
@@ -929,6 +938,7 @@ def _claim_from_row(row: tuple[Any, ...]) -> Claim:
         compared_to=compared_to,
         figure=figure,
         unit=figure_unit,
+        direction=figure_direction,
         interval=interval,
         text=text,
         qualifier=qualifier,

@@ -154,6 +154,36 @@ def test_an_average_growth_in_dirhams_is_refused(with_source: TestClient) -> Non
     assert_problem(response, 422, "figure")
 
 
+def test_a_direction_printed_apart_from_the_figure_is_given_beside_it(with_source: TestClient) -> None:
+    """"les exportations reculent ainsi de 3 %": the figure is "3 %", the sentence says it fell."""
+    fell = claim(measure="growth", figure="3 %", quote="les exportations reculent ainsi de 3 %", direction="down")
+    answered = post_claim(with_source, fell)["claim"]
+    assert (answered["interval"]["lo"], answered["interval"]["hi"], answered["direction"]) == (-3.5, -2.5, "down")
+    assert "the direction given beside the figure (down) makes it a fall: [-3.5, -2.5]" in answered["reading"]
+    assert answered["figure"] == "3 %", "the figure stays as printed"
+    assert with_source.get(f"/claims/{answered['id']}").json()["direction"] == "down"
+    unsigned = post_claim(with_source, {k: v for k, v in fell.items() if k != "direction"})["claim"]
+    assert unsigned["id"] != answered["id"] and unsigned["direction"] is None, "3 % down is another claim than 3 %"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"direction": "down"}, id="a-level-does-not-move"),
+        pytest.param({"measure": "growth", "figure": "hausse de 3 %", "direction": "down"}, id="the-figure-says-up"),
+        pytest.param({"measure": "growth", "figure": None, "value": 3, "unit": "percent", "direction": "down"}, id="a-value-has-its-sign"),
+    ],
+)
+def test_a_direction_that_cannot_be_the_figures_is_a_422_naming_direction(with_source: TestClient, changes: dict[str, Any]) -> None:
+    body = {k: v for k, v in claim(**changes).items() if v is not None}
+    assert_problem(with_source.post("/claims", json=body), 422, "direction")
+
+
+def test_a_direction_other_than_up_or_down_is_a_422_naming_direction(with_source: TestClient) -> None:
+    response = with_source.post("/claims", json=claim(measure="growth", figure="3 %", direction="sideways"))
+    assert_problem(response, 422, "direction")
+
+
 # --- filters on the seeded store -----------------------------------------------------------
 
 

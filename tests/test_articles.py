@@ -104,6 +104,25 @@ def test_measures_in_three_languages():
         assert got == expected, (text, got)
 
 
+def test_a_change_whose_sentence_says_it_fell_apart_from_its_figure_is_read_as_a_fall():
+    """Arabic puts the verb first; French and English put words between: the figure alone reads as a rise."""
+    cases = [
+        ("ar", "تراجعت صادرات الفوسفاط بنسبة 3 في المائة خلال سنة 2025.", "3 في المائة", (-3.5, -2.5)),
+        ("ar", "وهبطت واردات الطاقة بـ 3,1 في المائة متم شتنبر 2025.", "3,1 في المائة", (-3.15, -3.05)),
+        ("fr", "Les importations reculent ainsi de 3 % en 2025.", "3 %", (-3.5, -2.5)),
+        ("en", "Exports posted a 4% drop in 2025.", "4%", (-4.5, -3.5)),
+    ]
+    for lang, text, figure, bounds in cases:
+        [candidate] = [c for c in read(text, lang) if c.figure == figure]
+        assert (candidate.measure, candidate.direction) == ("growth", "down"), (text, candidate)
+        assert (candidate.reading.interval.lo, candidate.reading.interval.hi) == bounds, text
+        assert candidate.why["direction"].startswith("down from"), candidate.why
+    risen = read("ارتفعت عائدات السياحة بنسبة 5 في المائة سنة 2025.", "ar")
+    assert [(c.direction, c.reading.interval.lo) for c in risen] == [(None, 4.5)], "a rise needs no direction: its figure reads as one"
+    printed = read("Les importations ont reculé de 3 % en 2025.", "fr")
+    assert [(c.figure, c.direction) for c in printed] == [("ont reculé de 3 %", None)], "a figure printing its direction keeps it"
+
+
 def test_periods_and_bases_in_words():
     cases = [
         ("fr", "au terme des onze premiers mois de 2025, les exportations ont progressé de 5 %", "2025-01/2025-11", None),

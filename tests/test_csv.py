@@ -18,7 +18,9 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings, strategies as st
 from litestar.testing import TestClient
 
+from service.claims import DIRECTED_MEASURES
 from service.cli import main
+from service.figures import FigureError, parse_figure
 from service.loading import LoadError, file_records, load_directory, store_file
 from service.rules.book import RuleBook
 from service.spreadsheets import CLAIM_COLUMNS, CLAIM_IN_COLUMNS, CLAIM_LISTING, VERDICT_COLUMNS, VERDICT_LISTING, escaped, verdicts_csv
@@ -253,8 +255,19 @@ def listed_claims(draw: st.DrawFn, lang: str) -> dict[str, Any]:
         figure = draw(random_figures("growth" if measure == "average_growth" else measure, lang)).text
     period = "2021/2024" if measure == "average_growth" else draw(st.sampled_from(("2025", "2025-01/2025-11", "2024-12")))
     breakdown = draw(st.dictionaries(st.sampled_from(("product", "country")), st.sampled_from(("carpets", "fr", "leather_goods")), max_size=2))
-    return {"quote": draw(quotes), "subject": draw(st.sampled_from(("ma.handicraft.exports", "ma.tourism"))),
+    body = {"quote": draw(quotes), "subject": draw(st.sampled_from(("ma.handicraft.exports", "ma.tourism"))),
             "breakdown": breakdown, "measure": measure, "period": period, "figure": figure}
+    if measure in DIRECTED_MEASURES and _takes_a_fall(figure, lang) and draw(st.booleans()):
+        body["direction"] = "down"  # a fall its sentence prints apart from the figure
+    return body
+
+
+def _takes_a_fall(figure: str, lang: str) -> bool:
+    try:
+        parse_figure(figure, lang, direction="down")
+    except FigureError:
+        return False
+    return True
 
 
 @st.composite

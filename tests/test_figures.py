@@ -18,6 +18,7 @@ from service import figures
 from service.figures import (
     QUALIFIER_KEYS,
     QUALIFIERS,
+    DirectionError,
     FigureError,
     Rounding,
     figure_from_value,
@@ -503,3 +504,62 @@ def test_structured_form_reads_like_print(number: Decimal, word: str) -> None:
     )  # fmt: skip
     qualified = figure_from_value(str(number), "percent", QUALIFIERS[word])
     assert qualified.interval == parse_figure(f"{word} {number} %", "en").interval
+
+
+# Verbs and nouns of change as the press conjugates them, written for the reader (not taken
+# from any article it is measured on): participles with their auxiliaries and agreements,
+# English past tenses with "by", Arabic verbs that agree with a feminine subject.
+@pytest.mark.parametrize(
+    ("text", "lang", "lo", "hi"),
+    [
+        ("a augmenté de 6,3 %", "fr", 6.25, 6.35),
+        ("ont progressé de 12,4 %", "fr", 12.35, 12.45),
+        ("se sont accrues de 4 %", "fr", 3.5, 4.5),
+        ("avait grimpé de 2,5 %", "fr", 2.45, 2.55),
+        ("un bond de 17 %", "fr", 16.5, 17.5),
+        ("ont reculé de 3,1 %", "fr", -3.15, -3.05),
+        ("a chuté de 15 %", "fr", -15.5, -14.5),
+        ("en repli de 2,1 %", "fr", -2.15, -2.05),
+        ("se sont contractées de 0,8 %", "fr", -0.85, -0.75),
+        ("rose by 5%", "en", 4.5, 5.5),
+        ("have increased by 6.3 percent", "en", 6.25, 6.35),
+        ("grew 4.2%", "en", 4.15, 4.25),
+        ("fell 3.4%", "en", -3.45, -3.35),
+        ("declined by 12%", "en", -12.5, -11.5),
+        ("has dropped by 0.7 per cent", "en", -0.75, -0.65),
+        ("زادت بنسبة 5 في المائة", "ar", 4.5, 5.5),
+        ("قفزت بنسبة 20 في المائة", "ar", 19.5, 20.5),
+        ("هبطت بـ 3,2 في المائة", "ar", -3.25, -3.15),
+        ("بانكماش نسبته 1,5 في المائة", "ar", -1.55, -1.45),
+    ],
+)
+def test_the_press_says_a_change_with_many_verbs(text: str, lang: str, lo: float, hi: float) -> None:
+    figure = parse_figure(text, lang)
+    assert (figure.interval.lo, figure.interval.hi, figure.unit) == (pytest.approx(lo), pytest.approx(hi), "percent")
+
+
+def test_a_direction_printed_apart_from_the_figure_is_read_as_if_printed_with_it() -> None:
+    """"تراجعت صادرات الفوسفاط بنسبة 3 في المائة": the verb says it fell; the figure is "3 في المائة"."""
+    fell = parse_figure("3 في المائة", "ar", direction="down")
+    assert (fell.interval.lo, fell.interval.hi) == (-3.5, -2.5)
+    assert "the direction given beside the figure (down) makes it a fall: [-3.5, -2.5]" in fell.explanation
+    assert parse_figure("3 %", direction="up").interval == parse_figure("3 %").interval
+    agreeing = parse_figure("baisse de 3 %", direction="down")
+    assert agreeing.interval == parse_figure("baisse de 3 %").interval
+    assert "the direction 'down' given beside the figure agrees with the one printed" in agreeing.explanation
+
+
+@pytest.mark.parametrize(
+    ("text", "direction", "reason"),
+    [
+        ("hausse de 3 %", "down", "contradicts the direction printed in the figure ('hausse de')"),
+        ("+3 %", "down", "contradicts the direction printed in the figure ('+3')"),
+        ("multiplié par trois", "down", "cannot go with 'multiplié par'"),
+        ("la majorité", "up", "cannot go with 'la majorité'"),
+        ("3 %", "sideways", "is not a direction: 'up' or 'down'"),
+    ],
+)
+def test_a_direction_the_figure_contradicts_is_refused_not_obeyed(text: str, direction: str, reason: str) -> None:
+    with pytest.raises(DirectionError) as refused:
+        parse_figure(text, direction=direction)
+    assert refused.value.part == direction and reason in refused.value.reason

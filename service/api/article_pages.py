@@ -38,7 +38,7 @@ from service.reading.pages import article_text
 from service.rules.book import RuleBook
 from service.store import Store
 
-ROW_FIELDS = ("figure", "quote", "measure", "period", "compared_to", "subject", "breakdown", "unit", "start", "end")
+ROW_FIELDS = ("figure", "quote", "measure", "period", "compared_to", "subject", "breakdown", "unit", "direction", "start", "end")
 
 
 @dataclass
@@ -56,6 +56,7 @@ class Row:
     subject: str = ""
     breakdown: str = ""
     unit: str = ""
+    direction: str = ""  # "down" when the sentence says the change fell apart from its figure
     keep: bool = True
     doubts: str = ""  # "period: taken from the headline; subject: ..." as the table shows (and posts back) them
     why: str = ""
@@ -66,7 +67,7 @@ def _row(number: int, candidate: Candidate) -> Row:
         number=number, figure=candidate.figure, quote=candidate.quote.text, start=candidate.start, end=candidate.end,
         measure=candidate.measure or "", period=candidate.period or "", compared_to=candidate.compared_to or "",
         subject=candidate.subject or "", breakdown=";".join(f"{k}={v}" for k, v in candidate.breakdown.items()),
-        unit=candidate.unit or "", doubts="; ".join(f"{k}: {v}" for k, v in candidate.doubts.items()),
+        unit=candidate.unit or "", direction=candidate.direction or "", doubts="; ".join(f"{k}: {v}" for k, v in candidate.doubts.items()),
         why="; ".join(candidate.why.values()),
     )
 
@@ -82,7 +83,7 @@ def _rows_of(form: dict[str, Any]) -> list[Row]:
             Row(
                 number=n, figure=value("figure"), quote=value("quote"), start=int(start) if start.isdigit() else 0, end=int(end) if end.isdigit() else 0,
                 measure=value("measure"), period=value("period"), compared_to=value("compared_to"), subject=value("subject"),
-                breakdown=value("breakdown"), unit=value("unit"), keep=f"c{n}.keep" in form, doubts=value("doubts"), why=value("why"),
+                breakdown=value("breakdown"), unit=value("unit"), direction=value("direction"), keep=f"c{n}.keep" in form, doubts=value("doubts"), why=value("why"),
             )
         )
     return rows
@@ -95,7 +96,7 @@ def _candidate_in(row: Row) -> CandidateIn:
     raw = {
         "figure": row.figure, "quote": row.quote, "measure": row.measure or None, "period": row.period or None,
         "compared_to": row.compared_to or None, "subject": row.subject or None, "unit": row.unit or None,
-        "breakdown": {k.strip(): v.strip() for k, v in pairs},
+        "direction": row.direction or None, "breakdown": {k.strip(): v.strip() for k, v in pairs},
     }
     try:
         return msgspec.convert(raw, CandidateIn)

@@ -59,6 +59,7 @@ class CandidateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     subject: Subject | None = None
     breakdown: dict[Key, Key] = {}
     unit: str | None = None
+    direction: Literal["up", "down"] | None = None
     start: int | None = None
     end: int | None = None
 
@@ -120,6 +121,7 @@ def claim_bodies(source: str, candidates: list[CandidateIn]) -> tuple[list[Claim
         body = ClaimIn(
             source=source, quote=quote, subject=candidate.subject, measure=candidate.measure, period=candidate.period,  # type: ignore[arg-type]
             breakdown=candidate.breakdown, compared_to=candidate.compared_to, figure=candidate.figure, unit=candidate.unit,
+            direction=candidate.direction,
         )
         bodies.append(body)
         problems.append([])
@@ -130,7 +132,7 @@ def as_input(candidate: Candidate) -> CandidateIn:
     return CandidateIn(
         figure=candidate.figure, quote=candidate.quote.text, measure=candidate.measure, period=candidate.period,  # type: ignore[arg-type]
         compared_to=candidate.compared_to, subject=candidate.subject, breakdown=candidate.breakdown, unit=candidate.unit,
-        start=candidate.start, end=candidate.end,
+        direction=candidate.direction, start=candidate.start, end=candidate.end,
     )
 
 

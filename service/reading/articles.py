@@ -74,6 +74,7 @@ class Candidate(msgspec.Struct, kw_only=True):
     subject: str | None = None
     breakdown: dict[str, str] = {}
     unit: str | None = None
+    direction: str | None = None  # "down" when the sentence says a change fell apart from its figure
     why: dict[str, str] = {}
     doubts: dict[str, str] = {}
 
@@ -336,7 +337,24 @@ _GROWTH = (
     "up", "rose", "rise", "rising", "grew", "grow", "growth", "increase", "jump", "climb", "fell", "fall", "declin", "drop",
     "decreas", "edged", "widen", "narrow", "gain", "slow", "accelerat", "surge", "soar", "plunge", "slump",
     "ارتفاع", "ارتفع", "زياد", "نمو", "تراجع", "انخفاض", "انخفض", "تفاقم", "تحسن", "التضخم", "تطور", "بارتفاع", "بزيادة", "بانخفاض", "بتراجع", "ارتفاعا",
+    "زادت", "زاد", "قفزت", "قفز", "صعدت", "هبطت", "هبط", "هبوط", "تقلص", "انكماش",
 )  # fmt: skip
+# Which way a change went, when the words saying it stand apart from its figure: Arabic puts the
+# verb first ("تراجعت صادرات الفوسفاط بنسبة 3 في المائة"), French and English put words between
+# ("les importations reculent ainsi de 3 %", "a 3 % drop").  Only the clear ones: "creuse" or
+# "détérioré" say worse, not which sign.
+_DOWN = (
+    "recul", "baiss", "diminu", "repli", "chute", "flechi", "contract", "regress", "fell", "fall", "declin", "drop",
+    "decreas", "plunge", "slump", "shrank", "shrunk", "slip", "lower",
+    "تراجع", "انخفاض", "انخفض", "بانخفاض", "بتراجع", "هبطت", "هبط", "هبوط", "تقلص", "انكماش",
+)  # fmt: skip
+_UP = (
+    "hausse", "progress", "augment", "croissance", "croit", "bondi", "bond", "accru", "accroiss", "grimpe", "envol", "flamb",
+    "amelior", "up", "rose", "rise", "rising", "grew", "grow", "growth", "increase", "jump", "climb", "gain", "surge", "soar",
+    "ارتفاع", "ارتفع", "زياد", "زادت", "زاد", "نمو", "تحسن", "بارتفاع", "بزيادة", "قفزت", "قفز", "صعدت",
+)  # fmt: skip
+_DIRECTED = ("growth", "share_change", "average_growth")
+_SIGN = re.compile(r"\s*[+\-\u2212]")
 _SHARE = (
     "part", "share", "represent", "capte", "captent", "accounted", "account", "concentre", "detient", "pese", "pèse",
     "taux", "rate", "ratio", "proportion", "majorit", "حصة", "تمثل", "يمثل", "نسبة التغطية", "معدل التغطية", "بحصة",
@@ -496,6 +514,7 @@ def _candidate(context: _Context, figure: _Found, sentence: tuple[int, int], in_
     next_start = in_sentence[index + 1].start if index + 1 < len(in_sentence) else sentence[1]
     _elided_unit(context, candidate, figure, previous_end)
     _measure(context, candidate, figure, previous_end, next_start, sentence)
+    _direction(context, candidate, figure, sentence, next_start)
     _period_and_base(context, candidate, figure, sentence, previous_end, next_start, index)
     _subject(context, candidate, figure, sentence, previous_end, next_start)
     _breakdown(context, candidate, figure, sentence, previous_end, next_start)
@@ -575,6 +594,37 @@ def _measure(context: _Context, candidate: Candidate, figure: _Found, previous_e
     candidate.measure = "growth" if whole else "share"
     candidate.why["measure"] = f"a growth from '{whole[1]}' earlier in the sentence" if whole else "a percentage with no word of change: read as a share"
     candidate.doubts["measure"] = "no word beside this figure says what it measures"
+
+
+def _direction(context: _Context, candidate: Candidate, figure: _Found, sentence: tuple[int, int], next_start: int) -> None:
+    """A change whose figure prints no direction takes the one its sentence says, nearest first."""
+    if candidate.measure not in _DIRECTED or {"direction", "multiplier", "majority"} & set(figure.kinds) or _SIGN.match(candidate.figure):
+        return
+    text = context.text
+    before = _words_before(text, figure.start, 12, sentence[0])
+    after = _words_after(text, figure.end, 3, next_start)
+    found = [
+        (distance, order, way, cue)
+        for order, (way, words, cues, last) in enumerate((
+            ("down", before, _DOWN, True), ("up", before, _UP, True), ("down", after, _DOWN, False), ("up", after, _UP, False),
+        ))
+        if (hit := _cue(words, cues, last)) is not None
+        for distance, cue in [hit]
+    ]
+    if not found:
+        return
+    distance, _, way, cue = min(found)
+    if way == "up":
+        return  # a figure without a sign already reads as a rise
+    try:
+        parsed = parse_figure(candidate.figure, context.lang, unit=candidate.unit, direction="down")
+    except FigureError:
+        return
+    candidate.direction = "down"
+    candidate.reading = Reading(IntervalOut.of(parsed.interval, parsed.unit), parsed.unit, parsed.qualifier, list(parsed.explanation))
+    candidate.why["direction"] = f"down from '{cue}', printed apart from the figure"
+    if distance > 5:
+        candidate.doubts["direction"] = f"'{cue}' stands {distance + 1} words from the figure: check it says how this figure moved"
 
 
 def _kinds_in(text: str, figure: _Found) -> set[str]:
