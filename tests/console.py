@@ -46,14 +46,34 @@ def blocks(markdown: str) -> list[Block]:
 
 
 def steps(console: str) -> list[tuple[str, list[str]]]:
-    """(command, the output lines printed under it) for each ``$`` line."""
+    """(command, the output lines printed under it) for each ``$`` line.
+
+    A command goes on over the next lines, as in a shell, while it ends with a
+    backslash or holds a quotation not yet closed; a backslash-newline is dropped.
+    """
     found: list[tuple[str, list[str]]] = []
+    pending = ""
     for line in console.splitlines():
-        if line.startswith("$ "):
-            found.append((line[2:], []))
+        if pending or line.startswith("$ "):
+            pending = pending + "\n" + line if pending else line[2:]
+            if not _complete(pending):
+                continue
+            found.append((pending.replace("\\\n", ""), []))
+            pending = ""
         else:
             found[-1][1].append(line)
+    assert not pending, f"a command that never ends: {pending}"
     return found
+
+
+def _complete(command: str) -> bool:
+    if command.endswith("\\"):
+        return False
+    try:
+        shlex.split(command.replace("\\\n", ""))
+    except ValueError:  # "No closing quotation"
+        return False
+    return True
 
 
 def matches(expected: list[str], actual: list[str]) -> bool:
