@@ -116,11 +116,12 @@ def test_the_deadline_is_a_setting_above_zero(store: Store, rules: RuleBook) -> 
             create_app(msgspec.structs.replace(settings_for(store.path), body_timeout_seconds=seconds), store, rules)
 
 
-def test_the_readme_says_what_the_server_bounds_and_what_the_proxy_must() -> None:
+def test_the_docs_say_what_the_server_bounds_and_what_the_proxy_must() -> None:
     from service.cli import UVICORN_LIMITS
     from tests.helpers import ROOT
 
-    proxy = (ROOT / "README.md").read_text(encoding="utf-8").split("**Behind a reverse proxy.**")[1].split("\n## ")[0]
+    security = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    proxy = security.split("\n## Behind a reverse proxy\n")[1].split("\n## ")[0]
     for name, value in UVICORN_LIMITS.items():
         assert f"{name}={value}" in proxy, name
     for directive in ("client_header_timeout", "client_body_timeout", "client_max_body_size", "proxy_request_buffering"):

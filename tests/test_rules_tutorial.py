@@ -1,116 +1,44 @@
 """rules/README.md's tutorial, run as a data editor would follow it on a fresh clone.
 
-Every block of the tutorial runs, in order, in a folder of its own holding a copy
-of the shipped rules: ``yaml file=PATH`` blocks are written to PATH, ``yaml
-append=PATH`` blocks appended to it, and each ``$`` line of a ``console`` block
-is run, its output compared with the lines printed under it (``...`` stands for
-any number of lines).  ``tally`` runs as the installed command; ``curl`` lines are
-read with shlex and sent with httpx to a real server on 127.0.0.1 over the seeded
-store, so the test needs no curl binary.  A command of any other kind fails the
-test: the tutorial shows nothing that is not run here.
+Every block of the tutorial runs, in order, in a folder standing for a fresh clone
+after `make serve`: a copy of the shipped rules and the clone's ``.venv`` (the one
+running the tests).  ``yaml file=PATH`` blocks are written to PATH, ``yaml
+append=PATH`` blocks appended to it, and each ``$`` line of a ``console`` block is run
+as typed (tests/console.py): ``.venv/bin/tally`` in a terminal of its own, ``curl``
+against a real server on 127.0.0.1 over the seeded store, reading the folder's rules.
+Its output is compared with the lines printed under it.  A command of any other kind
+fails the test: the tutorial shows nothing that is not run here.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import re
-import shlex
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from service.rules.book import RuleBook
 from service.store import Store
 from tests.conftest import serving
+from tests.console import blocks, clone_with_venv, matches, run_curl, run_in_terminal, steps
 from tests.helpers import RULES_DIR
 
 TUTORIAL = (RULES_DIR / "README.md").read_text(encoding="utf-8").split("## Your first rule in ten minutes")[1].split("\n## ")[0]
-PRINTED_URL = "http://127.0.0.1:8000"
 TALLY = str(Path(sys.executable).with_name("tally"))
-
-
-@dataclass(frozen=True)
-class Block:
-    info: str
-    text: str
-
-
-def blocks() -> list[Block]:
-    return [Block(info, text) for info, text in re.findall(r"```([^\n]*)\n(.*?)```", TUTORIAL, re.S)]
-
-
-def steps(console: str) -> list[tuple[str, list[str]]]:
-    """(command, the output lines printed under it) for each ``$`` line."""
-    found: list[tuple[str, list[str]]] = []
-    for line in console.splitlines():
-        if line.startswith("$ "):
-            found.append((line[2:], []))
-        else:
-            found[-1][1].append(line)
-    return found
-
-
-def matches(expected: list[str], actual: list[str]) -> bool:
-    """Line for line (trailing spaces aside), with ``...`` matching any run of lines."""
-
-    @functools.cache
-    def match(i: int, j: int) -> bool:
-        if i == len(expected):
-            return j == len(actual)
-        if expected[i] == "...":
-            return any(match(i + 1, k) for k in range(j, len(actual) + 1))
-        return j < len(actual) and expected[i].rstrip() == actual[j].rstrip() and match(i + 1, j + 1)
-
-    return match(0, 0)
-
-
-def run_tally(arguments: list[str], folder: Path) -> str:
-    done = subprocess.run([TALLY, *arguments], cwd=folder, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def run_curl(command: str, base_url: str) -> str:
-    """A curl line as a data editor types it (-s, -X, -H, -d, optionally piped into json.tool)."""
-    request, _, pipe = command.partition(" | ")
-    words = shlex.split(request)
-    assert words[0] == "curl"
-    method, url, headers, data = "GET", "", {}, None
-    rest = iter(words[1:])
-    for word in rest:
-        if word == "-X":
-            method = next(rest)
-        elif word == "-H":
-            name, _, value = next(rest).partition(":")
-            headers[name.strip()] = value.strip()
-        elif word == "-d":
-            data, method = next(rest), method if method != "GET" else "POST"
-        elif word == "-s":
-            continue
-        else:
-            url = word
-    assert url.startswith(PRINTED_URL), url
-    response = httpx.request(method, base_url + url[len(PRINTED_URL) :], headers=headers, content=data, timeout=60)
-    if pipe:
-        assert shlex.split(pipe) == ["python3", "-m", "json.tool", "--no-ensure-ascii"], pipe
-        return json.dumps(response.json(), indent=4, ensure_ascii=False) + "\n"
-    return response.text + "\n"
+THE_CLONES_TALLY = ".venv/bin/tally"  # what `make serve` installed: no PATH is assumed
 
 
 def test_the_tutorial_runs_as_written(seeded_file: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "clone"
+    folder = clone_with_venv(tmp_path / "clone")
     shutil.copytree(RULES_DIR, folder / "rules", ignore=shutil.ignore_patterns("README.md", "__init__.py", "__pycache__"))
     store_path = tmp_path / "tally.duckdb"
     shutil.copyfile(seeded_file, store_path)
     ran = {"file": 0, "append": 0, "tally": 0, "curl": 0}
     with Store(str(store_path)) as store, serving(store, RuleBook(folder / "rules")) as base_url:
-        for block in blocks():
+        for block in blocks(TUTORIAL):
             kind, _, target = block.info.partition(" ")
             if kind == "yaml":
                 mode, _, path = target.partition("=")
@@ -122,8 +50,9 @@ def test_the_tutorial_runs_as_written(seeded_file: Path, tmp_path: Path) -> None
             assert kind == "console", block.info
             for command, expected in steps(block.text):
                 program = command.split()[0]
-                if program == "tally":
-                    output = run_tally(shlex.split(command)[1:], folder)
+                if program == THE_CLONES_TALLY:
+                    output = run_in_terminal(command, folder)
+                    program = "tally"
                 elif program == "curl":
                     output = run_curl(command, base_url)
                 else:
@@ -135,7 +64,7 @@ def test_the_tutorial_runs_as_written(seeded_file: Path, tmp_path: Path) -> None
 
 def test_the_tutorials_lint_error_is_what_lint_prints(tmp_path: Path) -> None:
     """The typo the tutorial quotes, made in the tutorial's file."""
-    rule = next(block.text for block in blocks() if block.info == "yaml file=rules/part-within-total.yaml")
+    rule = next(block.text for block in blocks(TUTORIAL) if block.info == "yaml file=rules/part-within-total.yaml")
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "part-within-total.yaml").write_text(rule.replace("check: part <= whole", "check: part <= hole"), encoding="utf-8")
     done = subprocess.run([TALLY, "rules", "lint", "rules"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
@@ -146,7 +75,7 @@ def test_the_tutorials_lint_error_is_what_lint_prints(tmp_path: Path) -> None:
 
 def test_the_tutorials_rule_written_the_wrong_way_round_is_caught(tmp_path: Path) -> None:
     """What step 4 says: ``part >= whole`` fails on a generated world."""
-    rule = next(block.text for block in blocks() if block.info == "yaml file=rules/part-within-total.yaml")
+    rule = next(block.text for block in blocks(TUTORIAL) if block.info == "yaml file=rules/part-within-total.yaml")
     assert "`part >= whole`" in TUTORIAL
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "part-within-total.yaml").write_text(rule.replace("check: part <= whole", "check: part >= whole"), encoding="utf-8")
