@@ -18,6 +18,7 @@ from service.api.articles import ArticleController
 from service.api.blame import BlameController
 from service.api.claimreview import ClaimReviewController
 from service.api.claims import CheckController, ClaimController
+from service.api.conditional import conditional_pages
 from service.api.health import HealthController
 from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
@@ -75,7 +76,8 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
         # from the headers, before any body is read; the body itself is inspected after every guard, controllers' too
         guards=[*protected.pop("guards"), accept_media_type],
         before_request=inspect_body,  # the only before_request hook: a controller's own would replace it (Litestar keeps the nearest)
-        middleware=[body_deadline(settings.body_timeout_seconds), *protected.pop("middleware")],
+        # the render cache last: inside the session's middleware (it reads who signed in), outside CSRF's (Litestar's, innermost)
+        middleware=[body_deadline(settings.body_timeout_seconds), *protected.pop("middleware"), conditional_pages(store, rules)],
         exception_handlers={**protected.pop("exception_handlers"), Exception: from_unexpected},
         **protected,
         openapi_config=OpenAPIConfig(
