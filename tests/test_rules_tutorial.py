@@ -28,7 +28,7 @@ import pytest
 from service.rules.book import RuleBook
 from service.store import Store
 from tests.conftest import serving
-from tests.helpers import RULES_DIR
+from tests.helpers import RULES_DIR, run_in_terminal
 
 TUTORIAL = (RULES_DIR / "README.md").read_text(encoding="utf-8").split("## Your first rule in ten minutes")[1].split("\n## ")[0]
 PRINTED_URL = "http://127.0.0.1:8000"
@@ -71,9 +71,10 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 
 
 def run_tally(arguments: list[str], folder: Path) -> str:
-    done = subprocess.run([TALLY, *arguments], cwd=folder, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    """As the tutorial's reader runs it: at a terminal, which draws tables (a pipe gets tab-separated rows)."""
+    code, printed = run_in_terminal(*arguments, cwd=folder)
+    assert code == 0, printed
+    return printed
 
 
 def run_curl(command: str, base_url: str) -> str:
