@@ -19,6 +19,7 @@ from service.api.blame import BlameController
 from service.api.claimreview import ClaimReviewController
 from service.api.claims import CheckController, ClaimController
 from service.api.conditional import conditional_pages
+from service.api.datapackage import DataPackageController
 from service.api.health import HealthController
 from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
@@ -61,7 +62,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
         on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
             SourceController, OriginController, ClaimController, CheckController, ArticleController, VerdictController, ClaimReviewController,
-            BlameController, RuleController, HealthController, DeskPages, ClaimFormPages, ArticlePages, SignInPages,
+            BlameController, RuleController, DataPackageController, HealthController, DeskPages, ClaimFormPages, ArticlePages, SignInPages,
             create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
         template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=with_filters),

@@ -357,6 +357,26 @@ def explain(db_path: str | None, rules_dir: str | None, verdict_id: str, as_json
     _print_verdict(verdict, sources)
 
 
+@main.command()
+@DB_OPTION
+@RULES_OPTION
+@click.option("--datapackage", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the Frictionless Data Package to (made if missing; its five files replaced).")
+def export(db_path: str | None, rules_dir: str | None, folder: Path) -> None:
+    """Write the store as a Frictionless Data Package (v2): sources, claims, verdicts and each verdict's claims as CSV,
+    typed and linked in datapackage.json, with the desk's name and the licence of TALLY_DATA_LICENSE (docs/data.md)."""
+    from service import datapackage
+
+    settings, rules = _existing_store(db_path, rules_dir)
+    with _open_store(settings.db_path) as store:
+        _recompute_with_status(store, rules, 0)  # the verdicts kept, recomputed only if the rules changed
+        package = datapackage.files(store, rules, settings)
+    for path in datapackage.write_folder(folder, package):
+        sys.stdout.write(f"{path}\n")  # the files written, a path a line (for a pipe as for a person)
+    if not settings.data_license:
+        errors.print("no TALLY_DATA_LICENSE: the package names no licence", markup=False, highlight=False)
+
+
 def _print_verdict(verdict: Verdict, sources) -> None:
     style = _STATUS_STYLE[verdict.status]
     console.print(f"[{style}]{verdict.status}[/]  [bold]{escape(verdict.title)}[/]  rule {verdict.rule}  {verdict.id}", highlight=False)
