@@ -179,14 +179,17 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(db: Path, log_path: Path, deadline_seconds: float = 600.0) -> Iterator[Server]:
-    """``tally serve`` on a free port, ready once ``GET /health`` (or ``GET /rules``) answers 200; stopped with SIGINT."""
+def serve(db: Path, log_path: Path, deadline_seconds: float = 600.0, seeds: bool = False) -> Iterator[Server]:
+    """``tally serve`` on a free port, ready once ``GET /health`` (or ``GET /rules``) answers 200; stopped with SIGINT.
+
+    ``seeds``: the server loads the seed fixtures into the store first (as ``make serve`` does).
+    """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [TALLY, "serve", "--db", str(db), "--no-fixtures", "--host", "127.0.0.1", "--port", str(port), "--rules", RULES],
+            [TALLY, "serve", "--db", str(db), *([] if seeds else ["--no-fixtures"]), "--host", "127.0.0.1", "--port", str(port), "--rules", RULES],
             stdout=log,
             stderr=subprocess.STDOUT,
         )

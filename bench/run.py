@@ -46,7 +46,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from bench import articles, baselines, product
+from bench import articles, baselines, product, readers
 from bench.corpus import PROBE_SOURCE, CorpusFiles, corpus_files
 from bench.recall import Recall, score
 
@@ -93,6 +93,7 @@ class Report:
     rule_sql: dict[str, str] = field(default_factory=dict)
     empty_server_ready_seconds: float = math.nan
     articles: articles.ArticleBench | None = None  # issue 20: the article reader (bench/articles.py)
+    readers: readers.ReadersBench | None = None  # issue 22: 20 readers of the desk at once (bench/readers.py)
 
 
 # --- one size --------------------------------------------------------------------------------
@@ -422,6 +423,16 @@ def print_articles(result: articles.ArticleBench) -> None:
         console.print(f"[red]{stage_name} failed[/]: {text}")
 
 
+def print_readers(result: readers.ReadersBench) -> None:
+    header, rows = readers.rows(result)
+    table = Table(*header, title="Readers of the desk at once")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    for stage_name, text in result.failures.items():
+        console.print(f"[red]{stage_name} failed[/]: {text}")
+
+
 def print_unplanted(result: SizeResult, per_rule: int) -> None:
     """A few contradictions nobody planted, per rule, to judge whether they are real."""
     if not result.recall or not result.recall.unplanted:
@@ -468,7 +479,10 @@ def markdown(report: Report) -> str:
         lines += ["", "Reading articles (bench/articles.py):", ""] + _markdown_table(*articles.rows(report.articles))
         lines += [""] + _markdown_table(*articles.timing_rows(report.articles))
     failures = [f"- {r.size:,} claims, {name}: {text}" for r in report.sizes for name, text in r.failures.items()]
+    if report.readers:
+        lines += ["", "Readers of the desk at once (bench/readers.py):", ""] + _markdown_table(*readers.rows(report.readers))
     failures += [f"- articles: {text}" for text in (report.articles.failures.values() if report.articles else ())]
+    failures += [f"- readers: {text}" for text in (report.readers.failures.values() if report.readers else ())]
     failures += [f"- {r.size:,} claims: {r.posts.first_failure}" for r in report.sizes if r.posts and r.posts.first_failure]
     if failures:
         lines += ["", "Failures:", "", *(f.replace("\n", " ") for f in failures)]
@@ -517,8 +531,10 @@ def _sizes(text: str) -> list[int]:
 @click.option("--record", "record_results", is_flag=True, help="Write the results into bench/README.md.")
 @click.option("--articles/--no-articles", "with_articles", default=True, show_default=True,
               help="Also measure the article reader: its figures on the seeds and the held-out set, reading and checking times.")
+@click.option("--readers/--no-readers", "with_readers", default=True, show_default=True,
+              help="Also measure 20 readers of the desk's front page at once, on the seeds (bench/readers.py).")
 def main(sizes: str | None, full: bool, seed: int, probes: int, runs: int, cache: Path, examples: int, check_timeout: float, keep: bool,
-         record_results: bool, with_articles: bool) -> None:
+         record_results: bool, with_articles: bool, with_readers: bool) -> None:
     """Measure Tally on seeded corpora of increasing size, through its command line and HTTP API."""
     chosen = _sizes(sizes) if sizes else list(FULL_SIZES if full else DEFAULT_SIZES)
     command = "python -m bench.run" + "".join(f" {a}" for a in sys.argv[1:])
@@ -536,9 +552,14 @@ def main(sizes: str | None, full: bool, seed: int, probes: int, runs: int, cache
     if with_articles:
         console.print("[bold]articles[/]: POST /articles/read on the seeds and the held-out set, then POST /articles/check at 100,000 claims")
         report.articles = articles.run(cache, seed, probes)
+    if with_readers:
+        console.print(f"[bold]readers[/]: {readers.READERS} readers of / at once on the seeds, {readers.SECONDS:g} s each way")
+        report.readers = readers.run()
     print_report(report)
     if report.articles:
         print_articles(report.articles)
+    if report.readers:
+        print_readers(report.readers)
     if record_results:
         record(report)
 

@@ -18,6 +18,8 @@ from service.api.articles import ArticleController
 from service.api.blame import BlameController
 from service.api.claimreview import ClaimReviewController
 from service.api.claims import CheckController, ClaimController
+from service.api.conditional import conditional_pages
+from service.api.datapackage import DataPackageController
 from service.api.health import HealthController
 from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
@@ -60,7 +62,7 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
         on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
             SourceController, OriginController, ClaimController, CheckController, ArticleController, VerdictController, ClaimReviewController,
-            BlameController, RuleController, HealthController, DeskPages, ClaimFormPages, ArticlePages, SignInPages,
+            BlameController, RuleController, DataPackageController, HealthController, DeskPages, ClaimFormPages, ArticlePages, SignInPages,
             create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
         template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=with_filters),
@@ -75,7 +77,8 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
         # from the headers, before any body is read; the body itself is inspected after every guard, controllers' too
         guards=[*protected.pop("guards"), accept_media_type],
         before_request=inspect_body,  # the only before_request hook: a controller's own would replace it (Litestar keeps the nearest)
-        middleware=[body_deadline(settings.body_timeout_seconds), *protected.pop("middleware")],
+        # the render cache last: inside the session's middleware (it reads who signed in), outside CSRF's (Litestar's, innermost)
+        middleware=[body_deadline(settings.body_timeout_seconds), *protected.pop("middleware"), conditional_pages(store, rules)],
         exception_handlers={**protected.pop("exception_handlers"), Exception: from_unexpected},
         **protected,
         openapi_config=OpenAPIConfig(

@@ -15,13 +15,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.markup import escape
 from rich.table import Table
 
+from service import output as listing
 from service.figures import FigureError, Rounding, parse_figure
 from service.loading import LoadError, store_file
 from service.settings import Settings
 from service.store import Store
 from service.verdicts import STATUS_ORDER, Verdict
 
-console = Console()
+# In a pipe a line is never wrapped (service/output.py); tables are drawn on a terminal only.
+console = Console(soft_wrap=not listing.on_terminal())
 errors = Console(stderr=True, soft_wrap=True)
 
 RULES_OPTION = click.option(
@@ -139,16 +141,26 @@ def load(db_path: str | None, rules_dir: str | None, files: tuple[Path, ...]) ->
     help="How the source rounds: half_up (±half a unit), truncate (toward zero), ceiling (up) or floor (down).",
 )
 @click.option("--unit", default=None, help="The unit the text leaves unsaid, as a claim's unit beside its figure: '3,6 milliards' --unit MAD.")
-def parse(text: str, lang: str, rounding: str, unit: str | None) -> None:
-    """Print the interval a printed figure means, and why."""
+@listing.format_option
+def parse(text: str, lang: str, rounding: str, unit: str | None, output: str | None) -> None:
+    """Print the interval a printed figure means, and why.
+
+    On a terminal, the interval then each step of its reading; in a pipe, one row:
+    figure, lo, hi, unit and the steps (tab-separated; --format json or ndjson).
+    """
     try:
         parsed = parse_figure(text, lang, Rounding(rounding), unit)
     except FigureError as exc:
         errors.print(f"[red]cannot read[/] {text!r}: {exc}")
         sys.exit(2)
-    console.print(f"[bold]{text}[/] -> [{_number(parsed.interval.lo)}, {_number(parsed.interval.hi)}] {parsed.unit}")
-    for step in parsed.explanation:
-        console.print(f"  - {step}")
+    if listing.chosen(output) == "table":
+        console.print(f"[bold]{escape(text)}[/] -> [{_number(parsed.interval.lo)}, {_number(parsed.interval.hi)}] {parsed.unit}", highlight=False)
+        for step in parsed.explanation:
+            console.print(f"  - {escape(step)}", highlight=False)
+        return
+    record = {"figure": text, "lo": parsed.interval.lo, "hi": parsed.interval.hi, "unit": parsed.unit, "explanation": parsed.explanation}
+    listing.write(output, console, table=lambda: "", columns=list(record), rows=lambda: [[*list(record.values())[:4], "; ".join(parsed.explanation)]],
+              document=lambda: _finite(record), records=lambda: [_finite(record)])
 
 
 @main.command(name="read")
@@ -156,12 +168,14 @@ def parse(text: str, lang: str, rounding: str, unit: str | None) -> None:
 @click.option("--lang", type=click.Choice(["fr", "en", "ar"]), required=True, help="Language of the article.")
 @click.option("--published", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Publication date (YYYY-MM-DD): resolves 'novembre dernier', 'this year'.")
 @click.option("--subject", default=None, help="The article's subject key, when no sentence names another.")
-@click.option("--json", "as_json", is_flag=True, help="Print the candidates (and the text read from an .html file) as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the candidates (and the text read from an .html file) as JSON (--format json).")
+@listing.format_option
 @RULES_OPTION
-def read_file(file: Path, lang: str, published, subject: str | None, as_json: bool, rules_dir: str | None) -> None:
+def read_file(file: Path, lang: str, published, subject: str | None, as_json: bool, output: str | None, rules_dir: str | None) -> None:
     """Print every figure of an article (.txt, or .html read through trafilatura) as a candidate claim, with why and doubts.
 
-    A table on a terminal; tab-separated values, one candidate a line, when piped.
+    A table on a terminal; tab-separated values, one candidate a line, when piped (--format json: the
+    candidates and the text read from an .html file; ndjson: a candidate a line).
     """
     from service.errors import ClientError, RuleFileError, format_rule_problem
     from service.reading.articles import read_article
@@ -180,27 +194,23 @@ def read_file(file: Path, lang: str, published, subject: str | None, as_json: bo
         errors.print(f"{file}: {exc.problems[0].reason}", markup=False, highlight=False)
         sys.exit(2)
     candidates = read_article(text, lang, published.date() if published else None, subject=subject, lexicon=lexicon)
-    if as_json:
-        answer = {"candidates": candidates, **({"text": text} if from_html else {})}
-        sys.stdout.write(msgspec.json.encode(answer).decode() + "\n")
-        return
     columns = ("#", "figure", "measure", "period", "compared_to", "subject", "breakdown", "doubts")
     rows = [
         (str(n), c.figure, c.measure or "", c.period or "", c.compared_to or "", c.subject or "",
          ",".join(f"{k}={v}" for k, v in c.breakdown.items()), "; ".join(f"{k}: {v}" for k, v in c.doubts.items()))
         for n, c in enumerate(candidates, start=1)
     ]
-    if not console.is_terminal:  # a pipe reads whole fields, one candidate a line
-        sys.stdout.write("\t".join(columns) + "\n")
+
+    def table() -> Table:
+        drawn = Table(title=f"{len(candidates)} figures in {file.name}")
+        for column in columns:
+            drawn.add_column(column, overflow="fold")
         for row in rows:
-            sys.stdout.write("\t".join(" ".join(cell.split()) for cell in row) + "\n")
-        return
-    table = Table(title=f"{len(candidates)} figures in {file.name}")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(escape(cell) for cell in row))
-    console.print(table)
+            drawn.add_row(*(escape(cell) for cell in row))
+        return drawn
+
+    listing.write("json" if as_json else output, console, table=table, columns=columns, rows=lambda: rows,
+              document=lambda: {"candidates": candidates, **({"text": text} if from_html else {})}, records=lambda: candidates)
 
 
 @main.command()
@@ -213,7 +223,8 @@ def read_file(file: Path, lang: str, published, subject: str | None, as_json: bo
     show_default=True,
     help="Which verdicts to list after the summary (the summary counts every status).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary and the verdicts as JSON, for machines.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary and the verdicts as JSON, for machines (--format json).")
+@listing.format_option
 @click.option("--stats", is_flag=True, help="Also print how long each rule's SQL took.")
 @click.option("--limit", type=int, default=1000, show_default=True, help="At most this many verdicts in the listing (the summary counts all).")
 @click.option("--subject", default=None, help="List only the verdicts using a claim on this subject (the summary counts all).")
@@ -222,17 +233,24 @@ def read_file(file: Path, lang: str, published, subject: str | None, as_json: bo
 @click.option("--claims", "claims_path", default=None, help="spark: a claims dataset in Parquet layout 2, or 1 (a folder, a glob or a URL the cluster reads) instead of the store's claims.")
 @click.option("--master", default="local[2]", show_default=True, help="spark: the Spark master URL (local[N], spark://host:7077, yarn ...).")
 @click.option("--out", default=None, help="spark: also write every verdict row to this Parquet folder (it must not exist).")
-def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool, stats: bool, limit: int, subject: str | None,
-          engine: str, claims_path: str | None, master: str, out: str | None) -> None:
-    """Run every rule over a store file, without a server: a summary per rule, then the verdicts (contradictions first)."""
+def check(db_path: str | None, rules_dir: str | None, status: str | None, as_json: bool, output: str | None, stats: bool, limit: int,
+          subject: str | None, engine: str, claims_path: str | None, master: str, out: str | None) -> None:
+    """Run every rule over a store file, without a server: a summary per rule, then the verdicts (contradictions first).
+
+    In a pipe (or --format tsv): the summary's rows (rule, a count per status, and seconds
+    with --stats), an empty line, then a row per verdict (id, status, rule, margin, unit,
+    figures, computation); the count listed goes to stderr.  --format json is --json;
+    ndjson writes a verdict a line.
+    """
     import time
 
     import msgspec
 
     from service import checking
 
+    output = "json" if as_json else output
     if engine == "spark":
-        _check_on_spark(db_path, rules_dir, status, as_json, stats, limit, subject, claims_path, master, out)
+        _check_on_spark(db_path, rules_dir, status, output, stats, limit, subject, claims_path, master, out)
         return
     if claims_path or out:
         errors.print("[red]--claims and --out are for --engine spark[/]")
@@ -252,22 +270,37 @@ def check(db_path: str | None, rules_dir: str | None, status: str | None, as_jso
         RuleSummary(rule.id, *(counts.get((rule.id, s), 0) for s in STATUS_ORDER), seconds=round(timings.get(rule.id, 0.0), 4))
         for rule in current.rules
     ]
-    if as_json:
-        report = CheckReport(summary, round(seconds, 4), page.total, verdicts)
-        sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
+    _print_check(output, summary, stats, seconds, verdicts, page.total, listed, subject)
+
+
+def _print_check(output: str | None, summary, stats: bool, seconds: float, verdicts, total: int, listed: str | None, subject: str | None) -> None:
+    form = listing.chosen(output)
+    if form in ("json", "ndjson"):
+        listing.write(form, console, table=lambda: "", columns=(), rows=list, document=lambda: CheckReport(summary, round(seconds, 4), total, verdicts),
+                  records=lambda: verdicts)
         return
-    _print_check(summary, stats, seconds, verdicts, page.total, listed, subject)
-
-
-def _print_check(summary, stats: bool, seconds: float, verdicts, total: int, listed: str | None, subject: str | None) -> None:
+    shown = f"{len(verdicts)} of {total}" if total > len(verdicts) else f"{total}"
+    line = f"{shown} verdicts listed" + (f" ({listed})" if listed else "") + (f" on subject {subject}" if subject else "")
+    if form == "tsv":
+        statuses = list(STATUS_ORDER)
+        listing.write_tsv(["rule", *statuses, *(["seconds"] if stats else [])],
+                      ([row.rule, *(getattr(row, s) for s in statuses), *([row.seconds] if stats else [])] for row in summary))
+        sys.stdout.write("\n")
+        listing.write_tsv(["verdict", "status", "rule", "margin", "unit", "figures", "computation"], (_verdict_row(v) for v in verdicts))
+        errors.print(line + (f" in {seconds:.3f} s" if stats else ""), markup=False, highlight=False)  # a count for a person, not a row
+        return
     console.print(_summary_table(summary, stats, seconds))
     if verdicts:
         console.print(_verdict_table(verdicts))
-    shown = f"{len(verdicts)} of {total}" if total > len(verdicts) else f"{total}"
-    console.print(f"{shown} verdicts listed" + (f" ({listed})" if listed else "") + (f" on subject {subject}" if subject else ""))
+    console.print(line)
 
 
-def _check_on_spark(db_path, rules_dir, status, as_json, stats, limit, subject, claims_path, master, out) -> None:
+def _verdict_row(verdict: Verdict) -> list[object]:
+    figures = " | ".join(f"{e.role}: {e.figure} [{e.period}] ({e.source}: \u201c{e.quote}\u201d)" for e in verdict.claims)
+    return [verdict.id, verdict.status, verdict.rule, verdict.margin, verdict.margin_unit, figures, verdict.computation]
+
+
+def _check_on_spark(db_path, rules_dir, status, output, stats, limit, subject, claims_path, master, out) -> None:
     """``tally check --engine spark``: the same summary and listing, computed by service/spark.py."""
     from service import spark
 
@@ -292,10 +325,7 @@ def _check_on_spark(db_path, rules_dir, status, as_json, stats, limit, subject, 
         RuleSummary(rule.id, *(found.counts.get((rule.id, s), 0) for s in STATUS_ORDER), seconds=round(found.timings.get(rule.id, 0.0), 4))
         for rule in rules_in_force
     ]
-    if as_json:
-        sys.stdout.write(msgspec.json.encode(CheckReport(summary, round(found.seconds, 4), found.total, found.rendered)).decode() + "\n")
-        return
-    _print_check(summary, stats, found.seconds, found.rendered, found.total, listed, subject)
+    _print_check(output, summary, stats, found.seconds, found.rendered, found.total, listed, subject)
     if out is not None:
         errors.print(f"verdict rows written to {escape(out)}")
 
@@ -322,9 +352,29 @@ def explain(db_path: str | None, rules_dir: str | None, verdict_id: str, as_json
         (verdict,) = checking.render(store, current, [row])
         sources = store.sources_by_id(list({evidence.source for evidence in verdict.claims}))
     if as_json:
-        sys.stdout.write(msgspec.json.encode(verdict).decode() + "\n")
+        listing.write_json(verdict)
         return
     _print_verdict(verdict, sources)
+
+
+@main.command()
+@DB_OPTION
+@RULES_OPTION
+@click.option("--datapackage", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the Frictionless Data Package to (made if missing; its five files replaced).")
+def export(db_path: str | None, rules_dir: str | None, folder: Path) -> None:
+    """Write the store as a Frictionless Data Package (v2): sources, claims, verdicts and each verdict's claims as CSV,
+    typed and linked in datapackage.json, with the desk's name and the licence of TALLY_DATA_LICENSE (docs/data.md)."""
+    from service import datapackage
+
+    settings, rules = _existing_store(db_path, rules_dir)
+    with _open_store(settings.db_path) as store:
+        _recompute_with_status(store, rules, 0)  # the verdicts kept, recomputed only if the rules changed
+        package = datapackage.files(store, rules, settings)
+    for path in datapackage.write_folder(folder, package):
+        sys.stdout.write(f"{path}\n")  # the files written, a path a line (for a pipe as for a person)
+    if not settings.data_license:
+        errors.print("no TALLY_DATA_LICENSE: the package names no licence", markup=False, highlight=False)
 
 
 def _print_verdict(verdict: Verdict, sources) -> None:
@@ -357,17 +407,27 @@ def _print_verdict(verdict: Verdict, sources) -> None:
 @DB_OPTION
 @RULES_OPTION
 @click.option("--subject", default=None, help="Only the contradicted verdicts using a claim on this subject.")
-@click.option("--json", "as_json", is_flag=True, help="Print the answer of GET /blame as JSON, for machines.")
-def blame(db_path: str | None, rules_dir: str | None, subject: str | None, as_json: bool) -> None:
-    """The figures to doubt first: claims by the contradicted verdicts they are in, and the least-weight sets whose removal leaves none."""
+@click.option("--json", "as_json", is_flag=True, help="Print the answer of GET /blame as JSON, for machines (--format json).")
+@listing.format_option
+def blame(db_path: str | None, rules_dir: str | None, subject: str | None, as_json: bool, output: str | None) -> None:
+    """The figures to doubt first: claims by the contradicted verdicts they are in, and the least-weight sets whose removal leaves none.
+
+    In a pipe (or --format tsv): a row per claim (claim, contradictions, weight, source,
+    quote, in a set), an empty line, then a row per set (set, weight, claims, comma-separated);
+    the summary goes to stderr.  --format json is --json; ndjson writes a claim a line.
+    """
     from service import checking
 
     settings, rules = _existing_store(db_path, rules_dir)
     with _open_store(settings.db_path) as store:
         _recompute_with_status(store, rules, 0)  # the verdicts kept, recomputed only if the rules changed
         answer = checking.blame(store, rules, subject=subject)
-    if as_json:
-        sys.stdout.write(msgspec.json.encode(answer).decode() + "\n")
+    form = listing.chosen("json" if as_json else output)
+    if form in ("json", "ndjson"):
+        listing.write(form, console, table=lambda: "", columns=(), rows=list, document=lambda: answer, records=lambda: answer.claims)
+        return
+    if form == "tsv":
+        _blame_rows(answer, subject)
         return
     if not answer.claims:
         console.print("no contradicted verdict" + (f" on subject {subject}" if subject else ""))
@@ -383,6 +443,16 @@ def blame(db_path: str | None, rules_dir: str | None, subject: str | None, as_js
         f"{len(answer.claims)} claims in contradicted verdicts, {len(answer.components)} components; "
         "a set is the figures which, set aside, leave the rest consistent, not figures known to be wrong"
     )
+
+
+def _blame_rows(answer, subject: str | None) -> None:
+    chosen = {claim_id for ids in answer.minimal_sets for claim_id in ids}
+    listing.write_tsv(["claim", "contradictions", "weight", "source", "quote", "in_a_set"],
+                  ([s.id, s.contradictions, s.weight, s.source, s.quote, s.id in chosen] for s in answer.claims))
+    sys.stdout.write("\n")
+    listing.write_tsv(["set", "weight", "claims"], ([n, answer.weight, ",".join(ids)] for n, ids in enumerate(answer.minimal_sets, 1)))
+    summary = f"{len(answer.claims)} claims in contradicted verdicts, {len(answer.components)} components" if answer.claims else "no contradicted verdict"
+    errors.print(summary + (f" on subject {subject}" if subject else ""), markup=False, highlight=False)
 
 
 def _suspect_table(answer) -> Table:
@@ -478,7 +548,8 @@ def lint(folder: Path | None) -> None:
 @click.option("--worlds", type=click.IntRange(min=0), default=100, show_default=True, help="Consistent worlds generated per rule (0: examples only).")
 @click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="Test only this rule (repeatable).")
 @click.option("--seed", type=int, default=None, help="Seed the generated worlds (default: derandomized, the same worlds every run).")
-def test_rules(folder: Path | None, worlds: int, rule_ids: tuple[str, ...], seed: int | None) -> None:
+@listing.format_option
+def test_rules(folder: Path | None, worlds: int, rule_ids: tuple[str, ...], seed: int | None, output: str | None) -> None:
     """Run every rule's examples with both executors, then generate consistent worlds for it; exit 1 on any failure.
 
     FOLDER defaults as for `tally rules lint`; a broken file is reported as lint
@@ -497,7 +568,10 @@ def test_rules(folder: Path | None, worlds: int, rule_ids: tuple[str, ...], seed
     failed = _failed_examples(results)
     soundness = _soundness(chosen, worlds, seed) if worlds else {}
     failed += _failed_soundness(chosen, soundness)
-    console.print(_test_table(chosen, results, soundness))
+    listing.write(output, console, table=lambda: _test_table(chosen, results, soundness),
+              columns=["rule", "examples_passed", "examples", *(["worlds", "worlds_bound", "status"] if soundness else [])],
+              rows=lambda: _test_rows(chosen, results, soundness), document=lambda: _test_records(chosen, results, soundness),
+              records=lambda: _test_records(chosen, results, soundness))
     for rule_id, result in soundness.items():
         if result.status == "not generated":
             console.print(f"{rule_id}: not generated: {result.reason}", markup=False, highlight=False)
@@ -556,6 +630,21 @@ def _test_table(chosen, results, soundness) -> Table:
         cells = [rule.id, f"[{style}]{passed}/{len(mine)}[/]"]
         table.add_row(*cells, *([_soundness_cell(soundness[rule.id])] if soundness else []))
     return table
+
+
+def _test_rows(chosen, results, soundness) -> list[list[object]]:
+    rows = []
+    for rule in chosen:
+        mine = [result for result in results if result.rule.id == rule.id]
+        sound = soundness.get(rule.id)
+        rows.append([rule.id, sum(result.passed for result in mine), len(mine),
+                     *([sound.worlds, sound.bound, sound.status] if soundness else [])])
+    return rows
+
+
+def _test_records(chosen, results, soundness) -> list[dict[str, object]]:
+    columns = ["rule", "examples_passed", "examples", *(["worlds", "worlds_bound", "status"] if soundness else [])]
+    return [dict(zip(columns, row)) for row in _test_rows(chosen, results, soundness)]
 
 
 def _soundness_cell(result) -> str:
@@ -686,6 +775,11 @@ def _load_with_progress(store: Store, paths: list[Path]) -> tuple[int, int]:
             added += report.claims_added
             errors.print(f"{path}: {report.sources_added} sources, {report.claims_added} claims added, {report.skipped} already stored")
     return failed, added
+
+
+def _finite(record: dict[str, object]) -> dict[str, object]:
+    """JSON has no infinity: an open end of an interval is null, as the API writes it."""
+    return {k: None if isinstance(v, float) and v in (float("inf"), float("-inf")) else v for k, v in record.items()}
 
 
 def _number(value: float) -> str:

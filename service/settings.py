@@ -25,6 +25,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     desk_name: str = "Tally"  # the author of every ClaimReview
     desk_locale: str = "fr"  # how the desk's pages write the numbers Tally computes (babel)
+    data_license: str | None = None  # the licence of the data package (service/datapackage.py): an SPDX id or a URL; none when unset
     public_url: str = "http://127.0.0.1:8000"  # where readers reach this API: a verdict's URL is {public_url}/verdicts/{id}
     # Who may write (service/api/access.py): with neither token, the service is this machine's alone (loopback only).
     write_token: str | None = None  # Authorization: Bearer <token> for every write of the JSON API; the desk signs in with it
@@ -49,7 +50,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for name, field_type in (("db_path", str), ("rules_dir", str), ("fixtures_dir", str), ("host", str), ("port", int),
-                                 ("desk_name", str), ("desk_locale", str), ("public_url", str),
+                                 ("desk_name", str), ("desk_locale", str), ("public_url", str), ("data_license", str),
                                  ("write_token", str), ("admin_token", str), ("max_body_bytes", int), ("max_batch_claims", int),
                                  ("body_timeout_seconds", float), ("auth_failures_per_minute", int), ("trusted_proxies", str)):
             if (raw := env.get(f"TALLY_{name.upper()}")) is not None:

@@ -210,15 +210,16 @@ def format_breakdown(breakdown: dict[str, str]) -> str:
 
 def claims_csv(claims: Iterable[Claim]) -> str:
     """The claim listing as CSV: a header row, then :data:`CLAIM_LISTING`'s columns per claim."""
-    return _table(CLAIM_LISTING, (_claim_row(claim) for claim in claims))
+    return layout_csv(CLAIM_LISTING, (claim_row(claim) for claim in claims))
 
 
 def verdicts_csv(verdicts: Iterable[Verdict]) -> str:
     """The verdict listing as CSV: a header row, then :data:`VERDICT_LISTING`'s columns per verdict (claim ids joined by spaces)."""
-    return _table(VERDICT_LISTING, (_verdict_row(verdict) for verdict in verdicts))
+    return layout_csv(VERDICT_LISTING, (_verdict_row(verdict) for verdict in verdicts))
 
 
-def _claim_row(claim: Claim) -> list[Any]:
+def claim_row(claim: Claim) -> list[Any]:
+    """A claim's cells in :data:`CLAIM_LISTING`'s order (also the data package's claims.csv)."""
     interval = claim.interval
     lo, hi, unit = (interval.lo, interval.hi, interval.unit) if interval is not None else (None, None, None)
     how, withdrawn = ("retracted", claim.retracted) if claim.retracted is not None else ("corrected", claim.corrected)
@@ -233,7 +234,8 @@ def _verdict_row(verdict: Verdict) -> list[Any]:
             " ".join(evidence.id for evidence in verdict.claims), verdict.computation]
 
 
-def _table(layout: Layout, rows: Iterable[list[Any]]) -> str:
+def layout_csv(layout: Layout, rows: Iterable[list[Any]]) -> str:
+    """A table as CSV by its layout: a header row, numbers as numbers, text escaped (also service/datapackage.py's tables)."""
     out = io.StringIO()
     # every cell quoted: a spreadsheet then never reads an id or a period as a number or a date
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
@@ -256,5 +258,5 @@ def _number_cell(value: float | int | None) -> str:
 
 __all__ = [
     "CLAIM_COLUMNS", "CLAIM_IN_COLUMNS", "CLAIM_LISTING", "COMPUTED_CLAIM_COLUMNS", "Layout", "VERDICT_COLUMNS",
-    "VERDICT_LISTING", "claims_csv", "csv_records", "escaped", "unescaped", "verdicts_csv",
+    "VERDICT_LISTING", "claim_row", "claims_csv", "csv_records", "escaped", "layout_csv", "unescaped", "verdicts_csv",
 ]

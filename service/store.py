@@ -210,6 +210,10 @@ class Store:
         except duckdb.IOException as exc:  # most often: a running server holds the file's lock
             raise _unavailable(path, exc) from exc
         self._lock = threading.RLock()
+        # Bumped after every committed write (claims, withdrawals, sources, verdicts, a rule reload's recompute): the
+        # validator of the desk's pages (service/api/conditional.py), cheaper than any query; one process owns the file.
+        self.generation = 0
+        self.changed_at = time.time()  # the last change this process knows of (before it opened the file: not later than now)
         # Sources, held in memory once read (one process owns the file; sources never change).
         self._sources: dict[str, Source] | None = None
         self._new_sources: dict[str, Source] = {}
@@ -269,6 +273,8 @@ class Store:
                 self._new_sources.clear()
                 raise
             self._connection.execute("COMMIT" if commit else "ROLLBACK")
+            if commit:
+                self.generation, self.changed_at = self.generation + 1, time.time()
             if commit and self._sources is not None:
                 self._sources.update(self._new_sources)
             self._new_sources.clear()
@@ -280,7 +286,7 @@ class Store:
     # sources
 
     def add_source(self, source: Source, connection: duckdb.DuckDBPyConnection | None = None) -> None:
-        with self._within(connection) as conn:
+        with self._within(connection, write=True) as conn:
             if not self.add_sources([source], conn):
                 raise Conflict("id", f"a source with id {source.id!r} is stored already")
 
@@ -350,7 +356,7 @@ class Store:
 
     def add_claim(self, claim: Claim, connection: duckdb.DuckDBPyConnection | None = None) -> None:
         """Store one claim; Conflict if a claim with its id is stored already."""
-        with self._within(connection) as conn:
+        with self._within(connection, write=True) as conn:
             if not self.add_claim_if_new(claim, conn):
                 raise Conflict("quote", f"this claim is stored already as {claim.id}")
 
@@ -705,11 +711,11 @@ class Store:
         return {(rule, status): n for rule, status, n in self.query("SELECT rule, status, count(*) FROM verdicts GROUP BY ALL")}
 
     @contextlib.contextmanager
-    def _within(self, connection: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _within(self, connection: duckdb.DuckDBPyConnection | None, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if connection is not None:
             yield connection
-        else:
-            with self.transaction() as conn:
+        else:  # a read alone rolls back: only a write counts as a change of the store (its generation)
+            with self.transaction(commit=write) as conn:
                 yield conn
 
 

@@ -215,6 +215,31 @@ def run_tally(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_in_terminal(*args: str | Path, cwd: Path | None = None) -> tuple[int, str]:
+    """``tally ARGS`` as a person runs it: stdout a pseudo-terminal (80 columns, TERM=dumb: no colours); its exit code and stdout."""
+    import pty
+    import tempfile
+
+    controller, terminal = pty.openpty()
+    environment = {**tally_environment(), "TERM": "dumb", "COLUMNS": "80"}
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen([TALLY, *map(str, args)], stdin=subprocess.DEVNULL, stdout=terminal, stderr=stderr, cwd=cwd, env=environment)
+        os.close(terminal)
+        printed = bytearray()
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the process closed the terminal
+                break
+            if not chunk:
+                break
+            printed += chunk
+        os.close(controller)
+        code = process.wait(timeout=PROCESS_DEADLINE)
+    text = printed.decode("utf-8", "replace").replace("\r\n", "\n")
+    return code, re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)  # any escape a terminal would act on
+
+
 class ServeProcess:
     """A ``tally serve`` process: ``process``, its ``url`` once it listens, and what it logged."""
 

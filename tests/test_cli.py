@@ -61,16 +61,19 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_parse_prints_the_interval_and_its_reasons() -> None:
+    """Piped (CliRunner is not a terminal): one row, the interval whole; tests/test_cli_output.py sees the terminal's lines."""
     result = tally("parse", "1,14 milliard de dirhams", "--lang", "fr")
     assert result.exit_code == 0
-    assert "[1 135 000 000, 1 145 000 000] MAD" in result.stdout
+    header, row = result.stdout.splitlines()
+    assert header.split("\t") == ["figure", "lo", "hi", "unit", "explanation"]
+    assert row.split("\t")[:4] == ["1,14 milliard de dirhams", "1135000000", "1145000000", "MAD"]
     for reason in ("'1,14' read as 1.14 (decimal comma)", "'milliard' scales by 10^9", "'dirhams' is MAD"):
-        assert reason in result.stdout
+        assert reason in row.split("\t")[4]
 
 
 def test_parse_reads_by_the_source_s_rounding() -> None:
     result = tally("parse", "1,14 milliard de dirhams", "--rounding", "truncate")
-    assert "[1 140 000 000, 1 150 000 000] MAD" in result.stdout
+    assert result.stdout.splitlines()[1].split("\t")[1:4] == ["1140000000", "1150000000", "MAD"]
 
 
 def test_parse_of_unreadable_text_fails_naming_the_part() -> None:
@@ -151,11 +154,12 @@ def test_check_lists_the_seed_contradictions(seeded_db: Path) -> None:
 
     result = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--status", "contradicted")
     assert result.exit_code == 0, result.output
-    # one table row per verdict (the table wraps to the terminal, so count rows, not cell text)
-    rows = [line for line in result.stdout.splitlines() if line.startswith("│ contradicted ")]
-    assert len(rows) == len(contradicted)
-    assert "│ consistent " not in result.stdout, "only the verdicts asked for are listed"
-    assert result.stdout.rstrip().endswith(f"{len(contradicted)} verdicts listed (contradicted)")
+    # piped: the summary's rows, an empty line, then a row per verdict, each field whole
+    summary, listing = result.stdout.split("\n\n")
+    rows = [line.split("\t") for line in listing.splitlines()[1:]]
+    assert [row[0] for row in rows] == [v["id"] for v in contradicted]
+    assert {row[1] for row in rows} == {"contradicted"}, "only the verdicts asked for are listed"
+    assert result.stderr.rstrip().endswith(f"{len(contradicted)} verdicts listed (contradicted)")
 
 
 def test_check_summarises_every_rule_and_times_it_with_stats(seeded_db: Path) -> None:
@@ -166,8 +170,9 @@ def test_check_summarises_every_rule_and_times_it_with_stats(seeded_db: Path) ->
     assert {rule for rule, row in summary.items() if row["contradicted"]} == SEED_CONTRADICTED_RULES
     result = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--stats")
     assert result.exit_code == 0, result.output
-    assert "seconds" in result.stdout and "all rules" in result.stdout
-    assert result.stdout.rstrip().endswith("verdicts listed (contradicted)"), "the contradictions are listed by default"
+    header, *rows = result.stdout.split("\n\n")[0].splitlines()
+    assert header.split("\t")[-1] == "seconds" and {row.split("\t")[0] for row in rows} == set(summary)
+    assert "verdicts listed (contradicted) in" in result.stderr, "the contradictions are listed by default"
 
 
 def test_check_json_is_what_get_verdicts_answers(seeded_db: Path, seeded_reader: TestClient) -> None:
@@ -198,7 +203,7 @@ def test_check_subject_lists_only_the_verdicts_on_that_subject(seeded_db: Path, 
     assert [v["id"] for v in printed["verdicts"]] == [v["id"] for v in served["verdicts"]]
     assert all(any(c["subject"] == subject for c in v["claims"]) for v in printed["verdicts"])
     shown = tally("check", "--db", seeded_db, "--rules", RULES_DIR, "--subject", "ma.regions")
-    assert one_line(shown.stdout).endswith("0 verdicts listed (contradicted) on subject ma.regions")
+    assert one_line(shown.stderr).endswith("0 verdicts listed (contradicted) on subject ma.regions")
 
 
 # --- tally explain -----------------------------------------------------------------------------------
@@ -256,14 +261,14 @@ def test_blame_prints_the_claims_and_the_sets(seeded_db: Path) -> None:
     answer = json.loads(tally("blame", "--db", seeded_db, "--rules", RULES_DIR, "--json").stdout)
     result = tally("blame", "--db", seeded_db, "--rules", RULES_DIR)
     assert result.exit_code == 0, result.output
-    printed = one_line(result.stdout)
-    assert "Figures to doubt first" in printed
-    assert all(claim["id"] in printed for claim in answer["claims"])
-    for n, chosen in enumerate(answer["minimal_sets"], 1):
-        assert f"set {n} (weight {answer['weight']:g}): {', '.join(chosen)}" in printed
-    assert f"{len(answer['claims'])} claims in contradicted verdicts" in printed and "not figures known to be wrong" in printed
+    # piped: a row per claim, an empty line, a row per set
+    claims, sets = (part.splitlines() for part in result.stdout.split("\n\n"))
+    assert claims[0].split("\t") == ["claim", "contradictions", "weight", "source", "quote", "in_a_set"]
+    assert [row.split("\t")[0] for row in claims[1:]] == [claim["id"] for claim in answer["claims"]]
+    assert [row.split("\t") for row in sets[1:]] == [[str(n), f"{answer['weight']:g}", ",".join(chosen)] for n, chosen in enumerate(answer["minimal_sets"], 1)]
+    assert f"{len(answer['claims'])} claims in contradicted verdicts" in result.stderr
     quiet = tally("blame", "--db", seeded_db, "--rules", RULES_DIR, "--subject", "ma.regions")
-    assert one_line(quiet.stdout) == "no contradicted verdict on subject ma.regions"
+    assert one_line(quiet.stderr) == "no contradicted verdict on subject ma.regions"
 
 
 def test_blame_without_a_store_file_says_so(tmp_path: Path) -> None:

@@ -19,8 +19,8 @@ from service.rules.book import RuleBook
 from service.store import Store
 from tests.helpers import PROBLEM_CONTENT_TYPE, assert_problem, settings_for
 
-# Headers that differ between any two answers: when, and a fresh cookie's value.
-PER_ANSWER = {"date", "set-cookie"}
+# Headers that differ between any two answers: when, a fresh cookie's value, and whether the page was rendered or kept.
+PER_ANSWER = {"date", "set-cookie", "x-cache"}
 
 
 def every_get_path(base_url: str, rules: RuleBook, tmp_path: Path) -> list[str]:

@@ -59,6 +59,7 @@ class RuleBook:
         self.rules_dir = Path(rules_dir)
         self._lock = threading.Lock()
         self._current = self._load()
+        self.generation = 0  # bumped by each rule set put in force: with the store's, the desk pages' validator
 
     @property
     def current(self) -> RuleSet:
@@ -88,6 +89,7 @@ class RuleBook:
         """
         with self._lock:
             self._current = fresh
+            self.generation += 1
 
     def reload(self) -> list[Rule]:
         """Load the folder again; on any error the rules in force stay and the error is raised."""
