@@ -46,10 +46,11 @@ class Timeout(ProductError):
     """A command ran past the bench's deadline and was stopped (SIGTERM to its own process)."""
 
 
-def run_tally(*args: str, timeout: float | None = None) -> Run:
-    """``tally ARGS`` in a subprocess; stderr lines are time-stamped as they arrive (load reports each file as it is stored)."""
+def run_tally(*args: str, timeout: float | None = None, env: dict[str, str] | None = None) -> Run:
+    """``tally ARGS`` in a subprocess (``env``: its environment, else this one); stderr lines are
+    time-stamped as they arrive (load reports each file as it is stored)."""
     started = time.perf_counter()
-    process = subprocess.Popen([TALLY, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen([TALLY, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     lines: list[tuple[float, str]] = []
     timer = threading.Timer(timeout, process.terminate) if timeout else None
     if timer:

@@ -16,7 +16,7 @@ from typing import Any
 
 from service.claims import Claim, ClaimIn, build_claim
 from service.errors import ClientError, InvalidField
-from service.figures import ParsedFigure, Rounding, parse_figure
+from service.figures import ParsedFigure, Reading, Rounding, figure_of, reading_of
 from service.sources import Source
 from service.store import claim_values
 
@@ -52,4 +52,14 @@ def claim_of(body: ClaimIn, sources: dict[str, Source]) -> Claim:
 @lru_cache(maxsize=65536)
 def _parse_once(text: str, language: str, rounding: Rounding, unit: str | None = None, direction: str | None = None) -> ParsedFigure:
     """A bulk file prints the same figure texts many times ("en hausse", "13 %"): read each once."""
-    return parse_figure(text, language, rounding, unit, direction)
+    return figure_of(_read_once(text, language, unit, direction), rounding)
+
+
+@lru_cache(maxsize=32768)
+def _read_once(text: str, language: str, unit: str | None, direction: str | None) -> Reading:
+    """Sources that round differently print the same texts: the reading, most of the work, is shared.
+
+    (The bench's million claims print 40 681 texts by language, rounding and unit, and
+    23 749 texts.)
+    """
+    return reading_of(text, language, unit, direction)

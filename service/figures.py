@@ -407,12 +407,30 @@ def _fold_char(char: str) -> str:
     return lower if len(lower) == 1 else base
 
 
+class _FoldTable(dict):
+    """``str.translate``'s table for :func:`_folded`, filled a char at a time as texts bring them:
+    a char maps to its fold (:func:`_fold_char`), or to None (deleted) when it is skipped."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        folded = self[code] = None if arabic.is_skipped(char) else _fold_char(char)
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def _folded(text: str) -> tuple[str, list[int]]:
     """The folded text, and where each of its chars (and its end) is in the original.
 
     Tatweel, diacritics and direction marks are dropped (:func:`service.arabic.is_skipped`),
     so a token's printed text is the original slice, marks and all.
     """
+    # One translate in C, with each char folded once per process: a bulk load reads tens of
+    # thousands of texts.  A text with no skipped char keeps every position (most texts).
+    folded = text.translate(_FOLD_TABLE)
+    if len(folded) == len(text):
+        return folded, list(range(len(text) + 1))
     chars: list[str] = []
     origin: list[int] = []
     for position, char in enumerate(text):
@@ -469,13 +487,42 @@ def _vocabulary() -> list[tuple[str, str, object]]:
     return entries
 
 
+class _Alternation:
+    """The vocabulary's alternation, one compiled part per first char; ``match`` as a pattern's.
+
+    Python's ``re`` tries an alternation's branches one after another: with hundreds of
+    phrases that was most of the time a figure took to read.  Every phrase starts with a
+    literal char, so at a position only the branches starting with the char there can
+    match; kept in their order, the first of them that matches is the branch the whole
+    alternation takes.  A branch without a literal first char would go in every part.
+    """
+
+    def __init__(self, branches: list[tuple[str | None, str]]) -> None:
+        firsts = {first for first, _ in branches if first is not None}
+        self._parts = {char: self._compiled([p for first, p in branches if first in (char, None)]) for char in firsts}
+        self._elsewhere = self._compiled([p for first, p in branches if first is None])
+
+    @staticmethod
+    def _compiled(patterns: list[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(patterns)) if patterns else None
+
+    def match(self, text: str, position: int = 0) -> re.Match[str] | None:
+        part = self._parts.get(text[position : position + 1], self._elsewhere)
+        return part.match(text, position) if part is not None else None
+
+
+def _first_char(phrase: str) -> str | None:
+    """The literal char :func:`_phrase_pattern`'s pattern starts with, or None."""
+    first_word = re.split(r"[\s-]+", _fold(phrase))[0]
+    return first_word[0] if first_word else None
+
+
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[re.Pattern[str], list[tuple[str, object]]]:
+def _lexicon() -> tuple[_Alternation, list[tuple[str, object]]]:
     """One alternation, longest phrases first: Python takes the first alternative that matches."""
     entries = sorted(_vocabulary(), key=lambda entry: len(entry[0]), reverse=True)
-    alternatives = (f"(?P<w{i}>{_phrase_pattern(word)})" for i, (word, _, _) in enumerate(entries))
-    pattern = "|".join(alternatives)
-    return re.compile(pattern), [(kind, value) for _, kind, value in entries]
+    branches = [(_first_char(word), f"(?P<w{i}>{_phrase_pattern(word)})") for i, (word, _, _) in enumerate(entries)]
+    return _Alternation(branches), [(kind, value) for _, kind, value in entries]
 
 
 # Digits joined by '.' or ',' or by a space before exactly three digits (so "13 % à 20 %"
@@ -1216,6 +1263,8 @@ def _show(number: Decimal) -> str:
 
 # --- public entry points ---------------------------------------------------------
 
+Reading = _Reading  # what reading_of gives and figure_of takes: a text's words, before rounding
+
 
 def parse_figure(
     text: str, lang: str = "fr", rounding: Rounding = Rounding.HALF_UP, unit: str | None = None, direction: str | None = None
@@ -1241,6 +1290,16 @@ def parse_figure(
     Interval(lo=-3.5, hi=-2.5)
     """
     rounding = Rounding(rounding)
+    return figure_of(reading_of(text, lang, unit, direction), rounding)
+
+
+def reading_of(text: str, lang: str = "fr", unit: str | None = None, direction: str | None = None) -> Reading:
+    """What a figure's text says (its number, unit, qualifier, direction), before any rounding.
+
+    The first half of :func:`parse_figure`, most of its time: a bulk load whose sources
+    round differently reads a text once and gives the reading to :func:`figure_of` for
+    each rounding.  FigureError, UnitError and DirectionError as :func:`parse_figure` raises them.
+    """
     _separators(lang)  # an unknown language is the caller's bug: fail before the text
     if not text.strip():
         raise FigureError(text, "", "the text is empty")
@@ -1249,7 +1308,16 @@ def parse_figure(
         _given_unit(reading, unit)
     if direction is not None:
         _given_direction(reading, direction)
-    return _figure(reading, rounding)
+    return reading
+
+
+def figure_of(reading: Reading, rounding: Rounding = Rounding.HALF_UP) -> ParsedFigure:
+    """The interval a reading means under a source's rounding; the second half of :func:`parse_figure`.
+
+    The reading is only read here (every slot is set while the tokens are taken), so one
+    reading serves any number of roundings.
+    """
+    return _figure(reading, Rounding(rounding))
 
 
 def figure_from_value(

@@ -12,6 +12,8 @@ changes nothing.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -54,10 +56,29 @@ class LoadReport(msgspec.Struct):
 def store_file(store: Store, path: Path, progress: Progress | None = None) -> LoadReport:
     """Store every source and claim of one file, all or nothing; verdicts are left to the caller."""
     try:
-        report = checking.store_batch(store, file_records(path), progress)
+        with _collector_paused():
+            report = checking.store_batch(store, file_records(path), progress)
     except BatchError as exc:
         raise LoadError(path, exc.where, exc.reason) from exc
     return _report(path, report)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a file is read and built, back on after.
+
+    A load allocates millions of objects (bodies, claims, rows) that reference counting
+    frees; none is in a cycle.  The collector still ran every 700 allocations and, as the
+    cache of texts read grew, walked every long-lived object again: a quarter of a cold
+    load's CPU time at 100 000 claims (8.2 s against 11.5 s).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_directory(store: Store, directory: Path, book: RuleBook) -> list[LoadReport]:

@@ -113,8 +113,16 @@ SESSION_SETTINGS = {
     "spark.sql.decimalOperations.allowPrecisionLoss": "false",  # no decimal rounded to fit 38 digits
     "spark.sql.session.timeZone": "UTC",
 }
+# Every session this module starts: ``tally check`` draws its own bar, rule by rule, on stderr;
+# Spark's stage bars would be drawn over it (and fill a log with thousands of them on a cluster).
+NEW_SESSION_SETTINGS = {"spark.ui.showConsoleProgress": "false"}
 # Local mode only: a small job needs no UI and few shuffle partitions (200 by default, 1 s of tasks).
-LOCAL_SETTINGS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.sql.shuffle.partitions": "4", "spark.driver.host": "127.0.0.1"}
+LOCAL_SETTINGS = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4", "spark.driver.host": "127.0.0.1"}
+# A master on this machine's loopback has its workers, so its executors, on this machine: the
+# driver listens on loopback too, where they reach it, and not on the address the host name
+# resolves to (a network's, which offers the driver's ports to it, or none at all offline).
+LOOPBACK_SETTINGS = {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"}
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 @contextlib.contextmanager
@@ -134,7 +142,7 @@ def spark_session(master: str = "local[2]", app_name: str = "tally", settings: d
         yield active
         return
     builder = SparkSession.builder.master(master).appName(app_name)
-    for key, value in {**SESSION_SETTINGS, **(LOCAL_SETTINGS if master.startswith("local") else {}), **(settings or {})}.items():
+    for key, value in {**SESSION_SETTINGS, **NEW_SESSION_SETTINGS, **master_settings(master), **(settings or {})}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")  # the job's own warnings, not Spark's chatter, reach the terminal
@@ -143,6 +151,16 @@ def spark_session(master: str = "local[2]", app_name: str = "tally", settings: d
         yield session
     finally:
         session.stop()
+
+
+def master_settings(master: str) -> dict[str, str]:
+    """What a new session needs for where its executors run: :data:`LOCAL_SETTINGS` in local mode,
+    :data:`LOOPBACK_SETTINGS` for a standalone master on loopback, nothing for another cluster."""
+    if master.startswith("local"):
+        return LOCAL_SETTINGS
+    if master.startswith("spark://") and master.removeprefix("spark://").rsplit(":", 1)[0] in LOOPBACK_HOSTS:
+        return LOOPBACK_SETTINGS
+    return {}
 
 
 def configure(session: SparkSession) -> None:

@@ -380,9 +380,12 @@ class Store:
         connection.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS staged_claims AS SELECT seq AS arrival, {', '.join(_CLAIM_ROW_COLUMNS)} FROM claims LIMIT 0"
         ).fetchall()
+        if not rows:
+            return
         staged = connection.execute("SELECT count(*) FROM staged_claims").fetchall()[0][0]
-        numbered = [[staged + n, *values] for n, values in enumerate(rows)]
-        _append_arrow(connection, "staged_claims", ("arrival", *_CLAIM_ROW_COLUMNS), ("BIGINT", *_CLAIM_ROW_TYPES), numbered)
+        # the arrival numbers as an Arrow column of their own: no row is copied to prepend one
+        arrival = pa.array(range(staged, staged + len(rows)), pa.int64())
+        _append_arrow(connection, "staged_claims", _arrow_table(_CLAIM_ROW_COLUMNS, _CLAIM_ROW_TYPES, rows).add_column(0, "arrival", arrival))
 
     def store_staged_claims(self, connection: duckdb.DuckDBPyConnection) -> int:
         """Store the staged claims not stored yet, sorted by subject, in one statement; how many were new.
@@ -758,13 +761,9 @@ _ARROW_TYPES = {
 }
 
 
-def _append_arrow(
-    connection: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], types: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """Append rows to a table through an Arrow table: DuckDB scans its columns in bulk."""
-    if not rows:
-        return
-    connection.register("incoming_rows", _arrow_table(columns, types, rows))
+def _append_arrow(connection: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Append an Arrow table's rows to a table: DuckDB scans its columns in bulk."""
+    connection.register("incoming_rows", rows)
     try:
         connection.execute(f"INSERT INTO {table} SELECT * FROM incoming_rows").fetchall()
     finally:
