@@ -28,7 +28,7 @@ def main(base_url: str) -> None:
         page.locator("article.verdict summary").first.click()
         page.screenshot(path=str(HERE / "desk.png"), full_page=False)
         page.goto(base_url + "/subjects/ma.handicraft.exports")
-        page.locator("section.chart", has_text="level of the whole, Jan-Nov 2025").screenshot(path=str(HERE / "subject.png"))
+        page.locator("section.chart", has_text="level of the whole, Jan–Nov 2025").screenshot(path=str(HERE / "subject.png"))
         page.goto(base_url + "/desk/new")
         page.get_by_label("Source").select_option("communique-2025-12")
         page.get_by_label("Exact quote").fill("les exportations ont atteint 1,5 milliard de dirhams")

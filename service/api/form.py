@@ -24,7 +24,8 @@ from service.errors import ClientError, FieldProblem
 from service.figures import FigureError, parse_figure
 from service.rules.book import RuleBook
 from service.api.pages import margins_of
-from service.rules.explain import Numerals, format_interval, plain_numerals
+from service.rules.explain import Numerals, plain_numerals
+from service.api.language import Speaking
 from service.store import Store
 from service.units import base_factor
 from service.api.access import desk_signed_in
@@ -96,14 +97,14 @@ class ClaimFormPages(Controller):
         return _page(store, msgspec.structs.replace(data, action="store"), {}, checked, numerals)
 
     @get("/read", name="figure-reading", sync_to_thread=True)
-    def read(self, store: NamedDependency[Store], numerals: NamedDependency[Numerals], figure: FromQuery[str] = "", source: FromQuery[str] = "", unit: FromQuery[str] = "") -> dict[str, Any]:
-        """A figure's interval and reading, as the claim would hold it (for the form, as it is typed)."""
+    def read(self, store: NamedDependency[Store], speaking: NamedDependency[Speaking], figure: FromQuery[str] = "", source: FromQuery[str] = "", unit: FromQuery[str] = "") -> dict[str, Any]:
+        """A figure's interval and reading, as the claim would hold it (for the form, as it is typed), the interval in the page's language."""
         known = store.find_source(source) if source else None
         try:
             parsed = parse_figure(figure, known.language if known else "fr", known.rounding if known else "half_up", unit.strip() or None)  # type: ignore[arg-type]
         except FigureError as exc:
             return {"interval": None, "reading": [str(exc)]}
-        return {"interval": format_interval(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit, numerals), "reading": parsed.explanation}
+        return {"interval": speaking.numbers.span(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit), "reading": parsed.explanation}
 
 
 def _by_field(error: ClientError) -> dict[str, str]:
@@ -153,6 +154,7 @@ def _page(
     sources = [source.id for source in store.list_sources().items]
     context = {"form": form, "problems": problems, "checked": checked, "sources": sources, "measures": MEASURES, "margins": {}, "subjects_of": {}, "active": "new"}
     if checked is not None:
-        context["interval"] = format_interval(base_interval(checked.claim.interval), checked.claim.interval.unit, numerals) if checked.claim.interval else checked.claim.text
+        context["interval"] = base_interval(checked.claim.interval) if checked.claim.interval else checked.claim.text  # written by the template, in its language
+        context["interval_unit"] = checked.claim.interval.unit if checked.claim.interval else None
         context["margins"] = margins_of(checked.verdicts, numerals)
     return Template(template_name="form.html", context=context, status_code=status)

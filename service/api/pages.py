@@ -27,11 +27,11 @@ from service import checking, records
 from service.api.paging import DESK_PAGE_SIZE, Page, desk_offset
 from service.claimreview import claim_review, embedded
 from service.claims import Claim, base_interval
-from service.intervals import Interval
 from service.periods import Period
 from service.rules.book import RuleBook
 from service.errors import NotFound
-from service.rules.explain import Numerals, format_interval, margin_words
+from service.api.language import Speaking
+from service.rules.explain import Numerals, margin_words
 from service.settings import Settings
 from service.store import Store
 from service.verdicts import STATUS_ORDER, Verdict
@@ -83,7 +83,8 @@ class DeskPages(Controller):
 
     @get("/subjects/{subject:str}", name="subject", sync_to_thread=True)
     def subject(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], subject: Annotated[str, PathParameter()]
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        subject: Annotated[str, PathParameter()],
     ) -> Template:
         """Every figure printed about one subject, as intervals on a shared axis, and as a table."""
         printed = store.list_claims(subject=subject).items
@@ -95,7 +96,7 @@ class DeskPages(Controller):
             found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True, connection=connection).items
             verdicts = checking.render(store, current, found, connection, numerals)
         margins = margins_of(verdicts, numerals)
-        return Template(template_name="subject.html", context={"subject": subject, "chart": chart(claims, numerals), "verdicts": verdicts, "margins": margins})
+        return Template(template_name="subject.html", context={"subject": subject, "chart": chart(claims, speaking), "verdicts": verdicts, "margins": margins})
 
 
     @get("/desk/verdicts/{verdict_id:str}", name="verdict", sync_to_thread=True)
@@ -245,18 +246,19 @@ class Chart:
 WIDTH, LEFT, ROW = 640.0, 200.0, 28.0
 
 
-def chart(claims: list[Claim], numerals: Numerals) -> list[Chart]:
+def chart(claims: list[Claim], speaking: Speaking) -> list[Chart]:
     """One chart per (measure, unit, breakdown, period): figures printed for the same quantity share an axis."""
     groups: dict[tuple[str, str, str, str], list[Claim]] = defaultdict(list)
     for claim in claims:
         if claim.interval is not None:
             key = ",".join(f"{k}={v}" for k, v in sorted(claim.breakdown.items()))
             groups[(claim.measure, claim.interval.unit, key, claim.period)].append(claim)
-    return [_chart(key, members, numerals) for key, members in sorted(groups.items(), key=lambda item: (Period.parse(item[0][3]), item[0]))]
+    return [_chart(key, members, speaking) for key, members in sorted(groups.items(), key=lambda item: (Period.parse(item[0][3]), item[0]))]
 
 
-def _chart(key: tuple[str, str, str, str], claims: list[Claim], numerals: Numerals) -> Chart:
+def _chart(key: tuple[str, str, str, str], claims: list[Claim], speaking: Speaking) -> Chart:
     measure, unit, breakdown, period = key
+    numbers = speaking.numbers
     intervals = [base_interval(c.interval) for c in claims]  # type: ignore[arg-type]
     finite = [v for i in intervals for v in (i.lo, i.hi) if math.isfinite(v)]
     lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
@@ -269,9 +271,10 @@ def _chart(key: tuple[str, str, str, str], claims: list[Claim], numerals: Numera
         start = max(interval.lo / size, left) if math.isfinite(interval.lo) else left
         end = min(interval.hi / size, right) if math.isfinite(interval.hi) else right
         width = max(position(end) - position(start), 2.0)
-        bars.append(Bar(claim, interval.lo, interval.hi, format_interval(interval, unit, numerals), position(start), width, 10 + row * ROW))
-    axis = [(position(v / size), format_interval(Interval.point(v), unit, numerals)) for v in (lo, hi)]
-    title = f"{measure} of {breakdown or 'the whole'}, {Period.parse(period).describe()}"
+        bars.append(Bar(claim, interval.lo, interval.hi, numbers.span(interval, unit), position(start), width, 10 + row * ROW))
+    axis = [(position(v / size), numbers.span((v, v), unit)) for v in (lo, hi)]
+    whole = speaking.gettext("the whole")
+    title = speaking.gettext("%(measure)s of %(breakdown)s, %(period)s") % {"measure": speaking.measure(measure), "breakdown": breakdown or whole, "period": numbers.period(period)}
     return Chart(title, bars, axis, 20 + len(bars) * ROW + 20)
 
 
