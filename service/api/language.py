@@ -210,11 +210,21 @@ def _localized(context: Context, url: str) -> str:
     return carried(url, _connection(context))
 
 
+def this_page(connection: ASGIConnection) -> str:
+    """The request's path and query: where to come back to, in the language it was asked in."""
+    url = connection.url
+    return url.path + (f"?{url.query}" if url.query else "")
+
+
+@pass_context
+def _this_page(context: Context) -> str:
+    return this_page(_connection(context))
+
+
 @pass_context
 def _this_page_in(context: Context, language: str) -> str:
     """This page's address, written in another language (the language menu)."""
-    url = _connection(context).url
-    return in_language(url.path + (f"?{url.query}" if url.query else ""), language)
+    return in_language(this_page(_connection(context)), language)
 
 
 @pass_context
@@ -258,7 +268,7 @@ def install(engine: JinjaTemplateEngine) -> None:
     environment = engine.engine
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-    environment.globals.update(page_language=_language, page_direction=_direction, lang_field=_lang_field, this_page_in=_this_page_in, status_word=_status_word, english=_english, measure_word=_measure_word, LANGUAGE_NAMES=LANGUAGE_NAMES)
+    environment.globals.update(page_language=_language, page_direction=_direction, lang_field=_lang_field, this_page_in=_this_page_in, this_page=_this_page, status_word=_status_word, english=_english, measure_word=_measure_word, LANGUAGE_NAMES=LANGUAGE_NAMES)
     environment.filters["localized"] = _localized
     for name in ("interval", "margin", "quantity", "span", "count", "percent"):
         environment.filters[name] = _numbers_filter(name)

@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 
 from service.api.access import access_of, authenticate, sign_in_page, start_session
 from service.api.bodies import FORM_TYPES
-from service.api.language import N_
+from service.api.language import N_, carried
 
 
 class SignInForm(msgspec.Struct, kw_only=True):
@@ -48,7 +48,7 @@ class SignInPages(Controller):
     @post("/sign-out", name="sign-out", status_code=303, sync_to_thread=False, opt={"body_types": FORM_TYPES})  # a form with its CSRF token
     def sign_out(self, request: Request) -> Redirect:
         request.clear_session()
-        return Redirect("/", status_code=303)
+        return Redirect(carried("/", request), status_code=303)  # the desk, in the language the form was posted in
 
 
 def _local(path: str) -> str:
