@@ -268,3 +268,13 @@ def test_counts_are_grouped_the_language_s_way() -> None:
     assert DeskNumbers(Locale.parse("en"), language.catalog("en")).percent(2.5, signed=True) == "+2.50 %"
     assert DeskNumbers(Locale.parse("fr"), language.catalog("fr")).percent(-2.5, signed=True) == "-2,50 %"
     assert Decimal("1") and babel_numerals(Locale.parse("fr"))(Decimal("1.5"), False) == "1,5"
+
+
+@pytest.mark.parametrize(
+    ("lang", "interval"),
+    [("en", "1.450 bn to 1.550 bn MAD"), ("fr", "1,450 Md à 1,550 Md MAD"), ("ar", "من 1.450 مليار إلى 1.550 مليار درهم")],
+)
+def test_the_form_reads_a_figure_as_it_is_typed_in_the_page_s_language(desk: TestClient, lang: str, interval: str) -> None:
+    """/desk/read answers assets/form.js, which sends the page's <html lang>."""
+    read = desk.get("/desk/read", params={"figure": "1,5 milliard de dirhams", "source": "communique-2025-12", "lang": lang}).json()
+    assert read["interval"] == interval
