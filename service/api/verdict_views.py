@@ -22,9 +22,9 @@ from service.store import Store
 from service.units import base_factor
 from service.verdicts import STATUS_ORDER, Diagnosis, Evidence, Verdict
 
-# A diagnosis "explains" a verdict when the figures tally under its reading (or tally only
-# if some months were unlike the rest); one that leaves them contradicted explains nothing.
-EXPLAINING = frozenset({"consistent", "implausible"})
+# A diagnosis "explains" a verdict when the figures tally under its reading; one that leaves
+# them contradicted, or holding only if some months were unlike the rest, explains nothing.
+EXPLAINING = frozenset({"consistent"})
 
 
 @dataclass(frozen=True)
