@@ -9,6 +9,7 @@ is typed, from ``/desk/read``; with it off, the same reading comes with the answ
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import msgspec
@@ -175,6 +176,9 @@ def _claim_body(form: ClaimForm) -> ClaimIn:
     except msgspec.ValidationError as exc:
         message = str(exc)
         field = message.rsplit("`$.", 1)[-1].rstrip("`").split(".")[0].split("[")[0] if "`$." in message else "form"
+        if (missing := re.match(r"Object missing required field `(\w+)`", message)) is not None:
+            # a field left blank is not sent: the problem goes beside that field, not nowhere ("form" has no place on the page)
+            field, message = missing.group(1), "required: " + ("pick one" if missing.group(1) in ("source", "measure") else "fill it in")
         raise ClientError([FieldProblem(field=field, reason=message.split(" - at ")[0])]) from exc
 
 
