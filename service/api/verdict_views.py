@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+import duckdb
+
 from service.rules.book import RuleSet
 from service.rules.explain import Numerals, format_number
 from service.periods import Period, PeriodError
@@ -61,16 +63,14 @@ class VerdictView:
     unexplaining: list[Diagnosis]  # readings tried that leave them as they are: folded under one line
 
     @property
-    def v(self) -> Verdict:
-        return self.verdict
-
-    @property
     def quantity_shared(self) -> bool:
         """Every figure is of one measure: the heading names it once, not beside each figure."""
         return len({f.evidence.measure for f in self.figures}) == 1
 
 
-def verdict_views(store: Store, rules: RuleSet, verdicts: list[Verdict], numerals: Numerals, language: str = "en", connection=None) -> list[VerdictView]:
+def verdict_views(
+    store: Store, rules: RuleSet, verdicts: list[Verdict], numerals: Numerals, language: str = "en", connection: duckdb.DuckDBPyConnection | None = None
+) -> list[VerdictView]:
     """Each verdict with its sources read from the store once, for every verdict of the page."""
     ids = sorted({e.source for v in verdicts for e in v.claims})
     sources = store.sources_by_id(ids, connection) if ids else {}
@@ -79,6 +79,7 @@ def verdict_views(store: Store, rules: RuleSet, verdicts: list[Verdict], numeral
 
 
 def verdict_view(verdict: Verdict, sources: dict[str, Source], labels: dict[str, str], numerals: Numerals) -> VerdictView:
+    """One verdict's view, from its sources (by id) and its rule's labels (by binding name)."""
     figures = [_figure(e, sources.get(e.source), labels.get(e.role)) for e in verdict.claims]
     measures = {e.measure for e in verdict.claims}
     subjects = list(dict.fromkeys(e.subject for e in verdict.claims))
@@ -108,6 +109,7 @@ def subject_words(subject: str) -> str:
 
 
 def period_span(period: str) -> str:
+    """``2025-01/2025-11`` as ``Jan-Nov 2025``; a period the store holds but no longer parses, as it is."""
     try:
         return Period.parse(period).span()
     except PeriodError:
