@@ -53,7 +53,7 @@ def arabic(page: Page, base_url: str) -> None:
         httpx.post(base_url + "/claims", json=claim)
     page.goto(base_url + "/?rule=same-figure&status=contradicted&source=" + fixture["sources"][0]["id"])
     opened = page.locator("article.verdict").filter(has_text="quelque 1,23 milliard de dirhams").first
-    opened.locator("summary").click()
+    opened.locator("summary").first.click()
     opened.screenshot(path=str(HERE / "arabic.png"))
 
 

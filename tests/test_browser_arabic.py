@@ -78,7 +78,7 @@ def test_the_desk_reads_arabic_figures_and_quotes_right_to_left(page: Page, arab
     page.goto(arabic_desk + "/?" + "source=" + SOURCE["id"])
     same_figure = page.locator("article.verdict.contradicted").filter(has_text="One quantity, one period, one figure")
     verdict = same_figure.filter(has_text="1,14 milliard de dirhams (MMDH)")
-    verdict.locator("summary").click()
+    verdict.locator("summary").first.click()
     arabic_figure = verdict.locator("q", has_text=FIGURE).first
     french_figure = verdict.locator("q", has_text="1,14 milliard de dirhams (MMDH)").first
     assert (_direction(arabic_figure), _direction(french_figure)) == ("rtl", "ltr")

@@ -25,8 +25,10 @@ def problems(html: str) -> dict[str, str]:
 
 def test_the_blank_form_offers_the_sources_and_measures(seeded_client: TestClient) -> None:
     page = seeded_client.get("/desk/new").text
-    assert "<option>communique-2025-12</option>" in page and '<option value="share_change">change of share</option>' in page
-    assert all(f'name="{name}"' in page for name in ("source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure"))
+    assert '<option value="communique-2025-12">Département de l&#39;Artisanat et de l&#39;Économie sociale — Les exportations' in page
+    assert '<option value="share_change">change of share</option>' in page
+    names = ("source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "origin", "released")
+    assert all(f'name="{name}"' in page for name in names)
 
 
 def test_a_dry_run_reads_the_figure_and_answers_its_verdicts_storing_nothing(seeded_client: TestClient, seeded_store: Store) -> None:

@@ -205,7 +205,8 @@ def test_no_desk_page_in_french_or_arabic_shows_an_english_message(desk: TestCli
     verdicts = desk.get("/verdicts", params={"rule": "same-figure", "status": "contradicted"}).json()["verdicts"]
     source = verdicts[0]["claims"][0]["source"]
     pages = ["/", "/desk/rules", "/desk/rules/same-figure", "/desk/blame", "/desk/new", "/desk/articles/new", "/desk/unchecked",
-             f"/desk/verdicts/{verdicts[0]['id']}", "/subjects/ma.handicraft.exports", f"/desk/sources/{source}", "/desk/sign-in"]
+             f"/desk/verdicts/{verdicts[0]['id']}", "/subjects/ma.handicraft.exports", f"/desk/sources/{source}", "/desk/sign-in",
+             f"/desk/claims/{verdicts[0]['claims'][0]['id']}"]
     patterns = english_messages()
     assert len(patterns) > 50
     for path in pages:
@@ -222,16 +223,16 @@ def test_no_desk_page_in_french_or_arabic_shows_an_english_message(desk: TestCli
 @pytest.mark.parametrize(
     ("lang", "margin", "bounds"),
     [
-        ("en", "off by 80.0 M MAD", "1,135,000,000 – 1,145,000,000 MAD"),
-        ("fr", "écart de 80,0 M MAD", "1\u202f135\u202f000\u202f000 – 1\u202f145\u202f000\u202f000 MAD"),
-        ("ar", "فارق 80.0 مليون درهم", "1,135,000,000 – 1,145,000,000 درهم"),
+        ("en", "off by 80 M MAD (7.0 % of the smaller figure)", "1,135,000,000 – 1,145,000,000 MAD"),
+        ("fr", "écart de 80 M MAD (7,0 % du plus petit chiffre)", "1\u202f135\u202f000\u202f000 – 1\u202f145\u202f000\u202f000 MAD"),
+        ("ar", "فارق 80 مليون درهم (7.0 % من الرقم الأصغر)", "1,135,000,000 – 1,145,000,000 درهم"),
     ],
 )
 def test_a_margin_and_the_bounds_are_written_in_the_page_s_language_with_their_unit(desk: TestClient, lang: str, margin: str, bounds: str) -> None:
     verdicts = desk.get("/verdicts", params={"rule": "same-figure", "status": "contradicted"}).json()["verdicts"]
     [levels] = [v for v in verdicts if {c["figure"] for c in v["claims"]} == {LEVEL_114, LEVEL_123}]
     root = lxml.html.fromstring(desk.get(f"/desk/verdicts/{levels['id']}", params={"lang": lang}).text)
-    assert " ".join(root.xpath('//*[@class="margin"]')[0].text_content().split()) == margin
+    assert margin in " ".join(root.xpath('//*[@class="margin"]')[0].text_content().split())
     assert bounds in [cell.text_content() for cell in root.xpath('//table[@class="evidence"]//td')]
     # the engine's sentence is English, and so are its numbers: never "1,135 bn" beside English words
     computation = root.xpath('//p[@class="computation"]')[0]

@@ -67,7 +67,7 @@ def test_the_desk_lists_contradictions_first_with_their_evidence(seeded_reader: 
     verdicts = seeded_reader.get("/verdicts", params={"rule": "same-figure", "status": "contradicted"}).json()["verdicts"]
     levels = next(v for v in verdicts if {c["figure"] for c in v["claims"]} == {LEVEL_114, LEVEL_123})
     article = next(a for a in page.split("<article")[1:] if f'id="{levels["id"]}"' in a)
-    assert "off by 80.0 M MAD" in article  # English words, English numbers, the unit named
+    assert "off by 80 M MAD (7.0 % of the smaller figure)" in article  # English words, English numbers, the unit named
     assert "la valeur des exportations du secteur a atteint 1,14 milliard de dirhams" in article
     assert 'href="/subjects/ma.handicraft.exports"' in article
 
@@ -144,7 +144,7 @@ def test_pages_need_no_script_and_no_other_host(seeded_reader: TestClient) -> No
 def test_every_page_has_the_nav_bar(seeded_reader: TestClient) -> None:
     for path in seeded_pages(seeded_reader):
         nav = seeded_reader.get(path).text.split('<nav aria-label="Desk">')[1].split("</nav>")[0]
-        assert re.findall(r'href="([^"]+)"', nav) == ["/", "/desk/blame", "/desk/rules", "/desk/new", "/desk/articles/new"], path
+        assert re.findall(r'href="([^"]+)"', nav) == ["/", "/desk/blame", "/desk/rules", "/desk/new", "/desk/articles/new", "/schema"], path
     assert '<a href="/desk/blame" aria-current="page">Blame</a>' in seeded_reader.get("/desk/blame").text
 
 

@@ -27,7 +27,7 @@ from babel.numbers import format_decimal, format_scientific
 
 from service.claims import IntervalOut
 from service.intervals import Interval
-from service.periods import Period
+from service.periods import Period, PeriodError
 from service.rules.explain import Numerals
 from service.units import base_factor
 
@@ -93,7 +93,7 @@ class DeskNumbers:
     def __init__(self, locale: Locale, words: NullTranslations) -> None:
         self.locale = locale
         self.write = babel_numerals(locale)
-        self._ = words.gettext
+        self._ = self.gettext = words.gettext
         self.ngettext = words.ngettext
 
     def unit(self, unit: str, value: float = 2.0) -> str:
@@ -134,9 +134,15 @@ class DeskNumbers:
             return ""
         return self.quantity(margin * base_factor(unit), unit)
 
-    def period(self, text: str) -> str:
-        """A period as a reporter reads it, in the language's month names: ``Jan–Nov 2025 (11 months)``, ``janv.–nov. 2025 (11 mois)``."""
-        period = Period.parse(text)
+    def period(self, text: str, length: bool = True) -> str:
+        """A period as a reporter reads it, in the language's month names: ``Jan–Nov 2025 (11 months)``, ``janv.–nov. 2025 (11 mois)``.
+
+        Without ``length``, the months alone (``Jan–Nov 2025``); a text that is no period is given back as it is.
+        """
+        try:
+            period = Period.parse(text)
+        except PeriodError:
+            return text
         months = get_month_names("abbreviated", locale=self.locale)
         (y1, m1), (y2, m2) = divmod(period.start, 12), divmod(period.end, 12)
         if period.months == 1:
@@ -147,8 +153,10 @@ class DeskNumbers:
             span = f"{months[m1 + 1]}–{months[m2 + 1]} {y1}"
         else:
             span = f"{months[m1 + 1]} {y1} – {months[m2 + 1]} {y2}"
-        length = self.ngettext("%(num)s month", "%(num)s months", period.months) % {"num": period.months}
-        return f"{span} ({length})"
+        if not length:
+            return span
+        months_long = self.ngettext("%(num)s month", "%(num)s months", period.months) % {"num": period.months}
+        return f"{span} ({months_long})"
 
     def count(self, value: float | int) -> str:
         """A count or a number of days, grouped as the reader groups digits: ``1 295`` in French."""
