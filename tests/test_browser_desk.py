@@ -77,7 +77,9 @@ def test_readings_that_explain_nothing_are_folded_under_one_line(page: Page, see
     folded.locator("summary").click()
     expect(folded.locator("ul.diagnoses li")).to_have_count(3)
     assert explaining.bounding_box()["y"] < folded.bounding_box()["y"]  # type: ignore[index]  # what explains comes first
-    expect(page.locator("table.evidence tbody tr td:first-child").first).to_contain_text("le niveau de la période")  # the rule's label
+    expect(page.locator("table.evidence tbody tr td:first-child").first).to_contain_text("the period's level")  # the rule's label
+    page.goto(seeded_server + f"/desk/verdicts/{chain['id']}?lang=fr")  # and its label in the page's language
+    expect(page.locator("table.evidence tbody tr td:first-child").first).to_contain_text("le niveau de la période")
 
 
 def test_the_subject_view_opens_with_its_contradictions_then_bars_that_name_period_and_base(page: Page, seeded_server: str) -> None:
@@ -108,7 +110,7 @@ def test_a_claims_page_shows_its_reading_verdicts_subject_and_source_beside_the_
     verdicts = httpx.get(seeded_server + "/verdicts", params={"claim": claim["id"], "limit": 100}).json()
     page.goto(seeded_server + f"/desk/claims/{claim['id']}")
     facts = page.locator("dl.claim-facts")
-    expect(facts).to_contain_text("1,225 bn to 1,235 bn")
+    expect(facts).to_contain_text("1.225 bn to 1.235 bn MAD")
     expect(facts.locator("ul.reading li").first).to_be_visible()
     expect(facts.get_by_role("link", name="ma.handicraft.exports")).to_be_visible()
     expect(facts).to_contain_text("Aziz Akhannouch")
