@@ -4,6 +4,8 @@ Run against a server on the seed fixtures (``make serve``); drives Debian's chro
 (``TALLY_CHROMIUM``, else ``/usr/bin/chromium``) as tests/test_browser.py does.
 ``arabic.png`` needs the Arabic test source and its claims (tests/data/arabic/claims.json):
 the script posts them first, so run it against a store you may write to.
+``desk-<lang>-<width>.png``: the verdicts in each language the desk speaks, at a desk's
+width and a phone's (docs/desk-language.md); the window only, so each stays small.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 HERE = Path(__file__).resolve().parent
 ARABIC = HERE.parent / "tests" / "data" / "arabic" / "claims.json"
@@ -28,7 +30,7 @@ def main(base_url: str) -> None:
         page.locator("article.verdict summary").first.click()
         page.screenshot(path=str(HERE / "desk.png"), full_page=False)
         page.goto(base_url + "/subjects/ma.handicraft.exports")
-        page.locator("section.chart", has_text="level of the whole, Jan-Nov 2025").screenshot(path=str(HERE / "subject.png"))
+        page.locator("section.chart", has_text="level of the whole, Jan–Nov 2025").screenshot(path=str(HERE / "subject.png"))
         page.goto(base_url + "/desk/new")
         page.get_by_label("Source").select_option("communique-2025-12")
         page.get_by_label("Exact quote").fill("les exportations ont atteint 1,5 milliard de dirhams")
@@ -39,6 +41,7 @@ def main(base_url: str) -> None:
         page.get_by_role("button", name="Check (store nothing)").click()
         page.screenshot(path=str(HERE / "form.png"), full_page=True)
         arabic(page, base_url)
+        languages(browser, base_url)
         browser.close()
 
 
@@ -50,8 +53,20 @@ def arabic(page: Page, base_url: str) -> None:
         httpx.post(base_url + "/claims", json=claim)
     page.goto(base_url + "/?rule=same-figure&status=contradicted&source=" + fixture["sources"][0]["id"])
     opened = page.locator("article.verdict").filter(has_text="quelque 1,23 milliard de dirhams").first
-    opened.locator("summary").click()
+    opened.locator("summary").first.click()
     opened.screenshot(path=str(HERE / "arabic.png"))
+
+
+def languages(browser: Browser, base_url: str) -> None:
+    """The verdicts, the first opened to its evidence, in French, English and Arabic at 1280 px and 360 px."""
+    for lang in ("fr", "en", "ar"):
+        for width in (1280, 360):
+            context = browser.new_context(viewport={"width": width, "height": 720})
+            page = context.new_page()
+            page.goto(f"{base_url}/?status=contradicted&lang={lang}")
+            page.locator("article.verdict summary").first.click()
+            page.screenshot(path=str(HERE / f"desk-{lang}-{width}.png"))
+            context.close()
 
 
 if __name__ == "__main__":

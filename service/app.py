@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel import Locale
 from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
@@ -23,7 +24,8 @@ from service.api.datapackage import DataPackageController
 from service.api.health import HealthController
 from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
-from service.api.reading import babel_numerals, desk_locale, interval_filter
+from service.api import language
+from service.api.reading import babel_numerals
 from service.api.bodies import accept_media_type, inspect_body
 from service.api.deadline import body_deadline
 from service.api.head import AnsweringHead
@@ -48,29 +50,28 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     The caller owns the store (opens and closes it): tests pass a store on a
     temporary file, ``tally serve`` one on the configured file.
     """
-    locale = desk_locale(settings.desk_locale)
-    interval_words, numerals = interval_filter(locale), babel_numerals(locale)
-
-    def with_filters(engine: JinjaTemplateEngine) -> None:
-        engine.engine.filters["interval"] = interval_words
+    languages = language.DeskLanguages.of(settings.desk_locale)  # what the desk speaks, its default from TALLY_DESK_LOCALE
+    # The engine's sentences (computation, notes, diagnoses, a ClaimReview's reviewBody) are English: English numbers in them.
+    numerals = babel_numerals(Locale.parse("en"))
 
     # The verdicts kept in the store follow the rules in force: recomputed when they changed.
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
     protected = access.protection(settings)
     tokens_set = not access.Access.of(settings).loopback_only  # the OpenAPI document says a write needs a token only then
-    return AnsweringHead(  # a Litestar app that answers HEAD wherever GET works (service/api/head.py)
+    app = AnsweringHead(  # a Litestar app that answers HEAD wherever GET works (service/api/head.py)
         on_startup=[ensure_verdicts, access.announce],
         route_handlers=[
             SourceController, OriginController, ClaimController, CheckController, ArticleController, VerdictController, ClaimReviewController,
             BlameController, RuleController, DataPackageController, HealthController, DeskPages, ClaimFormPages, ArticlePages, SignInPages,
             create_static_files_router(path="/assets", directories=[PACKAGE / "assets"]),
         ],
-        template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=with_filters),
+        template_config=TemplateConfig(directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=language.install),
         dependencies={
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
             "rules": Provide(lambda: rules, use_cache=True, sync_to_thread=False),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
-            "numerals": Provide(lambda: numerals, use_cache=True, sync_to_thread=False),  # how the desk's pages write numbers
+            "numerals": Provide(lambda: numerals, use_cache=True, sync_to_thread=False),  # how the engine's English sentences write numbers
+            "speaking": Provide(language.speaking, sync_to_thread=False),  # the request's language: its words and numbers (service/api/language.py)
         },
         plugins=[problem_details_plugin(), ProblemResponses(tokens_set)],
         # who may write, from where, and how much (service/api/access.py), and the body's type (service/api/bodies.py):
@@ -90,3 +91,5 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
             render_plugins=[api_viewer()],
         ),
     )
+    app.state.desk_languages = languages  # read by language.desk_language(request), for pages and for a cache's key
+    return app

@@ -47,6 +47,11 @@ class Period(msgspec.Struct, frozen=True, order=True):
 
     def describe(self) -> str:
         """Readable for a reporter: ``Jan-Nov 2025 (11 months)``."""
+        unit = "month" if self.months == 1 else "months"
+        return f"{self.span()} ({self.months} {unit})"
+
+    def span(self) -> str:
+        """The months alone, as a heading names them: ``Jan-Nov 2025``, ``2024``, ``Nov 2025``."""
         y1, y2 = self.start // 12, self.end // 12
         m1, m2 = _MONTH_NAMES[self.start % 12], _MONTH_NAMES[self.end % 12]
         if self.months == 1:
@@ -57,8 +62,7 @@ class Period(msgspec.Struct, frozen=True, order=True):
             span = f"{m1}-{m2} {y1}"
         else:
             span = f"{m1} {y1}-{m2} {y2}"
-        unit = "month" if self.months == 1 else "months"
-        return f"{span} ({self.months} {unit})"
+        return span
 
 
 

@@ -72,7 +72,9 @@ def no_rule_folder(parent: Path, kind: str) -> Path:
 
 
 def settings_for(db_path: Path | str) -> Settings:
-    return Settings(db_path=str(db_path), rules_dir=str(RULES_DIR), fixtures_dir=str(FIXTURES_DIR), load_fixtures=False)
+    # The tests read the desk in English unless they ask for another language (?lang=, Accept-Language): httpx sends no
+    # Accept-Language, so the shipped default (French) would answer; tests/test_desk_language.py tests that default.
+    return Settings(db_path=str(db_path), rules_dir=str(RULES_DIR), fixtures_dir=str(FIXTURES_DIR), load_fixtures=False, desk_locale="en")
 
 
 def make_client(store: Store, rules: RuleBook) -> TestClient:

@@ -48,7 +48,7 @@ def table_of(page: str) -> dict[str, str]:
     form = page[page.index('class="candidates-form"') :]
     fields = {m.group(1): html.unescape(m.group(2)) for m in re.finditer(r'<input (?:type="hidden" )?name="([^"]+)" value="([^"]*)"', form)}
     for select in re.finditer(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        chosen = re.search(r"<option selected>([^<]+)</option>", select.group(2))
+        chosen = re.search(r'<option value="([^"]+)" selected>', select.group(2))
         fields[select.group(1)] = chosen.group(1) if chosen else ""
     for box in re.finditer(r'<input type="checkbox" name="([^"]+)"[^>]*checked', form):
         fields[box.group(1)] = "on"
@@ -83,7 +83,7 @@ def test_a_new_paragraph_is_read_checked_contradicted_and_stored_with_no_field_t
         assert checked[first : first + 60].startswith('<article class="verdict contradicted"')
         assert "1,14 milliard de dirhams (MMDH)" in checked and "quelque 1,23 milliard de dirhams" in checked
         stored = client.post("/desk/articles/store", data=fields).text
-        assert "1 figures stored in one batch" in stored
+        assert "1 figure stored in one batch" in stored
         [claim_id] = re.findall(r'<ul class="stored"><li><a href="/desk/claims/(c-[0-9a-f]+)"', stored)
         assert client.get(f"/desk/claims/{claim_id}").status_code == 200
     assert seeded.list_claims(source=source["id"]).total == 1

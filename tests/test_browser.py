@@ -34,10 +34,10 @@ def test_a_reporter_opens_the_desk_and_reads_the_evidence_of_1_14_against_1_23(p
     page.goto(seeded_server + "/")
     verdict = page.locator(f"article#{wanted}")
     assert verdict.count() == 1 and "contradicted" in (verdict.get_attribute("class") or "")
-    verdict.locator("summary").click()  # opens the evidence, keyboard or mouse
-    expect(verdict.get_by_text("off by 80,0 M").first).to_be_visible()
+    verdict.locator("summary").first.click()  # opens the evidence, keyboard or mouse
+    expect(verdict.locator(".margin")).to_contain_text("off by 80 M MAD (7.0 % of the smaller figure)")  # English words, English numbers
     expect(verdict.get_by_text("la valeur des exportations du secteur a atteint 1,14 milliard de dirhams").first).to_be_visible()
-    assert "1,135 bn to 1,145 bn == 1,225 bn to 1,235 bn" in verdict.locator(".computation").inner_text()
+    assert "1.135 bn to 1.145 bn == 1.225 bn to 1.235 bn" in verdict.locator(".computation").inner_text()
 
 
 def test_the_subject_view_shows_the_intervals_apart(page: Page, seeded_server: str) -> None:
@@ -45,11 +45,11 @@ def test_the_subject_view_shows_the_intervals_apart(page: Page, seeded_server: s
     page.locator("article.verdict.contradicted summary").first.click()
     page.get_by_role("link", name="every figure on ma.handicraft.exports").first.click()
     page.wait_for_url("**/subjects/ma.handicraft.exports")
-    chart = page.locator("section.chart", has_text="level of the whole, Jan-Nov 2025 (11 months)")
+    chart = page.locator("section.chart", has_text="level of the whole, Jan–Nov 2025 (11 months)")
     low = chart.locator("rect", has_text=LEVEL_114).bounding_box()
     high = chart.locator("rect", has_text=LEVEL_123).bounding_box()
     assert low and high and low["x"] + low["width"] < high["x"], "the eye sees 1,14 and 1,23 apart"
-    expect(chart.get_by_role("table").get_by_text("1,225 bn to 1,235 bn")).to_be_visible()
+    expect(chart.get_by_role("table").get_by_text("1.225 bn to 1.235 bn MAD")).to_be_visible()
 
 
 def test_filters_are_a_link_to_share(page: Page, seeded_server: str) -> None:
@@ -70,9 +70,9 @@ def test_a_reporter_enters_a_new_figure_and_reads_its_verdict(page: Page, seeded
     page.get_by_label("Measure").select_option("level")
     page.get_by_label("Period").fill("2025-01/2025-11")
     page.get_by_label("Figure, as printed").fill("1,5 milliard de dirhams")
-    page.locator("#reading").filter(has_text="1,450 bn to 1,550 bn").wait_for()  # read as it is typed
+    page.locator("#reading").filter(has_text="1.450 bn to 1.550 bn MAD").wait_for()  # read as it is typed
     page.get_by_role("button", name="Check (store nothing)").click()
-    expect(page.get_by_role("heading", name="1,5 milliard de dirhams: 1,450 bn to 1,550 bn")).to_be_visible()
+    expect(page.get_by_role("heading", name="1,5 milliard de dirhams: 1.450 bn to 1.550 bn MAD")).to_be_visible()
     assert page.locator("section.answer article.verdict.contradicted").count() >= 1
 
 

@@ -53,7 +53,7 @@ def _enter_the_arabic_figure(page: Page, base_url: str, action: str) -> None:
     page.get_by_label("Measure").select_option("level")
     page.get_by_label("Period").fill("2025-01/2025-11")
     page.get_by_label("Figure, as printed").fill(FIGURE)
-    page.locator("#reading").filter(has_text="1,315 bn to 1,325 bn").wait_for()  # read as it is typed, the source's way
+    page.locator("#reading").filter(has_text="1.315 bn to 1.325 bn MAD").wait_for()  # read as it is typed, the source's way
     assert _direction(page.get_by_label("Figure, as printed")) == "rtl"
     assert _direction(page.get_by_label("Exact quote")) == "rtl"
     page.get_by_role("button", name=action).click()
@@ -61,7 +61,7 @@ def _enter_the_arabic_figure(page: Page, base_url: str, action: str) -> None:
 
 def test_an_arabic_figure_entered_through_the_form_contradicts_the_french_ones(page: Page, arabic_desk: str) -> None:
     _enter_the_arabic_figure(page, arabic_desk, "Store and check")
-    heading = page.get_by_role("heading", name=f"{FIGURE}: 1,315 bn to 1,325 bn")
+    heading = page.get_by_role("heading", name=f"{FIGURE}: 1.315 bn to 1.325 bn MAD")
     expect(heading).to_be_visible()
     assert _direction(heading.locator("bdi")) == "rtl"
     answer = page.locator("section.answer")
@@ -78,7 +78,7 @@ def test_the_desk_reads_arabic_figures_and_quotes_right_to_left(page: Page, arab
     page.goto(arabic_desk + "/?" + "source=" + SOURCE["id"])
     same_figure = page.locator("article.verdict.contradicted").filter(has_text="One quantity, one period, one figure")
     verdict = same_figure.filter(has_text="1,14 milliard de dirhams (MMDH)")
-    verdict.locator("summary").click()
+    verdict.locator("summary").first.click()
     arabic_figure = verdict.locator("q", has_text=FIGURE).first
     french_figure = verdict.locator("q", has_text="1,14 milliard de dirhams (MMDH)").first
     assert (_direction(arabic_figure), _direction(french_figure)) == ("rtl", "ltr")

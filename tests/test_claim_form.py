@@ -25,14 +25,16 @@ def problems(html: str) -> dict[str, str]:
 
 def test_the_blank_form_offers_the_sources_and_measures(seeded_client: TestClient) -> None:
     page = seeded_client.get("/desk/new").text
-    assert "<option>communique-2025-12</option>" in page and "<option>share_change</option>" in page
-    assert all(f'name="{name}"' in page for name in ("source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure"))
+    assert '<option value="communique-2025-12">Département de l&#39;Artisanat et de l&#39;Économie sociale — Les exportations' in page
+    assert '<option value="share_change">change of share</option>' in page
+    names = ("source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "origin", "released")
+    assert all(f'name="{name}"' in page for name in names)
 
 
 def test_a_dry_run_reads_the_figure_and_answers_its_verdicts_storing_nothing(seeded_client: TestClient, seeded_store: Store) -> None:
     before = seeded_store.list_claims().total
     page = desk_post(seeded_client, "/desk/new", {**NEW, "action": "check"}).text
-    assert "<h2><bdi>1,5 milliard de dirhams</bdi>: 1,450 bn to 1,550 bn</h2>" in page  # the figure isolated: it may be Arabic
+    assert "<h2><bdi>1,5 milliard de dirhams</bdi>: 1.450 bn to 1.550 bn MAD</h2>" in page  # the figure isolated: it may be Arabic
     assert "&#39;milliard&#39; scales by 10^9" in page  # the reading, line by line
     assert "nothing was stored" in page and re.findall(r'<article class="verdict contradicted"', page)
     assert seeded_store.list_claims().total == before
@@ -59,7 +61,7 @@ def test_problems_come_back_next_to_their_field_and_keep_what_was_typed(seeded_c
 
 def test_the_reading_as_it_is_typed(seeded_client: TestClient) -> None:
     read = seeded_client.get("/desk/read", params={"figure": "quelque 1,23 milliard de dirhams", "source": "akhannouch-2026-01-19"}).json()
-    assert read["interval"].startswith("1,22") and any("milliard" in line for line in read["reading"])
+    assert read["interval"].startswith("1.22") and any("milliard" in line for line in read["reading"])
     assert seeded_client.get("/desk/read", params={"figure": "beaucoup"}).json()["interval"] is None
 
 

@@ -67,7 +67,7 @@ def test_the_desk_lists_contradictions_first_with_their_evidence(seeded_reader: 
     verdicts = seeded_reader.get("/verdicts", params={"rule": "same-figure", "status": "contradicted"}).json()["verdicts"]
     levels = next(v for v in verdicts if {c["figure"] for c in v["claims"]} == {LEVEL_114, LEVEL_123})
     article = next(a for a in page.split("<article")[1:] if f'id="{levels["id"]}"' in a)
-    assert "off by 80,0 M" in article
+    assert "off by 80 M MAD (7.0 % of the smaller figure)" in article  # English words, English numbers, the unit named
     assert "la valeur des exportations du secteur a atteint 1,14 milliard de dirhams" in article
     assert 'href="/subjects/ma.handicraft.exports"' in article
 
@@ -93,7 +93,7 @@ def test_the_page_keeps_the_stores_order(seeded_reader: TestClient, seeded_store
 
 def test_filters_live_in_the_url_and_survive_paging(seeded_reader: TestClient) -> None:
     page = seeded_reader.get("/", params={"status": "consistent", "rule": "cumulative-periods"}).text
-    assert '<option selected>consistent</option>' in page and '<option selected>cumulative-periods</option>' in page
+    assert '<option value="consistent" selected>consistent</option>' in page and '<option selected>cumulative-periods</option>' in page
     assert set(re.findall(r'<article class="verdict (\w+)"', page)) == {"consistent"}
     for link in re.findall(r'<a rel="(?:next|prev)" href="([^"]+)"', page):
         assert "status=consistent" in link and "rule=cumulative-periods" in link
@@ -105,13 +105,13 @@ def test_the_subject_view_draws_every_figure_as_an_interval(seeded_reader: TestC
     response = seeded_reader.get("/subjects/ma.handicraft.exports")
     assert response.status_code == 200
     page = response.text
-    section = next(s for s in page.split('<section class="chart">')[1:] if "level of the whole, Jan-Nov 2025" in s)
+    section = next(s for s in page.split('<section class="chart">')[1:] if "level of the whole, Jan–Nov 2025" in s)
     bars = {title: float(x) for x, title in re.findall(r'<rect x="([\d.]+)"[^>]*><title>([^<]+)</title>', section)}
     widths = {title: float(w) for w, title in re.findall(r'width="([\d.]+)" height="16" class="bar"><title>([^<]+)</title>', section)}
     low = next(t for t in bars if t.startswith(LEVEL_114))
     high = next(t for t in bars if t.startswith(LEVEL_123))
     assert bars[low] + widths[low] < bars[high], "the eye sees that 1,14 and 1,23 do not overlap"
-    assert "<caption>" in section and "<td>1,135 bn to 1,145 bn</td>" in section  # the table beside the drawing
+    assert "<caption>" in section and "<td>1.135 bn to 1.145 bn MAD</td>" in section  # the table beside the drawing
     assert seeded_reader.get("/subjects/no.such.subject").status_code == 404
 
 
@@ -144,7 +144,7 @@ def test_pages_need_no_script_and_no_other_host(seeded_reader: TestClient) -> No
 def test_every_page_has_the_nav_bar(seeded_reader: TestClient) -> None:
     for path in seeded_pages(seeded_reader):
         nav = seeded_reader.get(path).text.split('<nav aria-label="Desk">')[1].split("</nav>")[0]
-        assert re.findall(r'href="([^"]+)"', nav) == ["/", "/desk/blame", "/desk/rules", "/desk/new", "/desk/articles/new"], path
+        assert re.findall(r'href="([^"]+)"', nav) == ["/", "/desk/blame", "/desk/rules", "/desk/new", "/desk/articles/new", "/schema"], path
     assert '<a href="/desk/blame" aria-current="page">Blame</a>' in seeded_reader.get("/desk/blame").text
 
 
@@ -162,7 +162,7 @@ def test_a_verdict_page_shows_its_evidence_opened_and_embeds_its_claim_review(se
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     page = response.text
     assert re.search(rf'<article class="verdict contradicted" id="{verdict["id"]}">\s*<details open>', page)
-    assert "off by 80,0 M" in page and "la valeur des exportations du secteur a atteint 1,14 milliard de dirhams" in page
+    assert "off by 80 M MAD" in page and "la valeur des exportations du secteur a atteint 1,14 milliard de dirhams" in page
     assert links_of(page).data_blocks == 1
     # read back as a search engine reads it: the JSON-LD of the page's HTML
     [review] = extruct.extract(page, base_url=f"{Settings().public_url}/desk/verdicts/{verdict['id']}", syntaxes=["json-ld"])["json-ld"]

@@ -116,13 +116,14 @@ def wait_for_health(base_url: str, server: subprocess.Popen[str]) -> dict:
 
 
 @contextlib.contextmanager
-def serving(tally: Path, *args: str, cwd: Path, env: dict[str, str]) -> Iterator[dict]:
+def serving(tally: Path, *args: str, cwd: Path, env: dict[str, str]) -> Iterator[tuple[dict, str]]:
+    """``tally serve`` running: its /health answer and its base URL."""
     port = free_port()
     server = subprocess.Popen(
         [str(tally), "serve", "--port", str(port), *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        yield wait_for_health(f"http://127.0.0.1:{port}", server)
+        yield wait_for_health(f"http://127.0.0.1:{port}", server), f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(COMMAND_TIMEOUT)
@@ -145,6 +146,8 @@ def test_an_installed_wheel_checks_with_the_rules_and_fixtures_it_ships(tmp_path
     # and the lexicon an article is read with (service/reading/lexicon.py)
     assert {f"service/shipped/rules/lexicon/{p.name}" for p in (RULES_DIR / "lexicon").glob("*.yaml")} <= inside
     assert {f"service/templates/{p.name}" for p in (ROOT / "service" / "templates").glob("*.html")} | {"service/assets/desk.css"} <= inside
+    # the desk's message catalogs, compiled when the app starts (service/api/language.py)
+    assert {f"service/locales/{lang}/LC_MESSAGES/desk.po" for lang in ("fr", "en", "ar")} <= inside
     # /schema's viewer ships in the package, so the API docs work offline (tests/test_api_docs.py)
     assert {f"service/assets/swagger-ui/{p.name}" for p in (ROOT / "service" / "assets" / "swagger-ui").iterdir()} <= inside
 
@@ -173,8 +176,12 @@ def test_an_installed_wheel_checks_with_the_rules_and_fixtures_it_ships(tmp_path
     assert contradicted > 0, check.stdout
 
     # --no-fixtures: the claims are the ones loaded above, and the rules are in force all the same
-    with serving(tally, "--no-fixtures", cwd=elsewhere, env=env) as loaded:
+    with serving(tally, "--no-fixtures", cwd=elsewhere, env=env) as (loaded, base_url):
         assert loaded["status"] == "ok" and loaded["rules"] == 14 and loaded["claims"] > 0
+        # the desk's catalogs ship in the wheel: each language is served from it
+        for lang, heading in (("fr", "<h1>Règles en vigueur</h1>"), ("en", "<h1>Rules in force</h1>"), ("ar", "<h1>القواعد السارية</h1>")):
+            page = httpx.get(f"{base_url}/desk/rules", params={"lang": lang}, timeout=30.0).text
+            assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in page and heading in page, lang
     # on a fresh store, without --no-fixtures: serve loads the same fixtures from the package
-    with serving(tally, "--db", "fresh.duckdb", cwd=elsewhere, env=env) as seeded:
+    with serving(tally, "--db", "fresh.duckdb", cwd=elsewhere, env=env) as (seeded, _):
         assert seeded == loaded

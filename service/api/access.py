@@ -39,6 +39,7 @@ from litestar.response import Template
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.types import Empty
 
+from service.api.language import N_
 from service.api.headers import add_security_headers
 from service.api.throttle import FailedAuthentications, client_address, forwarded_by, trusted_proxies
 from service.errors import Forbidden, MisdirectedRequest, TooLarge, TooManyFailures, Unauthenticated
@@ -317,4 +318,4 @@ def sign_in_page(back_to: str, problem: str | None, status: int = 200, open_: bo
 
 
 def _sign_in_page(request: Any, exc: SignInRequired) -> Template:
-    return sign_in_page(exc.back_to, "sign in with the desk's token to write", status=401)
+    return sign_in_page(exc.back_to, N_("sign in with the desk's token to write"), status=401)  # shown in the page's language

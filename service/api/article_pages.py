@@ -31,11 +31,14 @@ from service import checking
 from service.api.access import desk_signed_in
 from service.api.articles import ArticleCheckIn, CandidateIn, as_input, check, claim_bodies, read
 from service.api.articles import ArticleIn
+from service.api.language import Speaking
+from service.api.verdict_views import VerdictView, by_weight, verdict_views
 from service.claims import MEASURES
 from service.errors import ClientError, FieldProblem, InvalidField
 from service.reading.articles import MAX_TEXT, Candidate
 from service.reading.pages import article_text
 from service.rules.book import RuleBook
+from service.rules.explain import Numerals
 from service.store import Store
 
 ROW_FIELDS = ("figure", "quote", "measure", "period", "compared_to", "subject", "breakdown", "unit", "direction", "start", "end")
@@ -162,7 +165,7 @@ class ArticlePages(Controller):
 
     @post("/check", name="article-check", status_code=200, sync_to_thread=True, opt={"dry_run": True})
     def check_rows(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook],
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template:
         """Each confirmed candidate's verdicts against the store and the others, contradictions first; nothing is stored."""
@@ -174,11 +177,11 @@ class ArticlePages(Controller):
             kept, _, answer = _check_kept(article, rows, store, rules)
         except ClientError as exc:
             return _page(store, form, text, rows, _problems(exc), status=422)
-        return _page(store, form, text, rows, {}, checked=_checked_rows(rows, answer))
+        return _page(store, form, text, rows, {}, checked=_checked_rows(rows, answer, store, rules, speaking))
 
     @post("/store", name="article-store", status_code=200, sync_to_thread=True)
     def store_rows(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook],
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template:
         """Store the confirmed candidates in one batch (the recognised ones are stored already); links to their verdicts."""
@@ -192,7 +195,7 @@ class ArticlePages(Controller):
             kept, candidates, answer = _check_kept(article, rows, store, rules)
             problems = {f"c{row.number}": "; ".join(p.reason for p in result.problems) for row, result in zip(kept, answer.candidates) if result.problems}
             if problems:
-                return _page(store, form, text, rows, problems, checked=_checked_rows(kept, answer), status=422)
+                return _page(store, form, text, rows, problems, checked=_checked_rows(kept, answer, store, rules, speaking), status=422)
             fresh = [(row, candidate) for row, candidate, result in zip(kept, candidates, answer.candidates) if not result.recognised]
             bodies, _ = claim_bodies(article.source, [candidate for _, candidate in fresh])
             report = checking.store_batch(store, [(f"c{row.number}", body) for (row, _), body in zip(fresh, bodies) if body is not None])
@@ -240,16 +243,16 @@ def _problems(error: ClientError) -> dict[str, str]:
     return {problem.field.split(".")[0] if not problem.field.startswith("c") else problem.field.split(".")[0]: problem.reason for problem in error.problems}
 
 
-def _checked_rows(rows: list[Row], answer: Any) -> list[tuple[Row, Any]]:
-    """Each kept row with its check, the rows in a contradicted verdict first."""
+def _checked_rows(rows: list[Row], answer: Any, store: Store, rules: RuleBook, speaking: Speaking) -> list[tuple[Row, Any, list[VerdictView]]]:
+    """Each kept row with its check and its verdicts as the desk shows them, the rows in a contradicted verdict first."""
     kept = [row for row in rows if row.keep]
-    pairs = list(zip(kept, answer.candidates))
-    return sorted(pairs, key=lambda pair: (not any(v.status == "contradicted" for v in pair[1].verdicts), pair[0].number))
+    found = [(row, result, by_weight(verdict_views(store, rules.current, result.verdicts, speaking))) for row, result in zip(kept, answer.candidates)]
+    return sorted(found, key=lambda found: (not any(v.status == "contradicted" for v in found[1].verdicts), found[0].number))
 
 
 def _page(
     store: Store, form: dict[str, Any], text: str, rows: list[Row], problems: dict[str, str],
-    checked: list[tuple[Row, Any]] | None = None, stored: list[tuple[Row, Any]] | None = None, report: Any = None, status: int = 200,
+    checked: list[tuple[Row, Any, list[VerdictView]]] | None = None, stored: list[tuple[Row, Any]] | None = None, report: Any = None, status: int = 200,
 ) -> Template:
     sources = sorted(store.list_sources().items, key=lambda s: (s.outlet.casefold(), s.title.casefold()))
     context = {

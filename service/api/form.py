@@ -9,6 +9,7 @@ is typed, from ``/desk/read``; with it off, the same reading comes with the answ
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import msgspec
@@ -23,13 +24,15 @@ from service.claims import MEASURES, Claim, ClaimIn, base_interval
 from service.errors import ClientError, FieldProblem
 from service.figures import FigureError, parse_figure
 from service.rules.book import RuleBook
-from service.api.pages import margins_of
-from service.rules.explain import Numerals, format_interval, plain_numerals
+from service.api.language import Speaking
+from service.api.verdict_views import by_weight, verdict_views
+from service.rules.explain import Numerals, plain_numerals
+from service.sources import Source
 from service.store import Store
 from service.units import base_factor
 from service.api.access import desk_signed_in
 
-FIELDS = ("source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "unit")
+FIELDS = ("source", "quote", "subject", "breakdown", "measure", "period", "compared_to", "figure", "unit", "origin", "released")
 
 
 class ClaimForm(msgspec.Struct, kw_only=True):
@@ -44,6 +47,8 @@ class ClaimForm(msgspec.Struct, kw_only=True):
     compared_to: str = ""
     figure: str = ""
     unit: str = ""  # the unit the figure leaves unsaid, if it does
+    origin: str = ""  # the body the figure is attributed to (ma.office_des_changes), when an outlet relays it
+    released: str = ""  # the date of that body's release: YYYY-MM or YYYY-MM-DD
     action: str = "check"
     by: str = ""  # correcting a stored claim: who, and why
     reason: str = ""
@@ -55,55 +60,64 @@ class ClaimFormPages(Controller):
     include_in_schema = False
 
     @get("/new", name="claim-form", sync_to_thread=True)
-    def blank(self, store: NamedDependency[Store]) -> Template:
+    def blank(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook]) -> Template:
         """The empty form."""
-        return _page(store, ClaimForm(), {}, None)
+        return _page(store, rules, ClaimForm(), {}, None)
 
     @post("/new", name="claim-form-post", status_code=200, sync_to_thread=True)
-    def submit(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    def submit(
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Check the figure (a dry run) or store it; the form again, with the verdicts or the problems."""
         try:
             body = _claim_body(data)
             checked = checking.submit(store, rules, body, keep=data.action == "store", numerals=numerals)
         except ClientError as exc:
-            return _page(store, data, _by_field(exc), None, status=422)
-        return _page(store, data, {}, checked, numerals)
+            return _page(store, rules, data, _by_field(exc), None, status=422)
+        return _page(store, rules, data, {}, checked, numerals, speaking)
 
     @get("/claims/{claim_id:str}", name="claim-page", sync_to_thread=True)
-    def claim(self, store: NamedDependency[Store], claim_id: Annotated[str, PathParameter()]) -> Template:
-        """One stored claim, with the forms to retract it or to correct it."""
+    def claim(
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        claim_id: Annotated[str, PathParameter()],
+    ) -> Template:
+        """One stored claim: its reading, its subject and source, every verdict it is in, and the forms to retract or correct it."""
         claim = store.get_claim(claim_id)
-        return _claim_page(store, claim, _form_of(claim), {})
+        return _claim_page(store, rules, claim, _form_of(claim), {}, numerals, speaking)
 
     @post("/claims/{claim_id:str}/retract", name="claim-retract", status_code=200, sync_to_thread=True)
-    def retract(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    def retract(
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Retract the claim (``POST /claims/{id}/retract``): kept, marked, and out of every verdict."""
         claim = store.get_claim(claim_id)
         try:
             marked = checking.retract(store, rules, claim_id, *_who_and_why(data))
         except ClientError as exc:
-            return _claim_page(store, claim, data, _by_field(exc), status=422)
-        return _claim_page(store, marked, _form_of(marked), {})
+            return _claim_page(store, rules, claim, data, _by_field(exc), numerals, speaking, status=422)
+        return _claim_page(store, rules, marked, _form_of(marked), {}, numerals, speaking)
 
     @post("/claims/{claim_id:str}/correct", name="claim-correct", status_code=200, sync_to_thread=True)
-    def correct(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    def correct(
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Store the corrected claim (``POST /claims/{id}/correct``); the old one leaves every verdict."""
         claim = store.get_claim(claim_id)
         try:
             checked = checking.correct(store, rules, claim_id, _claim_body(data), *_who_and_why(data), numerals=numerals)
         except ClientError as exc:
-            return _claim_page(store, claim, data, _by_field(exc), status=422)
-        return _page(store, msgspec.structs.replace(data, action="store"), {}, checked, numerals)
+            return _claim_page(store, rules, claim, data, _by_field(exc), numerals, speaking, status=422)
+        return _page(store, rules, msgspec.structs.replace(data, action="store"), {}, checked, numerals, speaking)
 
     @get("/read", name="figure-reading", sync_to_thread=True)
-    def read(self, store: NamedDependency[Store], numerals: NamedDependency[Numerals], figure: FromQuery[str] = "", source: FromQuery[str] = "", unit: FromQuery[str] = "") -> dict[str, Any]:
-        """A figure's interval and reading, as the claim would hold it (for the form, as it is typed)."""
+    def read(self, store: NamedDependency[Store], speaking: NamedDependency[Speaking], figure: FromQuery[str] = "", source: FromQuery[str] = "", unit: FromQuery[str] = "") -> dict[str, Any]:
+        """A figure's interval and reading, as the claim would hold it (for the form, as it is typed), the interval in the page's language."""
         known = store.find_source(source) if source else None
         try:
             parsed = parse_figure(figure, known.language if known else "fr", known.rounding if known else "half_up", unit.strip() or None)  # type: ignore[arg-type]
         except FigureError as exc:
             return {"interval": None, "reading": [str(exc)]}
-        return {"interval": format_interval(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit, numerals), "reading": parsed.explanation}
+        return {"interval": speaking.numbers.span(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit), "reading": parsed.explanation}
 
 
 def _by_field(error: ClientError) -> dict[str, str]:
@@ -122,13 +136,30 @@ def _form_of(claim: Claim) -> ClaimForm:
     """A stored claim as the form shows it, to correct it."""
     breakdown = ";".join(f"{key}={value}" for key, value in sorted(claim.breakdown.items()))
     return ClaimForm(source=claim.source, quote=claim.quote, subject=claim.subject, breakdown=breakdown, measure=claim.measure,
-                     period=claim.period, compared_to=claim.compared_to or "", figure=claim.figure, unit=claim.unit or "")
+                     period=claim.period, compared_to=claim.compared_to or "", figure=claim.figure, unit=claim.unit or "",
+                     origin=claim.origin or "", released=claim.released or "")
 
 
-def _claim_page(store: Store, claim: Claim, form: ClaimForm, problems: dict[str, str], status: int = 200) -> Template:
-    sources = [source.id for source in store.list_sources().items]
-    context = {"claim": claim, "form": form, "problems": problems, "sources": sources, "measures": MEASURES, "active": "new"}
+def _claim_page(
+    store: Store, rules: RuleBook, claim: Claim, form: ClaimForm, problems: dict[str, str], numerals: Numerals, speaking: Speaking, status: int = 200
+) -> Template:
+    """The claim's page: what Tally read, where it was printed, and every verdict it takes part in (contradictions first)."""
+    with checking.in_force(store, rules) as (current, connection):
+        found = store.list_verdicts(current, claim=claim.id, by_weight=True, connection=connection).items
+        verdicts = checking.render(store, current, found, connection, numerals)
+        views = verdict_views(store, current, verdicts, speaking, connection)
+    context = {
+        "claim": claim, "source": store.find_source(claim.source), "form": form, "problems": problems, "views": views,
+        "interval": speaking.numbers.span(base_interval(claim.interval), claim.interval.unit) if claim.interval else claim.text,
+        **_choices(store),
+    }
     return Template(template_name="claim.html", context=context, status_code=status)
+
+
+def _choices(store: Store) -> dict[str, Any]:
+    """What the form's fields pick from: the sources by outlet and title, the measures, the origins known."""
+    sources: list[Source] = sorted(store.list_sources().items, key=lambda s: (s.outlet.casefold(), s.title.casefold(), s.id))
+    return {"sources": sources, "measures": MEASURES, "origins": store.origin_names(), "active": "new"}
 
 
 def _claim_body(form: ClaimForm) -> ClaimIn:
@@ -144,15 +175,20 @@ def _claim_body(form: ClaimForm) -> ClaimIn:
     except msgspec.ValidationError as exc:
         message = str(exc)
         field = message.rsplit("`$.", 1)[-1].rstrip("`").split(".")[0].split("[")[0] if "`$." in message else "form"
+        if (missing := re.match(r"Object missing required field `(\w+)`", message)) is not None:
+            # a field left blank is not sent: the problem goes beside that field, not nowhere ("form" has no place on the page)
+            field, message = missing.group(1), "required: " + ("pick one" if missing.group(1) in ("source", "measure") else "fill it in")
         raise ClientError([FieldProblem(field=field, reason=message.split(" - at ")[0])]) from exc
 
 
 def _page(
-    store: Store, form: ClaimForm, problems: dict[str, str], checked: checking.Checked | None, numerals: Numerals = plain_numerals, status: int = 200
+    store: Store, rules: RuleBook, form: ClaimForm, problems: dict[str, str], checked: checking.Checked | None,
+    numerals: Numerals = plain_numerals, speaking: Speaking | None = None, status: int = 200,
 ) -> Template:
-    sources = [source.id for source in store.list_sources().items]
-    context = {"form": form, "problems": problems, "checked": checked, "sources": sources, "measures": MEASURES, "margins": {}, "subjects_of": {}, "active": "new"}
-    if checked is not None:
-        context["interval"] = format_interval(base_interval(checked.claim.interval), checked.claim.interval.unit, numerals) if checked.claim.interval else checked.claim.text
-        context["margins"] = margins_of(checked.verdicts, numerals)
+    """The claim form; with ``checked`` (and the page's ``speaking``), the figure's reading and its verdicts."""
+    context = {"form": form, "problems": problems, "checked": checked, "views": [], **_choices(store)}
+    if checked is not None and speaking is not None:
+        context["interval"] = speaking.numbers.span(base_interval(checked.claim.interval), checked.claim.interval.unit) if checked.claim.interval else checked.claim.text
+        # contradictions first, each by its margin: what the reporter must look at before storing
+        context["views"] = by_weight(verdict_views(store, rules.current, checked.verdicts, speaking))
     return Template(template_name="form.html", context=context, status_code=status)

@@ -200,6 +200,7 @@ class SwaggerFromAssets(SwaggerRenderPlugin):
   <script src="{ASSETS}/schema.js" defer></script>
 </head>
 <body>
+  <nav class="back-to-desk" aria-label="Desk"><a href="/">← Tally's desk</a></nav>
   <div id="swagger-container" data-spec="{spec}"></div>
 </body>
 </html>
@@ -216,7 +217,7 @@ def api_viewer() -> SwaggerRenderPlugin:
         js_url=f"{base}/swagger-ui-bundle.js",
         css_url=f"{base}/swagger-ui.css",
         standalone_preset_js_url=f"{base}/swagger-ui-standalone-preset.js",
-        favicon=f"<link rel='icon' type='image/png' href='{base}/favicon-32x32.png'>",
+        favicon=f"<link rel='icon' type='image/svg+xml' href='{ASSETS}/favicon.svg'>",  # the desk's own icon: one service
         path=["/", "/swagger"],
     )
 

@@ -19,6 +19,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from litestar import Controller, get
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
@@ -27,15 +28,20 @@ from service import checking, records
 from service.api.paging import DESK_PAGE_SIZE, Page, desk_offset
 from service.claimreview import claim_review, embedded
 from service.claims import Claim, base_interval
-from service.intervals import Interval
 from service.periods import Period
 from service.rules.book import RuleBook
 from service.errors import NotFound
-from service.rules.explain import Numerals, format_interval, margin_words
+from service.api.language import Speaking
+from service.api.verdict_views import subject_words, verdict_views
+from service.rules.explain import Numerals
 from service.settings import Settings
 from service.store import Store
-from service.verdicts import STATUS_ORDER, Verdict
+from service.sources import Source
+from service.verdicts import STATUS_ORDER
 
+
+
+FAVICON = Path(__file__).resolve().parent.parent / "assets" / "favicon.svg"
 
 
 class DeskPages(Controller):
@@ -47,6 +53,7 @@ class DeskPages(Controller):
         store: NamedDependency[Store],
         rules: NamedDependency[RuleBook],
         numerals: NamedDependency[Numerals],
+        speaking: NamedDependency[Speaking],
         subject: Annotated[str | None, QueryParameter()] = None,
         rule: Annotated[str | None, QueryParameter()] = None,
         status: Annotated[str | None, QueryParameter()] = None,
@@ -63,18 +70,16 @@ class DeskPages(Controller):
                 claim=claim or None, limit=DESK_PAGE_SIZE, offset=desk_offset(page), by_weight=True, connection=connection,
             )
             verdicts = checking.render(store, current, found.items, connection, numerals)
+            views = verdict_views(store, current, verdicts, speaking, connection)
         filters = {"subject": subject, "rule": rule, "status": status, "source": source, "origin": origin, "claim": claim}
-        margins = margins_of(verdicts, numerals)
         return Template(
             template_name="desk.html",
             context={
-                "verdicts": verdicts,
+                "views": views,
                 "total": found.total,
                 "filters": filters,
                 "rules": [r.id for r in current.rules],
                 "statuses": STATUS_ORDER,
-                "subjects_of": {v.id: sorted({e.subject for e in v.claims}) for v in verdicts},
-                "margins": margins,
                 "previous": _page_link(filters, page - 1) if page > 1 else None,
                 "next": _page_link(filters, page + 1) if page * DESK_PAGE_SIZE < found.total else None,
                 "page": page,
@@ -83,7 +88,8 @@ class DeskPages(Controller):
 
     @get("/subjects/{subject:str}", name="subject", sync_to_thread=True)
     def subject(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], subject: Annotated[str, PathParameter()]
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        subject: Annotated[str, PathParameter()],
     ) -> Template:
         """Every figure printed about one subject, as intervals on a shared axis, and as a table."""
         printed = store.list_claims(subject=subject).items
@@ -94,24 +100,29 @@ class DeskPages(Controller):
         with checking.in_force(store, rules) as (current, connection):
             found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True, connection=connection).items
             verdicts = checking.render(store, current, found, connection, numerals)
-        margins = margins_of(verdicts, numerals)
-        return Template(template_name="subject.html", context={"subject": subject, "chart": chart(claims, numerals), "verdicts": verdicts, "margins": margins})
+            views = verdict_views(store, current, verdicts, speaking, connection)
+            sources = store.sources_by_id(sorted({c.source for c in claims}), connection)
+        contradicted = {e.id for v in verdicts for e in v.claims}
+        return Template(
+            template_name="subject.html",
+            context={"subject": subject, "subject_words": subject_words(subject), "chart": chart(claims, speaking, sources, contradicted), "views": views},
+        )
 
 
     @get("/desk/verdicts/{verdict_id:str}", name="verdict", sync_to_thread=True)
-    def verdict(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], settings: NamedDependency[Settings], numerals: NamedDependency[Numerals], verdict_id: Annotated[str, PathParameter()]) -> Template:
+    def verdict(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], settings: NamedDependency[Settings], numerals: NamedDependency[Numerals],
+                speaking: NamedDependency[Speaking], verdict_id: Annotated[str, PathParameter()]) -> Template:
         """One verdict opened to its evidence, with its schema.org ClaimReview embedded as JSON-LD."""
         with checking.in_force(store, rules) as (current, connection):
             [verdict] = checking.render(store, current, [store.get_verdict(verdict_id, current)], connection, numerals)
             sources = store.sources_by_id(list({e.source for e in verdict.claims}), connection)
+            [view] = verdict_views(store, current, [verdict], speaking, connection)
         review = claim_review(verdict, sources, settings.desk_name, settings.public_url, store.origin_names())
         return Template(
             template_name="verdict_page.html",
             context={
-                "v": verdict,
+                "view": view,
                 "opened": True,
-                "subjects": sorted({e.subject for e in verdict.claims}),
-                "margins": margins_of([verdict], numerals),
                 "claim_review": embedded(review),
             },
         )
@@ -127,12 +138,15 @@ class DeskPages(Controller):
         for row, _ in store.list_verdicts(current, status="contradicted", subject=subject).items:
             for claim_id in dict.fromkeys(row.roles_ids):
                 contradictions[claim_id].append((row.id, titles[row.rule]))
+        figures = store.claims_by_id([s.id for s in answer.claims])
         return Template(
             template_name="blame.html",
             context={
                 "blame": answer,
                 "subject": subject,
                 "suspects": {s.id: s for s in answer.claims},
+                "figures": figures,
+                "sources": store.sources_by_id(sorted({c.source for c in figures.values()})),
                 "contradictions": contradictions,
             },
         )
@@ -165,7 +179,10 @@ class DeskPages(Controller):
         )
 
     @get("/desk/rules/{rule_id:str}", name="rule", sync_to_thread=True)
-    def rule(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], rule_id: Annotated[str, PathParameter()]) -> Template:
+    def rule(
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        rule_id: Annotated[str, PathParameter()],
+    ) -> Template:
         """One rule: its YAML as written, what it checks, and its verdicts, contradictions first."""
         with checking.in_force(store, rules) as (current, connection):
             found = next((r for r in current.rules if r.id == rule_id), None)
@@ -173,17 +190,21 @@ class DeskPages(Controller):
                 raise NotFound("rule", rule_id)
             found_verdicts = store.list_verdicts(current, rule=rule_id, limit=DESK_PAGE_SIZE, by_weight=True, connection=connection)
             verdicts = checking.render(store, current, found_verdicts.items, connection, numerals)
+            views = verdict_views(store, current, verdicts, speaking, connection)
         return Template(
             template_name="rule.html",
             context={
                 "rule": found,
                 "source": _rule_source(found.file),
-                "verdicts": verdicts,
+                "views": views,
                 "total": found_verdicts.total,
-                "margins": margins_of(verdicts, numerals),
-                "subjects_of": {v.id: sorted({e.subject for e in v.claims}) for v in verdicts},
             },
         )
+
+    @get("/favicon.ico", name="favicon", media_type="image/svg+xml", cache_control=CacheControlHeader(max_age=86400))
+    async def favicon(self) -> bytes:
+        """The desk's icon, where browsers and feed readers look for it without reading a page (an SVG: every browser reads one)."""
+        return FAVICON.read_bytes()
 
     @get("/desk/unchecked", name="unchecked", sync_to_thread=True)
     def unchecked(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], page: Page = 1) -> Template:
@@ -193,17 +214,13 @@ class DeskPages(Controller):
             template_name="unchecked.html",
             context={
                 "claims": found.items,
+                "sources": store.sources_by_id(sorted({c.source for c in found.items})),
                 "total": found.total,
                 "page": page,
                 "previous": f"/desk/unchecked?page={page - 1}" if page > 1 else None,
                 "next": f"/desk/unchecked?page={page + 1}" if page * DESK_PAGE_SIZE < found.total else None,
             },
         )
-
-
-def margins_of(verdicts: list[Verdict], numerals: Numerals) -> dict[str, str]:
-    """Each verdict's margin as the page writes it (every page listing verdicts, and the claim form's answer)."""
-    return {v.id: words for v in verdicts if (words := margin_words(v.margin, v.margin_unit, numerals))}
 
 
 def _rule_source(file: str) -> str | None:
@@ -226,37 +243,49 @@ class Bar:
     claim: Claim
     lo: float
     hi: float
-    label: str
-    x: float  # of the interval's start, in the drawing's units
+    label: str  # the interval Tally reads, in the desk's numbers
+    who: str  # the source's speaker, else its outlet
+    period: str  # the figure's months (Jan-Nov 2025)
+    base: str | None  # a change's base period (2024): "+3 % vs 2023" and "+40 % vs 2019" are two quantities
+    x: float  # of the interval's start, on a track TRACK units wide
     width: float
-    y: float
+    contradicted: bool  # in a contradicted verdict: it cannot hold beside some other figure
 
 
 @dataclass(frozen=True)
 class Chart:
-    """Figures of one unit, kind and breakdown, by period: the eye sees which intervals overlap."""
+    """Figures of one quantity (measure, unit, breakdown, period and base): the eye sees which intervals overlap.
 
-    title: str
+    Each bar is a row of its own, its words in HTML (readable at any width, at the page's
+    size of type) and its interval a rectangle on a track the row's width: an SVG drawing
+    with its words inside scaled them down to 6 px on a phone.
+    """
+
+    measure: str
+    breakdown: str
+    period: str
+    base: str | None
     bars: list[Bar]
-    axis: list[tuple[float, str]]  # (x, label) ticks
-    height: float
+    axis: list[tuple[float, str]]  # (x, label) ticks, on the same track
 
 
-WIDTH, LEFT, ROW = 640.0, 200.0, 28.0
+TRACK = 100.0
 
 
-def chart(claims: list[Claim], numerals: Numerals) -> list[Chart]:
-    """One chart per (measure, unit, breakdown, period): figures printed for the same quantity share an axis."""
-    groups: dict[tuple[str, str, str, str], list[Claim]] = defaultdict(list)
+def chart(claims: list[Claim], speaking: Speaking, sources: dict[str, Source] | None = None, contradicted: frozenset[str] | set[str] = frozenset()) -> list[Chart]:
+    """One chart per quantity: figures printed for the same measure, unit, breakdown, period and base share an axis."""
+    sources = sources or {}
+    groups: dict[tuple[str, str, str, str, str], list[Claim]] = defaultdict(list)
     for claim in claims:
         if claim.interval is not None:
             key = ",".join(f"{k}={v}" for k, v in sorted(claim.breakdown.items()))
-            groups[(claim.measure, claim.interval.unit, key, claim.period)].append(claim)
-    return [_chart(key, members, numerals) for key, members in sorted(groups.items(), key=lambda item: (Period.parse(item[0][3]), item[0]))]
+            groups[(claim.measure, claim.interval.unit, key, claim.period, claim.compared_to or "")].append(claim)
+    ordered = sorted(groups.items(), key=lambda item: (Period.parse(item[0][3]), item[0]))
+    return [_chart(key, members, speaking, sources, contradicted) for key, members in ordered]
 
 
-def _chart(key: tuple[str, str, str, str], claims: list[Claim], numerals: Numerals) -> Chart:
-    measure, unit, breakdown, period = key
+def _chart(key: tuple[str, str, str, str, str], claims: list[Claim], speaking: Speaking, sources: dict[str, Source], contradicted: frozenset[str] | set[str]) -> Chart:
+    measure, unit, breakdown, period, base = key
     intervals = [base_interval(c.interval) for c in claims]  # type: ignore[arg-type]
     finite = [v for i in intervals for v in (i.lo, i.hi) if math.isfinite(v)]
     lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
@@ -264,20 +293,24 @@ def _chart(key: tuple[str, str, str, str], claims: list[Claim], numerals: Numera
     # near -1.8e308 and 1.8e308 is beyond a double, and the axis was NaN (a 500).
     size = max(abs(lo), abs(hi)) or 1.0
     position, left, right = _axis(lo / size, hi / size)
+    numbers = speaking.numbers  # the bounds, periods and quantity in the page's language
+    base_words = numbers.period(base, length=False) if base else None
     bars = []
-    for row, (claim, interval) in enumerate(sorted(zip(claims, intervals), key=lambda pair: (pair[1].lo, pair[0].id))):
+    for claim, interval in sorted(zip(claims, intervals), key=lambda pair: (pair[1].lo, pair[0].id)):
         start = max(interval.lo / size, left) if math.isfinite(interval.lo) else left
         end = min(interval.hi / size, right) if math.isfinite(interval.hi) else right
-        width = max(position(end) - position(start), 2.0)
-        bars.append(Bar(claim, interval.lo, interval.hi, format_interval(interval, unit, numerals), position(start), width, 10 + row * ROW))
-    axis = [(position(v / size), format_interval(Interval.point(v), unit, numerals)) for v in (lo, hi)]
-    title = f"{measure} of {breakdown or 'the whole'}, {Period.parse(period).describe()}"
-    return Chart(title, bars, axis, 20 + len(bars) * ROW + 20)
+        width = max(position(end) - position(start), 0.5)
+        source = sources.get(claim.source)
+        who = (source.speaker or source.outlet) if source is not None else claim.source
+        label = numbers.span(interval, unit)
+        bars.append(Bar(claim, interval.lo, interval.hi, label, who, numbers.period(period, length=False), base_words, position(start), width, claim.id in contradicted))
+    axis = [(position(v / size), numbers.span((v, v), unit)) for v in (lo, hi)]
+    return Chart(speaking.measure(measure), breakdown, numbers.period(period), base_words, bars, axis)
 
 
 def _axis(lo: float, hi: float) -> tuple[Callable[[float], float], float, float]:
-    """x of a value on an axis from ``lo`` to ``hi`` with a tenth of room each side, and the axis's two ends."""
+    """x of a value on a track from ``lo`` to ``hi`` with a tenth of room each side, and the track's two ends."""
     pad = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1.0
     left, right = lo - pad, hi + pad
-    scale = (WIDTH - LEFT - 20) / (right - left)
-    return (lambda value: LEFT + (value - left) * scale), left, right
+    scale = TRACK / (right - left)
+    return (lambda value: (value - left) * scale), left, right

@@ -1,4 +1,4 @@
-"""Numbers on the desk's pages, as the desk's readers write them (babel, the ``desk_locale`` setting).
+"""Numbers on the desk's pages, as the desk's readers write them (babel, in the language the page speaks).
 
 A figure is shown as printed; the bounds Tally reads from it are numbers it
 writes itself, and those follow the reader's locale: ``1 135 000 000 – 1 145 000 000 MAD``
@@ -15,16 +15,21 @@ formatting stops at the decimal context's 28 digits (``decimal.InvalidOperation`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from decimal import Decimal, localcontext
+from gettext import NullTranslations
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import get_month_names
 from babel.numbers import format_decimal, format_scientific
 
 from service.claims import IntervalOut
+from service.intervals import Interval
+from service.periods import Period, PeriodError
 from service.rules.explain import Numerals
-
-UNIT_WORDS = {"percent": "%", "points": "points", "MAD": "MAD", "count": ""}
+from service.units import base_factor
 
 # Written in full from one millionth up to a million billion (1e15, past any economy's figure in dirhams);
 # beyond, in scientific notation.
@@ -71,23 +76,139 @@ def babel_numerals(locale: Locale) -> Numerals:
 
 
 def interval_filter(locale: Locale) -> Callable[[IntervalOut | None], str]:
-    """A template filter: an interval's bounds in the reader's numbers, an open end said as such."""
+    """An interval's bounds in ``locale``'s numbers, with English words (the desk's pages use :class:`DeskNumbers` of their language)."""
+    return DeskNumbers(locale, NullTranslations()).interval
 
-    def number(value: float) -> str:
-        return write_number(Decimal(repr(value)), "#,##0.######", locale)  # repr: the shortest digits that are this double
 
-    def interval(value: IntervalOut | None) -> str:
+class DeskNumbers:
+    """Numbers the desk writes itself (bounds, margins, chart labels), in one language: its digits and its words.
+
+    ``1.135 bn MAD`` in English, ``1,135 Md MAD`` in French, ``1.135 مليار درهم`` in Arabic:
+    a number is never written in one language's style beside another language's words.
+    The scales are the engine's (``service.rules.explain.format_number``: billions from
+    1e8, millions from 1e5, four significant digits for a ratio); tests/test_desk_language.py
+    checks the English ones read as the engine writes them, so the two cannot drift apart.
+    """
+
+    def __init__(self, locale: Locale, words: NullTranslations) -> None:
+        self.locale = locale
+        self.write = babel_numerals(locale)
+        self._ = self.gettext = words.gettext
+        self.ngettext = words.ngettext
+
+    def unit(self, unit: str, value: float = 2.0) -> str:
+        """A unit's word after a number: MAD, %, points."""
+        _ = self._
+        if unit in ("MAD", "money"):
+            return _("MAD")
+        if unit in ("percent", "ratio"):
+            return "%"
+        if unit == "points":
+            return self.ngettext("point", "points", 1 if abs(value) == 1 else 2)
+        return "" if unit == "count" else unit
+
+    def quantity(self, base_value: float, unit: str) -> str:
+        """A base magnitude as a reporter writes it, with its scale and unit: ``80.0 M MAD``, ``3.5 points``, ``7.02 %``."""
+        return f"{self._magnitude(base_value, unit)} {self.unit(unit, base_value / base_factor(_canonical(unit)))}".strip()
+
+    def span(self, interval: Interval | tuple[float, float], unit: str) -> str:
+        """An interval a reporter can read: ``1.135 bn to 1.145 bn MAD``, ``at least 46.5 %``."""
+        lo, hi = interval if isinstance(interval, tuple) else (interval.lo, interval.hi)
+        _ = self._
+        if math.isinf(lo) and math.isinf(hi):
+            return _("any value")
+        if math.isinf(hi):
+            return _("at least %(value)s") % {"value": self.quantity(lo, unit)}
+        if math.isinf(lo):
+            return _("at most %(value)s") % {"value": self.quantity(hi, unit)}
+        low, high = (self._magnitude(v, unit) for v in (lo, hi))
+        words = self.unit(unit, hi / base_factor(_canonical(unit)))
+        if low == high:
+            return f"{low} {words}".strip()
+        return (_("%(low)s to %(high)s") % {"low": low, "high": high} + " " + words).strip()
+
+    def margin(self, verdict: Any) -> str:
+        """A verdict's margin with its unit (``80.0 M MAD``), or "" when it has none."""
+        margin, unit = getattr(verdict, "margin", None), getattr(verdict, "margin_unit", None)
+        if not margin or not unit:
+            return ""
+        return self.quantity(margin * base_factor(unit), unit)
+
+    def period(self, text: str, length: bool = True) -> str:
+        """A period as a reporter reads it, in the language's month names: ``Jan–Nov 2025 (11 months)``, ``janv.–nov. 2025 (11 mois)``.
+
+        Without ``length``, the months alone (``Jan–Nov 2025``); a text that is no period is given back as it is.
+        """
+        try:
+            period = Period.parse(text)
+        except PeriodError:
+            return text
+        months = get_month_names("abbreviated", locale=self.locale)
+        (y1, m1), (y2, m2) = divmod(period.start, 12), divmod(period.end, 12)
+        if period.months == 1:
+            span = f"{months[m1 + 1]} {y1}"
+        elif y1 == y2 and period.months == 12:
+            span = f"{y1}"
+        elif y1 == y2:
+            span = f"{months[m1 + 1]}–{months[m2 + 1]} {y1}"
+        else:
+            span = f"{months[m1 + 1]} {y1} – {months[m2 + 1]} {y2}"
+        if not length:
+            return span
+        months_long = self.ngettext("%(num)s month", "%(num)s months", period.months) % {"num": period.months}
+        return f"{span} ({months_long})"
+
+    def count(self, value: float | int) -> str:
+        """A count or a number of days, grouped as the reader groups digits: ``1 295`` in French."""
+        return format_decimal(value, format="#,##0.##", locale=self.locale)
+
+    def percent(self, value: float, signed: bool = False) -> str:
+        """A percentage Tally computed, to two decimals: ``2,50 %``, ``+2.50 %`` (signed)."""
+        written = format_decimal(abs(value) if signed else value, format="#,##0.00", locale=self.locale)
+        sign = ("+" if value >= 0 else "-") if signed else ""
+        return f"{sign}{written} %"
+
+    def interval(self, value: IntervalOut | None) -> str:
+        """An interval's bounds written in full in the reader's numbers, an open end said as such (a template filter)."""
         if value is None:
             return ""
-        unit = UNIT_WORDS.get(value.unit, value.unit)
         if value.lo is None and value.hi is None:
-            text = "any value"
+            text = self._("any value")
         elif value.hi is None:
-            text = f"≥ {number(value.lo)}"  # type: ignore[arg-type]
+            text = f"≥ {self._full(value.lo)}"  # type: ignore[arg-type]
         elif value.lo is None:
-            text = f"≤ {number(value.hi)}"
+            text = f"≤ {self._full(value.hi)}"
         else:
-            text = number(value.lo) if value.lo == value.hi else f"{number(value.lo)} – {number(value.hi)}"
-        return f"{text} {unit}".strip()
+            text = self._full(value.lo) if value.lo == value.hi else f"{self._full(value.lo)} – {self._full(value.hi)}"
+        return f"{text} {self.unit(value.unit)}".strip()
 
-    return interval
+    def _full(self, value: float) -> str:
+        return write_number(Decimal(repr(value)), "#,##0.######", self.locale)  # repr: the shortest digits that are this double
+
+    def _magnitude(self, base_value: float, unit: str) -> str:
+        """The number and its scale word, without the unit: the engine's scales, in the reader's words."""
+        unit = _canonical(unit)
+        if not math.isfinite(base_value):
+            return f"{base_value:g}"
+        if unit == "MAD":
+            magnitude = abs(base_value)
+            _ = self._
+            if magnitude >= 1e8:  # grouped: a scale slip reads 1,315.000 bn
+                return self.write(Decimal(f"{base_value / 1e9:.3f}"), True) + " " + _("bn")
+            if magnitude >= 1e5:
+                return self.write(Decimal(f"{base_value / 1e6:.1f}"), False) + " " + _("M")
+            return "0" if magnitude == 0 else self.write(Decimal(f"{base_value:.0f}"), True)
+        if unit in ("percent", "points"):
+            return self._significant(base_value / base_factor(unit))
+        return self._significant(base_value)
+
+    def _significant(self, value: float, digits: int = 4) -> str:
+        if value == 0 or not math.isfinite(value):
+            return f"{value:g}"
+        decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
+        text = f"{value:.{decimals}f}"
+        return self.write(Decimal(text.rstrip("0").rstrip(".") if "." in text else text), False)
+
+
+def _canonical(unit: str) -> str:
+    return {"money": "MAD", "ratio": "percent"}.get(unit, unit)

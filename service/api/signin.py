@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 
 from service.api.access import access_of, authenticate, sign_in_page, start_session
 from service.api.bodies import FORM_TYPES
+from service.api.language import N_, carried
 
 
 class SignInForm(msgspec.Struct, kw_only=True):
@@ -40,14 +41,14 @@ class SignInPages(Controller):
         """A token the service accepts opens a session and goes back where the desk was; any other is a 401 and the form again."""
         role = authenticate(request, data.token.strip(), "token")  # a wrong one counts against this address
         if role is None:
-            return sign_in_page(_local(data.next), "that is not a token this service accepts", status=401)
+            return sign_in_page(_local(data.next), N_("that is not a token this service accepts"), status=401)  # shown in the page's language
         start_session(request, role)
         return Redirect(_local(data.next), status_code=303)
 
     @post("/sign-out", name="sign-out", status_code=303, sync_to_thread=False, opt={"body_types": FORM_TYPES})  # a form with its CSRF token
     def sign_out(self, request: Request) -> Redirect:
         request.clear_session()
-        return Redirect("/", status_code=303)
+        return Redirect(carried("/", request), status_code=303)  # the desk, in the language the form was posted in
 
 
 def _local(path: str) -> str:

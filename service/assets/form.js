@@ -8,7 +8,8 @@
   let timer = null;
   async function read() {
     if (!figure.value.trim()) { reading.textContent = ""; return; }
-    const query = new URLSearchParams({ figure: figure.value, source: source ? source.value : "", unit: unit ? unit.value : "" });
+    // lang: the interval is written in the language the page speaks (its <html lang>)
+    const query = new URLSearchParams({ figure: figure.value, source: source ? source.value : "", unit: unit ? unit.value : "", lang: document.documentElement.lang });
     const answer = await fetch("/desk/read?" + query.toString(), { headers: { Accept: "application/json" } });
     if (!answer.ok) return;
     const found = await answer.json();

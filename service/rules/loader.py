@@ -55,6 +55,8 @@ from service.rules.symmetry import inferred_pair
 from service.units import quantity
 
 Name = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]*$", description="A binding name: lower case, digits, _")]
+LABEL_LANGUAGES = ("fr", "en", "ar")  # the desk's languages
+LABEL_LENGTH = 80
 
 
 def _described(type_: Any, text: str, *examples: Any) -> Any:
@@ -112,6 +114,11 @@ class BindingSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
         "the year before (a verdict only when every year is there); its relations to that binding hold for each member; "
         "read it with compound(name).",
         "cagr",
+    ) = None
+    labels: _described(
+        dict[str, str] | None,
+        "What the desk calls this binding's figure, in French, English and/or Arabic (without one, the desk names the figure's outlet and period).",
+        {"fr": "le chiffre du mois", "en": "the month's figure", "ar": "رقم الشهر"},
     ) = None
 
 
@@ -593,6 +600,7 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         context.report(where + ("stand_in_months",), "stand_in_months needs period: 'same as x' or 'base of x'")
     if len(context.problems) > before:
         return None
+    _labels(spec, where, context)  # after: a bad label fails the rule, but the names below it are still bound
     line, column = context.located.at(context.prefix + where, key=True)
     return Binding(
         name=name,
@@ -609,9 +617,21 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         stand_in_months=spec.stand_in_months,
         group=tuple(spec.group),
         each_year_of=spec.each_year_of,
+        labels=tuple(sorted((spec.labels or {}).items())),
         line=line,
         column=column,
     )
+
+
+def _labels(spec: BindingSpec, where: tuple[Any, ...], context: _RuleContext) -> None:
+    """A label per desk language, each a few words on one line: the desk prints it beside the figure."""
+    for language, text in (spec.labels or {}).items():
+        if language not in LABEL_LANGUAGES:
+            context.report(where + ("labels", language), f"no desk language {language!r}", f"label in {', '.join(LABEL_LANGUAGES)}", key=True)
+        elif not text.strip():
+            context.report(where + ("labels", language), "a blank label", "a few words naming the figure, or no label: the desk then names its outlet and period")
+        elif len(text) > LABEL_LENGTH or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text):
+            context.report(where + ("labels", language), f"a label is a few words on one line (at most {LABEL_LENGTH} characters, no control character)", "shorten it")
 
 
 def _new_spellings(spec: BindingSpec, where: tuple[Any, ...], context: _RuleContext) -> BindingSpec:

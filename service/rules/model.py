@@ -136,6 +136,7 @@ class Binding(msgspec.Struct, frozen=True, kw_only=True):
     stand_in_months: int = 0
     group: tuple[str, ...] = ()
     each_year_of: str | None = None  # a series: one member per year of that binding's span (see is_series)
+    labels: tuple[tuple[str, str], ...] = ()  # (language, words) the desk names this binding's figure by: ("en", "the earlier figure")
     line: int = 1
     column: int = 1
 

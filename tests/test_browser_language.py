@@ -1,0 +1,78 @@
+"""The desk in each of its languages, in a real browser at a desk's width (1280 px) and a phone's (360 px).
+
+Debian's chromium driven by Playwright against the seeded server, as tests/test_browser.py does:
+each page says its language and direction, nothing scrolls sideways on a phone, Arabic is laid
+out from the right, and the margin is written in the page's language with its unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import BROWSER_TIMEOUT_MS
+
+LEVEL_114, LEVEL_123 = "1,14 milliard de dirhams (MMDH)", "quelque 1,23 milliard de dirhams"
+PAGES = ["/", "/desk/rules", "/desk/new", "/desk/blame", "/subjects/ma.handicraft.exports", "/desk/articles/new", "/desk/unchecked"]
+MARGIN = {"en": "off by 80 M MAD (7.0 % of the smaller figure)", "fr": "écart de 80 M MAD (7,0 % du plus petit chiffre)", "ar": "فارق 80 مليون درهم (7.0 % من الرقم الأصغر)"}
+DIRECTION = {"en": "ltr", "fr": "ltr", "ar": "rtl"}
+
+
+@pytest.fixture(params=[1280, 360], ids=["desk", "phone"])
+def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": request.param, "height": 800})
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
+def _overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window: a reader would scroll sideways."""
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_each_page_speaks_its_language_right_to_left_in_arabic_and_fits_a_phone(page: Page, seeded_server: str, lang: str) -> None:
+    for path in PAGES:
+        page.goto(f"{seeded_server}{path}?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.locator("html")).to_have_attribute("dir", DIRECTION[lang])
+        assert page.evaluate("() => getComputedStyle(document.body).direction") == DIRECTION[lang], path
+        assert _overflow(page) <= 0, f"{path} in {lang} is {_overflow(page)} px wider than a {page.viewport_size['width']} px window"
+        brand = page.locator("header .brand").bounding_box()
+        width = page.viewport_size["width"]
+        assert brand is not None
+        if lang == "ar":  # the masthead starts on the right
+            assert brand["x"] > width / 2, (path, brand)
+        else:
+            assert brand["x"] < width / 2, (path, brand)
+        # the language menu names each language in itself, and the current one is marked
+        expect(page.locator("nav.languages a[aria-current='true']")).to_have_attribute("hreflang", lang)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_a_verdict_s_margin_is_written_in_the_page_s_language(page: Page, seeded_server: str, lang: str) -> None:
+    listed = httpx.get(seeded_server + "/verdicts", params={"rule": "same-figure", "status": "contradicted"}).json()["verdicts"]
+    [wanted] = [v["id"] for v in listed if {c["figure"] for c in v["claims"]} == {LEVEL_114, LEVEL_123}]
+    page.goto(f"{seeded_server}/desk/verdicts/{wanted}?lang={lang}")
+    expect(page.locator("h1.verdict-heading .margin")).to_contain_text(MARGIN[lang])
+    # navigating on keeps the language: the verdicts list, in the same language
+    page.locator("header nav a").first.click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    assert _overflow(page) <= 0
+
+
+def test_the_browser_s_language_chooses_when_no_link_does(browser: Any, seeded_server: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="ar-MA")  # Accept-Language: ar-MA
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    try:
+        opened = context.new_page()
+        opened.goto(seeded_server + "/desk/rules")
+        expect(opened.locator("html")).to_have_attribute("dir", "rtl")
+        expect(opened.get_by_role("heading", name="القواعد السارية")).to_be_visible()
+    finally:
+        context.close()
