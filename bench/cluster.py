@@ -77,7 +77,7 @@ def standalone_cluster(folder: Path, cores: int = 1, memory: str = "1g", deadlin
     """
     folder.mkdir(parents=True, exist_ok=True)
     environment = _environment(folder)
-    port, webui = _free_port(), _free_port()
+    port, webui = _free_ports(2)
     url, ui = f"spark://{LOOPBACK}:{port}", f"http://{LOOPBACK}:{webui}"
     spark_class = str(spark_home() / "bin" / "spark-class")
     with contextlib.ExitStack() as stack:
@@ -143,13 +143,18 @@ def _environment(folder: Path) -> dict[str, str]:
     }
 
 
-def _free_port() -> int:
-    """A port free now.  The daemon binds it a second later: another process could take it
-    meanwhile, and the start then fails with the log saying so (Spark takes no port 0 here
-    that it would report back for the web UI)."""
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
+def _free_ports(count: int) -> list[int]:
+    """``count`` different ports free now (held together while chosen, so never one twice).
+
+    The daemons bind them a second later: another process could take one meanwhile, and the
+    start then fails with the log saying so.  Spark would take port 0 for the master, but
+    not report back a web UI's port chosen so.
+    """
+    with contextlib.ExitStack() as stack:
+        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind((LOOPBACK, 0))
+        return [probe.getsockname()[1] for probe in probes]
 
 
 @contextlib.contextmanager

@@ -56,11 +56,26 @@ class LoadReport(msgspec.Struct):
 def store_file(store: Store, path: Path, progress: Progress | None = None) -> LoadReport:
     """Store every source and claim of one file, all or nothing; verdicts are left to the caller."""
     try:
-        with _collector_paused():
+        with _collector_paused(), _memory_bounded(store):
             report = checking.store_batch(store, file_records(path), progress)
     except BatchError as exc:
         raise LoadError(path, exc.where, exc.reason) from exc
     return _report(path, report)
+
+
+# DuckDB's memory while a file is stored (it spills the staged claims and their sort to
+# disk beyond it).  Unbounded, a million claims peaked at 3.8 GiB of RSS, most of it the
+# sort by subject; bounded so, at 1.9 GiB, for 15 % more CPU time.
+LOAD_MEMORY_LIMIT = "1GB"
+
+
+@contextlib.contextmanager
+def _memory_bounded(store: Store) -> Iterator[None]:
+    store.query(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
+    try:
+        yield
+    finally:
+        store.query("RESET memory_limit")
 
 
 @contextlib.contextmanager
