@@ -9,6 +9,7 @@ a newcomer's first install.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -30,7 +31,11 @@ def dry_run(target: str, clone: Path, *variables: str) -> list[str]:
     for name in ("Makefile", "pyproject.toml"):
         if not (clone / name).exists():  # copied once: a later copy would be newer than the stamps
             shutil.copy(ROOT / name, clone / name)
-    done = subprocess.run(["make", "-n", target, *variables], cwd=clone, capture_output=True, text=True, timeout=60, check=False)
+    # Under `make test` this runs inside a make: without its variables and directory lines, as a person types it
+    outer = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")
+    environment = {name: value for name, value in os.environ.items() if name not in outer}
+    done = subprocess.run(["make", "--no-print-directory", "-n", target, *variables], cwd=clone, capture_output=True, text=True,
+                          timeout=60, check=False, env=environment)
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
 
