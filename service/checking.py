@@ -32,7 +32,7 @@ from service.rules import local
 from service.rules.book import RuleBook, RuleSet
 from service.rules.model import Rule
 from service.rules.explain import Numerals, Surroundings, plain_numerals, render_verdict
-from service.rules.plan import REVISED, AllOf, VerdictRow, verdict_id
+from service.rules.plan import REVISED, AllOf, VerdictRow
 from service.rules.sql import neighbourhood_conditions
 from service.sources import Source, SourceIn
 from service.store import Connection, Neighbourhood, Store, executor_row
@@ -67,8 +67,8 @@ def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool, numerals: Nu
         if keep:
             store.add_claim(claim, connection)  # Conflict if it is stored already
         new = keep or store.add_claim_if_new(claim, connection)
-        rows, superseded, neighbourhood = _anchored(store, rules, claim, connection)
-        first_seen = store.upsert_verdicts(rows, superseded, connection)
+        rows, neighbourhood = _anchored(store, rules, claim, connection)
+        first_seen = store.upsert_verdicts(rows, connection)
         if keep and store.revises(claim, connection):
             # A new figure of a quantity its origin printed already changes how verdicts it is not
             # in read that quantity (plan.RELEASE_KEYS): a revision is rare, and a recompute is what a reload costs.
@@ -95,10 +95,13 @@ def _source(store: Store, source_id: str, connection: Connection) -> Source:
     return source
 
 
-def _anchored(
-    store: Store, rules: RuleSet, claim: Claim, connection: Connection
-) -> tuple[list[VerdictRow], list[str], Neighbourhood]:
-    """The verdicts a new claim takes part in, found in process over its neighbourhood; the stored ones they supersede."""
+def _anchored(store: Store, rules: RuleSet, claim: Claim, connection: Connection) -> tuple[list[VerdictRow], Neighbourhood]:
+    """The verdicts a new claim takes part in, found in process over its neighbourhood.
+
+    A verdict's id names readings and groups, not claims (``plan.verdict_key``): a new
+    reprint of a figure, or a new member of a group, rewrites the verdicts it joins under
+    their ids, so none is left behind to drop.
+    """
     anchor = executor_row(claim)
     candidates = [(plan, name) for plan in rules.plans.values() for name in local.accepting_bindings(plan, anchor)]
     # A binding not tied to the new claim's subject may hold a claim of any subject: its filters say which.
@@ -109,20 +112,7 @@ def _anchored(
     rows: list[VerdictRow] = []
     for plan in {id(plan): plan for plan, _ in candidates}.values():
         rows += local.execute(plan, neighbourhood.rows, anchor=claim.id)
-    return rows, _superseded(rules, rows, claim.id), neighbourhood
-
-
-def _superseded(rules: RuleSet, rows: list[VerdictRow], anchor: str) -> list[str]:
-    """A group that gains the new claim replaces the verdict over the group without it."""
-    superseded = []
-    for row in rows:
-        group = rules.plans[row.rule].group
-        if group is None or anchor not in row.roles[group.name] or len(row.roles[group.name]) < 3:
-            continue
-        before = dict(row.roles)
-        before[group.name] = [i for i in row.roles[group.name] if i != anchor]
-        superseded.append(verdict_id(row.rule, before))
-    return superseded
+    return rows, neighbourhood
 
 
 def render(
@@ -231,7 +221,7 @@ def check_article(store: Store, book: RuleBook, bodies: Sequence[ClaimIn], numer
         for index, claim, new in anchored:
             # The verdicts are not upserted (submit does it to learn when each was first seen): a dry run
             # of forty claims would write and roll back forty sets of verdicts to say "not yet".
-            rows, _, neighbourhood = _anchored(store, rules, claim, connection)
+            rows, neighbourhood = _anchored(store, rules, claim, connection)
             claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
             rendered.append((index, claim, rows, {}, claims))
     order = _verdict_order(rules)
