@@ -397,26 +397,41 @@ def all_verdicts(store: Store, book: RuleBook) -> list[Verdict]:
 
 
 def blame(store: Store, book: RuleBook, subject: str | None = None) -> blaming.Blame:
-    """The claims in contradicted verdicts kept in the store, and the least-weight sets whose removal leaves none."""
+    """The claims in contradicted verdicts kept in the store, and the least-weight sets of readings whose removal leaves none.
+
+    The search runs over readings (``plan.figure_key``), not claims: every claim that
+    printed a figure is doubted with it, and the figure weighs what they weigh together.
+    """
     conflicts = store.contradicted_claim_sets(book.current, subject=subject)
     counts: dict[str, int] = {}
     for claim_ids in conflicts:
         for claim_id in set(claim_ids):
             counts[claim_id] = counts.get(claim_id, 0) + 1
-    named = store.claims_to_blame(sorted(counts))
-    solution = blaming.minimal_sets(conflicts, {claim_id: weight for claim_id, (_, _, weight) in named.items()})
+    readings = store.readings_of(sorted(counts))
+    reading_of = {claim_id: key for key, ids in readings.items() for claim_id in ids}
+    named = store.claims_to_blame(sorted(reading_of))
+    weights = {key: sum(named[claim_id][2] for claim_id in ids) for key, ids in readings.items()}
+    solution = blaming.minimal_sets([sorted({reading_of[c] for c in claim_ids}) for claim_ids in conflicts], weights)
     suspects = [
         blaming.Suspect(id=claim_id, source=named[claim_id][0], quote=named[claim_id][1], contradictions=n, weight=named[claim_id][2])
         for claim_id, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
+    # each set as its claims, in their order (the solver orders sets of readings by key)
+    chosen_sets = sorted((sorted(claim_id for key in chosen for claim_id in readings[key]), chosen) for chosen in solution.sets)
     return blaming.Blame(
         claims=suspects,
-        minimal_sets=[list(chosen) for chosen in solution.sets],
+        minimal_sets=[claim_ids for claim_ids, _ in chosen_sets],
+        readings=[[blaming.Reading(key=key, claims=readings[key]) for key in chosen] for _, chosen in chosen_sets],
         weight=solution.weight,
         exact=solution.exact,
         components=[
             blaming.ComponentSummary(
-                claims=len(c.claims), verdicts=c.verdicts, weight=c.weight, exact=c.exact, alternatives=len(c.sets)
+                claims=sum(len(readings[key]) for key in c.claims),
+                readings=len(c.claims),
+                verdicts=c.verdicts,
+                weight=c.weight,
+                exact=c.exact,
+                alternatives=len(c.sets),
             )
             for c in solution.components
         ],

@@ -730,6 +730,17 @@ class Store:
         )
         return {claim_id: (source, quote, weight) for claim_id, source, quote, weight in rows}
 
+    def readings_of(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        """{figure key: every claim in force printing it, sorted} for the figures the given claims print (``plan.figure_key``)."""
+        if not ids:
+            return {}
+        rows = self.query(
+            f"SELECT figure_key, list_sort(list(id)) FROM {CLAIMS} WHERE figure_key IN "
+            "(SELECT figure_key FROM claims WHERE id IN (SELECT unnest(?))) GROUP BY figure_key",
+            [list(ids)],
+        )
+        return dict(rows)
+
     def get_verdict(self, verdict_id: str, shapes: RuleShapes) -> tuple[VerdictRow, datetime.datetime]:
         """One verdict of the rules in force; NotFound otherwise (a rule reloaded away leaves none the next recompute keeps)."""
         rows = self.query(

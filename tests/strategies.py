@@ -481,6 +481,19 @@ def random_stores(draw: st.DrawFn, max_claims: int = 14, min_claims: int = 1) ->
     return Scenario(tuple(desks), tuple(claims))
 
 
+@st.composite
+def stores_with_reprints(draw: st.DrawFn, max_claims: int = 10) -> Scenario:
+    """A random store in which some claims are printed again, by their desk or another: one reading or several
+    (a desk reads a figure by its own rounding), so that executors bind readings of one claim and of many."""
+    scenario = draw(random_stores(max_claims=max_claims))
+    claims = list(scenario.claims)
+    for n in range(draw(st.integers(1, 4))):
+        body, figure = claims[draw(st.integers(0, len(scenario.claims) - 1))]
+        desk = draw(st.sampled_from([body.source] * 2 + [s.id for s in scenario.sources]))
+        claims.append((msgspec.structs.replace(body, source=desk, quote=f"reprint {n}: {figure.text}"), figure))
+    return Scenario(scenario.sources, tuple(claims))
+
+
 # --- stores --------------------------------------------------------------------------------
 
 
