@@ -369,9 +369,22 @@ def reload(store: Store, book: RuleBook) -> list[Rule]:
     """
     fresh = book.load()
     with store.transaction() as connection:
-        _recompute_within(store, fresh, connection)
+        current = book.current
+        if store.setting(_RULES_KEY, connection) == current.fingerprint:
+            # The verdicts are those of the rules in force: only the rules added, changed or removed need their SQL run.
+            changed = [rule_id for rule_id, c in fresh.compiled.items() if _rule_sql(current, rule_id) != c.verdict_rows_sql()]
+            removed = [rule_id for rule_id in current.compiled if rule_id not in fresh.compiled]
+            store.replace_rule_verdicts([(rule_id, fresh.compiled[rule_id].verdict_rows_sql()) for rule_id in changed], changed + removed, connection)
+            store.set_setting(_RULES_KEY, fresh.fingerprint, connection)
+        else:
+            _recompute_within(store, fresh, connection)
         book.install(fresh)
     return list(fresh.rules)
+
+
+def _rule_sql(rules: RuleSet, rule_id: str) -> str | None:
+    compiled = rules.compiled.get(rule_id)
+    return None if compiled is None else compiled.verdict_rows_sql()
 
 
 @contextmanager

@@ -643,6 +643,46 @@ class Store:
             connection.execute(_FIRST_SEEN_BEFORE_3).fetchall()
         return timings
 
+    def replace_rule_verdicts(
+        self, rule_queries: Sequence[tuple[str, str]], gone: Sequence[str], connection: duckdb.DuckDBPyConnection
+    ) -> dict[str, float]:
+        """Drop the verdicts of the rules ``gone`` (changed or removed) and compute those of ``rule_queries``; seconds per rule.
+
+        The rest of the table stays as it is: a reload that adds or changes one rule runs that
+        rule's SQL alone.  A verdict found again keeps the time it first appeared.
+        """
+        if not gone and not rule_queries:
+            return {}
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE earlier_verdicts AS SELECT id, first_seen FROM verdicts WHERE list_contains(?, rule)", [list(gone)]
+        ).fetchall()
+        connection.execute("DELETE FROM verdicts WHERE list_contains(?, rule)", [list(gone)]).fetchall()
+        timings = {}
+        with self._readings_grouped(connection):
+            for rule_id, query in rule_queries:
+                started = time.perf_counter()
+                connection.execute(
+                    f"INSERT INTO verdicts SELECT found.*, coalesce(earlier.first_seen, now()) "
+                    f"FROM ({query}) AS found LEFT JOIN earlier_verdicts AS earlier USING (id)"
+                ).fetchall()
+                timings[rule_id] = time.perf_counter() - started
+        connection.execute("DROP TABLE earlier_verdicts").fetchall()
+        return timings
+
+    @contextlib.contextmanager
+    def _readings_grouped(self, connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """The readings grouped once, into temporary tables that shadow their views, and the rules' join order kept."""
+        database = connection.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+        for name in READINGS.values():
+            connection.execute(f'CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM "{database}".main.{name}').fetchall()
+        connection.execute("SET disabled_optimizers = 'join_order'").fetchall()  # see replace_verdicts
+        try:
+            yield
+        finally:
+            connection.execute("RESET disabled_optimizers").fetchall()
+            for name in READINGS.values():
+                connection.execute(f"DROP TABLE temp.{name}").fetchall()
+
     def verdict_rows(self, query: str, shapes: RuleShapes) -> list[VerdictRow]:
         """The rows of one rule's verdict query, read without storing them."""
         return [_verdict_from_row(row, shapes) for row in self.query(query)]
@@ -751,8 +791,9 @@ class Store:
             raise NotFound("verdict", verdict_id)
         return _verdict_from_row(rows[0][:-1], shapes), rows[0][-1]
 
-    def setting(self, key: str) -> str | None:
-        rows = self.query("SELECT value FROM settings WHERE key = ?", [key])
+    def setting(self, key: str, connection: duckdb.DuckDBPyConnection | None = None) -> str | None:
+        with self._within(connection) as conn:
+            rows = conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
         return rows[0][0] if rows else None
 
     def set_setting(self, key: str, value: str, connection: duckdb.DuckDBPyConnection) -> None:
