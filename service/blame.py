@@ -74,21 +74,35 @@ class Suspect(msgspec.Struct, kw_only=True):
 class ComponentSummary(msgspec.Struct, kw_only=True):
     """Contradicted verdicts that share claims, solved together."""
 
-    claims: int
+    claims: int  # printing its readings
     verdicts: int
     weight: float  # of its minimal sets (or, if not exact, of the best set found)
     exact: bool  # the weight was proven least within the work budget
     alternatives: int  # least-weight sets found for it, at most MAX_SETS
+    readings: int = 0  # the figures its contradictions read
+
+
+class Reading(msgspec.Struct, kw_only=True):
+    """A figure to doubt: one reading (``plan.figure_key``) and every claim in force that printed it."""
+
+    key: str
+    claims: list[str]
 
 
 class Blame(msgspec.Struct, kw_only=True):
-    """``GET /blame``: the figures to doubt first, and the fewest whose removal leaves no contradiction."""
+    """``GET /blame``: the figures to doubt first, and the fewest whose removal leaves no contradiction.
+
+    The sets are sets of readings: to doubt a figure is to doubt every claim that printed it
+    (a reading weighs what its claims weigh together).  ``minimal_sets`` lists each set's
+    claims; ``readings``, beside it in the same order, the same set as readings with their claims.
+    """
 
     claims: list[Suspect]
     minimal_sets: list[list[str]]
     weight: float  # the total weight of each minimal set
     exact: bool  # every component was solved exactly: each set is a least-weight removal set
     components: list[ComponentSummary]
+    readings: list[list[Reading]] = []
 
 
 # --- the solver ------------------------------------------------------------------------

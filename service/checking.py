@@ -32,7 +32,7 @@ from service.rules import local
 from service.rules.book import RuleBook, RuleSet
 from service.rules.model import Rule
 from service.rules.explain import Numerals, Surroundings, plain_numerals, render_verdict
-from service.rules.plan import REVISED, AllOf, VerdictRow, verdict_id
+from service.rules.plan import REVISED, AllOf, VerdictRow
 from service.rules.sql import neighbourhood_conditions
 from service.sources import Source, SourceIn
 from service.store import Connection, Neighbourhood, Store, executor_row
@@ -67,8 +67,8 @@ def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool, numerals: Nu
         if keep:
             store.add_claim(claim, connection)  # Conflict if it is stored already
         new = keep or store.add_claim_if_new(claim, connection)
-        rows, superseded, neighbourhood = _anchored(store, rules, claim, connection)
-        first_seen = store.upsert_verdicts(rows, superseded, connection)
+        rows, neighbourhood = _anchored(store, rules, claim, connection)
+        first_seen = store.upsert_verdicts(rows, connection)
         if keep and store.revises(claim, connection):
             # A new figure of a quantity its origin printed already changes how verdicts it is not
             # in read that quantity (plan.RELEASE_KEYS): a revision is rare, and a recompute is what a reload costs.
@@ -95,10 +95,13 @@ def _source(store: Store, source_id: str, connection: Connection) -> Source:
     return source
 
 
-def _anchored(
-    store: Store, rules: RuleSet, claim: Claim, connection: Connection
-) -> tuple[list[VerdictRow], list[str], Neighbourhood]:
-    """The verdicts a new claim takes part in, found in process over its neighbourhood; the stored ones they supersede."""
+def _anchored(store: Store, rules: RuleSet, claim: Claim, connection: Connection) -> tuple[list[VerdictRow], Neighbourhood]:
+    """The verdicts a new claim takes part in, found in process over its neighbourhood.
+
+    A verdict's id names readings and groups, not claims (``plan.verdict_key``): a new
+    reprint of a figure, or a new member of a group, rewrites the verdicts it joins under
+    their ids, so none is left behind to drop.
+    """
     anchor = executor_row(claim)
     candidates = [(plan, name) for plan in rules.plans.values() for name in local.accepting_bindings(plan, anchor)]
     # A binding not tied to the new claim's subject may hold a claim of any subject: its filters say which.
@@ -109,20 +112,7 @@ def _anchored(
     rows: list[VerdictRow] = []
     for plan in {id(plan): plan for plan, _ in candidates}.values():
         rows += local.execute(plan, neighbourhood.rows, anchor=claim.id)
-    return rows, _superseded(rules, rows, claim.id), neighbourhood
-
-
-def _superseded(rules: RuleSet, rows: list[VerdictRow], anchor: str) -> list[str]:
-    """A group that gains the new claim replaces the verdict over the group without it."""
-    superseded = []
-    for row in rows:
-        group = rules.plans[row.rule].group
-        if group is None or anchor not in row.roles[group.name] or len(row.roles[group.name]) < 3:
-            continue
-        before = dict(row.roles)
-        before[group.name] = [i for i in row.roles[group.name] if i != anchor]
-        superseded.append(verdict_id(row.rule, before))
-    return superseded
+    return rows, neighbourhood
 
 
 def render(
@@ -231,7 +221,7 @@ def check_article(store: Store, book: RuleBook, bodies: Sequence[ClaimIn], numer
         for index, claim, new in anchored:
             # The verdicts are not upserted (submit does it to learn when each was first seen): a dry run
             # of forty claims would write and roll back forty sets of verdicts to say "not yet".
-            rows, _, neighbourhood = _anchored(store, rules, claim, connection)
+            rows, neighbourhood = _anchored(store, rules, claim, connection)
             claims = neighbourhood.claims({i for row in rows for i in row.roles_ids}) if rows else {}
             rendered.append((index, claim, rows, {}, claims))
     order = _verdict_order(rules)
@@ -379,9 +369,22 @@ def reload(store: Store, book: RuleBook) -> list[Rule]:
     """
     fresh = book.load()
     with store.transaction() as connection:
-        _recompute_within(store, fresh, connection)
+        current = book.current
+        if store.setting(_RULES_KEY, connection) == current.fingerprint:
+            # The verdicts are those of the rules in force: only the rules added, changed or removed need their SQL run.
+            changed = [rule_id for rule_id, c in fresh.compiled.items() if _rule_sql(current, rule_id) != c.verdict_rows_sql()]
+            removed = [rule_id for rule_id in current.compiled if rule_id not in fresh.compiled]
+            store.replace_rule_verdicts([(rule_id, fresh.compiled[rule_id].verdict_rows_sql()) for rule_id in changed], changed + removed, connection)
+            store.set_setting(_RULES_KEY, fresh.fingerprint, connection)
+        else:
+            _recompute_within(store, fresh, connection)
         book.install(fresh)
     return list(fresh.rules)
+
+
+def _rule_sql(rules: RuleSet, rule_id: str) -> str | None:
+    compiled = rules.compiled.get(rule_id)
+    return None if compiled is None else compiled.verdict_rows_sql()
 
 
 @contextmanager
@@ -407,26 +410,41 @@ def all_verdicts(store: Store, book: RuleBook) -> list[Verdict]:
 
 
 def blame(store: Store, book: RuleBook, subject: str | None = None) -> blaming.Blame:
-    """The claims in contradicted verdicts kept in the store, and the least-weight sets whose removal leaves none."""
+    """The claims in contradicted verdicts kept in the store, and the least-weight sets of readings whose removal leaves none.
+
+    The search runs over readings (``plan.figure_key``), not claims: every claim that
+    printed a figure is doubted with it, and the figure weighs what they weigh together.
+    """
     conflicts = store.contradicted_claim_sets(book.current, subject=subject)
     counts: dict[str, int] = {}
     for claim_ids in conflicts:
         for claim_id in set(claim_ids):
             counts[claim_id] = counts.get(claim_id, 0) + 1
-    named = store.claims_to_blame(sorted(counts))
-    solution = blaming.minimal_sets(conflicts, {claim_id: weight for claim_id, (_, _, weight) in named.items()})
+    readings = store.readings_of(sorted(counts))
+    reading_of = {claim_id: key for key, ids in readings.items() for claim_id in ids}
+    named = store.claims_to_blame(sorted(reading_of))
+    weights = {key: sum(named[claim_id][2] for claim_id in ids) for key, ids in readings.items()}
+    solution = blaming.minimal_sets([sorted({reading_of[c] for c in claim_ids}) for claim_ids in conflicts], weights)
     suspects = [
         blaming.Suspect(id=claim_id, source=named[claim_id][0], quote=named[claim_id][1], contradictions=n, weight=named[claim_id][2])
         for claim_id, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
+    # each set as its claims, in their order (the solver orders sets of readings by key)
+    chosen_sets = sorted((sorted(claim_id for key in chosen for claim_id in readings[key]), chosen) for chosen in solution.sets)
     return blaming.Blame(
         claims=suspects,
-        minimal_sets=[list(chosen) for chosen in solution.sets],
+        minimal_sets=[claim_ids for claim_ids, _ in chosen_sets],
+        readings=[[blaming.Reading(key=key, claims=readings[key]) for key in chosen] for _, chosen in chosen_sets],
         weight=solution.weight,
         exact=solution.exact,
         components=[
             blaming.ComponentSummary(
-                claims=len(c.claims), verdicts=c.verdicts, weight=c.weight, exact=c.exact, alternatives=len(c.sets)
+                claims=sum(len(readings[key]) for key in c.claims),
+                readings=len(c.claims),
+                verdicts=c.verdicts,
+                weight=c.weight,
+                exact=c.exact,
+                alternatives=len(c.sets),
             )
             for c in solution.components
         ],

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import msgspec
+
 from service.claims import Claim
 from service.rules import local
 from service.rules.explain import Numerals, computation, plain_numerals, printed
@@ -37,6 +39,7 @@ def diagnose(
     """One diagnosis per mechanism that applies to the verdict's figures, in the mechanisms' order."""
     if row.status not in DIAGNOSED:
         return []
+    row = representatives(plan, row)
     found = []
     for mechanism in mechanisms:
         tried = [(_RANK[again.status], n, again, role, claim, reading) for n, (role, claim, reading, again) in enumerate(_readings(plan, row, claims, mechanism, language_of))]
@@ -47,6 +50,22 @@ def diagnose(
         text = f"Reading {role} {printed(claims[claim.id].figure)} {reading.describe()}: {computation(plan, again, bound, numerals)}"
         found.append(Diagnosis(id=mechanism.id, title=mechanism.title, status=again.status, computation=text))  # type: ignore[arg-type]
     return found
+
+
+def representatives(plan: RulePlan, row: VerdictRow) -> VerdictRow:
+    """The verdict over one claim of each reading it binds (a group's members all): its reprints read alike,
+    so re-reading one says what re-reading each would; two roles holding one reading take two of its claims."""
+    taken: set[str] = set()
+    roles = {}
+    for binding in plan.bindings:
+        ids = row.roles[binding.name]
+        if binding.is_group:
+            roles[binding.name] = ids
+            continue
+        chosen = next((i for i in ids if i not in taken), ids[0])
+        taken.add(chosen)
+        roles[binding.name] = [chosen]
+    return msgspec.structs.replace(row, roles=roles)
 
 
 def _readings(
@@ -68,4 +87,7 @@ def _readings(
 def _again(plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], changed: Claim) -> VerdictRow | None:
     """The rule's verdict over the same figures in the same roles, one of them re-read; None if it no longer binds them."""
     rows = [executor_row(changed if claim_id == changed.id else claims[claim_id]) for claim_id in sorted(row.roles_ids)]
-    return next((verdict for verdict in local.execute(plan, rows) if verdict.roles == row.roles), None)
+    found = [verdict for verdict in local.execute(plan, rows) if verdict.roles_ids == row.roles_ids]
+    # The same roles; else the same claims the other way round: a symmetric pair is ordered by
+    # its readings' keys, and re-reading a figure changes its key.
+    return next((verdict for verdict in found if verdict.roles == row.roles), found[0] if found else None)

@@ -48,7 +48,8 @@ from sqlglot import exp
 
 from service.rules.book import RuleSet
 from service.rules.plan import VerdictRow
-from service.rules.sql import CLAIMS, CompiledRule, compile_without_releases
+from service.rules.plan import FIGURE_COLUMNS, figure_key
+from service.rules.sql import CLAIMS, READINGS, CompiledRule, compile_without_releases, readings_select
 from service.store import VERDICT_FIELDS, Store
 from service.verdicts import STATUS_ORDER
 
@@ -70,16 +71,18 @@ LAYOUT: dict[str, str] = {
     "reading": "string",  # JSON list: how the figure was read
     "language": "string",  # the source's language (fr, en)
     "origin": "string", "released": "string",  # who the figure is attributed to, and its release (YYYY-MM[-DD])
+    "figure_key": "string",  # plan.figure_key: what the rules bind readings by; computed here when a dataset lacks it
 }  # fmt: skip
 # Columns layout 2 added: a dataset without them (layout 1) reads as claims without an origin.
-OPTIONAL = ("origin", "released")
+# A dataset without ``figure_key`` (written before readings) has it computed as the store does.
+OPTIONAL = ("origin", "released", "figure_key")
 # A whole number in a month column may come as a long from another writer; nothing else is widened.
 _ACCEPTED = {"int": {"int", "bigint"}}
 # What layout 2 stores of the store's claims table: the columns above, language from the source.
 _EXPORT_SELECT = ", ".join(f"claims.{c}" if c != "language" else "sources.language" for c in LAYOUT)
 
 VERDICT_SCHEMA = (
-    "id string, rule string, roles map<string, array<string>>, claim_ids array<string>, status string, "
+    "id string, rule string, roles map<string, array<string>>, claim_ids array<string>, role_sizes array<int>, status string, "
     "margin double, margin_unit string, left_lo double, left_hi double, right_lo double, right_hi double"
 )
 
@@ -190,8 +193,12 @@ def read_claims(session: SparkSession, path: str) -> DataFrame:
     claims = session.read.parquet(path)
     check_layout(claims)
     for column in OPTIONAL:
-        if column not in claims.columns:
+        if column not in claims.columns and column != "figure_key":
             claims = claims.withColumn(column, F.lit(None).cast(LAYOUT[column]))
+    if "figure_key" not in claims.columns:
+        # plan.figure_key in Python, so the key is the store's to the bit (Spark writes doubles otherwise)
+        key = F.udf(lambda *values: figure_key(dict(zip(FIGURE_COLUMNS, values))), "string")
+        claims = claims.withColumn("figure_key", key(*[claims[c] for c in FIGURE_COLUMNS]))
     return claims.select(*[claims[c].cast(t) if claims.schema[c].dataType.simpleString() != t else claims[c] for c, t in LAYOUT.items()])
 
 
@@ -275,6 +282,10 @@ def verdict_rows(
     claims = claims.persist(StorageLevel.MEMORY_AND_DISK)
     kept.append(claims)
     claims.createOrReplaceTempView(CLAIMS)
+    for by_source, name in READINGS.items():  # what the rules' scalar bindings bind (sql.readings_select)
+        readings = session.sql(readings_select(by_source).sql(dialect="spark")).persist(StorageLevel.MEMORY_AND_DISK)
+        kept.append(readings)
+        readings.createOrReplaceTempView(name)
     parts, timings = [], {}
     # Without a claim naming both an origin and a release no verdict can be revised: the rules'
     # SQL then leaves the release reading out (the same verdicts; a third of the plan, which
@@ -304,10 +315,9 @@ def _with_roles(rows: DataFrame, compiled: CompiledRule) -> DataFrame:
     from pyspark.sql import functions as F
 
     bindings = compiled.plan.bindings
-    members = F.size("claim_ids") - len(compiled.plan.scalars)  # a group's members, with the scalars one each
     names, slices, at = [], [], F.lit(1)
-    for binding in bindings:
-        taken = members if binding.is_group else F.lit(1)
+    for index, binding in enumerate(bindings):
+        taken = F.element_at("role_sizes", index + 1)
         names.append(F.lit(binding.name))
         slices.append(F.slice("claim_ids", at, taken))
         at = at + taken
@@ -320,7 +330,7 @@ def verdict_row(row: Any, rules: RuleSet) -> VerdictRow:
     return VerdictRow(
         id=row["id"],
         rule=row["rule"],
-        roles=rules.plans[row["rule"]].roles_of(list(row["claim_ids"])),
+        roles=rules.plans[row["rule"]].roles_of(list(row["claim_ids"]), list(row["role_sizes"])),
         status=row["status"],
         margin=row["margin"],
         margin_unit=row["margin_unit"],

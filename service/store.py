@@ -42,8 +42,8 @@ from service.claims import Claim, ClaimIn, IntervalOut, Warning, Withdrawal, cat
 from service.errors import Conflict, InvalidField, NotFound, StoreLocked, StoreUnavailable
 from service.origins import Origin
 from service.periods import Period
-from service.rules.plan import CLAIM_COLUMNS, RELEASE_KEYS, VerdictRow, breakdown_key
-from service.rules.sql import CLAIMS
+from service.rules.plan import CLAIM_COLUMNS, FIGURE_COLUMNS, RELEASE_KEYS, VerdictRow, breakdown_key, figure_key
+from service.rules.sql import CLAIMS, READINGS, readings_select
 from service.sources import Source
 from service.units import CANONICAL_UNITS, base_factor
 from service.verdicts import STATUS_ORDER
@@ -52,6 +52,7 @@ _VERDICTS_COLUMNS = """
     id VARCHAR NOT NULL,
     rule VARCHAR NOT NULL,
     claim_ids VARCHAR[] NOT NULL,
+    role_sizes INTEGER[] NOT NULL,
     status VARCHAR NOT NULL,
     margin DOUBLE,
     margin_unit VARCHAR,
@@ -65,9 +66,9 @@ _VERDICTS_COLUMNS = """
 # a time (7.7 s for 528k verdicts), while a whole recompute drops and rebuilds this one.
 
 
-def _verdicts_table(replace: bool = False) -> str:
+def _verdicts_table(replace: bool = False, columns: str = _VERDICTS_COLUMNS) -> str:
     create = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
-    return f"{create} verdicts ({_VERDICTS_COLUMNS});\nCREATE UNIQUE INDEX IF NOT EXISTS verdicts_id ON verdicts (id);"
+    return f"{create} verdicts ({columns});\nCREATE UNIQUE INDEX IF NOT EXISTS verdicts_id ON verdicts (id);"
 
 
 SCHEMA = """
@@ -141,7 +142,7 @@ SCHEMA += f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdr
 # versions were recorded up to date (each statement of SCHEMA adds only what is missing).
 # A store that records a higher version was written by a newer Tally and is refused: read
 # by code that does not know its columns, it could only be misread or damaged.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Version 2 (issue 19): where a figure comes from (origin) and which of its releases printed
 # it, the origins' display names, and the unit a claim gave beside a figure that leaves it
 # unsaid ("3,6 milliards", MAD).  A store made before has none of them: every claim was its
@@ -160,7 +161,64 @@ _VERSION_3 = f"""
 ALTER TABLE claims ADD COLUMN IF NOT EXISTS figure_direction VARCHAR;
 CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL;
 """
-MIGRATIONS: dict[int, str] = {1: SCHEMA + _verdicts_table(), 2: _VERSION_2, 3: _VERSION_3}
+
+
+def _version_4(connection: duckdb.DuckDBPyConnection) -> None:
+    """Version 4 (issue 21): verdicts bind readings, not claims (``plan.READING_COLUMNS``).
+
+    Each claim gets its figure's key (``plan.figure_key``, computed here in Python as on every
+    insert), the views of readings are made, and the verdicts table takes each role's size;
+    its verdicts, keyed by claim ids, cannot be read in the new shape, so they are set aside
+    (``verdicts_before_4``: when each was first seen) and the rules' fingerprint is forgotten:
+    the next start or check recomputes them, once, under new ids, each keeping the first_seen
+    of the verdicts it gathers (``Store.replace_verdicts``).
+    """
+    connection.execute("ALTER TABLE claims ADD COLUMN IF NOT EXISTS figure_key VARCHAR").fetchall()
+    rows = connection.execute(f"SELECT id, {', '.join(FIGURE_COLUMNS)} FROM claims").fetchall()
+    keys = [(row[0], figure_key(dict(zip(FIGURE_COLUMNS, row[1:])))) for row in rows]
+    if keys:
+        connection.register("figure_keys", pa.table({"id": [k[0] for k in keys], "figure_key": [k[1] for k in keys]}))
+        try:
+            connection.execute("UPDATE claims SET figure_key = figure_keys.figure_key FROM figure_keys WHERE claims.id = figure_keys.id").fetchall()
+        finally:
+            connection.unregister("figure_keys")
+    connection.execute(f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL").fetchall()
+    connection.execute("CREATE OR REPLACE TABLE verdicts_before_4 AS SELECT rule, claim_ids, first_seen FROM verdicts").fetchall()
+    connection.execute(_verdicts_table(replace=True)).fetchall()
+    connection.execute(_READINGS_VIEWS).fetchall()
+    connection.execute("DELETE FROM settings WHERE key = 'verdicts_rules'").fetchall()
+
+
+# The readings every rule binds (sql.readings_select): views, which a recompute shadows with
+# temporary tables of the same names so that they are grouped once for all the rules.
+_READINGS_VIEWS = "".join(
+    f"CREATE OR REPLACE VIEW {name} AS {readings_select(by_source).sql(dialect='duckdb')};\n" for by_source, name in READINGS.items()
+)
+
+# Verdicts recomputed after migration 4 keep when the claim-keyed verdicts they gather were
+# first seen: per role, the earliest time any of its claims was in a verdict of the rule; the
+# verdict, the latest of its roles' (a pair is seen once both figures are).  A verdict with a
+# role no old verdict of the rule held is new: it keeps the time of the recompute.
+_FIRST_SEEN_BEFORE_4 = """
+UPDATE verdicts SET first_seen = gathered.first_seen FROM (
+    SELECT id, max(seen) AS first_seen, count(seen) = count(*) AS known FROM (
+        SELECT parts.id, parts.role, min(claim_seen.first_seen) AS seen FROM (
+            SELECT id, rule, unnest(claim_ids) AS claim_id,
+                   unnest(flatten(list_transform(range(len(role_sizes)), lambda i: list_transform(range(role_sizes[i + 1]), lambda j: i)))) AS role
+            FROM verdicts) AS parts
+        LEFT JOIN (SELECT rule, claim_id, min(first_seen) AS first_seen
+                   FROM (SELECT rule, unnest(claim_ids) AS claim_id, first_seen FROM verdicts_before_4) GROUP BY ALL) AS claim_seen
+               ON claim_seen.rule = parts.rule AND claim_seen.claim_id = parts.claim_id
+        GROUP BY parts.id, parts.role)
+    GROUP BY id) AS gathered
+WHERE verdicts.id = gathered.id AND gathered.known;
+DROP TABLE verdicts_before_4;
+"""
+
+Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
+# Version 1's verdicts, keyed by claims (a released migration never changes: version 4 remakes them).
+_VERDICTS_COLUMNS_1 = _VERDICTS_COLUMNS.replace("    role_sizes INTEGER[] NOT NULL,\n", "")
+MIGRATIONS: dict[int, Migration] = {1: SCHEMA + _verdicts_table(columns=_VERDICTS_COLUMNS_1), 2: _VERSION_2, 3: _VERSION_3, 4: _version_4}
 _VERSION_KEY = "schema_version"
 
 # A margin (in its unit) over the largest finite bound of the check's sides (base magnitudes).
@@ -169,8 +227,8 @@ _LARGEST_SIDE = "greatest(" + ", ".join(f"CASE WHEN isfinite({c}) THEN abs({c}) 
 _RELATIVE_MARGIN = f"(margin * CASE margin_unit {_FACTOR_OF_UNIT} ELSE 1 END / nullif({_LARGEST_SIDE}, 0))"
 
 # The verdicts table's columns that executors fill (all but first_seen), in order.
-VERDICT_FIELDS = ("id", "rule", "claim_ids", "status", "margin", "margin_unit", "left_lo", "left_hi", "right_lo", "right_hi")
-_VERDICT_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR[]", "VARCHAR", "DOUBLE", "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE")
+VERDICT_FIELDS = ("id", "rule", "claim_ids", "role_sizes", "status", "margin", "margin_unit", "left_lo", "left_hi", "right_lo", "right_hi")
+_VERDICT_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR[]", "INTEGER[]", "VARCHAR", "DOUBLE", "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE")
 
 
 class RuleShapes(Protocol):
@@ -179,7 +237,7 @@ class RuleShapes(Protocol):
     @property
     def rule_ids(self) -> list[str]: ...
 
-    def roles_of(self, rule: str, claim_ids: list[str]) -> dict[str, list[str]]: ...
+    def roles_of(self, rule: str, claim_ids: list[str], sizes: list[int]) -> dict[str, list[str]]: ...
 
 T = TypeVar("T")
 # What a unit of work runs on; callers hand it back to the store's methods and never query it.
@@ -239,8 +297,11 @@ class Store:
         if not pending:
             return
         with self.transaction() as connection:
-            for sql in pending:
-                connection.execute(sql).fetchall()
+            for migration in pending:
+                if callable(migration):
+                    migration(connection)
+                else:
+                    connection.execute(migration).fetchall()
             self.set_setting(_VERSION_KEY, str(SCHEMA_VERSION), connection)
 
     def schema_version(self) -> int | None:
@@ -567,6 +628,10 @@ class Store:
         """
         connection.execute("CREATE OR REPLACE TEMP TABLE earlier_verdicts AS SELECT id, first_seen FROM verdicts").fetchall()
         connection.execute(_verdicts_table(replace=True) + "DROP INDEX verdicts_id;").fetchall()
+        # The readings, grouped once for every rule: temporary tables shadow the views of the same names.
+        database = connection.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+        for name in READINGS.values():
+            connection.execute(f'CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM "{database}".main.{name}').fetchall()
         timings = {}
         # Join in the order the rule binds its claims: each binding relates to earlier ones,
         # so that order is a chain of selective joins.  DuckDB's join-order optimizer cannot
@@ -586,17 +651,59 @@ class Store:
                 timings[rule_id] = time.perf_counter() - started
         finally:
             connection.execute("RESET disabled_optimizers").fetchall()
+            for name in READINGS.values():
+                connection.execute(f"DROP TABLE temp.{name}").fetchall()
         connection.execute("CREATE UNIQUE INDEX verdicts_id ON verdicts (id); DROP TABLE earlier_verdicts;").fetchall()
+        if connection.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'verdicts_before_4' AND NOT temporary").fetchall():
+            connection.execute(_FIRST_SEEN_BEFORE_4).fetchall()
         return timings
+
+    def replace_rule_verdicts(
+        self, rule_queries: Sequence[tuple[str, str]], gone: Sequence[str], connection: duckdb.DuckDBPyConnection
+    ) -> dict[str, float]:
+        """Drop the verdicts of the rules ``gone`` (changed or removed) and compute those of ``rule_queries``; seconds per rule.
+
+        The rest of the table stays as it is: a reload that adds or changes one rule runs that
+        rule's SQL alone.  A verdict found again keeps the time it first appeared.
+        """
+        if not gone and not rule_queries:
+            return {}
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE earlier_verdicts AS SELECT id, first_seen FROM verdicts WHERE list_contains(?, rule)", [list(gone)]
+        ).fetchall()
+        connection.execute("DELETE FROM verdicts WHERE list_contains(?, rule)", [list(gone)]).fetchall()
+        timings = {}
+        with self._readings_grouped(connection):
+            for rule_id, query in rule_queries:
+                started = time.perf_counter()
+                connection.execute(
+                    f"INSERT INTO verdicts SELECT found.*, coalesce(earlier.first_seen, now()) "
+                    f"FROM ({query}) AS found LEFT JOIN earlier_verdicts AS earlier USING (id)"
+                ).fetchall()
+                timings[rule_id] = time.perf_counter() - started
+        connection.execute("DROP TABLE earlier_verdicts").fetchall()
+        return timings
+
+    @contextlib.contextmanager
+    def _readings_grouped(self, connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """The readings grouped once, into temporary tables that shadow their views, and the rules' join order kept."""
+        database = connection.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+        for name in READINGS.values():
+            connection.execute(f'CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM "{database}".main.{name}').fetchall()
+        connection.execute("SET disabled_optimizers = 'join_order'").fetchall()  # see replace_verdicts
+        try:
+            yield
+        finally:
+            connection.execute("RESET disabled_optimizers").fetchall()
+            for name in READINGS.values():
+                connection.execute(f"DROP TABLE temp.{name}").fetchall()
 
     def verdict_rows(self, query: str, shapes: RuleShapes) -> list[VerdictRow]:
         """The rows of one rule's verdict query, read without storing them."""
         return [_verdict_from_row(row, shapes) for row in self.query(query)]
 
-    def upsert_verdicts(
-        self, rows: Sequence[VerdictRow], superseded: Sequence[str], connection: duckdb.DuckDBPyConnection
-    ) -> dict[str, datetime.datetime]:
-        """Write one claim's verdicts, drop those it superseded; when each verdict first appeared.
+    def upsert_verdicts(self, rows: Sequence[VerdictRow], connection: duckdb.DuckDBPyConnection) -> dict[str, datetime.datetime]:
+        """Write one claim's verdicts, replacing those of the same ids; when each verdict first appeared.
 
         Three statements that probe the index (select, delete, insert: 5 ms for 40
         verdicts at 1M claims) rather than one INSERT ... ON CONFLICT DO UPDATE, which
@@ -605,10 +712,9 @@ class Store:
         ids = [row.id for row in rows]
         placeholders = ", ".join("?" * len(ids))
         seen = dict(connection.execute(f"SELECT id, first_seen FROM verdicts WHERE id IN ({placeholders})", ids).fetchall()) if ids else {}
-        if stale := ids + list(superseded):
-            connection.execute(f"DELETE FROM verdicts WHERE id IN ({', '.join('?' * len(stale))})", stale).fetchall()
         if not rows:
             return {}
+        connection.execute(f"DELETE FROM verdicts WHERE id IN ({placeholders})", ids).fetchall()
         now = connection.execute("SELECT now()").fetchall()[0][0]
         first_seen = {verdict_id: seen.get(verdict_id, now) for verdict_id in ids}
         values = [[*_verdict_values(row), first_seen[row.id]] for row in rows]
@@ -679,6 +785,17 @@ class Store:
         )
         return {claim_id: (source, quote, weight) for claim_id, source, quote, weight in rows}
 
+    def readings_of(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        """{figure key: every claim in force printing it, sorted} for the figures the given claims print (``plan.figure_key``)."""
+        if not ids:
+            return {}
+        rows = self.query(
+            f"SELECT figure_key, list_sort(list(id)) FROM {CLAIMS} WHERE figure_key IN "
+            "(SELECT figure_key FROM claims WHERE id IN (SELECT unnest(?))) GROUP BY figure_key",
+            [list(ids)],
+        )
+        return dict(rows)
+
     def get_verdict(self, verdict_id: str, shapes: RuleShapes) -> tuple[VerdictRow, datetime.datetime]:
         """One verdict of the rules in force; NotFound otherwise (a rule reloaded away leaves none the next recompute keeps)."""
         rows = self.query(
@@ -689,8 +806,9 @@ class Store:
             raise NotFound("verdict", verdict_id)
         return _verdict_from_row(rows[0][:-1], shapes), rows[0][-1]
 
-    def setting(self, key: str) -> str | None:
-        rows = self.query("SELECT value FROM settings WHERE key = ?", [key])
+    def setting(self, key: str, connection: duckdb.DuckDBPyConnection | None = None) -> str | None:
+        with self._within(connection) as conn:
+            rows = conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
         return rows[0][0] if rows else None
 
     def set_setting(self, key: str, value: str, connection: duckdb.DuckDBPyConnection) -> None:
@@ -755,6 +873,7 @@ _ARROW_TYPES = {
     "VARCHAR": pa.string(),
     "JSON": pa.string(),
     "INTEGER": pa.int32(),
+    "INTEGER[]": pa.list_(pa.int32()),
     "DOUBLE": pa.float64(),
     "DATE": pa.date32(),
     "VARCHAR[]": pa.list_(pa.string()),
@@ -792,15 +911,15 @@ def _insert_new(
 def _verdict_values(row: VerdictRow) -> list[Any]:
     left, right = row.left or (None, None), row.right or (None, None)
     claim_ids = [claim_id for ids in row.roles.values() for claim_id in ids]  # roles come in binding order
-    return [row.id, row.rule, claim_ids, row.status, row.margin, row.margin_unit, *left, *right]
+    return [row.id, row.rule, claim_ids, [len(ids) for ids in row.roles.values()], row.status, row.margin, row.margin_unit, *left, *right]
 
 
 def _verdict_from_row(row: Sequence[Any], shapes: RuleShapes) -> VerdictRow:
-    (verdict_id, rule, claim_ids, status, margin, margin_unit, left_lo, left_hi, right_lo, right_hi) = row
+    (verdict_id, rule, claim_ids, sizes, status, margin, margin_unit, left_lo, left_hi, right_lo, right_hi) = row
     return VerdictRow(
         id=verdict_id,
         rule=rule,
-        roles=shapes.roles_of(rule, claim_ids),
+        roles=shapes.roles_of(rule, claim_ids, sizes),
         status=status,
         margin=margin,
         margin_unit=margin_unit,
@@ -878,11 +997,13 @@ _CLAIM_ROW_COLUMNS = (
     "id", "source", "quote", "subject", "breakdown", "breakdown_key", "breakdown_dims", "measure", "period",
     "period_start", "period_end", "compared_to", "compared_start", "compared_end", "figure", "qualifier", "printed",
     "lo", "hi", "unit", "scale", "text", "text_key", "reading", "origin", "released", "figure_unit", "figure_direction",
+    "figure_key",
 )  # fmt: skip
 _CLAIM_ROW_TYPES = (
     "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
     "INTEGER", "INTEGER", "VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR",
     "DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "JSON", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
+    "VARCHAR",
 )  # fmt: skip
 
 
@@ -890,7 +1011,7 @@ def _claim_row(claim: Claim) -> dict[str, Any]:
     period = Period.parse(claim.period)
     base = Period.parse(claim.compared_to) if claim.compared_to else None
     interval = claim.interval.to_interval() if claim.interval else None
-    return {
+    row = {
         "id": claim.id,
         "source": claim.source,
         "quote": claim.quote,
@@ -920,6 +1041,8 @@ def _claim_row(claim: Claim) -> dict[str, Any]:
         "figure_unit": claim.unit,
         "figure_direction": claim.direction,
     }
+    row["figure_key"] = figure_key(row)
+    return row
 
 
 def _claim_from_row(row: tuple[Any, ...]) -> Claim:

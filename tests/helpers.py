@@ -175,8 +175,8 @@ class _Shapes:
     def rule_ids(self) -> list[str]:
         return list(self.plans)
 
-    def roles_of(self, rule: str, claim_ids: list[str]) -> dict[str, list[str]]:
-        return self.plans[rule].roles_of(claim_ids)
+    def roles_of(self, rule: str, claim_ids: list[str], sizes: list[int]) -> dict[str, list[str]]:
+        return self.plans[rule].roles_of(claim_ids, sizes)
 
 
 # Shipped rules whose check is turned into a strict comparison, both ways: random stores
@@ -195,7 +195,10 @@ def strict_variants() -> list[Rule]:
         if rule.id in STRICT_VARIANTS_OF:
             for op, name in (("<", "less"), (">", "greater")):
                 check = msgspec.structs.replace(rule.check, op=op)
-                variants.append(msgspec.structs.replace(rule, id=f"{rule.id}-{name}", check=check))
+                # a strict check is not symmetric: each pair both ways round, as the loader would bind it
+                # (the pair ordered by claim id it kept had no meaning over readings, whose claims differ in id)
+                bindings = tuple(msgspec.structs.replace(b, pair_after=None) for b in rule.bindings)
+                variants.append(msgspec.structs.replace(rule, id=f"{rule.id}-{name}", check=check, bindings=bindings))
     return variants
 
 

@@ -26,6 +26,7 @@ under the reading documented in :mod:`service.figures`.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -53,6 +54,7 @@ from service.printing import (
     printed,
     qualifier_words,
 )
+from service.rules.plan import RulePlan, mirror
 from service.rules.sql import CompiledRule
 from service.sources import Source
 from service.store import Store
@@ -479,6 +481,19 @@ def random_stores(draw: st.DrawFn, max_claims: int = 14, min_claims: int = 1) ->
     return Scenario(tuple(desks), tuple(claims))
 
 
+@st.composite
+def stores_with_reprints(draw: st.DrawFn, max_claims: int = 10) -> Scenario:
+    """A random store in which some claims are printed again, by their desk or another: one reading or several
+    (a desk reads a figure by its own rounding), so that executors bind readings of one claim and of many."""
+    scenario = draw(random_stores(max_claims=max_claims))
+    claims = list(scenario.claims)
+    for n in range(draw(st.integers(1, 4))):
+        body, figure = claims[draw(st.integers(0, len(scenario.claims) - 1))]
+        desk = draw(st.sampled_from([body.source] * 2 + [s.id for s in scenario.sources]))
+        claims.append((msgspec.structs.replace(body, source=desk, quote=f"reprint {n}: {figure.text}"), figure))
+    return Scenario(scenario.sources, tuple(claims))
+
+
 # --- stores --------------------------------------------------------------------------------
 
 
@@ -533,21 +548,43 @@ class SqlOutcome:
         return {claim_id for _, joined in self.key for claim_id in joined.split(",")}
 
 
+def claim_tuples(plan: RulePlan, roles: dict[str, list[str]]) -> dict[Key, bool]:
+    """A verdict over readings expanded back into the claim-level assignments it stands for: {key: swapped}.
+
+    Scalar roles take one claim each of their reading, never the same claim twice; a group
+    keeps its members.  A symmetric pair (``pair_after``) is taken once, its later binding
+    holding the larger claim id as the claim-level executors had it: ``swapped`` says the
+    verdict's two sides are the other way round for that assignment (same status and margin).
+    """
+    scalars = [b.name for b in plan.scalars]
+    pair = next(((b.name, b.pair_after) for b in plan.rule.bindings if b.pair_after), None)
+    renaming = mirror(plan.rule) if pair is not None else {}
+    found: dict[Key, bool] = {}
+    for combination in itertools.product(*[roles[name] for name in scalars]):
+        if len(set(combination)) < len(combination):
+            continue
+        chosen = {name: [claim_id] for name, claim_id in zip(scalars, combination)}
+        swapped = False
+        if pair is not None and chosen[pair[0]][0] < chosen[pair[1]][0]:
+            chosen, swapped = {renaming[name]: ids for name, ids in chosen.items()}, True
+        chosen.update({b.name: roles[b.name] for b in plan.bindings if b.is_group})
+        found.setdefault(tuple(sorted((name, ",".join(ids)) for name, ids in chosen.items())), swapped)
+    return found
+
+
 def sql_outcomes(store: Store, compiled: CompiledRule) -> list[SqlOutcome]:
-    """Every row the rule's whole-store SQL gives, read as outcomes."""
+    """Every row the rule's whole-store SQL gives, read as outcomes, each reading's verdict expanded into its claims."""
     with store.transaction(commit=False) as connection:
         cursor = connection.execute(compiled.sql())
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, values)) for values in cursor.fetchall()]
     outcomes = []
     for row in rows:
-        key = []
-        for name, column in compiled.id_columns.items():
-            value = row[column]
-            key.append((name, ",".join(value) if isinstance(value, list) else value))
+        roles = {name: list(row[column]) for name, column in compiled.id_columns.items()}
         unit, shown = row["_margin_unit"], row["_margin"]
         margin = 0.0 if unit is None or shown is None else shown * base_factor(unit)
-        outcomes.append(SqlOutcome(tuple(sorted(key)), row["_status"], margin, shown, unit))
+        for key in claim_tuples(compiled.plan, roles):
+            outcomes.append(SqlOutcome(key, row["_status"], margin, shown, unit))
     return outcomes
 
 

@@ -42,7 +42,9 @@ def test_blame_on_the_seeds_names_the_claims_and_sets_that_remove_every_contradi
     response = http.get("/blame")
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
     answer = response.json()
-    assert set(answer) == {"claims", "minimal_sets", "weight", "exact", "components"}
+    assert set(answer) == {"claims", "minimal_sets", "weight", "exact", "components", "readings"}
+    # each set as readings too (issue 21): the same claims, grouped by the figure they printed
+    assert [sorted(i for r in chosen for i in r["claims"]) for chosen in answer["readings"]] == answer["minimal_sets"]
     conflicts = contradicted(http)
     counts: dict[str, int] = {}
     for conflict in conflicts:
@@ -100,7 +102,7 @@ def test_a_subject_narrows_blame_to_the_verdicts_using_it(http: httpx.Client, su
 
 
 def test_a_subject_no_contradiction_uses_answers_an_empty_blame(http: httpx.Client) -> None:
-    empty = {"claims": [], "minimal_sets": [], "weight": 0, "exact": True, "components": []}
+    empty = {"claims": [], "minimal_sets": [], "weight": 0, "exact": True, "components": [], "readings": []}
     assert http.get("/blame", params={"subject": "ma.nothing.here"}).json() == empty
     assert http.get("/blame", params={"subject": "ma.handicraft.exports.rank"}).json() == empty
 
@@ -149,6 +151,7 @@ def test_on_generated_stores_each_set_is_a_least_weight_removal_set(rules: RuleB
         conflicts = [[e.id for e in v.claims] for v in checking.render(store, rules.current, store.list_verdicts(rules.current, status="contradicted").items)]
         source_weight = {desk.id: Fraction(desk.weight) for desk in desks}
         claim_weight = {c.id: source_weight[c.source] for c in store.list_claims().items}
+        figure_of = dict(store.query("SELECT id, figure_key FROM claims"))
     claims = sorted({i for conflict in conflicts for i in conflict})
     assert sorted(c.id for c in answer.claims) == claims
     if not conflicts:
@@ -156,7 +159,10 @@ def test_on_generated_stores_each_set_is_a_least_weight_removal_set(rules: RuleB
         return
     assert answer.exact
     weigh = lambda chosen: sum((claim_weight[i] for i in chosen), Fraction(0))  # noqa: E731
-    least = min(weigh(s) for n in range(len(claims) + 1) for s in itertools.combinations(claims, n) if meets_every(list(s), conflicts))
+    # to doubt a figure is to doubt every claim that printed it (issue 21): sets are unions of readings
+    printing = {key: [i for i, k in figure_of.items() if k == key] for key in {figure_of[i] for i in claims}}
+    unions = [sorted(i for key in keys for i in printing[key]) for n in range(len(printing) + 1) for keys in itertools.combinations(sorted(printing), n)]
+    least = min(weigh(s) for s in unions if meets_every(s, conflicts))
     for chosen in answer.minimal_sets:
         assert meets_every(chosen, conflicts), "removing the set leaves a contradiction"
         assert weigh(chosen) == least, "a lighter set removes every contradiction"

@@ -5,13 +5,19 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from litestar.testing import TestClient
+
+from service import checking
 
 from service.app import create_app
 from service.rules.book import RuleBook
 from service.settings import Settings
 from service.store import Store
-from tests.helpers import LOOPBACK, assert_problem
+from tests.helpers import LOOPBACK, ROOT, assert_problem
+from tests.strategies import Scenario, fill, fresh_store, random_stores
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,3 +71,41 @@ def test_reload_refuses_a_folder_that_lost_its_rules_and_keeps_them(tmp_path: Pa
 
             assert client.get("/rules").json()["rules"] == before
             assert client.get("/health").json()["rules"] == len(before)
+
+
+# --- a reload recomputes the rules it changes, and only them (issue 21, item 3) -------------------
+
+VERDICT_ROW = "id, rule, claim_ids, role_sizes, status, margin, margin_unit, left_lo, left_hi, right_lo, right_hi"
+
+
+def _verdicts(store: Store) -> dict[str, tuple[object, ...]]:
+    return {row[0]: row[1:] for row in store.query(f"SELECT {VERDICT_ROW}, first_seen FROM verdicts")}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], database=None)
+@given(scenario=random_stores(max_claims=12), added=st.sampled_from(["same-figure", "shares-sum-to-whole", "share-follows-growth", "cumulative-periods"]))
+def test_a_reload_gives_the_verdicts_a_whole_recompute_gives(tmp_path_factory: pytest.TempPathFactory, scenario: Scenario, added: str) -> None:
+    """A rule added, one changed (growth-links-levels' stand-in months) and one removed: the verdicts, row for row, of a recompute."""
+    folder = tmp_path_factory.mktemp("rules") / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    (folder / f"{added}.yaml").unlink()
+    changed = folder / "growth-links-levels.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("stand_in_months: 1", "stand_in_months: 2"), encoding="utf-8")
+    removed = (ROOT / "rules" / "same-category.yaml").read_text(encoding="utf-8").replace("id: same-category", "id: same-category-again")
+    (folder / "same-category-again.yaml").write_text(removed, encoding="utf-8")
+    with fresh_store() as store:
+        fill(store, scenario.sources, scenario.bodies)
+        book = RuleBook(folder)
+        checking.recompute(store, book)
+        before = _verdicts(store)
+        shutil.copy(ROOT / "rules" / f"{added}.yaml", folder / f"{added}.yaml")
+        shutil.copy(ROOT / "rules" / "growth-links-levels.yaml", changed)
+        (folder / "same-category-again.yaml").unlink()
+        checking.reload(store, book)
+        reloaded = _verdicts(store)
+        checking.recompute(store, book)
+        recomputed = _verdicts(store)
+    assert {k: v[:-1] for k, v in reloaded.items()} == {k: v[:-1] for k, v in recomputed.items()}
+    kept = before.keys() & reloaded.keys()
+    assert all(reloaded[k][-1] == before[k][-1] for k in kept), "a verdict a reload keeps keeps its first_seen"
+    assert not any(v[0] == "same-category-again" for v in reloaded.values())

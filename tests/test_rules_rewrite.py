@@ -93,7 +93,14 @@ def test_the_seed_verdicts_are_identical(seeded_store: Store) -> None:
     assert sorted((v for v in new.values() if v["rule"] not in CHANGED_SINCE), key=lambda v: v["id"]) == sorted(
         (v for v in old if v["rule"] not in CHANGED_SINCE), key=lambda v: v["id"]
     )
-    assert all(v["id"] in new for v in old), "a rule changed since only adds verdicts"
+    # A rule changed since may bind readings differently (one relating sources keys them by source
+    # too), so its verdicts' ids may differ: each old verdict's claims, by role, are within a new one's.
+    def held(verdict: dict[str, object]) -> set[tuple[str, str]]:
+        return {(c["role"], c["id"]) for c in verdict["claims"]}  # type: ignore[attr-defined, index]
+
+    assert all(
+        v["id"] in new or any(w["rule"] == v["rule"] and held(v) <= held(w) for w in new.values()) for v in old
+    ), "a rule changed since only adds verdicts"
 
 
 # identical SQL already says most of it; a few generated stores confirm it end to end (22 trials each)

@@ -69,7 +69,7 @@ def spark_rows(session, store: Store, book: RuleBook, folder: Path) -> dict[str,
     claims = spark.read_claims(session, str(spark.export_claims(store, folder)))
     verdicts, _ = spark.verdict_rows(session, claims, book.current)
     try:
-        return {row["id"]: (row["rule"], list(row["claim_ids"]), row["status"], *[row[c] for c in spark.VERDICT_FIELDS[4:]]) for row in verdicts.collect()}
+        return {row["id"]: (row["rule"], list(row["claim_ids"]), row["status"], *[row[c] for c in spark.VERDICT_FIELDS[5:]]) for row in verdicts.collect()}
     finally:
         session.catalog.clearCache()
 
@@ -208,10 +208,10 @@ def test_check_on_spark_prints_what_check_prints_and_writes_the_same_rows(sessio
     with Store(str(db)) as store:
         raw = duckdb_rows(store, RuleBook(RULES_DIR))
     assert {row[2] for row in raw.values()} >= {"contradicted", "implausible", "consistent", "unverifiable"}
-    written = duckdb.sql(f"SELECT id, rule, claim_ids, status, {', '.join(spark.VERDICT_FIELDS[4:])}, roles FROM read_parquet('{out}/*.parquet')").fetchall()
-    assert_same_verdicts(raw, {row[0]: tuple(row[1:-1]) for row in written})
-    for _, rule, claim_ids, *_, by_role in written:
-        assert by_role == RuleBook(RULES_DIR).current.plans[rule].roles_of(claim_ids), "the claims by role, as the words name them"
+    written = duckdb.sql(f"SELECT id, rule, claim_ids, status, {', '.join(spark.VERDICT_FIELDS[5:])}, roles, role_sizes FROM read_parquet('{out}/*.parquet')").fetchall()
+    assert_same_verdicts(raw, {row[0]: tuple(row[1:-2]) for row in written})
+    for _, rule, claim_ids, *_, by_role, sizes in written:
+        assert by_role == RuleBook(RULES_DIR).current.plans[rule].roles_of(claim_ids, sizes), "the claims by role, as the words name them"
 
 
 # Two rules, one with contradictions that carry diagnoses: what a claims dataset without a

@@ -41,8 +41,8 @@ class RuleSet:
     def rule_ids(self) -> list[str]:
         return [rule.id for rule in self.rules]
 
-    def roles_of(self, rule: str, claim_ids: list[str]) -> dict[str, list[str]]:
-        return self.plans[rule].roles_of(claim_ids)
+    def roles_of(self, rule: str, claim_ids: list[str], sizes: list[int]) -> dict[str, list[str]]:
+        return self.plans[rule].roles_of(claim_ids, sizes)
 
     @property
     def fingerprint(self) -> str:

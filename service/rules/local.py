@@ -49,8 +49,9 @@ from typing import Any
 from service.intervals import Interval, UndefinedResult
 from service.rules.model import Arith, Compound, Expr, Negate, Number, Power, Ref, Total, Years
 from service.rules.plan import (
-    CLAIM_COLUMNS,
+    READING_COLUMNS,
     STRICT_COMPARISONS,
+    Distinct,
     TOLERANCE,
     AllOf,
     AnyOf,
@@ -75,16 +76,19 @@ from service.rules.plan import (
     added_months,
     bindings_in,
     difference_unit,
+    group_key,
+    reading_key,
     verdict_id,
 )
 from service.units import base_factor
 
-Row = tuple[Any, ...]  # a claims row, in CLAIM_COLUMNS order
+Row = tuple[Any, ...]  # a claims row, in CLAIM_COLUMNS order; a reading's, in READING_COLUMNS order
 Truth = bool | None  # SQL's three-valued logic: None is "unknown"
-Bound = list[Any]  # binding slot -> the row it holds (a group's: its first member), None while unbound
+Bound = list[Any]  # binding slot -> the row it holds (a reading, or a group's first member), None while unbound
 
-COLUMN = {name: index for index, name in enumerate(CLAIM_COLUMNS)}
+COLUMN = {name: index for index, name in enumerate(READING_COLUMNS)}
 ID, LO, HI, UNIT, SCALE, TEXT_KEY = (COLUMN[c] for c in ("id", "lo", "hi", "unit", "scale", "text_key"))
+SOURCE, FIGURE_KEY, COUNT, IDS = (COLUMN[c] for c in ("source", "figure_key", "n", "ids"))
 PERIOD_START, PERIOD_END, MEASURE = COLUMN["period_start"], COLUMN["period_end"], COLUMN["measure"]
 ORIGIN, RELEASED = COLUMN["origin"], COLUMN["released"]
 RELEASE_KEY = tuple(COLUMN[c] for c in ("origin", "released", *RELEASE_KEYS))
@@ -93,13 +97,14 @@ RELEASE_KEY = tuple(COLUMN[c] for c in ("origin", "released", *RELEASE_KEYS))
 def execute(plan: RulePlan, rows: Sequence[Row], anchor: str | None = None) -> list[VerdictRow]:
     """Every verdict of ``plan`` over ``rows``, or with ``anchor`` only those in which that claim takes part.
 
-    ``rows`` must hold every claim the verdicts need: for an anchor, its whole
-    neighbourhood, including every member of any group it could join (a group
-    is formed from the rows given, so a missing member changes its sum).
-    Verdicts come deduplicated and sorted by id.
+    ``rows`` are claims (``CLAIM_COLUMNS``), bound as readings (``readings``): a verdict
+    lists every claim of each reading it binds.  They must hold every claim the verdicts
+    need: for an anchor, its whole neighbourhood, including every member of any group it
+    could join (a group is formed from the rows given, so a missing member changes its sum)
+    and every reprint of a figure it could face.  Verdicts come deduplicated and sorted by id.
     """
     compiled = _compiled(plan)
-    pools = _Pools(compiled, rows)
+    pools = _Pools(compiled, readings(plan, rows), rows)
     found: dict[str, VerdictRow] = {}
 
     def emit(verdict: VerdictRow) -> None:
@@ -109,6 +114,20 @@ def execute(plan: RulePlan, rows: Sequence[Row], anchor: str | None = None) -> l
         _Join(compiled, compiled.orders[start], pools, emit).extend(0, first)
     # A series is joined from its span's claims, so an anchored run may meet verdicts without the anchor.
     return [found[key] for key in sorted(found) if anchor is None or anchor in found[key].roles_ids]
+
+
+def readings(plan: RulePlan, rows: Sequence[Row]) -> list[Row]:
+    """Claims the rule cannot tell apart, as one row each (``plan.READING_COLUMNS``, ``sql.readings_select``)."""
+    by_key: dict[str, list[Row]] = defaultdict(list)
+    sourced = plan.reads_source
+    for row in rows:
+        by_key[reading_key(row[FIGURE_KEY], row[SOURCE] if sourced else None)].append(row)
+    found = []
+    for key, claims in by_key.items():
+        first = claims[0]
+        ids = sorted(row[ID] for row in claims)
+        found.append((key, first[SOURCE] if sourced else None, *first[SOURCE + 1 : FIGURE_KEY + 1], len(claims), ids))
+    return found
 
 
 def accepting_bindings(plan: RulePlan, row: Row) -> list[str]:
@@ -186,6 +205,10 @@ def _predicate(predicate: Predicate, read: Reader) -> Callable[[Any], Truth]:
         case Not(part=part):
             inner = _predicate(part, read)
             return lambda x: None if (truth := inner(x)) is None else not truth
+        case Distinct(binding=binding, earlier=earlier):
+            key, count = read(binding, ID), read(binding, COUNT)
+            others = [read(other, ID) for other in earlier]
+            return lambda x: count(x) > sum(1 for other in others if other(x) == key(x))
     raise TypeError(predicate)
 
 
@@ -545,6 +568,7 @@ class _Group:
 
     members: list[Row]
     quantities: list[list[Row]]  # members printing one quantity, in the order of their first id
+    key: str = ""  # plan.group_key: what a verdict id names it by
 
     @property
     def first(self) -> Row:
@@ -606,8 +630,9 @@ def _revised(compiled: _CompiledPlan, chosen: list[Any], pools: _Pools) -> bool:
 
 def _verdict(compiled: _CompiledPlan, chosen: list[Any], computed: list[Any], pools: _Pools) -> VerdictRow:
     plan = compiled.plan
-    roles = {name: (held.ids if isinstance(held, _Group) else [held[ID]]) for name, held in zip(compiled.names, chosen)}
-    common = {"id": verdict_id(plan.id, roles), "rule": plan.id, "roles": roles}
+    roles = {name: (held.ids if isinstance(held, _Group) else held[IDS]) for name, held in zip(compiled.names, chosen)}
+    keys = {name: (held.key if isinstance(held, _Group) else held[ID]) for name, held in zip(compiled.names, chosen)}
+    common = {"id": verdict_id(plan.id, keys), "rule": plan.id, "roles": roles}
     if plan.is_category:
         return VerdictRow(**common, status=_category_status(compiled, chosen), margin=None, margin_unit=None, left=None, right=None)
     unit, factor = _margin_unit(compiled, chosen)
@@ -693,7 +718,8 @@ class _Pools:
     """Each binding's candidates over the rows of one call, built when first needed."""
 
     compiled: _CompiledPlan
-    rows: Sequence[Row]
+    rows: Sequence[Row]  # readings: what scalar bindings hold
+    claims: Sequence[Row]  # claims: what groups are made of, and releases read
     _pools: dict[int, list[Candidate]] = field(default_factory=dict)
     _indexes: dict[tuple[int, tuple[int, ...]], dict[tuple[Any, ...], list[Candidate]]] = field(default_factory=dict)
     _scanned: set[tuple[int, tuple[int, ...]]] = field(default_factory=set)  # looked up once already
@@ -716,7 +742,7 @@ class _Pools:
         key = (id(row), released)
         if key not in self._release_rows:
             if self._releases is None:
-                self._releases = _release_readings(self.rows)
+                self._releases = _release_readings(self.claims)
             reading = self._releases.get((row[ORIGIN], released, *(row[COLUMN[c]] for c in RELEASE_KEYS)))
             self._release_rows[key] = None if reading is None else row[:LO] + reading[LO : HI + 1] + row[HI + 1 : SCALE] + (1.0,) + row[SCALE + 1 :]
         return self._release_rows[key]
@@ -773,23 +799,26 @@ class _Pools:
                     members.append(row)
             bound[slot] = None
             years = span[PERIOD_END] // 12 - span[PERIOD_START] // 12
-            complete = [g for g in _groups(self.compiled.plan.bindings[slot], members, least=1) if _one_per_year(g, years)]
+            binding = self.compiled.plan.bindings[slot]
+            complete = [g for g in _groups(binding, members, least=1) if _one_per_year(g, years)]
+            for group in complete:
+                group.key = group_key([span[ID], *(group.first[COLUMN[c]] for c in binding.group_keys)])
             self._series_groups[key] = [(group.first, group) for group in complete]
         return self._series_groups[key]
 
     def _members(self, slot: int) -> list[Row]:
         if slot not in self._member_rows:
-            self._member_rows[slot] = [row for row in self.rows if _holds(self.compiled.filters[slot], row)]
+            self._member_rows[slot] = [row for row in self.claims if _holds(self.compiled.filters[slot], row)]
         return self._member_rows[slot]
 
     def _build(self, slot: int) -> list[Candidate]:
         filters = self.compiled.filters[slot]
-        passing = [row for row in self.rows if _holds(filters, row)]
         binding = self.compiled.plan.bindings[slot]
         if not binding.is_group:
-            return [(row, row) for row in passing]
-        groups = _groups(binding, passing)
+            return [(row, row) for row in self.rows if _holds(filters, row)]
+        groups = _groups(binding, [row for row in self.claims if _holds(filters, row)])
         for group in groups:
+            group.key = group_key([group.first[COLUMN[c]] for c in binding.group_keys])
             self._group_of.update((claim_id, group) for claim_id in group.ids)
         return [(group.first, group) for group in groups]
 
@@ -852,9 +881,11 @@ def _starts(compiled: _CompiledPlan, pools: _Pools, rows: Sequence[Row], anchor:
     if anchor is None:
         yield compiled.names[0], pools.pool(0)
         return
-    row = next((r for r in rows if r[ID] == anchor), None)
-    if row is None:
+    claim = next((r for r in rows if r[ID] == anchor), None)
+    if claim is None:
         return
+    key = reading_key(claim[FIGURE_KEY], claim[SOURCE] if compiled.plan.reads_source else None)
+    row = next(r for r in pools.rows if r[ID] == key)
     for slot, binding in enumerate(compiled.plan.bindings):
         if binding.series_of is not None:
             if _holds(compiled.filters[slot], row):  # its series are formed from each span claim: start there

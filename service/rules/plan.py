@@ -26,20 +26,22 @@ bindings again, so a condition cannot mean one thing in SQL and another in Pytho
 ... ''')[0]
 >>> plan = plan_rule(rule)
 >>> [str(p) for p in plan.binding("b").relations]
-['b.measure = a.measure', 'b.subject = a.subject', 'b.id != a.id']
+['b.measure = a.measure', 'b.subject = a.subject', 'b.n > count(b.id in a)']
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Union
 
 import msgspec
 
 from service.periods import Period
 from service.rules.loader import kind_of, valid_unit_combinations
 from service.rules.model import Binding, Literally, OtherThan, Ref, Rule, SameAs, Total, leaves
+from service.rules.symmetry import symmetry
 from service.units import base_factor
 
 # Relative tolerance under which a gap is float noise, not a contradiction: part of what
@@ -160,7 +162,24 @@ class Not:
         return f"not {self.part}"
 
 
-Predicate = Union[Compare, OneOf, AllOf, AnyOf, Not]
+@dataclass(frozen=True)
+class Distinct:
+    """A binding's reading holds a claim of its own besides those earlier bindings took from it.
+
+    Bindings hold *readings* (claims a rule cannot tell apart, bound once: ``READING_COLUMNS``),
+    and two names never hold the same claim.  So a reading bound by k names needs k claims:
+    ``me.n > (number of earlier names holding the same reading)``.  Between two readings this
+    is always true; one reading printed twice may face itself (two reprints agree or not).
+    """
+
+    binding: str
+    earlier: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.binding}.n > count({self.binding}.id in {', '.join(self.earlier)})"
+
+
+Predicate = Union[Compare, OneOf, AllOf, AnyOf, Not, Distinct]
 
 
 def bindings_in(predicate: Predicate) -> set[str]:
@@ -174,6 +193,8 @@ def bindings_in(predicate: Predicate) -> set[str]:
             return set().union(*(bindings_in(p) for p in parts))
         case Not(part=part):
             return bindings_in(part)
+        case Distinct(binding=binding, earlier=earlier):
+            return {binding, *earlier}
     raise TypeError(predicate)
 
 
@@ -336,14 +357,21 @@ class RulePlan:
     def scalars(self) -> list[BindingPlan]:
         return [b for b in self.bindings if not b.is_group]
 
-    def roles_of(self, claim_ids: list[str]) -> dict[str, list[str]]:
-        """Claim ids by role, from the flat list a store keeps (bindings in order, a group's members together)."""
-        members = len(claim_ids) - len(self.scalars)
+    def roles_of(self, claim_ids: list[str], sizes: Sequence[int]) -> dict[str, list[str]]:
+        """Claim ids by role, from the flat list a store keeps (bindings in order) and how many each role holds."""
         roles, at = {}, 0
-        for binding in self.bindings:
-            taken = members if binding.is_group else 1
+        for binding, taken in zip(self.bindings, sizes):
             roles[binding.name], at = claim_ids[at : at + taken], at + taken
         return roles
+
+    @property
+    def reads_source(self) -> bool:
+        """Whether a binding relates its claim's source to another's: then claims of one figure from two sources are two readings."""
+        return any(isinstance(b.source, (SameAs, OtherThan)) for b in self.rule.bindings)
+
+    def group_key_columns(self, binding: BindingPlan) -> tuple[str, ...]:
+        """The columns a group binding's key is made of (``group_key``)."""
+        return (("series_of",) if binding.series_of is not None else ()) + binding.group_keys
 
     def unit_predicate(self) -> Predicate:
         """The claims' units make the check add like with like (loader.valid_unit_combinations)."""
@@ -548,15 +576,44 @@ def _relations(rule: Rule, binding: Binding) -> list[Predicate]:
     elif isinstance(binding.source, OtherThan):
         relations.append(Compare("!=", Col(me, "source"), Col(binding.source.other, "source")))
     if binding.pair_after is not None:
-        relations.append(Compare(">", Col(me, "id"), Col(binding.pair_after, "id")))
+        relations.append(_taken_once(rule, me, binding.pair_after))
     if not binding.is_group:
         # Two names never hold the same claim: a figure cannot contradict itself.
-        for earlier in rule.bindings:
-            if earlier.name == me:
+        earlier = []
+        for other in rule.bindings:
+            if other.name == me:
                 break
-            if not earlier.is_group:
-                relations.append(Compare("!=", Col(me, "id"), Col(earlier.name, "id")))
+            if not other.is_group:
+                earlier.append(other.name)
+        if earlier:
+            relations.append(Distinct(me, tuple(earlier)))
     return relations
+
+
+def mirror(rule: Rule) -> dict[str, str]:
+    """The swap of bindings under which a symmetric rule is unchanged (``symmetry.py``); its pair alone if none is found."""
+    unwritten = [msgspec.structs.replace(b, pair_after=None) for b in rule.bindings]
+    renaming = symmetry(unwritten, rule.check)
+    if renaming is None:
+        later = next(b for b in rule.bindings if b.pair_after is not None)
+        return {b.name: b.name for b in rule.bindings} | {later.name: later.pair_after or "", later.pair_after or "": later.name}
+    return renaming
+
+
+def _taken_once(rule: Rule, later: str, earlier: str) -> Predicate:
+    """Each mirrored assignment once, over readings: the later half's reading keys at least the earlier half's, in order.
+
+    Over claims, ``later.id > earlier.id`` sufficed: two claims differ.  Two readings of a
+    pair may be one (two reprints face each other), so ties are broken by the next pair the
+    swap exchanges (a level's growth beside it), and an assignment that is its own mirror is
+    taken once (``>=``; ``Distinct`` demands the claims).
+    """
+    renaming = mirror(rule)
+    pairs = [(later, earlier)] + [(renaming[b.name], b.name) for b in rule.bindings if renaming[b.name] != b.name and b.name not in (later, earlier) and b.name < renaming[b.name]]
+    predicate: Predicate = Compare(">=", Col(pairs[-1][0], "id"), Col(pairs[-1][1], "id"))
+    for x, y in reversed(pairs[:-1]):
+        predicate = AnyOf((Compare(">", Col(x, "id"), Col(y, "id")), AllOf((Compare("=", Col(x, "id"), Col(y, "id")), predicate))))
+    return predicate
 
 
 def _period_relation(binding: Binding, kind: str, other: str) -> Predicate:
@@ -622,7 +679,46 @@ def figures_agree(values: list[tuple[float, float]]) -> bool:
 CLAIM_COLUMNS = (
     "id", "source", "subject", "breakdown_key", "breakdown_dims", "measure", "period_start", "period_end",
     "compared_start", "compared_end", "printed", "lo", "hi", "unit", "scale", "text_key", "origin", "released",
+    "figure_key",
 )  # fmt: skip
+
+# --- readings: claims a rule cannot tell apart, bound once ---------------------------------
+#
+# Two claims printing the same reading (interval and unit) of the same quantity, with the same
+# origin and release, differ to a rule only by their id and their source; a rule that relates
+# sources (``source: same as`` / ``other than``) tells sources apart too.  Every executor binds
+# such a *reading* once, as one row whose ``id`` is the reading's key, with ``n`` its claims and
+# ``ids`` their ids (sorted): N reprints of a figure are one row, and a verdict over readings
+# lists every claim of each.  The key is a hash computed once per claim (``figure_key``, stored
+# with it), so DuckDB, Spark and Python read the same text whatever their float formatting.
+FIGURE_COLUMNS = (
+    "subject", "breakdown_key", "breakdown_dims", "measure", "period_start", "period_end", "compared_start",
+    "compared_end", "printed", "lo", "hi", "unit", "scale", "text_key", "origin", "released",
+)  # fmt: skip
+_FLOAT_COLUMNS = frozenset({"lo", "hi", "scale"})
+# A reading row: the claim columns (``id`` the reading's key, ``source`` NULL unless the rule
+# relates sources, ``figure_key`` the figure's), then how many claims print it and their ids.
+READING_COLUMNS = CLAIM_COLUMNS + ("n", "ids")
+
+
+def figure_key(values: Mapping[str, Any]) -> str:
+    """What every rule reads of a claim but its id and source, as one short hash (``f-`` and 16 hex digits).
+
+    Floats are written as Python's shortest round-trip text, after ``float()``: a bound read
+    back from DuckDB and one computed from the printed text give the same key.
+    """
+    parts = [repr(float(values[c])) if c in _FLOAT_COLUMNS and values[c] is not None else repr(values[c]) for c in FIGURE_COLUMNS]
+    return "f-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def reading_key(figure: str, source: str | None) -> str:
+    """A reading's key for a rule: the figure's, and its source's when the rule relates sources (``sql.py`` builds the same)."""
+    return figure if source is None else f"{figure}@{source}"
+
+
+def group_key(values: Sequence[Any]) -> str:
+    """A group binding's key: its group keys' values (a series': its span's reading first), NULLs left out, as CONCAT_WS does."""
+    return "|".join(str(v) for v in values if v is not None)
 
 
 class VerdictRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -635,7 +731,7 @@ class VerdictRow(msgspec.Struct, frozen=True, kw_only=True):
 
     id: str
     rule: str
-    roles: dict[str, list[str]]  # binding name -> claim ids; a group's sorted
+    roles: dict[str, list[str]]  # binding name -> claim ids, sorted: a reading's claims, or a group's members
     status: str
     margin: float | None
     margin_unit: str | None
@@ -648,11 +744,14 @@ class VerdictRow(msgspec.Struct, frozen=True, kw_only=True):
         return {claim_id for ids in self.roles.values() for claim_id in ids}
 
 
-def verdict_key(rule_id: str, roles: dict[str, list[str]]) -> str:
-    """What a verdict id hashes: the rule and its claims by role, names sorted (``sql.py`` builds the same text)."""
-    return rule_id + "|" + ";".join(f"{name}={','.join(sorted(ids))}" for name, ids in sorted(roles.items()))
+def verdict_key(rule_id: str, keys: Mapping[str, str]) -> str:
+    """What a verdict id hashes: the rule and each role's reading or group key, names sorted (``sql.py`` builds the same text).
+
+    Not claim ids: one more reprint of a figure joins the verdicts of its reading under their ids.
+    """
+    return rule_id + "|" + ";".join(f"{name}={key}" for name, key in sorted(keys.items()))
 
 
-def verdict_id(rule_id: str, roles: dict[str, list[str]]) -> str:
-    """The same rule over the same claims in the same roles gives the same id: a desk can link to it."""
-    return "v-" + hashlib.sha256(verdict_key(rule_id, roles).encode()).hexdigest()[:16]
+def verdict_id(rule_id: str, keys: Mapping[str, str]) -> str:
+    """The same rule over the same readings in the same roles gives the same id: a desk can link to it."""
+    return "v-" + hashlib.sha256(verdict_key(rule_id, keys).encode()).hexdigest()[:16]

@@ -29,12 +29,15 @@ carries what the words of a verdict need, so nothing is recomputed to write them
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlglot import exp
 
 from service.rules.model import Arith, Compound, Expr, Negate, Number, Power, Ref, Total, Years, leaves
 from service.rules.plan import (
+    CLAIM_COLUMNS,
+    Distinct,
     AllOf,
     AnyOf,
     CalendarYear,
@@ -60,6 +63,9 @@ from service.units import base_factor
 # The claims in force (the store's view of the claims table without retracted or superseded
 # ones): every rule reads them, so a withdrawn claim is in no verdict.
 CLAIMS = "live_claims"
+# The readings of the claims in force (``plan.READING_COLUMNS``): what a rule's scalar bindings
+# bind, keyed by figure alone or, for a rule relating sources, by figure and source.
+READINGS = {False: "live_readings", True: "live_readings_by_source"}
 # The columns every rule's query returns besides its role ids, in this order.
 VERDICT_COLUMNS = ("_id", "_status", "_margin", "_margin_unit", "_left_lo", "_left_hi", "_right_lo", "_right_hi")
 
@@ -319,7 +325,8 @@ class CompiledRule:
 
     plan: RulePlan
     select: exp.Expression
-    id_columns: dict[str, str]  # binding name -> result column holding its claim id (a group's: ids)
+    id_columns: dict[str, str]  # binding name -> result column holding its claim ids (a reading's, a group's)
+    key_columns: dict[str, str] = field(default_factory=dict)  # binding name -> result column holding its reading or group key
     _sql: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -370,19 +377,20 @@ def compile_plan(plan: RulePlan, releases: bool = True) -> CompiledRule:
     group = plan.group
     revisable = plan.revisable and releases
     builder = _Builder(plan)
-    id_columns = {b.name: f"{b.name}__id" for b in plan.scalars}
-    if group is not None:
-        id_columns[group.name] = f"{group.name}__ids"
+    id_columns = {b.name: f"{b.name}__ids" for b in plan.bindings}
+    key_columns = {b.name: f"{b.name}__key" for b in plan.bindings}
     verdict = _verdict_columns(plan, builder, revisable)
     conditions = [predicate_sql(p) for b in plan.scalars for p in b.filters]
     conditions += [predicate_sql(p) for b in plan.bindings for p in b.relations]
     conditions.append(predicate_sql(plan.unit_predicate()))
     # Every node below is freshly built, so sqlglot's defensive deep copies (copy=True)
     # would only cost time: they were 90 % of compiling the shipped rules.
-    ids = [exp.alias_(col(name, "ids" if group is not None and name == group.name else "id"), column, quoted=True) for name, column in id_columns.items()]
+    keys = [exp.alias_(col(b.name, "key" if b.is_group else "id"), key_columns[b.name], quoted=True) for b in plan.bindings]
+    ids = [exp.alias_(col(b.name, "ids"), id_columns[b.name], quoted=True) for b in plan.bindings]
     bound = [exp.alias_(expression, flat, quoted=True) for flat, expression in builder.bound.items()]
-    join = exp.select(*ids, *bound, copy=False)
-    tables = [exp.alias_(exp.to_table(CLAIMS, quoted=True), b.name, table=True, quoted=True) for b in plan.scalars]
+    join = exp.select(*keys, *ids, *bound, copy=False)
+    readings = READINGS[plan.reads_source]
+    tables = [exp.alias_(exp.to_table(readings, quoted=True), b.name, table=True, quoted=True) for b in plan.scalars]
     if group is not None:
         tables.append(exp.alias_(exp.to_table(f"g_{group.name}", quoted=True), group.name, table=True, quoted=True))
     join = join.from_(tables[0], copy=False)
@@ -394,13 +402,13 @@ def compile_plan(plan: RulePlan, releases: bool = True) -> CompiledRule:
     if group is not None and group.series_of is not None:
         conditions.append(exp.EQ(this=col(group.name, "series_of"), expression=col(group.series_of, "id")))
     join = join.where(_and(conditions), copy=False)
-    staged = _staged(join, builder, plan, id_columns, verdict)
+    staged = _staged(join, builder, plan, id_columns, key_columns, verdict)
     if group is not None:
         cte = _series_cte(plan) if group.series_of is not None else _group_cte(plan)
         staged = staged.with_(exp.to_identifier(f"g_{group.name}", quoted=True), as_=cte, copy=False)
     if revisable:
         staged = staged.with_(exp.to_identifier(RELEASES, quoted=True), as_=_releases_cte(), copy=False)
-    return CompiledRule(plan, staged, id_columns)
+    return CompiledRule(plan, staged, id_columns, key_columns)
 
 
 # --- a revision: each quantity read from the verdict's latest release (plan.RELEASE_KEYS) ---------
@@ -479,27 +487,26 @@ def _revised(plan: RulePlan, builder: _Builder) -> exp.Expression:
     return exp.and_(*conditions, defined, holds, copy=False)
 
 
-def _staged(join: exp.Select, builder: _Builder, plan: RulePlan, id_columns: dict[str, str], verdict: list[exp.Expression]) -> exp.Select:
+def _staged(
+    join: exp.Select, builder: _Builder, plan: RulePlan, id_columns: dict[str, str], key_columns: dict[str, str], verdict: list[exp.Expression]
+) -> exp.Select:
     """Wrap the join in one subquery per arithmetic stage, then pick the verdict's columns."""
     query = join
     for number, aliases in enumerate(builder.stages, start=1):
         query = exp.select(exp.Star(), *[a.copy() for a in aliases], copy=False).from_(query.subquery(f"_s{number}", copy=False), copy=False)
-    columns = [exp.alias_(_verdict_id(plan, id_columns), "_id", quoted=True)]
-    columns += [exp.column(c, quoted=True) for c in id_columns.values()] + [v.copy() for v in verdict]
+    columns = [exp.alias_(_verdict_id(plan, key_columns), "_id", quoted=True)]
+    columns += [exp.column(c, quoted=True) for c in (*key_columns.values(), *id_columns.values())] + [v.copy() for v in verdict]
     return exp.select(*columns, copy=False).from_(query.subquery("_verdict", copy=False), copy=False)
 
 
-def _verdict_id(plan: RulePlan, id_columns: dict[str, str]) -> exp.Expression:
-    """``'v-' || left(sha256(key), 16)``, the key as ``plan.verdict_key`` writes it."""
+def _verdict_id(plan: RulePlan, key_columns: dict[str, str]) -> exp.Expression:
+    """``'v-' || left(sha256(key), 16)``, the key as ``plan.verdict_key`` writes it: each role's reading or group key."""
     parts: list[exp.Expression] = []
-    for index, name in enumerate(sorted(id_columns)):
+    for index, name in enumerate(sorted(key_columns)):
         prefix = ("" if index == 0 else ";") + f"{name}="
         if index == 0:
             prefix = f"{plan.id}|" + prefix
-        ids = exp.column(id_columns[name], quoted=True)
-        if plan.group is not None and name == plan.group.name:
-            ids = exp.ArrayToString(this=ids, expression=lit(","))  # sorted in the group's CTE
-        parts += [lit(prefix), ids]
+        parts += [lit(prefix), exp.column(key_columns[name], quoted=True)]
     key = parts[0]
     for part in parts[1:]:
         key = exp.DPipe(this=key, expression=part, safe=True)
@@ -617,22 +624,20 @@ def _margin_unit(plan: RulePlan, builder: _Builder) -> tuple[exp.Expression, exp
 
 
 def _verdict_rows(compiled: CompiledRule) -> exp.Select:
-    """``id, rule, claim_ids, status, margin, margin_unit, left_lo .. right_hi`` from the rule's query.
+    """``id, rule, claim_ids, role_sizes, status, margin, margin_unit, left_lo .. right_hi`` from the rule's query.
 
-    ``claim_ids`` lists the claims in the order of the rule's bindings, a group's
-    members together (``RulePlan.roles_of`` splits it again); a JSON object of roles
-    beside it doubled the time to write a million claims' verdicts.
+    ``claim_ids`` lists the claims in the order of the rule's bindings, each role's
+    together, and ``role_sizes`` how many each holds (``RulePlan.roles_of`` splits it
+    again); a JSON object of roles beside it doubled the time to write a million claims' verdicts.
     """
-    group = compiled.plan.group
-    lists = []
-    for binding in compiled.plan.bindings:
-        ids = exp.column(compiled.id_columns[binding.name], quoted=True)
-        lists.append(ids if group is not None and binding.name == group.name else exp.Array(expressions=[ids]))
-    claim_ids = lists[0] if len(lists) == 1 else exp.ArrayConcat(this=lists[0], expressions=lists[1:])
+    lists = [exp.column(compiled.id_columns[binding.name], quoted=True) for binding in compiled.plan.bindings]
+    claim_ids = lists[0] if len(lists) == 1 else exp.ArrayConcat(this=lists[0], expressions=[ids.copy() for ids in lists[1:]])
+    sizes = exp.Array(expressions=[exp.cast(exp.ArraySize(this=ids.copy()), "INT") for ids in lists])
     columns = [
         exp.alias_(exp.column("_id", quoted=True), "id", quoted=True),
         exp.alias_(lit(compiled.plan.id), "rule", quoted=True),
         exp.alias_(claim_ids, "claim_ids", quoted=True),
+        exp.alias_(sizes, "role_sizes", quoted=True),
     ] + [exp.alias_(exp.column(c, quoted=True), c.lstrip("_"), quoted=True) for c in VERDICT_COLUMNS[1:]]
     return exp.select(*columns, copy=False).from_(compiled.select.subquery("_rule", copy=True), copy=False)
 
@@ -674,7 +679,38 @@ def predicate_sql(predicate: Predicate, table: str | None = None) -> exp.Express
             return exp.paren(exp.or_(*[predicate_sql(p, table) for p in parts], copy=False))
         case Not(part=part):
             return exp.Not(this=exp.paren(predicate_sql(part, table)))
+        case Distinct(binding=binding, earlier=earlier):
+            same = [exp.Case().when(exp.EQ(this=col(binding, "id"), expression=col(other, "id")), lit(1)).else_(lit(0)) for other in earlier]
+            taken = same[0]
+            for more in same[1:]:
+                taken = exp.Add(this=taken, expression=more)
+            return exp.GT(this=col(binding, "n"), expression=exp.paren(taken))
     raise TypeError(predicate)
+
+
+def readings_select(by_source: bool) -> exp.Select:
+    """The claims in force as readings (``plan.READING_COLUMNS``): one row per figure key (and source).
+
+    ``id`` is the reading's key (``plan.reading_key``), ``n`` its claims, ``ids`` their ids
+    sorted; every other column is the same for all of them (the key hashes it), read with MIN.
+    """
+    claim = lambda name: col("claim", name)  # noqa: E731
+    key: exp.Expression = claim("figure_key")
+    if by_source:
+        key = exp.DPipe(this=exp.DPipe(this=key, expression=lit("@"), safe=True), expression=claim("source"), safe=True)
+    columns = [exp.alias_(key, "id", quoted=True)]
+    for name in CLAIM_COLUMNS[1:]:
+        if name == "source":
+            value = claim("source") if by_source else exp.cast(exp.null(), "VARCHAR")
+        else:
+            value = claim(name) if name == "figure_key" else exp.Min(this=claim(name))
+        columns.append(exp.alias_(value, name, quoted=True))
+    columns += [
+        exp.alias_(exp.Count(this=exp.Star()), "n", quoted=True),
+        exp.alias_(exp.ArraySort(this=exp.ArrayAgg(this=claim("id"))), "ids", quoted=True),
+    ]
+    query = exp.select(*columns, copy=False).from_(exp.alias_(exp.to_table(CLAIMS, quoted=True), "claim", table=True, quoted=True), copy=False)
+    return query.group_by(claim("figure_key"), *([claim("source")] if by_source else []), copy=False)
 
 
 def _term_sql(term: Term, table: str | None) -> exp.Expression:
@@ -765,19 +801,30 @@ def _series_cte(plan: RulePlan) -> exp.Select:
     columns = [*group.group_keys, *group.quantity_keys]
     projections = [exp.alias_(value, name, quoted=True) for name, value in spans.items()]
     projections += [exp.alias_(col(me, k), k, quoted=True) for k in columns] + _quantity_hulls(me)
-    tables = [exp.alias_(exp.to_table(CLAIMS, quoted=True), name, table=True, quoted=True) for name in (span, me)]
+    tables = [
+        exp.alias_(exp.to_table(READINGS[plan.reads_source], quoted=True), span, table=True, quoted=True),
+        exp.alias_(exp.to_table(CLAIMS, quoted=True), me, table=True, quoted=True),
+    ]
     inner = exp.select(*projections, copy=False).from_(tables[0], copy=False).join(tables[1], join_type="CROSS", copy=False)
     inner = inner.where(_and(conditions), copy=False)
     inner = inner.group_by(*[value.copy() for value in spans.values()], *[col(me, k) for k in columns], copy=False)
     term = lambda name: col(QUANTITY, name)  # noqa: E731
     outer_keys = ["series_of", *group.group_keys]
-    outer = exp.select(*[exp.alias_(term(k), k, quoted=True) for k in outer_keys], *_aggregates(plan, QUANTITY), copy=False)
+    outer = exp.select(*[exp.alias_(term(k), k, quoted=True) for k in outer_keys], _group_key(plan, term), *_aggregates(plan, QUANTITY), copy=False)
     outer = outer.from_(inner.subquery(QUANTITY, copy=False), copy=False)
     outer = outer.group_by(*[term(k) for k in (*outer_keys, "_span_start", "_span_end")], copy=False)
     years = _years(term("_span_start"), term("_span_end"))
     count = exp.Count(this=exp.Star())
     one_per_year = exp.EQ(this=exp.Count(this=exp.Distinct(expressions=[term("period_start")])), expression=count.copy())
     return outer.having(exp.and_(exp.EQ(this=count, expression=years), one_per_year), copy=False)
+
+
+def _group_key(plan: RulePlan, term: "Callable[[str], exp.Expression]") -> exp.Expression:
+    """The group's key (``plan.group_key``): its key columns as text, joined by ``|``, NULLs left out."""
+    group = plan.group
+    assert group is not None
+    parts = [exp.cast(term(k), "VARCHAR") for k in plan.group_key_columns(group)]
+    return exp.alias_(exp.ConcatWs(expressions=[lit("|"), *parts]), "key", quoted=True)
 
 
 def _group_cte(plan: RulePlan) -> exp.Select:
@@ -792,7 +839,7 @@ def _group_cte(plan: RulePlan) -> exp.Select:
     inner = inner.where(_and([predicate_sql(p, table) for p in group.filters]), copy=False)
     inner = inner.group_by(*[member(k) for k in columns], copy=False)
     term = lambda name: col(QUANTITY, name)  # noqa: E731
-    outer = exp.select(*[exp.alias_(term(k), k, quoted=True) for k in group.group_keys], *_aggregates(plan, QUANTITY), copy=False)
+    outer = exp.select(*[exp.alias_(term(k), k, quoted=True) for k in group.group_keys], _group_key(plan, term), *_aggregates(plan, QUANTITY), copy=False)
     outer = outer.from_(inner.subquery(QUANTITY, copy=False), copy=False)
     outer = outer.group_by(*[term(k) for k in group.group_keys], copy=False)
     # A sum over one quantity checks nothing, even printed twice: a group needs two quantities.

@@ -47,6 +47,15 @@ _MAX_BINDINGS = 8  # involutions of 8 names: 764; rules bind four or five
 
 def inferred_pair(bindings: tuple[Binding, ...] | list[Binding], check: Comparison) -> tuple[str, str] | None:
     """(later, earlier): the pair to order by claim id, if a swap of bindings leaves the rule unchanged."""
+    renaming = symmetry(bindings, check)
+    if renaming is None:
+        return None
+    first = next(b.name for b in bindings if renaming[b.name] != b.name)
+    return renaming[first], first
+
+
+def symmetry(bindings: tuple[Binding, ...] | list[Binding], check: Comparison) -> Renaming | None:
+    """The swap of bindings (an involution) under which the rule is unchanged, if any."""
     names = [b.name for b in bindings]
     if len(names) > _MAX_BINDINGS or any(b.is_group or b.pair_after for b in bindings):
         return None
@@ -54,8 +63,7 @@ def inferred_pair(bindings: tuple[Binding, ...] | list[Binding], check: Comparis
     shape = _shape(check, {})
     for renaming in _involutions(names):
         if _facts(bindings, renaming) == facts and _shape(check, renaming) == shape:
-            first = next(name for name in names if renaming[name] != name)
-            return renaming[first], first
+            return renaming
     return None
 
 
