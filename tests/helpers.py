@@ -152,8 +152,12 @@ def the_verdict(verdicts: Iterable[dict[str, Any]], rule: str, **figures: str) -
 
 
 def the_verdict_over(verdicts: Iterable[dict[str, Any]], rule: str, *figures: str) -> dict[str, Any]:
-    """The one verdict of ``rule`` over exactly these printed figures, whatever their roles."""
-    found = [v for v in verdicts if v["rule"] == rule and sorted(e["figure"] for e in v["claims"]) == sorted(figures)]
+    """The one verdict of ``rule`` over these printed figures, whatever their roles.
+
+    A verdict binds readings: a figure printed again by another outlet (same reading) is in
+    the same verdict, so the verdict's figures are these, each possibly printed more than once.
+    """
+    found = [v for v in verdicts if v["rule"] == rule and set(figures) <= {e["figure"] for e in v["claims"]}]
     assert len(found) == 1, f"expected one {rule} verdict over {figures}, found {len(found)}"
     return found[0]
 

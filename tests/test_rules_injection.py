@@ -31,7 +31,7 @@ from service.rules.book import RuleBook
 from service.rules.loader import load_rules_text
 from service.rules.model import Rule
 from service.rules.plan import AllOf, plan_rule
-from service.rules.sql import CLAIMS, compile_rule, neighbourhood_conditions
+from service.rules.sql import CLAIMS, READINGS, compile_rule, neighbourhood_conditions
 from service.store import Store
 from tests.conftest import serving
 from tests.helpers import RULES_DIR
@@ -133,7 +133,7 @@ def assert_reads_only_claims_and_holds_text_as_literals(sql: str, text: str, pla
     assert len(statements) == 1 and isinstance(statements[0], (exp.Select, exp.Union)), sql
     tree = statements[0]
     defined = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-    assert {table.name for table in tree.find_all(exp.Table)} - defined <= {CLAIMS}, sql
+    assert {table.name for table in tree.find_all(exp.Table)} - defined <= {CLAIMS, *READINGS.values()}, sql
     assert not [node for node in tree.walk() if isinstance(node, FORBIDDEN)], sql
     assert _functions(tree) <= SHIPPED_FUNCTIONS, _functions(tree) - SHIPPED_FUNCTIONS
     assert sorted(node.name for node in tree.find_all(exp.Placeholder)) == sorted(placeholders), sql

@@ -82,7 +82,9 @@ def test_the_pairs_dropped_are_mirror_images_of_those_kept(scenario: Scenario) -
             later, earlier = pair_of(loaded) or ("", "")
             kept = {row.id: row for row in trials.run(loaded, scenario.sources, scenario.bodies).local}
             both_ways = trials.run(unpaired(loaded), scenario.sources, scenario.bodies).local
-            assert len(both_ways) == 2 * len(kept)
+            # A reading printed twice faces itself (its two reprints): that assignment is its own mirror image.
+            selves = sum(1 for row in kept.values() if later and row.roles[later] == row.roles[earlier])
+            assert len(both_ways) == 2 * len(kept) - selves
             twins = {frozenset(sum(row.roles.values(), [])): row for row in kept.values()}
             for row in both_ways:
                 twin = twins[frozenset(sum(row.roles.values(), []))]
