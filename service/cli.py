@@ -6,6 +6,7 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -21,6 +22,9 @@ from service.loading import LoadError, store_file
 from service.settings import Settings
 from service.store import Store
 from service.verdicts import STATUS_ORDER, Verdict
+
+if TYPE_CHECKING:
+    from service import checking
 
 # In a pipe a line is never wrapped (service/output.py); tables are drawn on a terminal only.
 console = Console(soft_wrap=not listing.on_terminal())
@@ -69,9 +73,12 @@ def serve(db_path: str | None, host: str | None, port: int | None, rules_dir: st
     )
     _refuse_unprotected(settings)
     rules = _rules_or_exit(settings.rules_dir)  # before the store: a refused start writes nothing
+    from service import checking
+
     with _stopped_by_signals(), _open_store(settings.db_path) as store:
+        before = checking.mark(store, rules)
         added = _load_with_progress(store, sorted(Path(settings.fixtures_dir).glob("*.json")))[1] if settings.load_fixtures else 0
-        _recompute_with_status(store, rules, added)
+        _recompute_with_status(store, rules, before if added else None)
         console.print(f"[bold]Tally[/] on http://{settings.host}:{settings.port}  store {settings.db_path}  "
                       f"{store.count_claims()} claims")
         if not (settings.write_token or settings.admin_token):
@@ -124,9 +131,12 @@ def load(db_path: str | None, rules_dir: str | None, files: tuple[Path, ...]) ->
     """Load JSON ({"sources": [...], "claims": [...]}), NDJSON or CSV (.csv) claim files, one transaction per file, then recompute the verdicts once."""
     settings = Settings.from_env(db_path=db_path, rules_dir=rules_dir)
     rules = _rules_or_exit(settings.rules_dir)
+    from service import checking
+
     with _open_store(settings.db_path) as store:
+        before = checking.mark(store, rules)
         failed, added = _load_with_progress(store, list(files))
-        _recompute_with_status(store, rules, added)
+        _recompute_with_status(store, rules, before if added else None)
     sys.exit(1 if failed else 0)
 
 
@@ -342,7 +352,7 @@ def explain(db_path: str | None, rules_dir: str | None, verdict_id: str, as_json
 
     settings, rules = _existing_store(db_path, rules_dir)
     with _open_store(settings.db_path) as store:
-        _recompute_with_status(store, rules, 0)  # the verdicts kept, recomputed only if the rules changed
+        _recompute_with_status(store, rules)  # the verdicts kept, recomputed only if the rules changed
         current = rules.current
         try:
             row = store.get_verdict(verdict_id, current)
@@ -369,7 +379,7 @@ def export(db_path: str | None, rules_dir: str | None, folder: Path) -> None:
 
     settings, rules = _existing_store(db_path, rules_dir)
     with _open_store(settings.db_path) as store:
-        _recompute_with_status(store, rules, 0)  # the verdicts kept, recomputed only if the rules changed
+        _recompute_with_status(store, rules)  # the verdicts kept, recomputed only if the rules changed
         package = datapackage.files(store, rules, settings)
     for path in datapackage.write_folder(folder, package):
         sys.stdout.write(f"{path}\n")  # the files written, a path a line (for a pipe as for a person)
@@ -420,7 +430,7 @@ def blame(db_path: str | None, rules_dir: str | None, subject: str | None, as_js
 
     settings, rules = _existing_store(db_path, rules_dir)
     with _open_store(settings.db_path) as store:
-        _recompute_with_status(store, rules, 0)  # the verdicts kept, recomputed only if the rules changed
+        _recompute_with_status(store, rules)  # the verdicts kept, recomputed only if the rules changed
         answer = checking.blame(store, rules, subject=subject)
     form = listing.chosen("json" if as_json else output)
     if form in ("json", "ndjson"):
@@ -746,16 +756,16 @@ def _rule_progress(what: str = "rules") -> Iterator[Callable[[str, int, int], No
         yield lambda rule_id, done, total: bar.update(task, description=f"{what}: {rule_id}", completed=done, total=total)
 
 
-def _recompute_with_status(store: Store, rules, claims_added: int) -> None:
-    """After new claims every verdict is recomputed; otherwise only if the rules changed since the last time.
+def _recompute_with_status(store: Store, rules, before: checking.Mark | None = None) -> None:
+    """After a load (``before`` it), the verdicts brought up to date; otherwise recomputed only if the rules changed.
 
     A bar a step per rule: over a million claims this takes tens of seconds.
     """
     from service import checking
 
     with _rule_progress("computing the verdicts") as on_rule:
-        if claims_added:
-            checking.recompute(store, rules, on_rule)
+        if before is not None:
+            checking.catch_up(store, rules, before, on_rule)
         else:
             checking.ensure_current(store, rules, on_rule)
 

@@ -99,8 +99,9 @@ def _collector_paused() -> Iterator[None]:
 def load_directory(store: Store, directory: Path, book: RuleBook) -> list[LoadReport]:
     """Every ``*.json`` and ``*.ndjson`` file of a folder, in name order (a file per transaction), then the verdicts."""
     paths = sorted(p for p in directory.iterdir() if p.suffix in {".json"} | NDJSON_SUFFIXES)
+    before = checking.mark(store, book)
     reports = [store_file(store, path) for path in paths]
-    checking.recompute(store, book)
+    checking.catch_up(store, book, before)
     return reports
 
 

@@ -508,6 +508,15 @@ def fresh_store() -> Iterator[Store]:
             store.close()
 
 
+# What a verdict row says, first_seen last: what an incremental change and a whole recompute must agree on.
+VERDICT_ROW = "id, rule, claim_ids, role_sizes, status, margin, margin_unit, left_lo, left_hi, right_lo, right_hi"
+
+
+def verdicts_table(store: Store) -> dict[str, tuple[object, ...]]:
+    """The verdicts table as {id: (the rest of VERDICT_ROW..., first_seen)}."""
+    return {row[0]: row[1:] for row in store.query(f"SELECT {VERDICT_ROW}, first_seen FROM verdicts")}
+
+
 def fill(store: Store, sources_: tuple[Source, ...] | list[Source], bodies: list[ClaimIn]) -> list[str]:
     """Store the sources and claims (as POST /claims would); return the claim ids in order."""
     by_id = {source.id: source for source in sources_}

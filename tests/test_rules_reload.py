@@ -17,7 +17,7 @@ from service.rules.book import RuleBook
 from service.settings import Settings
 from service.store import Store
 from tests.helpers import LOOPBACK, ROOT, assert_problem
-from tests.strategies import Scenario, fill, fresh_store, random_stores
+from tests.strategies import Scenario, fill, fresh_store, random_stores, verdicts_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,11 +75,6 @@ def test_reload_refuses_a_folder_that_lost_its_rules_and_keeps_them(tmp_path: Pa
 
 # --- a reload recomputes the rules it changes, and only them (issue 21, item 3) -------------------
 
-VERDICT_ROW = "id, rule, claim_ids, role_sizes, status, margin, margin_unit, left_lo, left_hi, right_lo, right_hi"
-
-
-def _verdicts(store: Store) -> dict[str, tuple[object, ...]]:
-    return {row[0]: row[1:] for row in store.query(f"SELECT {VERDICT_ROW}, first_seen FROM verdicts")}
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], database=None)
@@ -97,14 +92,14 @@ def test_a_reload_gives_the_verdicts_a_whole_recompute_gives(tmp_path_factory: p
         fill(store, scenario.sources, scenario.bodies)
         book = RuleBook(folder)
         checking.recompute(store, book)
-        before = _verdicts(store)
+        before = verdicts_table(store)
         shutil.copy(ROOT / "rules" / f"{added}.yaml", folder / f"{added}.yaml")
         shutil.copy(ROOT / "rules" / "growth-links-levels.yaml", changed)
         (folder / "same-category-again.yaml").unlink()
         checking.reload(store, book)
-        reloaded = _verdicts(store)
+        reloaded = verdicts_table(store)
         checking.recompute(store, book)
-        recomputed = _verdicts(store)
+        recomputed = verdicts_table(store)
     assert {k: v[:-1] for k, v in reloaded.items()} == {k: v[:-1] for k, v in recomputed.items()}
     kept = before.keys() & reloaded.keys()
     assert all(reloaded[k][-1] == before[k][-1] for k in kept), "a verdict a reload keeps keeps its first_seen"

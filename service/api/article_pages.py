@@ -198,9 +198,10 @@ class ArticlePages(Controller):
                 return _page(store, form, text, rows, problems, checked=_checked_rows(kept, answer, store, rules, speaking), status=422)
             fresh = [(row, candidate) for row, candidate, result in zip(kept, candidates, answer.candidates) if not result.recognised]
             bodies, _ = claim_bodies(article.source, [candidate for _, candidate in fresh])
+            before = checking.mark(store, rules)
             report = checking.store_batch(store, [(f"c{row.number}", body) for (row, _), body in zip(fresh, bodies) if body is not None])
             if report.claims_added:
-                checking.recompute(store, rules)
+                checking.catch_up(store, rules, before)
         except ClientError as exc:
             return _page(store, form, text, rows, _problems(exc), status=422)
         stored = [(row, result.claim) for row, result in zip(kept, answer.candidates)]

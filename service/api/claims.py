@@ -151,12 +151,13 @@ class ClaimController(Controller):
 
 def _store_batch(store: Store, rules: RuleBook, body: bytes, limit: int) -> BatchResult:
     records = array_records(body) if body.lstrip()[:1] == b"[" else ndjson_records(body.splitlines())
+    before = checking.mark(store, rules)
     try:
         report: BatchReport = checking.store_batch(store, at_most(records, limit))
     except BatchError as exc:
         raise _batch_problem(exc) from exc
     if report.claims_added:
-        checking.recompute(store, rules)
+        checking.catch_up(store, rules, before)
     return BatchResult(report.claims_added, report.skipped)
 
 

@@ -105,6 +105,13 @@ def _failures(rule: Rule, number: int, example: Example, trials: Trials) -> list
 # --- the claims, as a newsroom would post them ---------------------------------------------
 
 
+def posted(example: Example) -> tuple[list[Source], list[ClaimIn]]:
+    """An example's sources and claims as a newsroom would post them; InvalidField for one that cannot be read."""
+    sources, _ = _sources(example.claims)
+    return list(sources.values()), [_built(claim, sources[claim.source]) for claim in example.claims]
+
+
+
 def _sources(claims: tuple[ExampleClaim, ...]) -> tuple[dict[str, Source], list[tuple[int, str, str]]]:
     """One source per name, printing in the language of its first claim; a second language is a mistake."""
     sources: dict[str, Source] = {}

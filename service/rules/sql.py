@@ -652,13 +652,28 @@ def neighbourhood_conditions(subject_parameter: str, literal_subjects: list[str]
     that hold no claim of the subject.
     """
     conditions = [exp.EQ(this=exp.column("subject", quoted=True), expression=exp.Placeholder(this=subject_parameter))]
+    if (others := _beyond_the_subject(literal_subjects, untied)) is not None:
+        conditions.append(others)
+    return [condition.sql(dialect="duckdb") for condition in conditions]
+
+
+def reach_condition(subjects_parameter: str, literal_subjects: list[str], untied: list[Predicate]) -> str:
+    """The claims verdicts holding a claim of some subjects (a list, the ``$subjects`` parameter) can bind, as one condition.
+
+    What :func:`neighbourhood_conditions` reads for one claim, for every claim of those
+    subjects at once: a recompute around a change (``Store.replace_verdicts_around``).
+    """
+    mine = exp.In(this=exp.column("subject", quoted=True), query=exp.select(exp.Unnest(expressions=[exp.Placeholder(this=subjects_parameter)])).subquery())
+    others = _beyond_the_subject(literal_subjects, untied)
+    return (mine if others is None else exp.or_(mine, others, copy=False)).sql(dialect="duckdb")
+
+
+def _beyond_the_subject(literal_subjects: list[str], untied: list[Predicate]) -> exp.Expression | None:
     others: list[exp.Expression] = []
     if literal_subjects:
         others.append(exp.In(this=exp.column("subject", quoted=True), expressions=[lit(s) for s in literal_subjects]))
     others += [predicate_sql(p, table="claims") for p in untied]
-    if others:
-        conditions.append(exp.or_(*others, copy=False))
-    return [condition.sql(dialect="duckdb") for condition in conditions]
+    return exp.or_(*others, copy=False) if others else None
 
 
 # --- predicates -------------------------------------------------------------------------
