@@ -46,7 +46,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from bench import articles, baselines, product, readers
+from bench import articles, baselines, changes, product, readers
 from bench.corpus import PROBE_SOURCE, CorpusFiles, corpus_files
 from bench.recall import Recall, score
 
@@ -73,6 +73,7 @@ class SizeResult:
     posts: product.Posts | None = None
     server_ready_seconds: float = math.nan
     server_memory: dict[str, int] = field(default_factory=dict)
+    changes: changes.Changes | None = None  # issue 21: a retraction, a load, a rule, reprints (bench/changes.py)
     failures: dict[str, str] = field(default_factory=dict)  # stage -> what went wrong
 
     def rule_seconds(self, rule: str) -> float:
@@ -145,6 +146,9 @@ def measure_size(
                 result.posts = product.post_claims(server, PROBE_SOURCE, files.probes)
             finally:
                 result.server_memory = server.status()
+        step("a retraction, loads, a rule, reprints (in process)")
+        with stage(result, "changes"):
+            result.changes = changes.measure(db)  # last: it changes the store
     finally:
         if keep:
             console.print(f"[dim]store kept in {workdir}[/]")
@@ -353,6 +357,8 @@ SUMMARY_ROWS: list[Row] = [
     ("POST /claims answers", "", _probe_recall),
     ("server ready (start-up)", "", lambda r: _sec(r.server_ready_seconds)),
     ("server peak RSS after the posts", "< 1 GiB", _rss),
+    *[(name, target, lambda r, key=key: changes.cells(r.changes, r.rule_seconds(changes.ADDED_RULE))[key] if r.changes else _failed(r, "changes") or NA)
+      for key, name, target in changes.ROWS],
     *_comparison("growth-links-levels"),
     *_comparison("shares-sum-to-whole"),
 ]

@@ -117,7 +117,10 @@ def files(store: Store, rules: RuleBook, settings: Settings) -> dict[str, bytes]
     """Each file of the package by name, ``datapackage.json`` first."""
     found = tables(store, rules)
     written = {f"{table.name}.csv": layout_csv(table.layout, table.rows).encode("utf-8") for table in found}
-    return {"datapackage.json": (json.dumps(descriptor(settings, found), indent=2, ensure_ascii=False) + "\n").encode("utf-8"), **written}
+    # Dated by the store's newest verdict, not the request: the same store gives the same bytes
+    # (a HEAD and its GET, two downloads compared), as the desk's Last-Modified says.
+    created = store.query("SELECT max(first_seen) FROM verdicts")[0][0]
+    return {"datapackage.json": (json.dumps(descriptor(settings, found, created), indent=2, ensure_ascii=False) + "\n").encode("utf-8"), **written}
 
 
 def write_folder(folder: Path, package: dict[str, bytes]) -> list[Path]:
@@ -130,10 +133,15 @@ def write_folder(folder: Path, package: dict[str, bytes]) -> list[Path]:
 
 
 def zipped(package: dict[str, bytes]) -> bytes:
+    """The files in a zip whose entries are dated as ``datapackage.json``'s ``created``: the same package, the same bytes."""
+    created = json.loads(package["datapackage.json"])["created"]
+    stamp = datetime.datetime.fromisoformat(created).astimezone(datetime.timezone.utc).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in package.items():
-            archive.writestr(name, data)
+            entry = zipfile.ZipInfo(name, date_time=stamp)
+            entry.external_attr = 0o644 << 16  # rw-r--r-- once unzipped, as writestr(name) would give
+            archive.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 

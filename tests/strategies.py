@@ -512,6 +512,16 @@ def fresh_store() -> Iterator[Store]:
 VERDICT_ROW = "id, rule, claim_ids, role_sizes, status, margin, margin_unit, left_lo, left_hi, right_lo, right_hi"
 
 
+def rounded(value: object) -> object:
+    """A value as executors must agree on it: a bound summed in process and one summed by DuckDB
+    may differ in the last bits of a double (12 significant digits kept, nested tuples and lists too)."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, (tuple, list)):
+        return type(value)(rounded(v) for v in value)
+    return value
+
+
 def verdicts_table(store: Store) -> dict[str, tuple[object, ...]]:
     """The verdicts table as {id: (the rest of VERDICT_ROW..., first_seen)}."""
     return {row[0]: row[1:] for row in store.query(f"SELECT {VERDICT_ROW}, first_seen FROM verdicts")}

@@ -25,7 +25,7 @@ from service.sources import Source
 from service.store import Store
 from service.verdicts import Verdict
 from service.units import base_factor
-from tests.strategies import Scenario, average_growth_stores, claim_rows, fill, fresh_store, sql_outcomes
+from tests.strategies import Scenario, average_growth_stores, claim_rows, claim_tuples, fill, fresh_store, sql_outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORTS = "ma.handicraft.exports"
@@ -209,7 +209,7 @@ def test_sql_local_and_reference_agree_on_generated_spans(scenario: Scenario) ->
             expected = reference_verdicts(plan.rule, rows)
             local = execute(plan, tuples)
             from_sql = {o.key: (o.status, o.margin) for o in sql_outcomes(store, compile_rule(plan.rule))}
-            found = {tuple(sorted((n, ",".join(ids)) for n, ids in v.roles.items())): v for v in local}
+            found = {key: v for v in local for key in claim_tuples(plan, v.roles)}  # readings expanded into their claims
             assert found.keys() == expected.keys() == from_sql.keys(), rule_id
             for key, (status, margin) in expected.items():
                 base_margin = (found[key].margin or 0.0) * base_factor(found[key].margin_unit or "count")

@@ -15,6 +15,7 @@ from service import checking
 from service.rules.book import RuleBook
 from service.store import Store
 from tests.helpers import assert_problem, error_for, make_client
+from tests.strategies import rounded
 
 WHO = {"by": "desk@example.org", "reason": "entered the wrong figure"}
 
@@ -34,7 +35,8 @@ def verdict_claim_sets(client: TestClient, **filters: str) -> list[set[str]]:
 
 def stored_verdicts(store: Store, rules: RuleBook) -> list[tuple[Any, ...]]:
     page = store.list_verdicts(rules.current)
-    return sorted((row.id, row.status, row.margin, row.left, row.right, first_seen) for row, first_seen in page.items)
+    # rounded: the verdicts around a withdrawal are found in process, a recompute's by DuckDB
+    return sorted(rounded((row.id, row.status, row.margin, row.left, row.right, first_seen)) for row, first_seen in page.items)
 
 
 @pytest.fixture

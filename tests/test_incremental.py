@@ -10,6 +10,7 @@ claims; a verdict the change leaves alone keeps its first_seen.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import shutil
 from collections.abc import Callable, Iterable
@@ -26,7 +27,7 @@ from service.rules.examples import posted
 from service.sources import Source
 from service.store import Store
 from tests.helpers import ROOT
-from tests.strategies import Scenario, fill, fresh_store, stores_with_reprints, verdicts_table
+from tests.strategies import Scenario, fill, fresh_store, rounded, stores_with_reprints, verdicts_table
 
 RULES = RuleBook(ROOT / "rules")
 EXAMPLES = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
@@ -42,14 +43,9 @@ def _after_and_whole(store: Store, change: Callable[[], object]) -> tuple[Table,
     return before, after, verdicts_table(store)
 
 
-def _rounded(value: object) -> object:
-    """A bound summed in process and one summed by DuckDB may differ in the last bits of a double."""
-    return float(f"{value:.12g}") if isinstance(value, float) else value
-
-
 def _assert_same_as_whole(before: Table, after: Table, whole: Table) -> None:
     def rows(table: Table) -> dict[str, tuple[object, ...]]:
-        return {k: tuple(map(_rounded, v[:-1])) for k, v in table.items()}
+        return {k: rounded(v[:-1]) for k, v in table.items()}
 
     assert rows(after) == rows(whole)
     kept = {k for k in before.keys() & after.keys() if rows(before)[k] == rows(after)[k]}
@@ -95,7 +91,7 @@ def test_a_load_into_a_current_store_recomputes_around_what_it_adds_as_a_whole_r
 
         def load() -> None:
             checking.store_batch(store, records)
-            checking.catch_up(store, RULES, before, around_at_most=1.0)
+            checking.catch_up(store, RULES, before, around_at_most=math.inf)
 
         tables = _after_and_whole(store, load)
     _assert_same_as_whole(*tables)
@@ -110,7 +106,7 @@ def test_a_load_into_a_store_whose_verdicts_are_stale_recomputes_every_rule(scen
         before = checking.mark(store, RULES)
         assert not before.current  # filled without a recompute
         checking.store_batch(store, [("c", msgspec.structs.replace(scenario.bodies[-1], quote="loaded"))])
-        timings = checking.catch_up(store, RULES, before, around_at_most=1.0)
+        timings = checking.catch_up(store, RULES, before, around_at_most=math.inf)
     assert set(timings) == set(RULES.current.compiled), "every rule ran"
 
 
@@ -175,7 +171,7 @@ def test_a_load_of_each_examples_last_claim_recomputes_around_them_as_a_whole_re
 
         def load() -> None:
             checking.store_batch(store, [(f"e{n}", bodies[-1]) for n, bodies in enumerate(examples)])
-            checking.catch_up(store, RULES, before, around_at_most=1.0)
+            checking.catch_up(store, RULES, before, around_at_most=math.inf)
 
         tables = _after_and_whole(store, load)
     _assert_same_as_whole(*tables)

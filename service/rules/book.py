@@ -31,11 +31,25 @@ class RuleSet:
     lexicon: Lexicon = field(default_factory=Lexicon)  # the subjects and members an article names (rules/lexicon/)
 
     @classmethod
-    def of(cls, rules: list[Rule], mechanisms: list[Mechanism] | tuple[Mechanism, ...] = (), lexicon: Lexicon | None = None) -> RuleSet:
-        compiled = {rule.id: compile_rule(rule) for rule in rules}
+    def of(
+        cls,
+        rules: list[Rule],
+        mechanisms: list[Mechanism] | tuple[Mechanism, ...] = (),
+        lexicon: Lexicon | None = None,
+        earlier: RuleSet | None = None,
+    ) -> RuleSet:
+        """The rules planned and compiled; a rule equal to one of ``earlier`` (its file unchanged) keeps its plan and SQL.
+
+        Compiling is sqlglot's work, about 0.1 s a rule: a reload that adds one rule to
+        fourteen compiled them all again, 1.4 s before its one query ran.
+        """
+        same = {rule.id: rule for rule in earlier.rules} if earlier is not None else {}
+        kept = {rule.id for rule in rules if same.get(rule.id) == rule}
+        compiled = {rule.id: earlier.compiled[rule.id] if earlier is not None and rule.id in kept else compile_rule(rule) for rule in rules}
         for query in compiled.values():
             query.verdict_rows_sql()  # printed once, here, not on a request
-        return cls(tuple(rules), {rule.id: plan_rule(rule) for rule in rules}, compiled, tuple(mechanisms), lexicon or Lexicon())
+        plans = {rule.id: earlier.plans[rule.id] if earlier is not None and rule.id in kept else plan_rule(rule) for rule in rules}
+        return cls(tuple(rules), plans, compiled, tuple(mechanisms), lexicon or Lexicon())
 
     @property
     def rule_ids(self) -> list[str]:
@@ -75,12 +89,15 @@ class RuleBook:
                 return rule
         raise NotFound("rule", rule_id)
 
-    def _load(self) -> RuleSet:
-        return RuleSet.of(load_rules_dir(self.rules_dir), load_mechanisms(self.rules_dir / DIAGNOSES), load_lexicon_dir(self.rules_dir / LEXICON))
+    def _load(self, earlier: RuleSet | None = None) -> RuleSet:
+        return RuleSet.of(
+            load_rules_dir(self.rules_dir), load_mechanisms(self.rules_dir / DIAGNOSES), load_lexicon_dir(self.rules_dir / LEXICON), earlier
+        )
 
     def load(self) -> RuleSet:
-        """The folder read again and compiled, not yet in force; RuleFileError if any file is broken."""
-        return self._load()
+        """The folder read again and compiled (the rules in force that did not change are not compiled again),
+        not yet in force; RuleFileError if any file is broken."""
+        return self._load(self._current)
 
     def install(self, fresh: RuleSet) -> None:
         """Put a rule set in force: one reference swapped, so a reader holds the old set or the new, never half of each.
