@@ -14,8 +14,9 @@ says how to update them).  Each catalog is compiled in memory when the app is ma
 ``.mo`` can fall out of step with the text it was compiled from.
 
 The engine's own sentences (a verdict's computation, notes, warnings and diagnoses)
-are English: the desk shows them with English numbers, marked ``lang="en"``, so no
-English word ever stands beside a French-style number.
+are written in the page's language too, from the same catalogs (``service.rules.explain``
+takes the page's :class:`DeskNumbers` as its ``Words``); only a rule's title or
+description that its author wrote in English alone is shown marked ``lang="en"``.
 """
 
 from __future__ import annotations
@@ -163,6 +164,11 @@ def _languages(connection: ASGIConnection) -> DeskLanguages:
 def speaking(request: Request) -> Speaking:
     """What the request's page speaks: its words and its numbers (a dependency of the desk's pages; Litestar passes ``request`` by name)."""
     return _languages(request).chosen(request)
+
+
+def page_words(request: Request) -> DeskNumbers:
+    """The language the engine's sentences are written in on this request's page (a dependency: ``explain.Words``)."""
+    return speaking(request).numbers
 
 
 def carried(url: str, connection: ASGIConnection) -> str:
