@@ -89,4 +89,5 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
         ),
     )
     app.state.desk_languages = languages  # read by language.desk_language(request), for pages and for a cache's key
+    app.state.rule_book = rules  # its lexicon names subjects on the desk's pages (language.subject_name)
     return app

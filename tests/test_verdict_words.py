@@ -18,7 +18,7 @@ from babel import Locale
 
 from service.api.language import catalog
 from service.api.reading import DeskNumbers
-from service.api.verdict_views import subject_words
+from service.reading.lexicon import subject_words
 from service.checking import render
 from service.claims import IntervalOut
 from service.diagnosing import reading_words

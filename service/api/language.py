@@ -39,6 +39,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from markupsafe import Markup, escape
 
 from service.api.reading import DeskNumbers, desk_locale
+from service.reading.lexicon import subject_words
 
 LANGUAGES = ("fr", "en", "ar")  # what the desk speaks; the first is no default: TALLY_DESK_LOCALE is
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}  # each in its own language, for the language menu
@@ -244,6 +245,13 @@ def _measure_word(context: Context, measure: str) -> str:
 
 
 @pass_context
+def _subject_name(context: Context, key: str) -> str:
+    """A subject as the page names it: the lexicon's name in the page's language, else its key read as words."""
+    connection = _connection(context)
+    return subject_words(key, connection.app.state.rule_book.current.lexicon, desk_language(connection))
+
+
+@pass_context
 def _english(context: Context) -> Markup:
     """``lang="en"`` on what the engine writes (its sentences are English) when the page speaks another language."""
     return Markup(' lang="en"') if desk_language(_connection(context)) != "en" else Markup("")
@@ -274,7 +282,7 @@ def install(engine: JinjaTemplateEngine) -> None:
     environment = engine.engine
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-    environment.globals.update(page_language=_language, page_direction=_direction, lang_field=_lang_field, this_page_in=_this_page_in, this_page=_this_page, status_word=_status_word, english=_english, measure_word=_measure_word, LANGUAGE_NAMES=LANGUAGE_NAMES)
+    environment.globals.update(page_language=_language, page_direction=_direction, lang_field=_lang_field, this_page_in=_this_page_in, this_page=_this_page, status_word=_status_word, subject_name=_subject_name, english=_english, measure_word=_measure_word, LANGUAGE_NAMES=LANGUAGE_NAMES)
     environment.filters["localized"] = _localized
     for name in ("interval", "margin", "quantity", "span", "count", "percent"):
         environment.filters[name] = _numbers_filter(name)

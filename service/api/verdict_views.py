@@ -20,7 +20,7 @@ import duckdb
 from service.rules.book import RuleSet
 from service.api.language import Speaking
 from service.api.reading import DeskNumbers
-from service.reading.lexicon import Lexicon
+from service.reading.lexicon import subject_words
 from service.rules.explain import Digits
 from service.sources import Source
 from service.store import Store
@@ -121,17 +121,6 @@ def verdict_view(
         explaining=[d for d in verdict.diagnoses if d.status in EXPLAINING],
         unexplaining=[d for d in verdict.diagnoses if d.status not in EXPLAINING],
     )
-
-
-def subject_words(subject: str, lexicon: Lexicon | None = None, language: str = "en") -> str:
-    """A subject as the desk names it: the lexicon's name in ``language`` (``ma.handicraft.exports`` -> "exportations de
-    l'artisanat"), else its key read as words (``handicraft exports``, the country prefix dropped)."""
-    if lexicon is not None and (name := lexicon.subject_name(subject, language)):
-        return name
-    parts = subject.split(".")
-    if len(parts) > 1 and len(parts[0]) == 2:  # an ISO country code: the desk's country goes without saying
-        parts = parts[1:]
-    return " ".join(part.replace("_", " ") for part in parts)
 
 
 def margin_with_unit(margin: float | None, unit: str | None, numbers: DeskNumbers) -> str | None:

@@ -207,6 +207,17 @@ def _joined(words: list[tuple[str, int, int]], position: int, length: int) -> bo
     return all(words[i + 1][1] - words[i][2] <= 3 for i in range(position, position + length - 1))
 
 
+def subject_words(subject: str, lexicon: Lexicon | None = None, language: str = "en") -> str:
+    """A subject as the desk names it: the lexicon's name in ``language`` (``ma.handicraft.exports`` -> "exportations de
+    l'artisanat"), else its key read as words (``handicraft exports``, the country prefix dropped)."""
+    if lexicon is not None and (name := lexicon.subject_name(subject, language)):
+        return name
+    parts = subject.split(".")
+    if len(parts) > 1 and len(parts[0]) == 2:  # an ISO country code: the desk's country goes without saying
+        parts = parts[1:]
+    return " ".join(part.replace("_", " ") for part in parts)
+
+
 def _fold_name(name: str) -> str:
     return " ".join(_WORD.findall(folded(name)[0]))
 
