@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 from pathlib import Path
 
+import lxml.html
 import msgspec
 import pytest
 from babel import Locale
@@ -30,7 +32,7 @@ from service.rules.loader import load_rules_file
 from service.rules.mechanisms import Reading, load_mechanisms
 from service.rules.plan import VerdictRow
 from service.store import Store
-from tests.helpers import RULES_DIR
+from tests.helpers import RULES_DIR, make_client
 
 LEVEL_114, LEVEL_123 = "1,14 milliard de dirhams (MMDH)", "quelque 1,23 milliard de dirhams"
 
@@ -247,3 +249,35 @@ def test_a_number_the_engine_writes_is_never_nan_words() -> None:
     """An open end is said in words in every language, never "inf"."""
     for words in (ENGLISH, desk("fr"), desk("ar")):
         assert "inf" not in words.span((0.465, math.inf), "percent")
+
+
+def _untranslated(path: Path) -> None:
+    """The file without its ``translations:`` block: a rule or diagnosis its author wrote in English only."""
+    kept, inside = [], False
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if not line.startswith((" ", "#")) and line.strip():
+            inside = line.startswith("translations:")
+        if not inside:
+            kept.append(line)
+    path.write_text("".join(kept), encoding="utf-8")
+
+
+def test_a_title_written_in_english_only_is_the_one_island_marked_english(seeded_store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, folder)
+    _untranslated(folder / "same-figure.yaml")
+    _untranslated(folder / "diagnoses" / "truncation.yaml")
+    with make_client(seeded_store, RuleBook(folder)) as client:
+        verdicts = client.get("/verdicts", params={"rule": "same-figure", "status": "contradicted", "limit": 100}).json()["verdicts"]
+        [diagnosed] = [v for v in verdicts if "truncation" in {d["id"] for d in v["diagnoses"]}][:1]
+        page = lxml.html.fromstring(client.get(f"/desk/verdicts/{diagnosed['id']}", params={"lang": "fr"}).text)
+        rules_page = lxml.html.fromstring(client.get("/desk/rules", params={"lang": "fr"}).text)
+    marked = sorted(" ".join(e.text_content().split()) for e in page.xpath("//main//*[@lang]"))
+    assert marked == ["A figure truncated where rounding was assumed", "One quantity, one period, one figure", "One quantity, one period, one figure"]
+    assert all(e.get("lang") == "en" for e in page.xpath("//main//*[@lang]"))
+    assert page.xpath('//p[@class="computation"]')[0].get("lang") is None and "ne peut tenir" in page.xpath('//p[@class="computation"]')[0].text_content()
+    assert "cohérent" in page.text_content() or "contredit" in page.text_content()
+    # on the rules' list, only that rule's title and description are marked English; the others are in French
+    assert {e.text_content().strip() for e in rules_page.xpath("//main//*[@lang='en']")} == {"One quantity, one period, one figure", next(
+        e.text_content().strip() for e in rules_page.xpath("//section[@id='same-figure']/p[@lang='en']"))}
+    assert rules_page.xpath("//section[@id='cumulative-periods']/h2/a")[0].text_content() == "Une partie d'une période ne peut dépasser le tout"
