@@ -253,7 +253,7 @@ def _subject_name(context: Context, key: str) -> str:
 
 @pass_context
 def _english(context: Context) -> Markup:
-    """``lang="en"`` on what the engine writes (its sentences are English) when the page speaks another language."""
+    """``lang="en"`` on a title a rule's (or a diagnosis's) author wrote in English only, when the page speaks another language."""
     return Markup(' lang="en"') if desk_language(_connection(context)) != "en" else Markup("")
 
 
