@@ -5,7 +5,8 @@ Run against a server on the seed fixtures (``make serve``); drives Debian's chro
 ``arabic.png`` needs the Arabic test source and its claims (tests/data/arabic/claims.json):
 the script posts them first, so run it against a store you may write to.
 ``desk-<lang>-<width>.png``: the verdicts in each language the desk speaks, at a desk's
-width and a phone's (docs/desk-language.md); the window only, so each stays small.
+width and a phone's (docs/desk-language.md); the window only, so each stays small (every
+docs/*.png under 250 KB, tests/test_docs.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 HERE = Path(__file__).resolve().parent
 ARABIC = HERE.parent / "tests" / "data" / "arabic" / "claims.json"
+FORM_HEIGHT = 1400  # px: the most of the claim form's page form.png shows
 
 
 def main(base_url: str) -> None:
@@ -39,7 +41,11 @@ def main(base_url: str) -> None:
         page.get_by_label("Period").fill("2025-01/2025-11")
         page.get_by_label("Figure, as printed").fill("1,5 milliard de dirhams")
         page.get_by_role("button", name="Check (store nothing)").click()
-        page.screenshot(path=str(HERE / "form.png"), full_page=True)
+        # the form and its answer down to the first verdict, not the whole page: every docs/*.png stays under
+        # 250 KB (tests/test_docs.py), a page of text at device scale 1 being about 150 KB per 900 px
+        answer = page.locator("section.answer article.verdict").first.bounding_box()
+        bottom = min(answer["y"] + answer["height"] + 16, FORM_HEIGHT) if answer else FORM_HEIGHT
+        page.screenshot(path=str(HERE / "form.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1000, "height": bottom})
         arabic(page, base_url)
         languages(browser, base_url)
         browser.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babel import Locale
 from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
@@ -25,7 +24,6 @@ from service.api.health import HealthController
 from service.api.form import ClaimFormPages
 from service.api.pages import DeskPages
 from service.api import language
-from service.api.reading import babel_numerals
 from service.api.bodies import accept_media_type, inspect_body
 from service.api.deadline import body_deadline
 from service.api.head import AnsweringHead
@@ -51,8 +49,6 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
     temporary file, ``tally serve`` one on the configured file.
     """
     languages = language.DeskLanguages.of(settings.desk_locale)  # what the desk speaks, its default from TALLY_DESK_LOCALE
-    # The engine's sentences (computation, notes, diagnoses, a ClaimReview's reviewBody) are English: English numbers in them.
-    numerals = babel_numerals(Locale.parse("en"))
 
     # The verdicts kept in the store follow the rules in force: recomputed when they changed.
     ensure_verdicts = lambda: checking.ensure_current(store, rules)  # noqa: E731
@@ -70,7 +66,8 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
             "rules": Provide(lambda: rules, use_cache=True, sync_to_thread=False),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
-            "numerals": Provide(lambda: numerals, use_cache=True, sync_to_thread=False),  # how the engine's English sentences write numbers
+            # the engine's sentences (computation, notes, diagnoses) in the page's language; the API's are English (explain.ENGLISH)
+            "words": Provide(language.page_words, sync_to_thread=False),
             "speaking": Provide(language.speaking, sync_to_thread=False),  # the request's language: its words and numbers (service/api/language.py)
         },
         plugins=[problem_details_plugin(), ProblemResponses(tokens_set)],
@@ -92,4 +89,5 @@ def create_app(settings: Settings, store: Store, rules: RuleBook) -> Litestar:
         ),
     )
     app.state.desk_languages = languages  # read by language.desk_language(request), for pages and for a cache's key
+    app.state.rule_book = rules  # its lexicon names subjects on the desk's pages (language.subject_name)
     return app

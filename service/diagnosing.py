@@ -16,7 +16,7 @@ import msgspec
 
 from service.claims import Claim
 from service.rules import local
-from service.rules.explain import Numerals, computation, plain_numerals, printed
+from service.rules.explain import ENGLISH, Words, computation, printed
 from service.rules.mechanisms import Mechanism, Reading, reread
 from service.rules.plan import RulePlan, VerdictRow
 from service.store import executor_row
@@ -34,7 +34,7 @@ def diagnose(
     claims: dict[str, Claim],
     mechanisms: tuple[Mechanism, ...],
     language_of: Callable[[str], str],
-    numerals: Numerals = plain_numerals,
+    words: Words = ENGLISH,
 ) -> list[Diagnosis]:
     """One diagnosis per mechanism that applies to the verdict's figures, in the mechanisms' order."""
     if row.status not in DIAGNOSED:
@@ -47,9 +47,15 @@ def diagnose(
             continue
         _, _, again, role, claim, reading = min(tried, key=lambda t: (t[0], t[1]))
         bound = {name: [claim if i == claim.id else claims[i] for i in ids] for name, ids in row.roles.items()}
-        text = f"Reading {role} {printed(claims[claim.id].figure)} {reading.describe()}: {computation(plan, again, bound, numerals)}"
-        found.append(Diagnosis(id=mechanism.id, title=mechanism.title, status=again.status, computation=text))  # type: ignore[arg-type]
+        text = reading_words(role, claims[claim.id].figure, reading, computation(plan, again, bound, words), words)
+        found.append(Diagnosis(id=mechanism.id, title=mechanism.title_in(words.language), status=again.status, computation=text))  # type: ignore[arg-type]
     return found
+
+
+def reading_words(role: str, figure: str, reading: Reading, computed: str, words: Words = ENGLISH) -> str:
+    """``Reading first '1,14 milliard' times 1000: first == second: ...``: which figure was re-read how, and the check under it."""
+    values = {"role": role, "figure": printed(figure), "reading": reading.describe(words), "computation": computed}
+    return words.gettext("Reading %(role)s %(figure)s %(reading)s: %(computation)s") % values
 
 
 def representatives(plan: RulePlan, row: VerdictRow) -> VerdictRow:

@@ -37,13 +37,13 @@ def test_a_reporter_opens_the_desk_and_reads_the_evidence_of_1_14_against_1_23(p
     verdict.locator("summary").first.click()  # opens the evidence, keyboard or mouse
     expect(verdict.locator(".margin")).to_contain_text("off by 80 M MAD (7.0 % of the smaller figure)")  # English words, English numbers
     expect(verdict.get_by_text("la valeur des exportations du secteur a atteint 1,14 milliard de dirhams").first).to_be_visible()
-    assert "1.135 bn to 1.145 bn == 1.225 bn to 1.235 bn" in verdict.locator(".computation").inner_text()
+    expect(verdict.locator(".computation")).to_contain_text("1.135 bn to 1.145 bn MAD == 1.225 bn to 1.235 bn MAD")  # the desk's English
 
 
 def test_the_subject_view_shows_the_intervals_apart(page: Page, seeded_server: str) -> None:
     page.goto(seeded_server + "/")
     page.locator("article.verdict.contradicted summary").first.click()
-    page.get_by_role("link", name="every figure on ma.handicraft.exports").first.click()
+    page.get_by_role("link", name="every figure on handicraft exports").first.click()  # the subject named from the lexicon
     page.wait_for_url("**/subjects/ma.handicraft.exports")
     chart = page.locator("section.chart", has_text="level of the whole, Jan–Nov 2025 (11 months)")
     low = chart.locator("rect", has_text=LEVEL_114).bounding_box()

@@ -112,7 +112,8 @@ def test_a_claims_page_shows_its_reading_verdicts_subject_and_source_beside_the_
     facts = page.locator("dl.claim-facts")
     expect(facts).to_contain_text("1.225 bn to 1.235 bn MAD")
     expect(facts.locator("ul.reading li").first).to_be_visible()
-    expect(facts.get_by_role("link", name="ma.handicraft.exports")).to_be_visible()
+    expect(facts.get_by_role("link", name="handicraft exports")).to_be_visible()  # named from the lexicon, its key beside it
+    expect(facts.locator("code", has_text="ma.handicraft.exports")).to_be_visible()
     expect(facts).to_contain_text("Aziz Akhannouch")
     expect(page.locator("section.claim-verdicts article.verdict")).to_have_count(verdicts["total"])
     expect(page.get_by_role("button", name="Retract")).to_be_visible()

@@ -76,3 +76,41 @@ def test_the_browser_s_language_chooses_when_no_link_does(browser: Any, seeded_s
         expect(opened.get_by_role("heading", name="القواعد السارية")).to_be_visible()
     finally:
         context.close()
+
+
+# The computation of the seeds' 1,14 / 1,23 billion verdict, its bounds written the page's way: a decimal comma and
+# "Md" in French; in Arabic the desk's Latin digits with a decimal point and Arabic words (مليار, درهم).
+COMPUTED = {
+    "en": "1.135 bn to 1.145 bn MAD == 1.225 bn to 1.235 bn MAD; cannot hold: off by 80.0 M MAD",
+    "fr": "1,135 Md à 1,145 Md MAD == 1,225 Md à 1,235 Md MAD ; ne peut tenir : écart de 80,0 M MAD",
+    "ar": "من 1.135 مليار إلى 1.145 مليار درهم == من 1.225 مليار إلى 1.235 مليار درهم؛ لا يمكن أن يصحّ: فارق 80.0 مليون درهم",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_a_verdict_page_speaks_one_language_with_no_english_island(browser: Any, seeded_server: str, lang: str) -> None:
+    """Every sentence of a shipped rule's verdict page, the engine's included, is in the page's language: no ``lang="en"`` left."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        listed = httpx.get(seeded_server + "/verdicts", params={"rule": "same-figure", "status": "contradicted"}).json()["verdicts"]
+        [levels] = [v["id"] for v in listed if {c["figure"] for c in v["claims"]} == {LEVEL_114, LEVEL_123}]
+        implausible = httpx.get(seeded_server + "/verdicts", params={"rule": "growth-links-levels", "status": "implausible", "limit": 1}).json()["verdicts"][0]["id"]
+        page.goto(f"{seeded_server}/desk/verdicts/{levels}?lang={lang}")
+        expect(page.locator("p.computation")).to_contain_text(COMPUTED[lang])
+        expect(page.locator("main [lang]")).to_have_count(0)  # the rule's title, the computation, the diagnoses: all the page's
+        if lang != "en":
+            expect(page.locator("p.computation")).not_to_contain_text("1.135 bn")
+        if lang == "fr":
+            expect(page.locator("p.computation")).not_to_contain_text("1.135")  # never an English decimal point among French words
+        # notes, warnings and diagnoses too, on a verdict that has them all
+        page.goto(f"{seeded_server}/desk/verdicts/{implausible}?lang={lang}")
+        expect(page.locator("p.note").first).to_be_visible()
+        expect(page.locator("p.warning").first).to_be_visible()
+        expect(page.locator("main [lang]")).to_have_count(0)
+        warning = {"en": "times an average one", "fr": "fois un mois moyen", "ar": "مرة الشهر المتوسط"}[lang]
+        expect(page.locator("p.warning").first).to_contain_text(warning)
+        expect(page.locator("h1.verdict-heading")).to_contain_text({"en": "handicraft exports", "fr": "exportations de l'artisanat", "ar": "صادرات الصناعة التقليدية"}[lang])
+    finally:
+        context.close()

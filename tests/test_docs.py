@@ -267,3 +267,10 @@ def test_the_readme_tour_runs_as_written_while_tally_serve_holds_the_store(tmp_p
                     pytest.fail(f"the tour shows a command this test does not run: {command}")
                 assert matches(expected, output.splitlines()), f"$ {command}\n--- printed in the README\n" + "\n".join(expected) + "\n--- got\n" + output
     assert ran == {"tally": 1, "curl": 4}
+
+
+def test_every_screenshot_in_docs_is_small() -> None:
+    """A clone carries every screenshot: each under 250 KB (docs/screenshots.py takes the window, or clips, at device scale 1)."""
+    sizes = {path.name: path.stat().st_size for path in (ROOT / "docs").glob("*.png")}
+    assert sizes, "the docs have screenshots"
+    assert not {name: size for name, size in sizes.items() if size >= 250_000}, sizes

@@ -222,7 +222,7 @@ def test_the_schema_knows_every_key_the_loader_accepts() -> None:
     definitions = schema["$defs"]
     rule_keys = set(definitions["RuleSpec"]["properties"])
     binding_keys = set(definitions["BindingSpec"]["properties"])
-    assert {"id", "title", "description", "bind", "check", "margin_unit", "plausible", "examples"} == rule_keys
+    assert {"id", "title", "description", "bind", "check", "margin_unit", "plausible", "examples", "translations"} == rule_keys
     used: set[str] = set()
     for path in sorted(RULES_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -38,7 +38,7 @@ from service.errors import ClientError, FieldProblem, InvalidField
 from service.reading.articles import MAX_TEXT, Candidate
 from service.reading.pages import article_text
 from service.rules.book import RuleBook
-from service.rules.explain import Numerals
+from service.rules.explain import Words
 from service.store import Store
 
 ROW_FIELDS = ("figure", "quote", "measure", "period", "compared_to", "subject", "breakdown", "unit", "direction", "start", "end")
@@ -165,7 +165,7 @@ class ArticlePages(Controller):
 
     @post("/check", name="article-check", status_code=200, sync_to_thread=True, opt={"dry_run": True})
     def check_rows(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], words: NamedDependency[Words], speaking: NamedDependency[Speaking],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template:
         """Each confirmed candidate's verdicts against the store and the others, contradictions first; nothing is stored."""
@@ -174,14 +174,14 @@ class ArticlePages(Controller):
         rows = _rows_of(form)
         try:
             article = _article(form, text)
-            kept, _, answer = _check_kept(article, rows, store, rules)
+            kept, _, answer = _check_kept(article, rows, store, rules, words)
         except ClientError as exc:
             return _page(store, form, text, rows, _problems(exc), status=422)
         return _page(store, form, text, rows, {}, checked=_checked_rows(rows, answer, store, rules, speaking))
 
     @post("/store", name="article-store", status_code=200, sync_to_thread=True)
     def store_rows(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], words: NamedDependency[Words], speaking: NamedDependency[Speaking],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template:
         """Store the confirmed candidates in one batch (the recognised ones are stored already); links to their verdicts."""
@@ -192,7 +192,7 @@ class ArticlePages(Controller):
             article = _article(form, text)
             if article.source is None:
                 raise InvalidField("source", "pick the article's source before storing")
-            kept, candidates, answer = _check_kept(article, rows, store, rules)
+            kept, candidates, answer = _check_kept(article, rows, store, rules, words)
             problems = {f"c{row.number}": "; ".join(p.reason for p in result.problems) for row, result in zip(kept, answer.candidates) if result.problems}
             if problems:
                 return _page(store, form, text, rows, problems, checked=_checked_rows(kept, answer, store, rules, speaking), status=422)
@@ -208,11 +208,11 @@ class ArticlePages(Controller):
         return _page(store, form, text, rows, {}, stored=stored, report=report)
 
 
-def _check_kept(article: ArticleIn, rows: list[Row], store: Store, rules: RuleBook) -> tuple[list[Row], list[CandidateIn], Any]:
-    """The rows the desk kept, the candidates they make, and what checking them answers (a dry run)."""
+def _check_kept(article: ArticleIn, rows: list[Row], store: Store, rules: RuleBook, words: Words) -> tuple[list[Row], list[CandidateIn], Any]:
+    """The rows the desk kept, the candidates they make, and what checking them answers (a dry run), in the page's words."""
     kept = [row for row in rows if row.keep]
     candidates = [_candidate_in(row) for row in kept]
-    return kept, candidates, check(ArticleCheckIn(**msgspec.structs.asdict(article), candidates=candidates), store, rules)
+    return kept, candidates, check(ArticleCheckIn(**msgspec.structs.asdict(article), candidates=candidates), store, rules, words)
 
 
 def _text_of(data: dict[str, Any]) -> str:

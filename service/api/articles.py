@@ -21,6 +21,7 @@ from service.claims import Claim, ClaimIn, Key, Measure, PeriodText, Subject
 from service.errors import FieldProblem, InvalidField
 from service.reading.articles import MAX_TEXT, Candidate, Passage, read_article
 from service.rules.book import RuleBook
+from service.rules.explain import ENGLISH, Words
 from service.sources import Source, SourceId
 from service.store import Store
 from service.texts import PASSAGE_PATTERN
@@ -136,14 +137,15 @@ def as_input(candidate: Candidate) -> CandidateIn:
     )
 
 
-def check(data: ArticleCheckIn, store: Store, rules: RuleBook) -> ArticleCheck:
+def check(data: ArticleCheckIn, store: Store, rules: RuleBook, words: Words = ENGLISH) -> ArticleCheck:
+    """Each candidate's verdicts, in ``words`` (the API's: English; the desk's article page: the page's language)."""
     if data.source is None:
         raise InvalidField("source", "checking needs the article's source (its id): POST /sources first")
     source_of(store, data.source)
     candidates = data.candidates if data.candidates is not None else [as_input(c) for c in read(data, store, rules)]
     bodies, problems = claim_bodies(data.source, candidates)
     present = [(index, body) for index, body in enumerate(bodies) if body is not None]
-    checked = checking.check_article(store, rules, [body for _, body in present])
+    checked = checking.check_article(store, rules, [body for _, body in present], numerals=words)
     answers = [CandidateCheck(figure=c.figure, problems=p) for c, p in zip(candidates, problems)]
     for (index, _), result in zip(present, checked):
         answer = answers[index]

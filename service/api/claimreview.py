@@ -12,7 +12,7 @@ from service import checking
 from service.api.paging import DEFAULT_LIMIT, Limit, Offset, page_headers
 from service.claimreview import ClaimReview, claim_review
 from service.rules.book import RuleBook
-from service.rules.explain import Numerals
+from service.rules.explain import ENGLISH
 from service.settings import Settings
 from service.store import Store
 from service.verdicts import Verdict
@@ -31,14 +31,13 @@ class ClaimReviewController(Controller):
         store: NamedDependency[Store],
         rules: NamedDependency[RuleBook],
         settings: NamedDependency[Settings],
-        numerals: NamedDependency[Numerals],
     ) -> ClaimReview:
         """One verdict as a schema.org ClaimReview (application/ld+json); 404 if no verdict has that id.
 
-        The desk publishes it, so its ``reviewBody`` writes numbers as the desk's pages do (``desk_locale``).
+        Its ``reviewBody`` is the API's English computation, with the API's numbers (``explain.ENGLISH``), whatever the desk's language.
         """
         with checking.in_force(store, rules) as (current, connection):
-            verdicts = checking.render(store, current, [store.get_verdict(verdict_id, current)], connection, numerals)
+            verdicts = checking.render(store, current, [store.get_verdict(verdict_id, current)], connection, ENGLISH)
         return _reviews(store, settings, verdicts)[0]
 
     @get("/claimreview", operation_id="listClaimReviews", media_type=JSON_LD, sync_to_thread=True)
@@ -48,14 +47,13 @@ class ClaimReviewController(Controller):
         store: NamedDependency[Store],
         rules: NamedDependency[RuleBook],
         settings: NamedDependency[Settings],
-        numerals: NamedDependency[Numerals],
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> Response[list[ClaimReview]]:
         """Every contradicted verdict as a ClaimReview, in a JSON array a page at a time (X-Total-Count, Link rel=next)."""
         with checking.in_force(store, rules) as (current, connection):
             page = store.list_verdicts(current, status="contradicted", limit=limit, offset=offset, connection=connection)
-            verdicts = checking.render(store, current, page.items, connection, numerals)
+            verdicts = checking.render(store, current, page.items, connection, ENGLISH)
         reviews = _reviews(store, settings, verdicts)
         return Response(reviews, media_type=JSON_LD, headers=page_headers(request, limit, offset, len(reviews), page.total))
 

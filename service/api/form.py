@@ -26,7 +26,7 @@ from service.figures import FigureError, parse_figure
 from service.rules.book import RuleBook
 from service.api.language import Speaking
 from service.api.verdict_views import by_weight, verdict_views
-from service.rules.explain import Numerals, plain_numerals
+from service.rules.explain import ENGLISH, Words
 from service.sources import Source
 from service.store import Store
 from service.units import base_factor
@@ -66,48 +66,48 @@ class ClaimFormPages(Controller):
 
     @post("/new", name="claim-form-post", status_code=200, sync_to_thread=True)
     def submit(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], words: NamedDependency[Words], speaking: NamedDependency[Speaking],
         data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Check the figure (a dry run) or store it; the form again, with the verdicts or the problems."""
         try:
             body = _claim_body(data)
-            checked = checking.submit(store, rules, body, keep=data.action == "store", numerals=numerals)
+            checked = checking.submit(store, rules, body, keep=data.action == "store", numerals=words)
         except ClientError as exc:
             return _page(store, rules, data, _by_field(exc), None, status=422)
-        return _page(store, rules, data, {}, checked, numerals, speaking)
+        return _page(store, rules, data, {}, checked, words, speaking)
 
     @get("/claims/{claim_id:str}", name="claim-page", sync_to_thread=True)
     def claim(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], words: NamedDependency[Words], speaking: NamedDependency[Speaking],
         claim_id: Annotated[str, PathParameter()],
     ) -> Template:
         """One stored claim: its reading, its subject and source, every verdict it is in, and the forms to retract or correct it."""
         claim = store.get_claim(claim_id)
-        return _claim_page(store, rules, claim, _form_of(claim), {}, numerals, speaking)
+        return _claim_page(store, rules, claim, _form_of(claim), {}, words, speaking)
 
     @post("/claims/{claim_id:str}/retract", name="claim-retract", status_code=200, sync_to_thread=True)
     def retract(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], words: NamedDependency[Words], speaking: NamedDependency[Speaking],
         claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Retract the claim (``POST /claims/{id}/retract``): kept, marked, and out of every verdict."""
         claim = store.get_claim(claim_id)
         try:
             marked = checking.retract(store, rules, claim_id, *_who_and_why(data))
         except ClientError as exc:
-            return _claim_page(store, rules, claim, data, _by_field(exc), numerals, speaking, status=422)
-        return _claim_page(store, rules, marked, _form_of(marked), {}, numerals, speaking)
+            return _claim_page(store, rules, claim, data, _by_field(exc), words, speaking, status=422)
+        return _claim_page(store, rules, marked, _form_of(marked), {}, words, speaking)
 
     @post("/claims/{claim_id:str}/correct", name="claim-correct", status_code=200, sync_to_thread=True)
     def correct(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], words: NamedDependency[Words], speaking: NamedDependency[Speaking],
         claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Store the corrected claim (``POST /claims/{id}/correct``); the old one leaves every verdict."""
         claim = store.get_claim(claim_id)
         try:
-            checked = checking.correct(store, rules, claim_id, _claim_body(data), *_who_and_why(data), numerals=numerals)
+            checked = checking.correct(store, rules, claim_id, _claim_body(data), *_who_and_why(data), numerals=words)
         except ClientError as exc:
-            return _claim_page(store, rules, claim, data, _by_field(exc), numerals, speaking, status=422)
-        return _page(store, rules, msgspec.structs.replace(data, action="store"), {}, checked, numerals, speaking)
+            return _claim_page(store, rules, claim, data, _by_field(exc), words, speaking, status=422)
+        return _page(store, rules, msgspec.structs.replace(data, action="store"), {}, checked, words, speaking)
 
     @get("/read", name="figure-reading", sync_to_thread=True)
     def read(self, store: NamedDependency[Store], speaking: NamedDependency[Speaking], figure: FromQuery[str] = "", source: FromQuery[str] = "", unit: FromQuery[str] = "") -> dict[str, Any]:
@@ -141,12 +141,12 @@ def _form_of(claim: Claim) -> ClaimForm:
 
 
 def _claim_page(
-    store: Store, rules: RuleBook, claim: Claim, form: ClaimForm, problems: dict[str, str], numerals: Numerals, speaking: Speaking, status: int = 200
+    store: Store, rules: RuleBook, claim: Claim, form: ClaimForm, problems: dict[str, str], words: Words, speaking: Speaking, status: int = 200
 ) -> Template:
     """The claim's page: what Tally read, where it was printed, and every verdict it takes part in (contradictions first)."""
     with checking.in_force(store, rules) as (current, connection):
         found = store.list_verdicts(current, claim=claim.id, by_weight=True, connection=connection).items
-        verdicts = checking.render(store, current, found, connection, numerals)
+        verdicts = checking.render(store, current, found, connection, words)
         views = verdict_views(store, current, verdicts, speaking, connection)
     context = {
         "claim": claim, "source": store.find_source(claim.source), "form": form, "problems": problems, "views": views,
@@ -183,7 +183,7 @@ def _claim_body(form: ClaimForm) -> ClaimIn:
 
 def _page(
     store: Store, rules: RuleBook, form: ClaimForm, problems: dict[str, str], checked: checking.Checked | None,
-    numerals: Numerals = plain_numerals, speaking: Speaking | None = None, status: int = 200,
+    words: Words = ENGLISH, speaking: Speaking | None = None, status: int = 200,
 ) -> Template:
     """The claim form; with ``checked`` (and the page's ``speaking``), the figure's reading and its verdicts."""
     context = {"form": form, "problems": problems, "checked": checked, "views": [], **_choices(store)}

@@ -14,8 +14,9 @@ says how to update them).  Each catalog is compiled in memory when the app is ma
 ``.mo`` can fall out of step with the text it was compiled from.
 
 The engine's own sentences (a verdict's computation, notes, warnings and diagnoses)
-are English: the desk shows them with English numbers, marked ``lang="en"``, so no
-English word ever stands beside a French-style number.
+are written in the page's language too, from the same catalogs (``service.rules.explain``
+takes the page's :class:`DeskNumbers` as its ``Words``); only a rule's title or
+description that its author wrote in English alone is shown marked ``lang="en"``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from markupsafe import Markup, escape
 
 from service.api.reading import DeskNumbers, desk_locale
+from service.reading.lexicon import subject_words
 
 LANGUAGES = ("fr", "en", "ar")  # what the desk speaks; the first is no default: TALLY_DESK_LOCALE is
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}  # each in its own language, for the language menu
@@ -165,6 +167,11 @@ def speaking(request: Request) -> Speaking:
     return _languages(request).chosen(request)
 
 
+def page_words(request: Request) -> DeskNumbers:
+    """The language the engine's sentences are written in on this request's page (a dependency: ``explain.Words``)."""
+    return speaking(request).numbers
+
+
 def carried(url: str, connection: ASGIConnection) -> str:
     """``url`` with the request's ``?lang=`` carried on, when it asked for one; a link the desk writes keeps its language."""
     language = asked_language(connection)
@@ -238,8 +245,15 @@ def _measure_word(context: Context, measure: str) -> str:
 
 
 @pass_context
+def _subject_name(context: Context, key: str) -> str:
+    """A subject as the page names it: the lexicon's name in the page's language, else its key read as words."""
+    connection = _connection(context)
+    return subject_words(key, connection.app.state.rule_book.current.lexicon, desk_language(connection))
+
+
+@pass_context
 def _english(context: Context) -> Markup:
-    """``lang="en"`` on what the engine writes (its sentences are English) when the page speaks another language."""
+    """``lang="en"`` on a title a rule's (or a diagnosis's) author wrote in English only, when the page speaks another language."""
     return Markup(' lang="en"') if desk_language(_connection(context)) != "en" else Markup("")
 
 
@@ -268,7 +282,7 @@ def install(engine: JinjaTemplateEngine) -> None:
     environment = engine.engine
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-    environment.globals.update(page_language=_language, page_direction=_direction, lang_field=_lang_field, this_page_in=_this_page_in, this_page=_this_page, status_word=_status_word, english=_english, measure_word=_measure_word, LANGUAGE_NAMES=LANGUAGE_NAMES)
+    environment.globals.update(page_language=_language, page_direction=_direction, lang_field=_lang_field, this_page_in=_this_page_in, this_page=_this_page, status_word=_status_word, subject_name=_subject_name, english=_english, measure_word=_measure_word, LANGUAGE_NAMES=LANGUAGE_NAMES)
     environment.filters["localized"] = _localized
     for name in ("interval", "margin", "quantity", "span", "count", "percent"):
         environment.filters[name] = _numbers_filter(name)

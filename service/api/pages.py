@@ -33,7 +33,8 @@ from service.rules.book import RuleBook
 from service.errors import NotFound
 from service.api.language import Speaking
 from service.api.verdict_views import subject_words, verdict_views
-from service.rules.explain import Numerals
+from service.rules.explain import ENGLISH, Words
+from service.rules.model import Rule
 from service.settings import Settings
 from service.store import Store
 from service.sources import Source
@@ -52,7 +53,7 @@ class DeskPages(Controller):
         self,
         store: NamedDependency[Store],
         rules: NamedDependency[RuleBook],
-        numerals: NamedDependency[Numerals],
+        words: NamedDependency[Words],
         speaking: NamedDependency[Speaking],
         subject: Annotated[str | None, QueryParameter()] = None,
         rule: Annotated[str | None, QueryParameter()] = None,
@@ -69,7 +70,7 @@ class DeskPages(Controller):
                 current, status=status, rule=rule or None, subject=subject or None, source=source or None, origin=origin or None,
                 claim=claim or None, limit=DESK_PAGE_SIZE, offset=desk_offset(page), by_weight=True, connection=connection,
             )
-            verdicts = checking.render(store, current, found.items, connection, numerals)
+            verdicts = checking.render(store, current, found.items, connection, words)
             views = verdict_views(store, current, verdicts, speaking, connection)
         filters = {"subject": subject, "rule": rule, "status": status, "source": source, "origin": origin, "claim": claim}
         return Template(
@@ -88,7 +89,7 @@ class DeskPages(Controller):
 
     @get("/subjects/{subject:str}", name="subject", sync_to_thread=True)
     def subject(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], words: NamedDependency[Words], speaking: NamedDependency[Speaking],
         subject: Annotated[str, PathParameter()],
     ) -> Template:
         """Every figure printed about one subject, as intervals on a shared axis, and as a table."""
@@ -99,25 +100,28 @@ class DeskPages(Controller):
             raise NotFound("subject", subject)
         with checking.in_force(store, rules) as (current, connection):
             found = store.list_verdicts(current, subject=subject, status="contradicted", by_weight=True, connection=connection).items
-            verdicts = checking.render(store, current, found, connection, numerals)
+            verdicts = checking.render(store, current, found, connection, words)
             views = verdict_views(store, current, verdicts, speaking, connection)
             sources = store.sources_by_id(sorted({c.source for c in claims}), connection)
         contradicted = {e.id for v in verdicts for e in v.claims}
         return Template(
             template_name="subject.html",
-            context={"subject": subject, "subject_words": subject_words(subject), "chart": chart(claims, speaking, sources, contradicted), "views": views},
+            context={"subject": subject, "subject_words": subject_words(subject, current.lexicon, speaking.language), "chart": chart(claims, speaking, sources, contradicted), "views": views},
         )
 
 
     @get("/desk/verdicts/{verdict_id:str}", name="verdict", sync_to_thread=True)
-    def verdict(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], settings: NamedDependency[Settings], numerals: NamedDependency[Numerals],
+    def verdict(self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], settings: NamedDependency[Settings], words: NamedDependency[Words],
                 speaking: NamedDependency[Speaking], verdict_id: Annotated[str, PathParameter()]) -> Template:
         """One verdict opened to its evidence, with its schema.org ClaimReview embedded as JSON-LD."""
         with checking.in_force(store, rules) as (current, connection):
-            [verdict] = checking.render(store, current, [store.get_verdict(verdict_id, current)], connection, numerals)
+            row = store.get_verdict(verdict_id, current)
+            [verdict] = checking.render(store, current, [row], connection, words)
+            # the embedded ClaimReview is the API's document (GET /verdicts/{id}/claimreview): its words are the API's English
+            [english] = checking.render(store, current, [row], connection, ENGLISH) if words is not ENGLISH else [verdict]
             sources = store.sources_by_id(list({e.source for e in verdict.claims}), connection)
             [view] = verdict_views(store, current, [verdict], speaking, connection)
-        review = claim_review(verdict, sources, settings.desk_name, settings.public_url, store.origin_names())
+        review = claim_review(english, sources, settings.desk_name, settings.public_url, store.origin_names())
         return Template(
             template_name="verdict_page.html",
             context={
@@ -133,11 +137,11 @@ class DeskPages(Controller):
         subject = subject or None
         current = rules.current
         answer = checking.blame(store, rules, subject=subject)
-        titles = {rule.id: rule.title for rule in current.rules}
-        contradictions: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        by_id = {rule.id: rule for rule in current.rules}  # the page names each by its title in the page's language
+        contradictions: dict[str, list[tuple[str, Rule]]] = defaultdict(list)
         for row, _ in store.list_verdicts(current, status="contradicted", subject=subject).items:
             for claim_id in dict.fromkeys(row.roles_ids):
-                contradictions[claim_id].append((row.id, titles[row.rule]))
+                contradictions[claim_id].append((row.id, by_id[row.rule]))
         figures = store.claims_by_id([s.id for s in answer.claims])
         return Template(
             template_name="blame.html",
@@ -180,7 +184,7 @@ class DeskPages(Controller):
 
     @get("/desk/rules/{rule_id:str}", name="rule", sync_to_thread=True)
     def rule(
-        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], numerals: NamedDependency[Numerals], speaking: NamedDependency[Speaking],
+        self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], words: NamedDependency[Words], speaking: NamedDependency[Speaking],
         rule_id: Annotated[str, PathParameter()],
     ) -> Template:
         """One rule: its YAML as written, what it checks, and its verdicts, contradictions first."""
@@ -189,7 +193,7 @@ class DeskPages(Controller):
             if found is None:
                 raise NotFound("rule", rule_id)
             found_verdicts = store.list_verdicts(current, rule=rule_id, limit=DESK_PAGE_SIZE, by_weight=True, connection=connection)
-            verdicts = checking.render(store, current, found_verdicts.items, connection, numerals)
+            verdicts = checking.render(store, current, found_verdicts.items, connection, words)
             views = verdict_views(store, current, verdicts, speaking, connection)
         return Template(
             template_name="rule.html",

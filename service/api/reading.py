@@ -28,7 +28,7 @@ from babel.numbers import format_decimal, format_scientific
 from service.claims import IntervalOut
 from service.intervals import Interval
 from service.periods import Period, PeriodError
-from service.rules.explain import Numerals
+from service.rules.explain import Digits
 from service.units import base_factor
 
 # Written in full from one millionth up to a million billion (1e15, past any economy's figure in dirhams);
@@ -64,7 +64,7 @@ def desk_locale(name: str) -> Locale:
         raise ValueError(f"desk_locale (TALLY_DESK_LOCALE): {name!r} is not a locale babel knows, such as fr, fr_MA, en or ar") from exc
 
 
-def babel_numerals(locale: Locale) -> Numerals:
+def babel_numerals(locale: Locale) -> Digits:
     """The numbers of a verdict's computation, notes and margin in the reader's locale: ``1,135 bn`` in French."""
 
     def write(value: Decimal, grouped: bool) -> str:
@@ -83,6 +83,9 @@ def interval_filter(locale: Locale) -> Callable[[IntervalOut | None], str]:
 class DeskNumbers:
     """Numbers the desk writes itself (bounds, margins, chart labels), in one language: its digits and its words.
 
+    It is also the language the engine's sentences are written in on a page (``service.rules.explain.Words``):
+    a verdict's computation, notes and diagnoses say ``1,135 Md à 1,145 Md MAD`` on a French page.
+
     ``1.135 bn MAD`` in English, ``1,135 Md MAD`` in French, ``1.135 مليار درهم`` in Arabic:
     a number is never written in one language's style beside another language's words.
     The scales are the engine's (``service.rules.explain.format_number``: billions from
@@ -92,6 +95,7 @@ class DeskNumbers:
 
     def __init__(self, locale: Locale, words: NullTranslations) -> None:
         self.locale = locale
+        self.language = locale.language  # which title of a rule to show (``explain.Words``)
         self.write = babel_numerals(locale)
         self._ = self.gettext = words.gettext
         self.ngettext = words.ngettext
@@ -105,7 +109,7 @@ class DeskNumbers:
             return "%"
         if unit == "points":
             return self.ngettext("point", "points", 1 if abs(value) == 1 else 2)
-        return "" if unit == "count" else unit
+        return "" if unit in ("count", "number") else unit
 
     def quantity(self, base_value: float, unit: str) -> str:
         """A base magnitude as a reporter writes it, with its scale and unit: ``80.0 M MAD``, ``3.5 points``, ``7.02 %``."""
@@ -134,13 +138,13 @@ class DeskNumbers:
             return ""
         return self.quantity(margin * base_factor(unit), unit)
 
-    def period(self, text: str, length: bool = True) -> str:
+    def period(self, text: Period | str, length: bool = True) -> str:
         """A period as a reporter reads it, in the language's month names: ``Jan–Nov 2025 (11 months)``, ``janv.–nov. 2025 (11 mois)``.
 
         Without ``length``, the months alone (``Jan–Nov 2025``); a text that is no period is given back as it is.
         """
         try:
-            period = Period.parse(text)
+            period = text if isinstance(text, Period) else Period.parse(text)
         except PeriodError:
             return text
         months = get_month_names("abbreviated", locale=self.locale)

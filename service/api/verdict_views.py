@@ -11,7 +11,8 @@ sources in the store and the rule's labels; it writes no sentence (the templates
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import duckdb
@@ -19,7 +20,8 @@ import duckdb
 from service.rules.book import RuleSet
 from service.api.language import Speaking
 from service.api.reading import DeskNumbers
-from service.rules.explain import Numerals
+from service.reading.lexicon import subject_words
+from service.rules.explain import Digits
 from service.sources import Source
 from service.store import Store
 from service.units import base_factor
@@ -62,6 +64,9 @@ class VerdictView:
     relative: float  # the same, as a fraction (0 without a margin): how much the verdict matters
     explaining: list[Diagnosis]  # readings under which the figures would tally, first
     unexplaining: list[Diagnosis]  # readings tried that leave them as they are: folded under one line
+    subject_names: dict[str, str]  # each subject key as the page names it (the lexicon's name in its language)
+    title_english: bool = False  # the rule's title has no translation in the page's language: shown marked as English
+    english_diagnoses: frozenset[str] = frozenset()  # the ids of the diagnoses whose titles are English only
 
     @property
     def quantity_shared(self) -> bool:
@@ -76,11 +81,26 @@ def verdict_views(
     ids = sorted({e.source for v in verdicts for e in v.claims})
     sources = store.sources_by_id(ids, connection) if ids else {}
     labels = _labels(rules, speaking.language)
-    return [verdict_view(v, sources, labels.get(v.rule, {}), speaking) for v in verdicts]
+    english = speaking.language != "en"
+    rule_english = {rule.id: english and not rule.speaks(speaking.language) for rule in rules.rules}
+    diagnoses_english = frozenset(m.id for m in rules.mechanisms if english and not m.speaks(speaking.language))
+    lexicon = rules.lexicon
+    return [
+        replace(
+            verdict_view(v, sources, labels.get(v.rule, {}), speaking, lambda key: subject_words(key, lexicon, speaking.language)),
+            title_english=rule_english.get(v.rule, english),
+            english_diagnoses=diagnoses_english,
+        )
+        for v in verdicts
+    ]
 
 
-def verdict_view(verdict: Verdict, sources: dict[str, Source], labels: dict[str, str], speaking: Speaking) -> VerdictView:
-    """One verdict's view, from its sources (by id) and its rule's labels (by binding name), in the page's language."""
+def verdict_view(
+    verdict: Verdict, sources: dict[str, Source], labels: dict[str, str], speaking: Speaking, named: Callable[[str], str] | None = None
+) -> VerdictView:
+    """One verdict's view, from its sources (by id) and its rule's labels (by binding name), in the page's language;
+    ``named`` names a subject (default: its key read as words)."""
+    named = named or subject_words
     numbers = speaking.numbers  # the margin, its share and the periods, written the page's way
     figures = [_figure(e, sources.get(e.source), labels.get(e.role), numbers) for e in verdict.claims]
     measures = {e.measure for e in verdict.claims}
@@ -92,7 +112,8 @@ def verdict_view(verdict: Verdict, sources: dict[str, Source], labels: dict[str,
         figures=figures,
         subjects=subjects,
         quantity=_measure_name(next(iter(measures)), speaking) if len(measures) == 1 else None,
-        subject_words=" / ".join(subject_words(s) for s in subjects),
+        subject_words=" / ".join(named(s) for s in subjects),
+        subject_names={s: named(s) for s in subjects},
         periods=list(dict.fromkeys(f.period for f in figures)),
         margin=margin,
         percent=None if relative is None else _percent(relative, numbers.write),
@@ -100,14 +121,6 @@ def verdict_view(verdict: Verdict, sources: dict[str, Source], labels: dict[str,
         explaining=[d for d in verdict.diagnoses if d.status in EXPLAINING],
         unexplaining=[d for d in verdict.diagnoses if d.status not in EXPLAINING],
     )
-
-
-def subject_words(subject: str) -> str:
-    """A subject key read as words: ``ma.handicraft.exports`` -> ``handicraft exports`` (the country prefix dropped)."""
-    parts = subject.split(".")
-    if len(parts) > 1 and len(parts[0]) == 2:  # an ISO country code: the desk's country goes without saying
-        parts = parts[1:]
-    return " ".join(part.replace("_", " ") for part in parts)
 
 
 def margin_with_unit(margin: float | None, unit: str | None, numbers: DeskNumbers) -> str | None:
@@ -133,7 +146,7 @@ def margin_with_unit(margin: float | None, unit: str | None, numbers: DeskNumber
     return numbers.quantity(base, unit)
 
 
-def _percent(relative: float, numerals: Numerals) -> str | None:
+def _percent(relative: float, numerals: Digits) -> str | None:
     """``7,0 %``: one decimal; a margin a million times its figure (any double the API takes) in babel's scientific notation."""
     percent = relative * 100
     if not math.isfinite(percent):
@@ -141,7 +154,7 @@ def _percent(relative: float, numerals: Numerals) -> str | None:
     return f"{numerals(Decimal(f'{percent:.1f}' if percent < 1e6 else f'{percent:.3e}'), True)} %"
 
 
-def _significant(value: float, numerals: Numerals, digits: int = 3) -> str:
+def _significant(value: float, numerals: Digits, digits: int = 3) -> str:
     """At most ``digits`` significant digits, no trailing zero: 80, 1.23, 0.0456."""
     if value == 0:
         return numerals(Decimal(0), False)

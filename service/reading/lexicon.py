@@ -130,8 +130,16 @@ class Named:
 @dataclass
 class Lexicon:
     names: dict[str, list[Entry]] = field(default_factory=dict)  # folded name -> what it stands for
+    # subject key -> language -> the name the desk calls it by: its first name there that needs no topic before it
+    # ("exportations de l'artisanat"), else its first name (within its topic: "artisans")
+    titles: dict[str, dict[str, tuple[bool, str]]] = field(default_factory=dict)
     examples: list[tuple[ExampleSpec, str]] = field(default_factory=list)  # (example, file:line:column)
     _index: dict[str, dict[str, list[tuple[list[str], str]]]] = field(default_factory=dict, repr=False)
+
+    def subject_name(self, key: str, language: str) -> str | None:
+        """What the desk calls a subject in ``language`` (``ma.handicraft.exports``: "exportations de l'artisanat"); None: no name there."""
+        found = self.titles.get(key, {}).get(language)
+        return found[1] if found else None
 
     @property
     def subjects(self) -> set[str]:
@@ -197,6 +205,17 @@ _PREFIX_LETTERS = frozenset("وبلف")
 def _joined(words: list[tuple[str, int, int]], position: int, length: int) -> bool:
     """The words of a name follow one another (spaces between them only, no other character)."""
     return all(words[i + 1][1] - words[i][2] <= 3 for i in range(position, position + length - 1))
+
+
+def subject_words(subject: str, lexicon: Lexicon | None = None, language: str = "en") -> str:
+    """A subject as the desk names it: the lexicon's name in ``language`` (``ma.handicraft.exports`` -> "exportations de
+    l'artisanat"), else its key read as words (``handicraft exports``, the country prefix dropped)."""
+    if lexicon is not None and (name := lexicon.subject_name(subject, language)):
+        return name
+    parts = subject.split(".")
+    if len(parts) > 1 and len(parts[0]) == 2:  # an ISO country code: the desk's country goes without saying
+        parts = parts[1:]
+    return " ".join(part.replace("_", " ") for part in parts)
 
 
 def _fold_name(name: str) -> str:
@@ -265,6 +284,7 @@ def _add_file(lexicon: Lexicon, path: Path) -> None:
         _add_names(lexicon, topic.names, Entry(topic.key, kind="topic"), ("topics", index), path, located, problems)
     for index, subject in enumerate(spec.subjects):
         _add_names(lexicon, subject.names, Entry(subject.key, within=tuple(subject.within)), ("subjects", index), path, located, problems)
+        _add_title(lexicon, subject)
     for index, member in enumerate(spec.members):
         entry = Entry(member.key, kind="member", dimension=member.dimension, subjects=tuple(member.subjects))
         _add_names(lexicon, member.names, entry, ("members", index), path, located, problems)
@@ -291,6 +311,16 @@ def _add_names(lexicon: Lexicon, names: Names, entry: Entry, where: tuple[Any, .
             continue
         named = Entry(entry.key, entry.kind, entry.dimension, entry.within, entry.subjects, f"{path.name}:{line}:{column}")
         lexicon.names.setdefault(key, []).append(named)
+
+
+def _add_title(lexicon: Lexicon, subject: SubjectSpec) -> None:
+    """The subject's name in each language, as the desk writes it: a name that stands alone beats one that needs its topic."""
+    alone = not subject.within
+    titles = lexicon.titles.setdefault(subject.key, {})
+    for language in ("fr", "en", "ar"):
+        names = getattr(subject.names, language)
+        if names and (language not in titles or (alone and not titles[language][0])):
+            titles[language] = (alone, names[0])
 
 
 def _lexicon_hint(problem: FieldProblem) -> FieldProblem:

@@ -4,6 +4,13 @@ Executors (the store's SQL, the in-process executor) decide which claims bind,
 the status, the margin and the bounds of both sides of the check; this module
 only writes them out, with each claim's own printed interval substituted into
 the check.  No interval the executor computed is computed again here.
+
+Each sentence is written once, in a language given as :class:`Words`: its messages
+(gettext, from the desk's catalogs, ``service/locales``) and how it writes the numbers
+Tally computed.  The API's verdicts are written in :data:`ENGLISH`, the words and
+numbers other tools read (a contract); the desk passes the page's language
+(``service.api.reading.DeskNumbers``), so a French page reads
+``ne peut tenir : écart de 80,0 M MAD`` where the API reads ``cannot hold: off by 80.0 M``.
 """
 
 from __future__ import annotations
@@ -28,16 +35,68 @@ from service.units import base_factor
 from service.verdicts import Evidence, Verdict, Warning
 
 
-@runtime_checkable  # the desk's pages receive one as a dependency, which Litestar checks with isinstance
-class Numerals(Protocol):
+class Digits(Protocol):
     """How a number Tally computed is written: ``value`` carries exactly the decimals to show."""
 
     def __call__(self, value: Decimal, grouped: bool) -> str: ...
 
 
-def plain_numerals(value: Decimal, grouped: bool) -> str:
+def plain_digits(value: Decimal, grouped: bool) -> str:
     """The API's numbers, the same for every reader: ``1.135``, ``80,000 MAD`` (the desk's pages use babel's)."""
     return f"{value:,f}" if grouped else f"{value:f}"
+
+
+@runtime_checkable  # the desk's pages receive one as a dependency, which Litestar checks with isinstance
+class Words(Protocol):
+    """The language a verdict's sentences are written in: its messages, and how it writes what Tally computed."""
+
+    language: str  # fr, en or ar: which title of a rule or a diagnosis to show
+
+    def gettext(self, message: str) -> str: ...
+
+    def write(self, value: Decimal, grouped: bool) -> str:
+        """Digits: ``1.135`` or ``1,135``."""
+        ...
+
+    def quantity(self, base_value: float, unit: str) -> str:
+        """A base magnitude at a reporter's scale, in its unit or kind: ``80.0 M``, ``12.5 %``."""
+        ...
+
+    def span(self, interval: Interval | tuple[float, float], unit: str) -> str:
+        """An interval: ``1.135 bn to 1.145 bn``, ``at least 46.5 %``."""
+        ...
+
+    def period(self, period: Period | str, length: bool = True) -> str:
+        """A period for a reporter: ``Jan-Nov 2025 (11 months)``."""
+        ...
+
+
+class English:
+    """The API's words: English, with numbers written as the API has always written them (other tools read them)."""
+
+    language = "en"
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def write(self, value: Decimal, grouped: bool) -> str:
+        return plain_digits(value, grouped)
+
+    def quantity(self, base_value: float, unit: str) -> str:
+        return format_number(base_value, unit)
+
+    def span(self, interval: Interval | tuple[float, float], unit: str) -> str:
+        return format_interval(interval if isinstance(interval, Interval) else Interval(*interval), unit)
+
+    def period(self, period: Period | str, length: bool = True) -> str:
+        period = Period.parse(period) if isinstance(period, str) else period
+        return period.describe() if length else period.span()
+
+
+ENGLISH = English()
+# The names service.checking still passes a verdict's language by (a parameter kept, not renamed, while others edit that module).
+Numerals = Words
+plain_numerals: Words = ENGLISH
 
 
 @dataclass(frozen=True)
@@ -59,7 +118,7 @@ def render_verdict(
     row: VerdictRow,
     claims: dict[str, Claim],
     first_seen: datetime.datetime | None = None,
-    numerals: Numerals = plain_numerals,
+    words: Words = ENGLISH,
     around: Surroundings = Surroundings(),
 ) -> Verdict:
     rule = plan.rule
@@ -68,14 +127,14 @@ def render_verdict(
     return Verdict(
         id=row.id,
         rule=rule.id,
-        title=rule.title,
+        title=rule.title_in(words.language),
         status=row.status,  # type: ignore[arg-type]
         claims=evidence,
-        computation=computation(plan, row, bound, numerals),
+        computation=computation(plan, row, bound, words),
         margin=None if row.margin is None else _clean(row.margin),
         margin_unit=row.margin_unit,
-        notes=_notes(plan, row, bound, numerals) + _release_notes(row, bound, around, numerals),
-        warnings=_warnings(plan, row, bound, numerals) + _outdated(bound),
+        notes=_notes(plan, row, bound, words) + _release_notes(row, bound, around, words),
+        warnings=_warnings(plan, row, bound, words) + _outdated(bound),
         first_seen=first_seen,
     )
 
@@ -101,39 +160,53 @@ def _evidence(role: str, claim: Claim) -> Evidence:
 # --- the computation, as a reporter reads it ------------------------------------------
 
 
-def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], numerals: Numerals = plain_numerals) -> str:
+def computation(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], words: Words = ENGLISH) -> str:
+    """The check with each figure's interval substituted, each side's value, and what follows (``... ; cannot hold: off by 80.0 M``)."""
+    _ = words.gettext
     check = plan.rule.check
     if plan.is_category:
-        left, right = (bound[side.name][0] for side in (check.left, check.right))  # type: ignore[union-attr]
-        relation = "the same" if row.status == "consistent" else "different"
-        return f"{render(check)}: {printed(left.text or '')} vs {printed(right.text or '')}: {relation}"
+        left, right = (printed(bound[side.name][0].text or "") for side in (check.left, check.right))  # type: ignore[union-attr]
+        if row.status == "consistent":
+            return _("%(check)s: %(left)s vs %(right)s: the same") % {"check": render(check), "left": left, "right": right}
+        return _("%(check)s: %(left)s vs %(right)s: different") % {"check": render(check), "left": left, "right": right}
     units = {name: claims[0].interval.unit for name, claims in bound.items() if claims[0].interval is not None}  # type: ignore[union-attr]
     shown_kind = _display_kind(check, tuple(sorted(units.items())))
     sides = []
     longer = {stood.binding: stood for stood in _stood_in(plan, bound)}
     for side, value in ((check.left, row.left), (check.right, row.right)):
-        text = _substituted(side, bound, numerals)
+        text = _substituted(side, bound, words)
         if isinstance(side, Ref) and side.name in longer and value is not None:
             stood = longer[side.name]
-            text += f" for {stood.used.describe()}, so {format_interval(Interval(*value), shown_kind, numerals)} for {stood.needed.describe()}"
+            text = _("%(side)s for %(used)s, so %(value)s for %(needed)s") % {
+                "side": text, "used": words.period(stood.used), "value": words.span(value, shown_kind), "needed": words.period(stood.needed),
+            }  # fmt: skip
         elif not isinstance(side, (Ref, Number)):
-            text += " = " + (format_interval(Interval(*value), shown_kind, numerals) if value is not None else "undefined (a divisor can be zero)")
+            text += " = " + (words.span(value, shown_kind) if value is not None else _("undefined (a divisor can be zero)"))
         sides.append(text)
+    return _("%(check)s: %(left)s %(op)s %(right)s; %(conclusion)s") % {
+        "check": render(check), "left": sides[0], "op": check.op, "right": sides[1], "conclusion": conclusion(plan, row, words),
+    }  # fmt: skip
+
+
+def conclusion(plan: RulePlan, row: VerdictRow, words: Words = ENGLISH) -> str:
+    """What the computation shows, from the row's status and margin: ``can hold``, ``cannot hold: off by 80.0 M``."""
+    _ = words.gettext
     if row.status == "unverifiable":
-        conclusion = "cannot be computed: " + _no_bound_reason(check)
-    elif row.status == "consistent":
-        conclusion = "can hold"
-    elif row.status == "implausible":
-        conclusion = "can hold only if the months a longer period adds were unlike the rest (see warnings)"
-    elif row.status == "revised":
-        gap = f"off by {margin_words(row.margin, row.margin_unit, numerals)}" if row.margin and row.margin_unit else "the two sides can at best be equal"
-        conclusion = f"cannot hold as printed ({gap}), but holds with each figure as its origin's latest release among them prints it: revised (see notes)"
-    elif not row.margin:
-        conclusion = "cannot hold: the two sides can at best be equal"
-    else:
-        unit = row.margin_unit or "count"
-        conclusion = f"cannot hold: off by {format_number(row.margin * base_factor(unit), unit, numerals)}"
-    return f"{render(check)}: {sides[0]} {check.op} {sides[1]}; {conclusion}"
+        return _("cannot be computed: %(reason)s") % {"reason": _no_bound_reason(plan.rule.check, words)}
+    if row.status == "consistent":
+        return _("can hold")
+    if row.status == "implausible":
+        return _("can hold only if the months a longer period adds were unlike the rest (see warnings)")
+    if row.status == "revised":
+        if row.margin and row.margin_unit:
+            gap = _("off by %(margin)s") % {"margin": words.quantity(row.margin * base_factor(row.margin_unit), row.margin_unit)}
+        else:
+            gap = _("the two sides can at best be equal")
+        return _("cannot hold as printed (%(gap)s), but holds with each figure as its origin's latest release among them prints it: revised (see notes)") % {"gap": gap}
+    if not row.margin:
+        return _("cannot hold: the two sides can at best be equal")
+    unit = row.margin_unit or "count"
+    return _("cannot hold: off by %(margin)s") % {"margin": words.quantity(row.margin * base_factor(unit), unit)}
 
 
 @lru_cache(maxsize=4096)
@@ -157,30 +230,30 @@ def printed(text: str) -> str:
     return quoted
 
 
-def _printed_value(claim: Claim, numerals: Numerals) -> str:
-    return format_interval(base_interval(claim.interval), claim.interval.unit, numerals) if claim.interval else printed(claim.text or "")  # type: ignore[arg-type]
+def _printed_value(claim: Claim, words: Words) -> str:
+    return words.span(base_interval(claim.interval), claim.interval.unit) if claim.interval else printed(claim.text or "")
 
 
-def _substituted(expr: Expr, bound: dict[str, list[Claim]], numerals: Numerals) -> str:
+def _substituted(expr: Expr, bound: dict[str, list[Claim]], words: Words) -> str:
     match expr:
         case Ref(name=name):
-            return _printed_value(bound[name][0], numerals)
+            return _printed_value(bound[name][0], words)
         case Total(name=name):
-            return "(" + " + ".join(_term(claims, numerals) for claims in _quantities(bound[name])) + ")"
+            return "(" + " + ".join(_term(claims, words) for claims in _quantities(bound[name])) + ")"
         case Number():
             return render(expr)
         case Compound(name=name):
-            return "(" + " * ".join(f"(1 + {_term(claims, numerals)})" for claims in _quantities(bound[name])) + " - 1)"
+            return "(" + " * ".join(f"(1 + {_term(claims, words)})" for claims in _quantities(bound[name])) + " - 1)"
         case Years(name=name):
-            return str(span_years(Period.parse(bound[name][0].period)))
+            return words.write(Decimal(span_years(Period.parse(bound[name][0].period))), False)
         case Power(base=base, exponent=exponent):
-            inner = [_substituted(side, bound, numerals) for side in (base, exponent)]
+            inner = [_substituted(side, bound, words) for side in (base, exponent)]
             wrapped = [f"({text})" if isinstance(side, (Arith, Power, Negate)) else text for side, text in zip((base, exponent), inner)]
             return f"{wrapped[0]} ^ {wrapped[1]}"
         case Negate(operand=operand):
-            return f"-({_substituted(operand, bound, numerals)})"
+            return f"-({_substituted(operand, bound, words)})"
         case Arith(op=op, left=left, right=right):
-            inner = [_substituted(side, bound, numerals) for side in (left, right)]
+            inner = [_substituted(side, bound, words) for side in (left, right)]
             wrapped = [f"({text})" if isinstance(side, Arith) else text for side, text in zip((left, right), inner)]
             return f"{wrapped[0]} {op} {wrapped[1]}"
     raise TypeError(expr)
@@ -197,13 +270,19 @@ def _quantities(claims: list[Claim]) -> list[list[Claim]]:
     return list(found.values())
 
 
-def _term(claims: list[Claim], numerals: Numerals) -> str:
+def _term(claims: list[Claim], words: Words) -> str:
     """One quantity of a sum: its figure, or "either ... or ..." when it was printed more than once (its hull is summed)."""
-    values = [_printed_value(claim, numerals) for claim in claims]
-    return values[0] if len(values) == 1 else "(either " + " or ".join(values) + ")"
+    _ = words.gettext
+    values = [_printed_value(claim, words) for claim in claims]
+    if len(values) == 1:
+        return values[0]
+    either = values[0]
+    for value in values[1:]:
+        either = _("%(one)s or %(other)s") % {"one": either, "other": value}
+    return _("(either %(values)s)") % {"values": either}
 
 
-def format_interval(interval: Interval, unit_or_kind: str, numerals: Numerals = plain_numerals) -> str:
+def format_interval(interval: Interval, unit_or_kind: str, numerals: Digits = plain_digits) -> str:
     """``1.135 bn to 1.145 bn``, ``12.5 % to 13.5 %``, ``at least 46.5 %``."""
     lo, hi = (format_number(v, unit_or_kind, numerals) for v in (interval.lo, interval.hi))
     if math.isinf(interval.lo) and math.isinf(interval.hi):
@@ -215,7 +294,7 @@ def format_interval(interval: Interval, unit_or_kind: str, numerals: Numerals = 
     return lo if lo == hi else f"{lo} to {hi}"
 
 
-def format_number(base_value: float, unit_or_kind: str, numerals: Numerals = plain_numerals) -> str:
+def format_number(base_value: float, unit_or_kind: str, numerals: Digits = plain_digits) -> str:
     """A base magnitude as a reporter writes it, in the unit (or kind) given."""
     unit = {"money": "MAD", "ratio": "percent"}.get(unit_or_kind, unit_or_kind)
     if not math.isfinite(base_value):
@@ -234,18 +313,18 @@ def format_number(base_value: float, unit_or_kind: str, numerals: Numerals = pla
         number = _significant(value, numerals)
         if unit == "percent":
             return f"{number} %"
-        return f"{number} point" if _significant(value, plain_numerals) in ("1", "-1") else f"{number} points"
+        return f"{number} point" if _significant(value, plain_digits) in ("1", "-1") else f"{number} points"
     return _significant(base_value, numerals)
 
 
-def margin_words(margin: float | None, unit: str | None, numerals: Numerals = plain_numerals) -> str | None:
+def margin_words(margin: float | None, unit: str | None, numerals: Digits = plain_digits) -> str | None:
     """A verdict's margin as a reporter reads it (``80.0 M``, ``3.5 points``), or None when it has none."""
     if not margin or not unit:
         return None
     return format_number(margin * base_factor(unit), unit, numerals)
 
 
-def _significant(value: float, numerals: Numerals, digits: int = 4) -> str:
+def _significant(value: float, numerals: Digits, digits: int = 4) -> str:
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"
     decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
@@ -284,14 +363,14 @@ def _stood_in(plan: RulePlan, bound: dict[str, list[Claim]]) -> list[_StoodIn]:
     return found
 
 
-def _notes(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], numerals: Numerals) -> list[str]:
-    notes = [_stand_in_note(plan, row, stood, numerals) for stood in _stood_in(plan, bound)]
+def _notes(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], words: Words) -> list[str]:
+    notes = [_stand_in_note(plan, row, stood, words) for stood in _stood_in(plan, bound)]
     if row.status == "unverifiable":
-        notes.append(_no_bound_note(plan.rule.check))
+        notes.append(_no_bound_note(plan.rule.check, words))
     return notes
 
 
-def _warnings(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], numerals: Numerals) -> list[Warning]:
+def _warnings(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], words: Words) -> list[Warning]:
     """For an implausible verdict: which added months, and how unlike the rest they would have to be."""
     if row.status != "implausible":
         return []
@@ -300,25 +379,44 @@ def _warnings(plan: RulePlan, row: VerdictRow, bound: dict[str, list[Claim]], nu
         judged = _added(stood, row)
         if judged is None or not judged.implausible or stood.claim.interval is None:
             continue
-        months = _months_outside(stood.used, stood.needed)
-        unit = stood.claim.interval.unit
-        if judged.kind == "flow":
-            each = "each" if stood.used.months - stood.needed.months > 1 else "it"
-            text = (
-                f"{months} would come to {format_interval(Interval(*judged.added), unit, numerals)}{' a month' if each == 'each' else ''}, "
-                f"against an average month of {format_interval(Interval(*judged.usual), unit, numerals)} over {stood.used.describe()}: "
-                f"the figures all hold only if {months} was unlike the rest of the period "
-                f"(a plausible month is {stood.stand_in.month_ratio[0]:g} to {stood.stand_in.month_ratio[1]:g} times an average one)."
-            )
-        else:
-            text = (
-                f"With months of equal weight, the share in {months} would be {format_interval(Interval(*judged.added), unit, numerals)}, "
-                f"against {format_interval(Interval(*judged.usual), unit, numerals)} for {stood.needed.describe()}: the figures all hold "
-                f"only if {months} was unlike the rest of the period (a plausible share is within "
-                f"{stood.stand_in.share_points:g} points of the rest, and between 0 and 100 %)."
-            )
-        warnings.append(Warning(id="added-months-unlike-the-rest", text=text))
+        warnings.append(Warning(id="added-months-unlike-the-rest", text=added_months_warning(stood, judged, words)))
     return warnings
+
+
+def added_months_warning(stood: _StoodIn, judged: AddedMonths, words: Words = ENGLISH) -> str:
+    """How unlike the rest of the period the months a longer period adds would have to be for the figures to hold."""
+    _ = words.gettext
+    unit = stood.claim.interval.unit  # type: ignore[union-attr]
+    values = {
+        "months": _months_outside(stood.used, stood.needed, words),
+        "added": words.span(judged.added, unit),
+        "usual": words.span(judged.usual, unit),
+        "used": words.period(stood.used),
+        "needed": words.period(stood.needed),
+    }
+    if judged.kind != "flow":
+        return _(
+            "With months of equal weight, the share in %(months)s would be %(added)s, against %(usual)s for %(needed)s: "
+            "the figures all hold only if %(months)s was unlike the rest of the period "
+            "(a plausible share is within %(points)s points of the rest, and between 0 and 100 %%)."
+        ) % {**values, "points": _short(stood.stand_in.share_points, words)}
+    values |= {"low": _short(stood.stand_in.month_ratio[0], words), "high": _short(stood.stand_in.month_ratio[1], words)}
+    if stood.used.months - stood.needed.months > 1:
+        return _(
+            "%(months)s would come to %(added)s a month, against an average month of %(usual)s over %(used)s: "
+            "the figures all hold only if %(months)s was unlike the rest of the period "
+            "(a plausible month is %(low)s to %(high)s times an average one)."
+        ) % values
+    return _(
+        "%(months)s would come to %(added)s, against an average month of %(usual)s over %(used)s: "
+        "the figures all hold only if %(months)s was unlike the rest of the period "
+        "(a plausible month is %(low)s to %(high)s times an average one)."
+    ) % values
+
+
+def _short(value: float, words: Words) -> str:
+    """A rule's own setting (a ratio, points) in the fewest digits, as ``{:g}`` writes it: ``0.25``, ``4``."""
+    return words.write(Decimal(f"{value:g}"), False)
 
 
 def _added(stood: _StoodIn, row: VerdictRow) -> AddedMonths | None:
@@ -344,47 +442,54 @@ def _has_power(check: Comparison) -> bool:
     return walk(check)
 
 
-def _no_bound_reason(check: Comparison) -> str:
+def _no_bound_reason(check: Comparison, words: Words) -> str:
+    _ = words.gettext
     if not _has_power(check):
-        return "a divisor spans zero"
-    return "a divisor spans zero, or a power's base (1 + a growth) can be zero or negative"
+        return _("a divisor spans zero")
+    return _("a divisor spans zero, or a power's base (1 + a growth) can be zero or negative")
 
 
-def _no_bound_note(check: Comparison) -> str:
+def _no_bound_note(check: Comparison, words: Words) -> str:
+    _ = words.gettext
     if not _has_power(check):
-        return "A divisor in the check can be zero within its rounding, so no bound can be computed."
-    return (
+        return _("A divisor in the check can be zero within its rounding, so no bound can be computed.")
+    return _(
         "A divisor in the check can be zero, or a power's base (1 + a growth) can be zero or negative, "
         "within the rounding of the figures, so no bound can be computed."
     )
 
 
-def _stand_in_note(plan: RulePlan, row: VerdictRow, stood: _StoodIn, numerals: Numerals) -> str:
-    claim, used, needed = stood.claim, stood.used, stood.needed
-    others = _months_outside(used, needed)
-    note = (
-        f"Period mismatch: {stood.binding} is printed for {used.describe()} ({claim.source}: {printed(claim.figure)}) "
-        f"and stands in for {needed.describe()}, the period the check needs: it adds {others}. "
-    )
+def _stand_in_note(plan: RulePlan, row: VerdictRow, stood: _StoodIn, words: Words) -> str:
+    """Which figure stood in for a shorter period, what that proves, and what the check implies of the months it adds."""
+    _ = words.gettext
+    claim = stood.claim
+    values = {
+        "binding": stood.binding, "used": words.period(stood.used), "source": claim.source, "figure": printed(claim.figure),
+        "needed": words.period(stood.needed), "added": _months_outside(stood.used, stood.needed, words),
+    }  # fmt: skip
+    note = _(
+        "Period mismatch: %(binding)s is printed for %(used)s (%(source)s: %(figure)s) "
+        "and stands in for %(needed)s, the period the check needs: it adds %(added)s."
+    ) % values
     if claim.measure in FLOW_MEASURES:
-        note += f"A flow over fewer months is no larger, so it proves only an upper bound for {needed.describe()}."
+        note += " " + _("A flow over fewer months is no larger, so it proves only an upper bound for %(needed)s.") % values
     elif claim.measure == "share":
-        note += f"A share over a longer period mixes in the share of {others}, so by itself it bounds nothing for {needed.describe()}."
+        note += " " + _("A share over a longer period mixes in the share of %(added)s, so by itself it bounds nothing for %(needed)s.") % values
     else:
-        note += f"It says nothing by itself about {needed.describe()}."
+        note += " " + _("It says nothing by itself about %(needed)s.") % values
     judged = _added(stood, row)
     if judged is None or claim.interval is None or judged.added[1] < judged.added[0]:
         return note  # no value of the added months fits: the check is contradicted, and says by how much
-    unit = claim.interval.unit
+    values["value"] = words.span(judged.added, claim.interval.unit)
     if judged.kind == "flow":
-        return note + f" As the check implies {needed.describe()}, {others} would come to {format_interval(Interval(*judged.added), unit, numerals)} a month."
-    return note + f" As the check implies {needed.describe()}, with months of equal weight the share in {others} would be {format_interval(Interval(*judged.added), unit, numerals)}."
+        return note + " " + _("As the check implies %(needed)s, %(added)s would come to %(value)s a month.") % values
+    return note + " " + _("As the check implies %(needed)s, with months of equal weight the share in %(added)s would be %(value)s.") % values
 
 
 # --- origins and releases -------------------------------------------------------------
 
 
-def _release_notes(row: VerdictRow, bound: dict[str, list[Claim]], around: Surroundings, numerals: Numerals) -> list[str]:
+def _release_notes(row: VerdictRow, bound: dict[str, list[Claim]], around: Surroundings, words: Words) -> list[str]:
     """A revised verdict: each revision, from what to what, when, by how much.  A contradicted one over
     sources of different dates, some figure without an origin: that a revision might explain it."""
     claims = [claim for claims in bound.values() for claim in claims]
@@ -395,36 +500,44 @@ def _release_notes(row: VerdictRow, bound: dict[str, list[Claim]], around: Surro
             earlier = next(c for c in claims if c.id == claim)
             later = around.revisions.get(claim)
             if earlier.released is not None and earlier.released < latest and later is not None:
-                notes.append(revision_words(earlier, later, around.origin_names, numerals))
+                notes.append(revision_words(earlier, later, around.origin_names, words))
         return notes
     if row.status != "contradicted" or all(claim.origin is not None for claim in claims):
         return []
     dates = sorted({str(d) for c in claims if (d := around.published.get(c.source)) is not None})
     if len(dates) < 2:
         return []
+    _ = words.gettext
     return [
-        f"The sources were published on different dates ({', '.join(dates)}): if these figures came from one office, "
-        "a revision between those dates would explain the gap. Give each claim its origin and release, and Tally tells a revision from an error."
+        _(
+            "The sources were published on different dates (%(dates)s): if these figures came from one office, "
+            "a revision between those dates would explain the gap. Give each claim its origin and release, and Tally tells a revision from an error."
+        ) % {"dates": ", ".join(dates)}
     ]
 
 
-def revision_words(earlier: Claim, later: Claim, origin_names: Mapping[str, str], numerals: Numerals = plain_numerals) -> str:
+def revision_words(earlier: Claim, later: Claim, origin_names: Mapping[str, str], words: Words = ENGLISH) -> str:
     """``Office des changes: 105.100 bn (2024-12) → 105.400 bn (2025-12), revised up 0.300 bn, 0.29 % of the earlier figure``."""
+    _ = words.gettext
     name = origin_names.get(earlier.origin or "", earlier.origin or "")
     before, after = _central(earlier), _central(later)
     unit = earlier.interval.unit if earlier.interval is not None else "count"
+    values = {"origin": name, "earlier": earlier.released, "later": later.released}
     if before is None or after is None:
-        return f"{name}: {printed(earlier.figure)} ({earlier.released}) → {printed(later.figure)} ({later.released}), revised"
+        values |= {"before": printed(earlier.figure), "after": printed(later.figure)}
+        return _("%(origin)s: %(before)s (%(earlier)s) → %(after)s (%(later)s), revised") % values
     change = after - before
-    way = "up" if change > 0 else "down" if change < 0 else "to the same figure"
-    words = f"{name}: {format_number(before, unit, numerals)} ({earlier.released}) → {format_number(after, unit, numerals)} ({later.released}), revised {way}"
+    values |= {"before": words.quantity(before, unit), "after": words.quantity(after, unit), "change": words.quantity(abs(change), difference_unit(unit) or unit)}
     if change == 0:
-        return words
-    words += f" {format_number(abs(change), difference_unit(unit) or unit, numerals)}"
-    if before != 0:
-        percent = Decimal(f"{abs(change) / abs(before) * 100:.2f}")
-        words += f", {numerals(percent, False)} % of the earlier figure"
-    return words
+        return _("%(origin)s: %(before)s (%(earlier)s) → %(after)s (%(later)s), revised to the same figure") % values
+    if before == 0:
+        if change > 0:
+            return _("%(origin)s: %(before)s (%(earlier)s) → %(after)s (%(later)s), revised up %(change)s") % values
+        return _("%(origin)s: %(before)s (%(earlier)s) → %(after)s (%(later)s), revised down %(change)s") % values
+    values["percent"] = words.write(Decimal(f"{abs(change) / abs(before) * 100:.2f}"), False)
+    if change > 0:
+        return _("%(origin)s: %(before)s (%(earlier)s) → %(after)s (%(later)s), revised up %(change)s, %(percent)s %% of the earlier figure") % values
+    return _("%(origin)s: %(before)s (%(earlier)s) → %(after)s (%(later)s), revised down %(change)s, %(percent)s %% of the earlier figure") % values
 
 
 def _central(claim: Claim) -> float | None:
@@ -447,13 +560,16 @@ def _outdated(bound: dict[str, list[Claim]]) -> list[Warning]:
     return list(seen.values())
 
 
-def _months_outside(used: Period, needed: Period) -> str:
+def _months_outside(used: Period, needed: Period, words: Words) -> str:
     """The months a longer period adds to the one it stands in for: "Dec 2024 (1 month)"."""
+    _ = words.gettext
     parts = []
     if used.start < needed.start:
-        parts.append(Period(used.start, needed.start - 1).describe())
+        parts.append(words.period(Period(used.start, needed.start - 1)))
     if used.end > needed.end:
-        parts.append(Period(needed.end + 1, used.end).describe())
-    return " and ".join(parts) or "no month"
+        parts.append(words.period(Period(needed.end + 1, used.end)))
+    if len(parts) == 2:
+        return _("%(one)s and %(other)s") % {"one": parts[0], "other": parts[1]}
+    return parts[0] if parts else _("no month")
 
 

@@ -13,6 +13,7 @@ Loading goes in three passes, each reporting positions from the YAML nodes:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
 import math
 import re
 from pathlib import Path
@@ -122,6 +123,13 @@ class BindingSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     ) = None
 
 
+class TranslationSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A rule's title and description in another language the desk speaks."""
+
+    title: _described(Annotated[str, msgspec.Meta(min_length=1)], "The title, in this language.")
+    description: _described(Annotated[str, msgspec.Meta(min_length=1)], "The description, in this language.")
+
+
 class ExampleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Claims a reporter could print, and what the rule must answer on them."""
 
@@ -151,6 +159,11 @@ class RuleSpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
         "With stand_in_months: how far the months a longer period adds may stray from the rest before the verdict is implausible.",
     ) = None
     examples: _described(list[ExampleSpec], "Claims and the answer the rule must give on them; `tally rules test` runs them.") = []
+    translations: _described(
+        dict[str, TranslationSpec],
+        "The title and description in French and/or Arabic, for the desk in those languages (without one, it shows the English, marked as English).",
+        {"fr": {"title": "Un chiffre par quantité", "description": "Deux sources qui impriment la même quantité..."}},
+    ) = {}
 
 
 class RuleFileSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -465,6 +478,7 @@ def _compile_rule(
         context.report(("bind",), "a rule has at most one group binding", "split the rule in two")
     check = _check(spec, bindings, context)
     examples = _examples(spec, context)
+    translations = translated(spec.translations, (), context.report)
     if check is None or len(problems) > before:
         return None
     bindings = _pairs_taken_once(bindings, check, context)
@@ -475,6 +489,7 @@ def _compile_rule(
         id=spec.id,
         title=spec.title,
         description=spec.description.strip(),
+        translations=translations,
         bindings=tuple(bindings),
         check=check,
         check_text=spec.check,
@@ -621,6 +636,30 @@ def _binding(name: str, spec: BindingSpec, earlier: list[Binding], context: _Rul
         line=line,
         column=column,
     )
+
+
+TRANSLATED_LANGUAGES = tuple(language for language in LABEL_LANGUAGES if language != "en")  # English is the title itself
+TITLE_LENGTH = 200
+
+
+def translated(
+    translations: Mapping[str, TranslationSpec], where: tuple[Any, ...], report: Callable[..., None]
+) -> tuple[tuple[str, str, str], ...]:
+    """(language, title, description) of each translation of a rule's (or a diagnosis's) title; a problem at its line:column for each bad one."""
+    found = []
+    for language, translation in translations.items():
+        at = where + ("translations", language)
+        title, description = translation.title.strip(), " ".join(translation.description.split())
+        if language not in TRANSLATED_LANGUAGES:
+            hint = "the English ones are title and description themselves" if language == "en" else f"translations in {', '.join(TRANSLATED_LANGUAGES)}"
+            report(at, f"no other desk language {language!r}", hint, key=True)
+        elif not title or not description:
+            report(at + ("title" if not title else "description",), "a blank translation", "write it, or leave the language out: the desk then shows the English")
+        elif len(title) > TITLE_LENGTH or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in title):
+            report(at + ("title",), f"a title is one line (at most {TITLE_LENGTH} characters, no control character)", "shorten it")
+        else:
+            found.append((language, title, translation.description.strip()))
+    return tuple(sorted(found))
 
 
 def _labels(spec: BindingSpec, where: tuple[Any, ...], context: _RuleContext) -> None:

@@ -27,6 +27,7 @@ diagnosis explains a verdict; it never changes it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -38,7 +39,8 @@ from service.figures import FigureError, Rounding, parse_figure
 from service.intervals import Interval, UndefinedResult
 from service.periods import Period
 from service.rules.limits import read_rule_file
-from service.rules.loader import _Located, _msgspec_problem, read_yaml
+from service.rules.explain import ENGLISH, Words
+from service.rules.loader import TranslationSpec, _Located, _msgspec_problem, read_yaml, translated
 from service.units import base_factor
 
 
@@ -50,14 +52,18 @@ class Reading(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defa
     rounding: Literal["half_up", "truncate"] | None = None
     relative_to: Literal["share"] | None = None
 
-    def describe(self) -> str:
+    def describe(self, words: Words = ENGLISH) -> str:
+        """The reading in a few words of ``words``' language: ``times 1000``, ``compared to the full year``."""
+        _ = words.gettext
         if self.scale is not None:
-            return f"times {self.scale:g}"
-        if self.compared_to is not None:
-            return f"compared to the {self.compared_to}"
+            return _("times %(factor)s") % {"factor": words.write(Decimal(f"{self.scale:g}"), False)}
+        if self.compared_to == "full year":
+            return _("compared to the full year")
+        if self.compared_to == "previous period":
+            return _("compared to the previous period")
         if self.rounding is not None:
-            return "as truncated" if self.rounding == "truncate" else "as rounded half up"
-        return "as a percent change of the share" if self.relative_to else "as printed"
+            return _("as truncated") if self.rounding == "truncate" else _("as rounded half up")
+        return _("as a percent change of the share") if self.relative_to else _("as printed")
 
 
 class Mechanism(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -68,6 +74,15 @@ class Mechanism(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     measures: Annotated[list[str], msgspec.Meta(min_length=1)]
     readings: Annotated[list[Reading], msgspec.Meta(min_length=1)]
     description: str = ""
+    translations: dict[str, TranslationSpec] = {}  # the title and description in fr and ar, as a rule's
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language``, else the English one."""
+        translation = self.translations.get(language)
+        return translation.title.strip() if translation is not None else self.title
+
+    def speaks(self, language: str) -> bool:
+        return language == "en" or language in self.translations
 
 
 def load_mechanisms(folder: Path) -> list[Mechanism]:
@@ -92,6 +107,15 @@ def _load(path: Path) -> Mechanism:
         mechanism = msgspec.convert(located.build_or_raise(node, str(path)) if node is not None else None, Mechanism)
     except msgspec.ValidationError as exc:
         raise RuleFileError(str(path), [_msgspec_problem(exc, located, ())]) from exc
+    problems: list[FieldProblem] = []
+
+    def report(where: tuple[str, ...], reason: str, hint: str = "", key: bool = False) -> None:
+        line, column = located.at(where, key=key)
+        problems.append(FieldProblem(field=".".join(where), reason=f"{reason} (hint: {hint})" if hint else reason, location="rule", line=line, column=column))
+
+    translated(mechanism.translations, (), report)  # the checks of a rule's translations, at their line:column
+    if problems:
+        raise RuleFileError(str(path), problems)
     unknown = [m for m in mechanism.measures if m not in MEASURES]
     if unknown:
         line, column = located.at(("measures",))

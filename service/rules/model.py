@@ -240,6 +240,7 @@ class Rule(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     title: str
     description: str
+    translations: tuple[tuple[str, str, str], ...] = ()  # (language, title, description): the desk's other languages
     bindings: tuple[Binding, ...]
     check: Comparison
     check_text: str
@@ -252,6 +253,18 @@ class Rule(msgspec.Struct, frozen=True, kw_only=True):
 
     def binding(self, name: str) -> Binding:
         return next(b for b in self.bindings if b.name == name)
+
+    def speaks(self, language: str) -> bool:
+        """Whether the rule's title and description are written in ``language`` (English always is)."""
+        return language == "en" or any(found == language for found, _, _ in self.translations)
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language``, else the English one."""
+        return next((title for found, title, _ in self.translations if found == language), self.title)
+
+    def description_in(self, language: str) -> str:
+        """The description in ``language``, else the English one."""
+        return next((text for found, _, text in self.translations if found == language), self.description)
 
     @property
     def group_binding(self) -> Binding | None:
