@@ -32,7 +32,7 @@ from service import building
 from service.rules import local
 from service.rules.book import RuleBook, RuleSet
 from service.rules.model import Rule
-from service.rules.explain import Numerals, Surroundings, plain_numerals, render_verdict
+from service.rules.explain import ENGLISH, Surroundings, Words, render_verdict
 from service.rules.plan import CLAIM_COLUMNS, REVISED, AllOf, RulePlan, VerdictRow
 from service.rules.sql import neighbourhood_conditions, reach_condition
 from service.sources import Source, SourceIn
@@ -60,7 +60,7 @@ class Checked:
 # --- one claim ----------------------------------------------------------------------
 
 
-def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool, numerals: Numerals = plain_numerals) -> Checked:
+def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool, words: Words = ENGLISH) -> Checked:
     """Store a claim and its verdicts (``keep``), or answer what they would be and store nothing."""
     with store.transaction(commit=keep) as connection:
         rules = book.current  # read under the store's lock, which a reload holds while it swaps the rules and their verdicts
@@ -81,7 +81,7 @@ def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool, numerals: Nu
         first_seen = {}  # a "what if" about a new claim: the store never held these verdicts
     order = _verdict_order(rules)
     rows.sort(key=lambda row: (order[row.status, row.rule], row.id))
-    return Checked(claim, _rendered(store, rules, [(row, first_seen.get(row.id)) for row in rows], claims, numerals=numerals))
+    return Checked(claim, _rendered(store, rules, [(row, first_seen.get(row.id)) for row in rows], claims, words=words))
 
 
 def _verdict_order(rules: RuleSet) -> dict[tuple[str, str], int]:
@@ -177,11 +177,11 @@ def render(
     rules: RuleSet,
     rows: Sequence[tuple[VerdictRow, object]],
     connection: Connection | None = None,
-    numerals: Numerals = plain_numerals,
+    words: Words = ENGLISH,
 ) -> list[Verdict]:
-    """The words of the verdicts a response carries, and only those (numbers written by ``numerals``: the desk's pages pass babel's)."""
+    """The words of the verdicts a response carries, and only those, in ``words``' language (the desk's pages pass the page's)."""
     claims = store.claims_by_id(list({i for row, _ in rows for i in row.roles_ids}), connection)
-    return _rendered(store, rules, rows, claims, connection, numerals)
+    return _rendered(store, rules, rows, claims, connection, words)
 
 
 def _rendered(
@@ -190,16 +190,16 @@ def _rendered(
     rows: Sequence[tuple[VerdictRow, object]],
     claims: dict[str, Claim],
     connection: Connection | None = None,
-    numerals: Numerals = plain_numerals,
+    words: Words = ENGLISH,
 ) -> list[Verdict]:
     """Each verdict's words, and for a contradicted or implausible one its diagnoses."""
     around = _surroundings(store, [row for row, _ in rows], claims, connection)
-    verdicts = [render_verdict(rules.plans[row.rule], row, claims, first_seen, numerals, around) for row, first_seen in rows]  # type: ignore[arg-type]
+    verdicts = [render_verdict(rules.plans[row.rule], row, claims, first_seen, words, around) for row, first_seen in rows]  # type: ignore[arg-type]
     diagnosed = [(verdict, row) for verdict, (row, _) in zip(verdicts, rows) if row.status in DIAGNOSED]
     if diagnosed and rules.mechanisms:
         sources = store.sources_by_id(list({claims[i].source for _, row in diagnosed for i in row.roles_ids}), connection)
         for verdict, row in diagnosed:
-            verdict.diagnoses = diagnose(rules.plans[row.rule], row, claims, rules.mechanisms, lambda source: sources[source].language, numerals)
+            verdict.diagnoses = diagnose(rules.plans[row.rule], row, claims, rules.mechanisms, lambda source: sources[source].language, words)
     return verdicts
 
 
@@ -248,7 +248,7 @@ class CheckedCandidate:
     problem: InvalidField | None = None
 
 
-def check_article(store: Store, book: RuleBook, bodies: Sequence[ClaimIn], numerals: Numerals = plain_numerals) -> list[CheckedCandidate]:
+def check_article(store: Store, book: RuleBook, bodies: Sequence[ClaimIn], words: Words = ENGLISH) -> list[CheckedCandidate]:
     """What an article's claims would get, each against the store and against the others, storing nothing.
 
     :func:`submit`'s dry run, for many claims at once: every claim is built and added in one
@@ -285,7 +285,7 @@ def check_article(store: Store, book: RuleBook, bodies: Sequence[ClaimIn], numer
     for index, claim, rows, first_seen, claims in rendered:
         rows.sort(key=lambda row: (order[row.status, row.rule], row.id))
         results[index].claim = claim
-        results[index].verdicts = _rendered(store, rules, [(row, first_seen.get(row.id)) for row in rows], claims, numerals=numerals)
+        results[index].verdicts = _rendered(store, rules, [(row, first_seen.get(row.id)) for row in rows], claims, words=words)
     return results
 
 
@@ -320,7 +320,7 @@ def retract(store: Store, book: RuleBook, claim_id: str, by: str, reason: str) -
 
 
 def correct(
-    store: Store, book: RuleBook, claim_id: str, body: ClaimIn, by: str, reason: str, numerals: Numerals = plain_numerals
+    store: Store, book: RuleBook, claim_id: str, body: ClaimIn, by: str, reason: str, words: Words = ENGLISH
 ) -> Checked:
     """Store a claim that supersedes a stored one, linked both ways; the new claim and every verdict it takes part in.
 
@@ -335,7 +335,7 @@ def correct(
         store.mark_correction(claim.id, claim_id, connection)
         _recompute_around(store, rules, [*store.claims_by_id([claim_id], connection).values(), claim], connection)
         rows = store.list_verdicts(rules, claim=claim.id, connection=connection).items
-        return Checked(store.claims_by_id([claim.id], connection)[claim.id], render(store, rules, rows, connection, numerals))
+        return Checked(store.claims_by_id([claim.id], connection)[claim.id], render(store, rules, rows, connection, words))
 
 
 # --- many claims --------------------------------------------------------------------

@@ -145,7 +145,7 @@ def check(data: ArticleCheckIn, store: Store, rules: RuleBook, words: Words = EN
     candidates = data.candidates if data.candidates is not None else [as_input(c) for c in read(data, store, rules)]
     bodies, problems = claim_bodies(data.source, candidates)
     present = [(index, body) for index, body in enumerate(bodies) if body is not None]
-    checked = checking.check_article(store, rules, [body for _, body in present], numerals=words)
+    checked = checking.check_article(store, rules, [body for _, body in present], words=words)
     answers = [CandidateCheck(figure=c.figure, problems=p) for c, p in zip(candidates, problems)]
     for (index, _), result in zip(present, checked):
         answer = answers[index]

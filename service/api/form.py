@@ -71,7 +71,7 @@ class ClaimFormPages(Controller):
         """Check the figure (a dry run) or store it; the form again, with the verdicts or the problems."""
         try:
             body = _claim_body(data)
-            checked = checking.submit(store, rules, body, keep=data.action == "store", numerals=words)
+            checked = checking.submit(store, rules, body, keep=data.action == "store", words=words)
         except ClientError as exc:
             return _page(store, rules, data, _by_field(exc), None, status=422)
         return _page(store, rules, data, {}, checked, words, speaking)
@@ -104,7 +104,7 @@ class ClaimFormPages(Controller):
         """Store the corrected claim (``POST /claims/{id}/correct``); the old one leaves every verdict."""
         claim = store.get_claim(claim_id)
         try:
-            checked = checking.correct(store, rules, claim_id, _claim_body(data), *_who_and_why(data), numerals=words)
+            checked = checking.correct(store, rules, claim_id, _claim_body(data), *_who_and_why(data), words=words)
         except ClientError as exc:
             return _claim_page(store, rules, claim, data, _by_field(exc), words, speaking, status=422)
         return _page(store, rules, msgspec.structs.replace(data, action="store"), {}, checked, words, speaking)

@@ -94,9 +94,6 @@ class English:
 
 
 ENGLISH = English()
-# The names service.checking still passes a verdict's language by (a parameter kept, not renamed, while others edit that module).
-Numerals = Words
-plain_numerals: Words = ENGLISH
 
 
 @dataclass(frozen=True)
