@@ -744,7 +744,8 @@ class Store:
         force it holds shadow the claims in force too, and the readings are grouped from them alone.
         """
         database = connection.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
-        needed = {by_source: name for by_source, name in READINGS.items() if any(f'"{name}"' in query for query in queries)}
+        # \b: live_readings is read as itself, quoted or not, and not inside live_readings_by_source
+        needed = {by_source: name for by_source, name in READINGS.items() if any(re.search(rf"\b{name}\b", query) for query in queries)}
         shadows = list(needed.values())
         if scope is not None:
             connection.execute(
