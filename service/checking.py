@@ -415,9 +415,7 @@ AROUND_AT_MOST = 0.1
 
 
 def mark(store: Store, book: RuleBook) -> Mark:
-    with store.transaction(commit=False) as connection:
-        claims = connection.execute("SELECT count(*) FROM claims").fetchall()[0][0]
-        return Mark(store.last_seq, claims, store.setting(_RULES_KEY, connection) == book.current.fingerprint)
+    return Mark(store.last_seq, store.count_claims(), store.setting(_RULES_KEY) == book.current.fingerprint)
 
 
 def catch_up(
