@@ -22,6 +22,7 @@ import time
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -36,7 +37,7 @@ from service.rules.explain import ENGLISH, Surroundings, Words, render_verdict
 from service.rules.plan import CLAIM_COLUMNS, REVISED, AllOf, RulePlan, VerdictRow
 from service.rules.sql import neighbourhood_conditions, reach_condition
 from service.sources import Source, SourceIn
-from service.store import Connection, Neighbourhood, Store, executor_row
+from service.store import Connection, Neighbourhood, RuleQuery, Store, executor_row
 from service.diagnosing import DIAGNOSED, diagnose
 from service.verdicts import STATUS_ORDER, Verdict
 
@@ -69,7 +70,7 @@ def submit(store: Store, book: RuleBook, body: ClaimIn, keep: bool, words: Words
             store.add_claim(claim, connection)  # Conflict if it is stored already
         new = keep or store.add_claim_if_new(claim, connection)
         rows, neighbourhood = _anchored(store, rules, claim, connection)
-        first_seen = store.upsert_verdicts(rows, connection)
+        first_seen = store.upsert_verdicts(rows, _subjects_of(neighbourhood.rows), connection)
         if keep and store.revises(claim, connection):
             # A new figure of a quantity its origin printed already changes how verdicts it is not
             # in read that quantity (plan.RELEASE_KEYS): they all hold a claim of its subject.
@@ -154,7 +155,7 @@ def _recompute_around(store: Store, rules: RuleSet, claims: Sequence[Claim], con
         return {}
     subjects = sorted({claim.subject for claim in claims})
     if len(claims) > IN_PROCESS_AT_MOST:
-        queries = [(plan.rule.id, rules.compiled[plan.rule.id].verdict_rows_sql()) for plan in reach.plans]
+        queries = _rule_queries(rules, [plan.rule.id for plan in reach.plans])
         scope = reach_condition("subjects", reach.literal_subjects, reach.untied)
         return store.replace_verdicts_around(queries, scope, subjects, connection)
     conditions = neighbourhood_conditions("subject", reach.literal_subjects, reach.untied)
@@ -165,11 +166,21 @@ def _recompute_around(store: Store, rules: RuleSet, claims: Sequence[Claim], con
         started = time.perf_counter()
         found += [row for row in local.execute(plan, list(rows.values())) if not core.isdisjoint(row.roles_ids)]
         timings[plan.rule.id] = time.perf_counter() - started
-    store.replace_verdicts_held(found, [plan.rule.id for plan in reach.plans], subjects, connection)
+    store.replace_verdicts_held(found, [plan.rule.id for plan in reach.plans], subjects, _subjects_of(rows.values()), connection)
     return timings
 
 
 _SUBJECT = CLAIM_COLUMNS.index("subject")
+
+
+def _subjects_of(rows: Iterable[tuple[Any, ...]]) -> dict[str, str]:
+    """{claim id: subject} of executor rows (``CLAIM_COLUMNS``)."""
+    return {row[0]: row[_SUBJECT] for row in rows}
+
+
+def _rule_queries(rules: RuleSet, rule_ids: Iterable[str]) -> list[RuleQuery]:
+    """What the store runs to write the verdicts of ``rule_ids``."""
+    return [RuleQuery(rule_id, rules.compiled[rule_id].verdict_rows_sql(), rules.plans[rule_id].one_subject) for rule_id in rule_ids]
 
 
 def render(
@@ -456,8 +467,7 @@ def recompute(store: Store, book: RuleBook, on_rule: Callable[[str, int, int], N
 def _recompute_within(
     store: Store, rules: RuleSet, connection: Connection, on_rule: Callable[[str, int, int], None] | None = None
 ) -> dict[str, float]:
-    queries = [(rule_id, c.verdict_rows_sql()) for rule_id, c in rules.compiled.items()]
-    timings = store.replace_verdicts(queries, connection, on_rule)
+    timings = store.replace_verdicts(_rule_queries(rules, rules.compiled), connection, on_rule)
     store.set_setting(_RULES_KEY, rules.fingerprint, connection)
     return timings
 
@@ -479,7 +489,7 @@ def reload(store: Store, book: RuleBook) -> list[Rule]:
             # The verdicts are those of the rules in force: only the rules added, changed or removed need their SQL run.
             changed = [rule_id for rule_id, c in fresh.compiled.items() if _rule_sql(current, rule_id) != c.verdict_rows_sql()]
             removed = [rule_id for rule_id in current.compiled if rule_id not in fresh.compiled]
-            store.replace_rule_verdicts([(rule_id, fresh.compiled[rule_id].verdict_rows_sql()) for rule_id in changed], changed + removed, connection)
+            store.replace_rule_verdicts(_rule_queries(fresh, changed), changed + removed, connection)
             store.set_setting(_RULES_KEY, fresh.fingerprint, connection)
         else:
             _recompute_within(store, fresh, connection)

@@ -29,9 +29,9 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import duckdb
 import msgspec
@@ -48,7 +48,7 @@ from service.sources import Source
 from service.units import CANONICAL_UNITS, base_factor
 from service.verdicts import STATUS_ORDER
 
-_VERDICTS_COLUMNS = """
+_VERDICTS_COLUMNS_4 = """
     id VARCHAR NOT NULL,
     rule VARCHAR NOT NULL,
     claim_ids VARCHAR[] NOT NULL,
@@ -61,6 +61,12 @@ _VERDICTS_COLUMNS = """
     right_lo DOUBLE,
     right_hi DOUBLE,
     first_seen TIMESTAMP WITH TIME ZONE NOT NULL
+"""
+# ``subject``: the subject every claim of the verdict is about, NULL when they span several
+# (a rule naming ``ma.regions``).  It finds the verdicts of some subjects without unnesting
+# every verdict's claims: 0.85 s for a retraction's subjects at 1M claims (4M verdicts), 0.05 s by this column.
+_VERDICTS_COLUMNS = _VERDICTS_COLUMNS_4 + """,
+    subject VARCHAR
 """
 # A unique index, not a primary key: DuckDB deletes from a primary key's index a row at
 # a time (7.7 s for 528k verdicts), while a whole recompute drops and rebuilds this one.
@@ -142,7 +148,7 @@ SCHEMA += f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdr
 # versions were recorded up to date (each statement of SCHEMA adds only what is missing).
 # A store that records a higher version was written by a newer Tally and is refused: read
 # by code that does not know its columns, it could only be misread or damaged.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Version 2 (issue 19): where a figure comes from (origin) and which of its releases printed
 # it, the origins' display names, and the unit a claim gave beside a figure that leaves it
 # unsaid ("3,6 milliards", MAD).  A store made before has none of them: every claim was its
@@ -184,7 +190,7 @@ def _version_4(connection: duckdb.DuckDBPyConnection) -> None:
             connection.unregister("figure_keys")
     connection.execute(f"CREATE OR REPLACE VIEW {CLAIMS} AS SELECT * FROM claims WHERE withdrawn_at IS NULL").fetchall()
     connection.execute("CREATE OR REPLACE TABLE verdicts_before_4 AS SELECT rule, claim_ids, first_seen FROM verdicts").fetchall()
-    connection.execute(_verdicts_table(replace=True)).fetchall()
+    connection.execute(_verdicts_table(replace=True, columns=_VERDICTS_COLUMNS_4)).fetchall()
     connection.execute(_READINGS_VIEWS).fetchall()
     connection.execute("DELETE FROM settings WHERE key = 'verdicts_rules'").fetchall()
 
@@ -215,10 +221,22 @@ WHERE verdicts.id = gathered.id AND gathered.known;
 DROP TABLE verdicts_before_4;
 """
 
+# The subject the claims of each verdict in ``{verdicts}`` share (NULL when they span several), by verdict id.
+_SHARED_SUBJECT = """
+SELECT held.id, CASE WHEN count(DISTINCT claims.subject) = 1 THEN any_value(claims.subject) END AS subject
+FROM (SELECT id, unnest(claim_ids) AS claim_id FROM {verdicts}) AS held JOIN claims ON claims.id = held.claim_id
+GROUP BY held.id
+"""
+# Version 5: each verdict's subject (``_VERDICTS_COLUMNS``), read from its claims.
+_VERSION_5 = f"""
+ALTER TABLE verdicts ADD COLUMN IF NOT EXISTS subject VARCHAR;
+UPDATE verdicts SET subject = shared.subject FROM ({_SHARED_SUBJECT.format(verdicts="verdicts")}) AS shared WHERE verdicts.id = shared.id;
+"""
+
 Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
 # Version 1's verdicts, keyed by claims (a released migration never changes: version 4 remakes them).
-_VERDICTS_COLUMNS_1 = _VERDICTS_COLUMNS.replace("    role_sizes INTEGER[] NOT NULL,\n", "")
-MIGRATIONS: dict[int, Migration] = {1: SCHEMA + _verdicts_table(columns=_VERDICTS_COLUMNS_1), 2: _VERSION_2, 3: _VERSION_3, 4: _version_4}
+_VERDICTS_COLUMNS_1 = _VERDICTS_COLUMNS_4.replace("    role_sizes INTEGER[] NOT NULL,\n", "")
+MIGRATIONS: dict[int, Migration] = {1: SCHEMA + _verdicts_table(columns=_VERDICTS_COLUMNS_1), 2: _VERSION_2, 3: _VERSION_3, 4: _version_4, 5: _VERSION_5}
 _VERSION_KEY = "schema_version"
 
 # A margin (in its unit) over the largest finite bound of the check's sides (base magnitudes).
@@ -226,7 +244,22 @@ _FACTOR_OF_UNIT = " ".join(f"WHEN '{unit}' THEN {base_factor(unit)!r}" for unit 
 _LARGEST_SIDE = "greatest(" + ", ".join(f"CASE WHEN isfinite({c}) THEN abs({c}) ELSE 0 END" for c in ("left_lo", "left_hi", "right_lo", "right_hi")) + ")"
 _RELATIVE_MARGIN = f"(margin * CASE margin_unit {_FACTOR_OF_UNIT} ELSE 1 END / nullif({_LARGEST_SIDE}, 0))"
 
-# The verdicts table's columns that executors fill (all but first_seen), in order.
+# A verdict with a claim of a subject (the subject, twice), or with a claim (its id, then its subject):
+# a scan of the subject column, and claims read only for the few verdicts spanning subjects.
+_ABOUT_SUBJECT = f"(subject = ? OR subject IS NULL AND list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE subject = ?)))"
+_HOLDS_CLAIM = "list_contains(claim_ids, ?) AND (subject = ? OR subject IS NULL)"
+
+
+class RuleQuery(NamedTuple):
+    """One rule's verdict rows as SQL (``CompiledRule.verdict_rows_sql``), and whether each verdict's claims
+    share one subject (``RulePlan.one_subject``): then the first claim's subject is the verdict's."""
+
+    rule: str
+    sql: str
+    one_subject: bool
+
+
+# The verdicts table's columns that executors fill (all but first_seen and subject), in order.
 VERDICT_FIELDS = ("id", "rule", "claim_ids", "role_sizes", "status", "margin", "margin_unit", "left_lo", "left_hi", "right_lo", "right_hi")
 _VERDICT_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR[]", "INTEGER[]", "VARCHAR", "DOUBLE", "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE")
 
@@ -628,7 +661,7 @@ class Store:
 
     def replace_verdicts(
         self,
-        rule_queries: Sequence[tuple[str, str]],
+        rule_queries: Sequence[RuleQuery],
         connection: duckdb.DuckDBPyConnection,
         on_rule: Callable[[str, int, int], None] | None = None,
     ) -> dict[str, float]:
@@ -645,18 +678,18 @@ class Store:
         connection.execute("CREATE OR REPLACE TEMP TABLE earlier_verdicts AS SELECT id, first_seen FROM verdicts").fetchall()
         connection.execute(_verdicts_table(replace=True) + "DROP INDEX verdicts_id;").fetchall()
         timings = {}
-        with self._readings_grouped(connection, [query for _, query in rule_queries]):
-            for done, (rule_id, query) in enumerate(rule_queries):
+        with self._readings_grouped(connection, [query.sql for query in rule_queries]):
+            for done, query in enumerate(rule_queries):
                 if on_rule is not None:
-                    on_rule(rule_id, done, len(rule_queries))
-                timings[rule_id] = _insert_verdicts(connection, query)
+                    on_rule(query.rule, done, len(rule_queries))
+                timings[query.rule] = _insert_verdicts(connection, query)
         connection.execute("CREATE UNIQUE INDEX verdicts_id ON verdicts (id); DROP TABLE earlier_verdicts;").fetchall()
         if connection.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'verdicts_before_4' AND NOT temporary").fetchall():
             connection.execute(_FIRST_SEEN_BEFORE_4).fetchall()
         return timings
 
     def replace_rule_verdicts(
-        self, rule_queries: Sequence[tuple[str, str]], gone: Sequence[str], connection: duckdb.DuckDBPyConnection
+        self, rule_queries: Sequence[RuleQuery], gone: Sequence[str], connection: duckdb.DuckDBPyConnection
     ) -> dict[str, float]:
         """Drop the verdicts of the rules ``gone`` (changed or removed) and compute those of ``rule_queries``; seconds per rule.
 
@@ -670,14 +703,14 @@ class Store:
         ).fetchall()
         connection.execute("DELETE FROM verdicts WHERE list_contains(?, rule)", [list(gone)]).fetchall()
         timings = {}
-        with self._readings_grouped(connection, [query for _, query in rule_queries]):
-            for rule_id, query in rule_queries:
-                timings[rule_id] = _insert_verdicts(connection, query)
+        with self._readings_grouped(connection, [query.sql for query in rule_queries]):
+            for query in rule_queries:
+                timings[query.rule] = _insert_verdicts(connection, query)
         connection.execute("DROP TABLE earlier_verdicts").fetchall()
         return timings
 
     def replace_verdicts_around(
-        self, rule_queries: Sequence[tuple[str, str]], scope: str, subjects: Sequence[str], connection: duckdb.DuckDBPyConnection
+        self, rule_queries: Sequence[RuleQuery], scope: str, subjects: Sequence[str], connection: duckdb.DuckDBPyConnection
     ) -> dict[str, float]:
         """Recompute the verdicts of ``rule_queries`` that hold a claim of ``subjects``, over the claims ``scope`` holds; seconds per rule.
 
@@ -687,47 +720,55 @@ class Store:
         verdicts with a claim of ``subjects`` replace the old ones; the rest of the table stays.
         A verdict found again keeps the time it first appeared.
         """
-        self._set_aside_held([rule_id for rule_id, _ in rule_queries], subjects, connection)
+        self._set_aside_held([query.rule for query in rule_queries], subjects, connection)
         timings = {}
-        with self._readings_grouped(connection, [query for _, query in rule_queries], scope, {"subjects": list(subjects)}):
-            for rule_id, query in rule_queries:
-                timings[rule_id] = _insert_verdicts(connection, query, _HOLDS_A_CORE_CLAIM)
+        with self._readings_grouped(connection, [query.sql for query in rule_queries], scope, {"subjects": list(subjects)}):
+            for query in rule_queries:
+                timings[query.rule] = _insert_verdicts(connection, query, _HOLDS_A_CORE_CLAIM)
         connection.execute("DROP TABLE earlier_verdicts; DROP TABLE core_claims").fetchall()
         return timings
 
     def replace_verdicts_held(
-        self, rows: Sequence[VerdictRow], rules: Sequence[str], subjects: Sequence[str], connection: duckdb.DuckDBPyConnection
+        self,
+        rows: Sequence[VerdictRow],
+        rules: Sequence[str],
+        subjects: Sequence[str],
+        subject_of: Mapping[str, str],
+        connection: duckdb.DuckDBPyConnection,
     ) -> None:
         """Replace the verdicts of ``rules`` that hold a claim of ``subjects`` with ``rows``, found in process.
 
         The caller found ``rows`` over every claim those verdicts can bind, and kept those
-        holding a claim of ``subjects``.  A verdict found again keeps the time it first appeared.
+        holding a claim of ``subjects``; ``subject_of`` maps each of their claims to its subject.
+        A verdict found again keeps the time it first appeared.
         """
         self._set_aside_held(rules, subjects, connection)
         if rows:
             now = connection.execute("SELECT now()").fetchall()[0][0]
             seen = dict(connection.execute("SELECT id, first_seen FROM earlier_verdicts").fetchall())
-            values = [[*_verdict_values(row), seen.get(row.id, now)] for row in rows]
-            unnested = ", ".join(f"unnest(?::{t}[])" for t in (*_VERDICT_TYPES, "TIMESTAMPTZ"))
-            connection.execute(f"INSERT INTO verdicts SELECT * FROM (SELECT {unnested})", [list(c) for c in zip(*values)]).fetchall()
+            _insert_rows(connection, rows, {row.id: seen.get(row.id, now) for row in rows}, subject_of)
         connection.execute("DROP TABLE earlier_verdicts; DROP TABLE core_claims").fetchall()
 
     def _set_aside_held(self, rules: Sequence[str], subjects: Sequence[str], connection: duckdb.DuckDBPyConnection) -> None:
         """Delete the verdicts of ``rules`` holding a claim (in force or not) of ``subjects``, keeping each one's
         first_seen in ``earlier_verdicts``, and those claims' ids in ``core_claims``."""
+        parameters = {"rules": list(rules), "subjects": list(subjects)}
         connection.execute(
-            "CREATE OR REPLACE TEMP TABLE core_claims AS SELECT id FROM claims WHERE subject IN (SELECT unnest($subjects))",
-            {"subjects": list(subjects)},
+            "CREATE OR REPLACE TEMP TABLE core_claims AS SELECT id FROM claims WHERE subject IN (SELECT unnest($subjects))", {"subjects": list(subjects)}
         ).fetchall()
-        # Unnested and semi-joined: list_has_any over every verdict's claims took 0.56 s at
-        # 100 000 claims (400 000 verdicts), this 0.07 s.
+        # A verdict about one subject is found by its subject column; only those spanning
+        # several (few: a rule naming ma.regions) have their claims unnested and semi-joined.
         connection.execute(
-            "CREATE OR REPLACE TEMP TABLE earlier_verdicts AS SELECT id, any_value(first_seen) AS first_seen FROM "
-            "(SELECT id, first_seen, unnest(claim_ids) AS claim_id FROM verdicts WHERE list_contains($rules, rule)) "
+            "CREATE OR REPLACE TEMP TABLE earlier_verdicts AS "
+            "SELECT id, first_seen FROM verdicts WHERE list_contains($rules, rule) AND subject IN (SELECT unnest($subjects)) "
+            "UNION ALL SELECT id, any_value(first_seen) FROM "
+            "(SELECT id, first_seen, unnest(claim_ids) AS claim_id FROM verdicts WHERE list_contains($rules, rule) AND subject IS NULL) "
             "WHERE claim_id IN (SELECT id FROM core_claims) GROUP BY id",
-            {"rules": list(rules)},
+            parameters,
         ).fetchall()
-        connection.execute("DELETE FROM verdicts WHERE id IN (SELECT id FROM earlier_verdicts)").fetchall()
+        # By subject, not by id: a join of the ids against every verdict's took 0.43 s at 1M claims, this 0.14 s.
+        connection.execute("DELETE FROM verdicts WHERE list_contains($rules, rule) AND subject IN (SELECT unnest($subjects))", parameters).fetchall()
+        connection.execute("DELETE FROM verdicts WHERE subject IS NULL AND id IN (SELECT id FROM earlier_verdicts)").fetchall()
 
     @contextlib.contextmanager
     def _readings_grouped(
@@ -772,8 +813,12 @@ class Store:
         """The rows of one rule's verdict query, read without storing them."""
         return [_verdict_from_row(row, shapes) for row in self.query(query)]
 
-    def upsert_verdicts(self, rows: Sequence[VerdictRow], connection: duckdb.DuckDBPyConnection) -> dict[str, datetime.datetime]:
+    def upsert_verdicts(
+        self, rows: Sequence[VerdictRow], subject_of: Mapping[str, str], connection: duckdb.DuckDBPyConnection
+    ) -> dict[str, datetime.datetime]:
         """Write one claim's verdicts, replacing those of the same ids; when each verdict first appeared.
+
+        ``subject_of`` maps each of their claims to its subject.
 
         Three statements that probe the index (select, delete, insert: 5 ms for 40
         verdicts at 1M claims) rather than one INSERT ... ON CONFLICT DO UPDATE, which
@@ -787,9 +832,7 @@ class Store:
         connection.execute(f"DELETE FROM verdicts WHERE id IN ({placeholders})", ids).fetchall()
         now = connection.execute("SELECT now()").fetchall()[0][0]
         first_seen = {verdict_id: seen.get(verdict_id, now) for verdict_id in ids}
-        values = [[*_verdict_values(row), first_seen[row.id]] for row in rows]
-        unnested = ", ".join(f"unnest(?::{t}[])" for t in (*_VERDICT_TYPES, "TIMESTAMPTZ"))
-        connection.execute(f"INSERT INTO verdicts SELECT * FROM (SELECT {unnested})", [list(c) for c in zip(*values)]).fetchall()
+        _insert_rows(connection, rows, first_seen, subject_of)
         return first_seen
 
     def list_verdicts(
@@ -813,34 +856,41 @@ class Store:
         1 bn figures before a 1 point gap between 40 % shares).
         """
         rule_order = shapes.rule_ids
+        with self._within(connection) as conn:
+            claim_subject = conn.execute("SELECT subject FROM claims WHERE id = ?", [claim]).fetchall() if claim is not None else []
         filters = {
-            "list_contains(?, rule)": list(rule_order),  # only the rules in force
-            "status = ?": status,
-            "rule = ?": rule,
-            "list_contains(claim_ids, ?)": claim,
-            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE subject = ?))": subject,
-            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE source = ?))": source,
-            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE origin = ?))": origin,
+            "list_contains(?, rule)": [list(rule_order)],  # only the rules in force
+            "status = ?": [status],
+            "rule = ?": [rule],
+            _HOLDS_CLAIM: [claim, claim_subject[0][0] if claim_subject else None],
+            _ABOUT_SUBJECT: [subject] * 2,
+            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE source = ?))": [source],
+            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE origin = ?))": [origin],
         }
-        used = {condition: value for condition, value in filters.items() if value is not None}
-        where, parameters = " AND ".join(used), list(used.values())
+        used = {condition: values for condition, values in filters.items() if values[0] is not None}
+        where, parameters = " AND ".join(used), [value for values in used.values() for value in values]
         then = f"{_RELATIVE_MARGIN} DESC NULLS LAST, id" if by_weight else "list_position(?, rule), id"
         order_parameters = [] if by_weight else [list(rule_order)]
         with self._within(connection) as conn:
+            # No count(*) OVER (): it made DuckDB sort every verdict that matches, where ORDER BY ...
+            # LIMIT keeps the top rows alone (a page of consistent verdicts at 1M claims: 3.5 s, then 0.5 s).
             rows = conn.execute(
-                f"SELECT {', '.join(VERDICT_FIELDS)}, first_seen, count(*) OVER () FROM verdicts WHERE {where} "
+                f"SELECT {', '.join(VERDICT_FIELDS)}, first_seen FROM verdicts WHERE {where} "
                 f"ORDER BY list_position(?, status), {then} LIMIT ? OFFSET ?",
                 [*parameters, list(STATUS_ORDER), *order_parameters, limit, offset],
             ).fetchall()
-            total = rows[0][-1] if rows else conn.execute(f"SELECT count(*) FROM verdicts WHERE {where}", parameters).fetchall()[0][0]
-        return Page([(_verdict_from_row(row[:-2], shapes), row[-2]) for row in rows], total)
+            if limit is None or (rows and len(rows) < limit):
+                total = offset + len(rows)  # the last page: what came before it, and it
+            else:
+                total = conn.execute(f"SELECT count(*) FROM verdicts WHERE {where}", parameters).fetchall()[0][0]
+        return Page([(_verdict_from_row(row[:-1], shapes), row[-1]) for row in rows], total)
 
     def contradicted_claim_sets(self, shapes: RuleShapes, subject: str | None = None) -> list[list[str]]:
         """The claim ids of every contradicted verdict of the rules in force (using a claim on ``subject``, if given), by verdict id."""
-        condition = f" AND list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE subject = ?))" if subject is not None else ""
+        condition = f" AND {_ABOUT_SUBJECT}" if subject is not None else ""
         rows = self.query(
             f"SELECT claim_ids FROM verdicts WHERE status = 'contradicted' AND list_contains(?, rule){condition} ORDER BY id",
-            [list(shapes.rule_ids), *([subject] if subject is not None else [])],
+            [list(shapes.rule_ids), *([subject] * 2 if subject is not None else [])],
         )
         return [row[0] for row in rows]
 
@@ -1063,15 +1113,37 @@ def claim_values(claim: Claim) -> list[Any]:
 _HOLDS_A_CORE_CLAIM = "found.id IN (SELECT id FROM (SELECT id, unnest(claim_ids) AS claim_id FROM found) WHERE claim_id IN (SELECT id FROM core_claims))"
 
 
-def _insert_verdicts(connection: duckdb.DuckDBPyConnection, query: str, keep: str | None = None) -> float:
+def _insert_verdicts(connection: duckdb.DuckDBPyConnection, query: RuleQuery, keep: str | None = None) -> float:
     """Insert what one rule's query finds (those passing ``keep``), each keeping the first_seen of ``earlier_verdicts``; its seconds."""
     started = time.perf_counter()
     where = f" WHERE {keep}" if keep else ""
+    if query.one_subject:  # a join on the first claim: 1.0 s at 1M claims, where unnesting every claim and grouping took 6.6 s
+        subject, joined = "first_claim.subject", f"LEFT JOIN {CLAIMS} AS first_claim ON first_claim.id = found.claim_ids[1]"
+    else:
+        subject, joined = "shared.subject", f"LEFT JOIN ({_SHARED_SUBJECT.format(verdicts='found')}) AS shared ON shared.id = found.id"
     connection.execute(
-        f"INSERT INTO verdicts WITH found AS MATERIALIZED ({query}) SELECT found.*, coalesce(earlier.first_seen, now()) "
-        f"FROM found LEFT JOIN earlier_verdicts AS earlier USING (id){where}"
+        f"INSERT INTO verdicts WITH found AS MATERIALIZED ({query.sql}) SELECT found.*, coalesce(earlier.first_seen, now()), {subject} "
+        f"FROM found LEFT JOIN earlier_verdicts AS earlier ON earlier.id = found.id {joined}{where}"
     ).fetchall()
     return time.perf_counter() - started
+
+
+def _insert_rows(
+    connection: duckdb.DuckDBPyConnection,
+    rows: Sequence[VerdictRow],
+    first_seen: Mapping[str, datetime.datetime],
+    subject_of: Mapping[str, str],
+) -> None:
+    """Insert verdicts found in process, in one statement."""
+    values = [[*_verdict_values(row), first_seen[row.id], _shared_subject(row, subject_of)] for row in rows]
+    unnested = ", ".join(f"unnest(?::{t}[])" for t in (*_VERDICT_TYPES, "TIMESTAMPTZ", "VARCHAR"))
+    connection.execute(f"INSERT INTO verdicts SELECT * FROM (SELECT {unnested})", [list(c) for c in zip(*values)]).fetchall()
+
+
+def _shared_subject(row: VerdictRow, subject_of: Mapping[str, str]) -> str | None:
+    """The subject of every claim of the verdict, None when they span several (as ``_SHARED_SUBJECT``)."""
+    subjects = {subject_of[claim_id] for claim_id in row.roles_ids}
+    return subjects.pop() if len(subjects) == 1 else None
 
 
 def executor_row(claim: Claim) -> tuple[Any, ...]:

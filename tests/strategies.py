@@ -509,7 +509,7 @@ def fresh_store() -> Iterator[Store]:
 
 
 # What a verdict row says, first_seen last: what an incremental change and a whole recompute must agree on.
-VERDICT_ROW = "id, rule, claim_ids, role_sizes, status, margin, margin_unit, left_lo, left_hi, right_lo, right_hi"
+VERDICT_ROW = "id, rule, claim_ids, role_sizes, status, margin, margin_unit, left_lo, left_hi, right_lo, right_hi, subject"
 
 
 def rounded(value: object) -> object:

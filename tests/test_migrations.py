@@ -96,7 +96,7 @@ def test_a_store_of_schema_version_1_gains_origins_and_releases_and_keeps_its_cl
         raw.execute(MIGRATIONS[1]).fetchall()
         raw.execute("INSERT INTO settings VALUES ('schema_version', '1')").fetchall()
     with Store(str(version_1)) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 4
+        assert store.schema_version() == SCHEMA_VERSION == 5
         checking.store_batch(store, [("1", SourceIn(**SOURCE)), ("2", ClaimIn(**claim_body("kept")))])
         checking.recompute(store, rules)
         [claim] = store.list_claims().items
@@ -106,6 +106,25 @@ def test_a_store_of_schema_version_1_gains_origins_and_releases_and_keeps_its_cl
         assert store.query("SELECT origin, released FROM live_claims") == [(None, None)], "the view every rule reads has the new columns"
     with Store(str(old_store_file)) as old:  # release 0.1.0, through versions 1 and 2
         assert {claim.origin for claim in old.list_claims().items} == {None}
+
+
+def test_a_store_of_schema_version_4_gains_each_verdicts_subject_as_a_recompute_writes_it(seeded_file: Path, tmp_path: Path) -> None:
+    """Version 5 gave verdicts the subject their claims share (NULL when they span several), read from the claims."""
+    path = tmp_path / "version-4.duckdb"
+    shutil.copyfile(seeded_file, path)
+    with Store(str(path)) as store:
+        written = dict(store.query("SELECT id, subject FROM verdicts"))
+        spanning = store.query("SELECT count(*) FROM (SELECT held.id FROM (SELECT id, unnest(claim_ids) AS claim_id FROM verdicts) AS held "
+                               "JOIN claims ON claims.id = held.claim_id GROUP BY held.id HAVING count(DISTINCT subject) > 1)")[0][0]
+    assert None not in written.values() or spanning, "a verdict is given no subject only when its claims span several"
+    assert sum(subject is None for subject in written.values()) == spanning
+    with duckdb.connect(str(path)) as raw:  # the table as version 4 left it: no subject column
+        raw.execute("CREATE TABLE version_4 AS SELECT * EXCLUDE (subject) FROM verdicts; DROP TABLE verdicts; "
+                    "ALTER TABLE version_4 RENAME TO verdicts; CREATE UNIQUE INDEX verdicts_id ON verdicts (id); "
+                    "UPDATE settings SET value = '4' WHERE key = 'schema_version'").fetchall()
+    with Store(str(path)) as store:
+        assert store.schema_version() == 5
+        assert dict(store.query("SELECT id, subject FROM verdicts")) == written
 
 
 def test_a_new_store_records_the_current_version_and_reopening_migrates_nothing(db_path: Path) -> None:

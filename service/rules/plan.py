@@ -383,6 +383,12 @@ class RulePlan:
             return Compare("=", Const(1), Const(0))
         return options[0] if len(options) == 1 else AnyOf(tuple(options))
 
+    @property
+    def one_subject(self) -> bool:
+        """Whether every claim of each verdict shares one subject: no binding names a subject
+        literally, and every binding's subject is tied to the first's."""
+        return not self.literal_subjects and not self.untied_to(self.bindings[0].name)
+
     def untied_to(self, name: str) -> list[str]:
         """Bindings whose subject is not fixed by ``name``'s claim's subject or by a literal.
 
