@@ -40,14 +40,10 @@ def session() -> Iterator[object]:
         if os.environ.get("TALLY_REQUIRE_SPARK"):
             pytest.fail(f"the Spark tests cannot run: {missing}")
         pytest.skip(f"the Spark tests need pyspark and a Java runtime: {missing}")
-    with spark.spark_session("local[2]", settings=FEW_CLAIMS) as opened:
+    # the tests' stores are small (9 to 10 000 claims): the settings `tally check` gives local
+    # mode over a small store (service/spark.py, SMALL_LOCAL_SETTINGS); only the time differs
+    with spark.spark_session("local[2]", settings=spark.SMALL_LOCAL_SETTINGS) as opened:
         yield opened
-
-
-# The tests' stores are small: compiling Java for each rule's wide projections took longer
-# than running them interpreted (seed fixtures: 90 s against 25 s of rule SQL here, with the
-# machine busy).  Spark computes the same values either way; only the time differs.
-FEW_CLAIMS = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 
 
 def tally(*args: str | Path) -> Result:
@@ -67,11 +63,12 @@ def duckdb_rows(store: Store, book: RuleBook) -> dict[str, tuple]:
 def spark_rows(session, store: Store, book: RuleBook, folder: Path) -> dict[str, tuple]:
     """The same, from Spark over the store's claims exported to Parquet."""
     claims = spark.read_claims(session, str(spark.export_claims(store, folder)))
-    verdicts, _ = spark.verdict_rows(session, claims, book.current)
+    kept: list = []
+    verdicts, _ = spark.verdict_rows(session, claims, book.current, kept=kept)
     try:
         return {row["id"]: (row["rule"], list(row["claim_ids"]), row["status"], *[row[c] for c in spark.VERDICT_FIELDS[5:]]) for row in verdicts.collect()}
     finally:
-        session.catalog.clearCache()
+        spark.release(kept)
 
 
 def assert_same_verdicts(expected: dict[str, tuple], found: dict[str, tuple]) -> None:
