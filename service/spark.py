@@ -121,6 +121,28 @@ SESSION_SETTINGS = {
 NEW_SESSION_SETTINGS = {"spark.ui.showConsoleProgress": "false"}
 # Local mode only: a small job needs no UI and few shuffle partitions (200 by default, 1 s of tasks).
 LOCAL_SETTINGS = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4", "spark.driver.host": "127.0.0.1"}
+# A small job (a few dozen to 10 000 claims) is all overhead: starting the JVM, analysing and
+# planning each rule's SQL, scheduling tasks.  Measured with `tally check --engine spark` on the
+# seeds (89 claims) and on the bench's 10 000, in JVM CPU seconds (the machine was too loaded
+# for wall times to mean much; docs/spark.md, How fast, and why, has the table):
+SMALL_JOB_SETTINGS = {
+    # Java code generated and compiled for each rule's wide projections costs more than
+    # running them interpreted: the same values, sooner (-2 s on the seeds, with C1 below)
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    # one task a stage rather than 4 to 200, and no re-planning between stages (-2.6 s)
+    "spark.sql.shuffle.partitions": "1",
+    "spark.sql.adaptive.enabled": "false",
+}
+# The JIT's quick tier only (C1): the optimising compiler spent more CPU compiling Spark's
+# analyser and planner than it ever saved on a job this short (seeds: 51 -> 27 s of the JVM's
+# CPU for the rules; 10 000 claims: 53 -> 31 s with the settings above; start 14 -> 9 s).
+QUICK_JVM = "-XX:TieredStopAtLevel=1"
+# Local mode over at most SMALL_STORE claims: the settings above, and the one JVM (driver and
+# executor in local mode) started with QUICK_JVM.  Measured up to 10 000 claims; a larger
+# store keeps Spark's defaults, built for long jobs.
+SMALL_STORE = 20_000
+SMALL_LOCAL_SETTINGS = {**SMALL_JOB_SETTINGS, "spark.driver.extraJavaOptions": QUICK_JVM}
 # A master on this machine's loopback has its workers, so its executors, on this machine: the
 # driver listens on loopback too, where they reach it, and not on the address the host name
 # resolves to (a network's, which offers the driver's ports to it, or none at all offline).
@@ -272,20 +294,15 @@ def verdict_rows(
 ) -> tuple[DataFrame, dict[str, float]]:
     """Every rule's verdicts over ``claims``, one DataFrame (:data:`VERDICT_SCHEMA`); seconds per rule.
 
-    Each rule's rows are computed and kept (persisted) one rule at a time, as the DuckDB
-    engine times them; the claims are kept too, as every rule reads them.  What is kept is
-    added to ``kept``, for the caller to ``unpersist`` when done.
+    Each rule's rows are computed and kept (:func:`keep`) one rule at a time, as the DuckDB
+    engine times them; the claims and their readings are kept first, as every rule reads
+    them.  What is kept is added to ``kept``, for the caller to :func:`release` when done.
     """
-    from pyspark import StorageLevel
-
     kept = [] if kept is None else kept
-    claims = claims.persist(StorageLevel.MEMORY_AND_DISK)
-    kept.append(claims)
+    claims = keep(claims, kept)
     claims.createOrReplaceTempView(CLAIMS)
     for by_source, name in READINGS.items():  # what the rules' scalar bindings bind (sql.readings_select)
-        readings = session.sql(readings_select(by_source).sql(dialect="spark")).persist(StorageLevel.MEMORY_AND_DISK)
-        kept.append(readings)
-        readings.createOrReplaceTempView(name)
+        keep(session.sql(readings_select(by_source).sql(dialect="spark")), kept).createOrReplaceTempView(name)
     parts, timings = [], {}
     # Without a claim naming both an origin and a release no verdict can be revised: the rules'
     # SQL then leaves the release reading out (the same verdicts; a third of the plan, which
@@ -297,17 +314,35 @@ def verdict_rows(
         if on_rule is not None:
             on_rule(rule_id, done, len(rules.compiled))
         started = time.perf_counter()
-        rows = _with_roles(session.sql(spark_sql(compiled)), compiled).persist(StorageLevel.MEMORY_AND_DISK)
-        rows.count()
+        parts.append(keep(_with_roles(session.sql(spark_sql(compiled)), compiled), kept))
         timings[rule_id] = time.perf_counter() - started
-        parts.append(rows)
-        kept.append(rows)
     if not parts:
         return session.createDataFrame([], VERDICT_SCHEMA), timings
     verdicts = parts[0]
     for part in parts[1:]:
         verdicts = verdicts.unionByName(part)
     return verdicts, timings
+
+
+def keep(frame: DataFrame, kept: list[DataFrame]) -> DataFrame:
+    """``frame`` computed now and kept in the executors (memory, then disk), as a DataFrame whose plan is those rows.
+
+    A local checkpoint rather than ``persist``: a persisted frame keeps its whole plan, so
+    every query over it (each rule over the claims' and readings' views, the union of the
+    rules' rows) analyses, looks up in the cache and ships to each task every plan beneath
+    it again.  On the seeds that was a third of the driver's time, and 2 to 3 s of task
+    deserialisation for each query over the union (docs/spark.md, How fast, and why).  The
+    price: a kept block lost with its executor fails the job instead of being recomputed.
+    """
+    kept_frame = frame.localCheckpoint(eager=True)
+    kept.append(kept_frame)
+    return kept_frame
+
+
+def release(kept: Sequence[DataFrame]) -> None:
+    """Free what :func:`keep` kept: a local checkpoint's blocks stay until its RDD is unpersisted."""
+    for frame in kept:
+        frame._jdf.queryExecution().analyzed().rdd().unpersist(False)  # the LogicalRDD's rows; DataFrame.unpersist frees a cache only
 
 
 def _with_roles(rows: DataFrame, compiled: CompiledRule) -> DataFrame:
@@ -433,24 +468,32 @@ def check(
         if claims_path is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tally-spark-", dir=workdir)))
             claims_path = str(export_claims(store, folder))
-        session = stack.enter_context(spark_session(master))
+        session = stack.enter_context(spark_session(master, settings=_settings_for(master, store)))
         claims = read_claims(session, claims_path)
         started = time.perf_counter()
         kept: list[DataFrame] = []
-        stack.callback(lambda: [frame.unpersist() for frame in kept])
+        stack.callback(release, kept)
         verdicts, timings = verdict_rows(session, claims, rules, on_rule, kept)
         if out is not None:
             verdicts.write.mode("errorifexists").parquet(out)
         seconds = time.perf_counter() - started
         counts = {(r["rule"], r["status"]): r["count"] for r in verdicts.groupBy("rule", "status").count().collect()}
         chosen = _listed(verdicts, claims, status, subject)
-        total = chosen.count()
+        # the counts already hold the total of a status: a job less (a second or more on a small store)
+        total = chosen.count() if subject is not None else sum(n for (_, s), n in counts.items() if status in (None, s))
         page = ordered(chosen, rules)
         rows = page.limit(limit).collect() if limit is not None else page.collect()
         listed = [(verdict_row(row, rules), None) for row in rows]
         words_from = store if store is not None else ParquetClaims(claims)
         rendered = checking.render(words_from, rules, listed)  # type: ignore[arg-type]
     return SparkCheck(list(rules.rules), counts, timings, seconds, total, listed, rendered)
+
+
+def _settings_for(master: str, store: Store | None) -> dict[str, str] | None:
+    """:data:`SMALL_LOCAL_SETTINGS` for local mode over a small store; None (Spark's own) otherwise."""
+    if master.startswith("local") and store is not None and store.count_claims() <= SMALL_STORE:
+        return SMALL_LOCAL_SETTINGS
+    return None
 
 
 def _listed(verdicts: DataFrame, claims: DataFrame, status: str | None, subject: str | None) -> DataFrame:

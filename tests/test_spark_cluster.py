@@ -32,13 +32,14 @@ pytestmark = pytest.mark.xdist_group("spark")
 # diagnoses (same-figure), an implausible figure (share-change-in-points), consistent pairs and
 # a category's text (same-category).  The engine's equality on every rule is test_spark.py's.
 RULES = ("same-figure", "same-category", "share-change-in-points")
-# The driver's settings, read by the `tally check` process from SPARK_CONF_DIR as any Spark
-# job reads them: the seeds are tiny, so Java code generation for each rule's wide projections
-# and 200 shuffle partitions only cost time (test_spark.py's FEW_CLAIMS, for the same reason).
+# The job's settings, read by the `tally check` process from SPARK_CONF_DIR as any Spark job
+# reads them: the seeds are tiny, so what local mode gets over a small store (service/spark.py,
+# SMALL_JOB_SETTINGS: no Java code generation, one shuffle partition, no adaptive re-planning)
+# and the JIT's quick tier for the driver's JVM and the executor's (QUICK_JVM).
 DRIVER_SETTINGS = {
-    "spark.sql.codegen.wholeStage": "false",
-    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
-    "spark.sql.shuffle.partitions": "2",
+    **spark.SMALL_JOB_SETTINGS,
+    "spark.driver.extraJavaOptions": spark.QUICK_JVM,
+    "spark.executor.extraJavaOptions": spark.QUICK_JVM,
 }
 DEADLINE = 600.0  # seconds; only a hung job waits this long (a loaded machine took 70 s)
 
