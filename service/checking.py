@@ -108,8 +108,9 @@ def _anchored(store: Store, rules: RuleSet, claim: Claim, connection: Connection
     conditions = neighbourhood_conditions("subject", reach.literal_subjects, reach.untied)
     neighbourhood = store.neighbourhood(conditions, claim.subject, connection)
     rows: list[VerdictRow] = []
+    grouped = local.Grouped(neighbourhood.rows)
     for plan in reach.plans:
-        rows += local.execute(plan, neighbourhood.rows, anchor=claim.id)
+        rows += local.execute(plan, grouped, anchor=claim.id)
     return rows, neighbourhood
 
 
@@ -162,9 +163,10 @@ def _recompute_around(store: Store, rules: RuleSet, claims: Sequence[Claim], con
     rows = {row[0]: row for subject in subjects for row in store.neighbourhood(conditions, subject, connection).rows}
     core = {claim.id for claim in claims} | {claim_id for claim_id, row in rows.items() if row[_SUBJECT] in subjects}
     timings, found = {}, []
+    grouped = local.Grouped(list(rows.values()))
     for plan in reach.plans:
         started = time.perf_counter()
-        found += [row for row in local.execute(plan, list(rows.values())) if not core.isdisjoint(row.roles_ids)]
+        found += [row for row in local.execute(plan, grouped) if not core.isdisjoint(row.roles_ids)]
         timings[plan.rule.id] = time.perf_counter() - started
     store.replace_verdicts_held(found, [plan.rule.id for plan in reach.plans], subjects, _subjects_of(rows.values()), connection)
     return timings

@@ -11,6 +11,7 @@ own status never changes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import msgspec
 
@@ -40,9 +41,11 @@ def diagnose(
     if row.status not in DIAGNOSED:
         return []
     row = representatives(plan, row)
+    # each claim's executor row, made once: every re-reading of one figure runs the rule again over the others
+    rows = {claim_id: executor_row(claims[claim_id]) for claim_id in row.roles_ids}
     found = []
     for mechanism in mechanisms:
-        tried = [(_RANK[again.status], n, again, role, claim, reading) for n, (role, claim, reading, again) in enumerate(_readings(plan, row, claims, mechanism, language_of))]
+        tried = [(_RANK[again.status], n, again, role, claim, reading) for n, (role, claim, reading, again) in enumerate(_readings(plan, row, claims, rows, mechanism, language_of))]
         if not tried:
             continue
         _, _, again, role, claim, reading = min(tried, key=lambda t: (t[0], t[1]))
@@ -75,7 +78,12 @@ def representatives(plan: RulePlan, row: VerdictRow) -> VerdictRow:
 
 
 def _readings(
-    plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], mechanism: Mechanism, language_of: Callable[[str], str]
+    plan: RulePlan,
+    row: VerdictRow,
+    claims: dict[str, Claim],
+    rows: dict[str, tuple[Any, ...]],
+    mechanism: Mechanism,
+    language_of: Callable[[str], str],
 ) -> Iterator[tuple[str, Claim, Reading, VerdictRow]]:
     """(role, the figure re-read, the reading, the verdict under it) for every reading that still binds the rule."""
     for role, ids in row.roles.items():
@@ -86,14 +94,14 @@ def _readings(
             for reading in mechanism.readings:
                 others = [claims[i] for i in row.roles_ids if i != claim_id]
                 changed = reread(claim, reading, language_of(claim.source), others)
-                if changed is not None and (again := _again(plan, row, claims, changed)) is not None:
+                if changed is not None and (again := _again(plan, row, rows, changed)) is not None:
                     yield role, changed, reading, again
 
 
-def _again(plan: RulePlan, row: VerdictRow, claims: dict[str, Claim], changed: Claim) -> VerdictRow | None:
+def _again(plan: RulePlan, row: VerdictRow, rows: dict[str, tuple[Any, ...]], changed: Claim) -> VerdictRow | None:
     """The rule's verdict over the same figures in the same roles, one of them re-read; None if it no longer binds them."""
-    rows = [executor_row(changed if claim_id == changed.id else claims[claim_id]) for claim_id in sorted(row.roles_ids)]
-    found = [verdict for verdict in local.execute(plan, rows) if verdict.roles_ids == row.roles_ids]
+    read = [executor_row(changed) if claim_id == changed.id else rows[claim_id] for claim_id in sorted(row.roles_ids)]
+    found = [verdict for verdict in local.execute(plan, read) if verdict.roles_ids == row.roles_ids]
     # The same roles; else the same claims the other way round: a symmetric pair is ordered by
     # its readings' keys, and re-reading a figure changes its key.
     return next((verdict for verdict in found if verdict.roles == row.roles), found[0] if found else None)

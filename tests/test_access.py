@@ -7,6 +7,7 @@ the suite's other apps have no token set (loopback mode) and are reached as 127.
 from __future__ import annotations
 
 import hmac
+import inspect
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,6 +117,17 @@ def test_with_the_write_token_alone_rule_changes_are_refused_to_everyone(app_wit
         assert_problem(client.post("/rules/reload"), 401, "Authorization")
         body = assert_problem(client.post("/rules/reload", headers=BEARER_WRITE), 403, "Authorization")
         assert "TALLY_ADMIN_TOKEN" in body["detail"]
+
+
+def test_every_guard_runs_on_the_event_loop(app_with: Any) -> None:
+    """A plain function guard is run in Litestar's thread pool: a POST /claims passed four, four hops to a
+    thread and back before its handler ran (each a wait for a thread under load).  Ours are coroutines."""
+    with app_with(write_token=WRITE, admin_token=ADMIN) as client:
+        guards = {guard for route in client.app.routes for handler in getattr(route, "route_handlers", []) for guard in handler.resolve_guards()}
+    assert guards
+    ours = {getattr(guard, "func", guard): guard for guard in guards if getattr(guard, "func", guard).__module__.startswith("service.")}
+    assert {function.__name__ for function in ours} >= {"writers", "admins", "body_within_limit", "accept_media_type", "desk_signed_in"}
+    assert [function.__name__ for function, guard in ours.items() if not inspect.iscoroutinefunction(guard)] == []
 
 
 def test_dry_runs_stay_open(guarded: TestClient) -> None:

@@ -107,6 +107,10 @@ def is_loopback(host: str) -> bool:
 
 
 # --- guards ------------------------------------------------------------------------------
+#
+# Every guard here (and bodies.accept_media_type, openapi.documented_paths_only) is async
+# though it awaits nothing: Litestar runs a plain function guard in its thread pool, and a
+# POST /claims passed four of them, four hops to a thread and back before its handler ran.
 
 
 def access_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Access:
@@ -117,13 +121,13 @@ def _writes(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHa
     return connection.scope.get("method") not in SAFE_METHODS and not handler.opt.get("dry_run")
 
 
-def writers(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def writers(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Guard of a JSON controller that writes: its reads stay open, its writes need the write (or admin) token."""
     if _writes(connection, handler):
         _require_bearer(connection, "write")
 
 
-def admins(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def admins(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Guard of the rules: reading them is open, changing them needs the admin token."""
     if _writes(connection, handler):
         _require_bearer(connection, "admin")
@@ -175,7 +179,7 @@ class SignInRequired(Exception):
         self.back_to = back_to
 
 
-def desk_signed_in(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def desk_signed_in(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Guard of the desk's forms: a write needs a session signed in with a token (the JSON API's bearer rule, for a browser)."""
     if not _writes(connection, handler) or access_of(connection).loopback_only:
         return
@@ -184,7 +188,7 @@ def desk_signed_in(connection: ASGIConnection[Any, Any, Any, Any], handler: Base
         raise SignInRequired(path.rsplit("/", 1)[0] if path.endswith(("/retract", "/correct")) else path)
 
 
-def loopback_host(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def loopback_host(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """With no token set, only a request addressed to a loopback name is answered (no DNS rebinding).
 
     Litestar's AllowedHostsConfig is not used: it matches the Host header with its port
@@ -197,7 +201,7 @@ def loopback_host(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseR
         )
 
 
-def body_within_limit(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def body_within_limit(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """A declared body over the limit is refused before it is read; Litestar's own limit catches an undeclared one."""
     limit: int = connection.app.state.max_body_bytes
     declared = connection.headers.get("content-length", "")

@@ -55,7 +55,7 @@ class MalformedBody(ClientError):
     slug = "malformed-body"
 
 
-def accept_media_type(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def accept_media_type(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """A guard on the whole app: refuse a body of a type the route does not take, from the headers alone."""
     if connection.scope["type"] != "http" or connection.scope["method"] not in BODY_METHODS:
         return

@@ -227,7 +227,7 @@ def schema_router(path: str = "/schema") -> Router:
     return Router(path, route_handlers=[], include_in_schema=False, guards=[documented_paths_only])
 
 
-def documented_paths_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def documented_paths_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Litestar answers a path under /schema that no viewer serves with an HTML page of its own
     (its catch-all handler, the one route there with a ``path`` parameter): a 404 problem instead."""
     if "path" in connection.path_params:

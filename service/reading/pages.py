@@ -8,8 +8,6 @@ candidates' offsets refer to, so it is returned with them.
 
 from __future__ import annotations
 
-import trafilatura
-
 from service.errors import InvalidField
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -38,6 +36,10 @@ def article_text(name: str, data: bytes, field: str = "file") -> tuple[str, bool
         if name and not name.lower().endswith(TEXT_SUFFIXES) and "." in name.rsplit("/", 1)[-1]:
             raise InvalidField(field, f"{name!r} is neither .txt nor .html: upload the article as text or as the web page")
         return text, False
+    # Imported here, by the one upload that needs it: trafilatura and lxml were a third of a
+    # second of every server's start (and of every ``tally`` command's).
+    import trafilatura
+
     extracted = trafilatura.extract(text, include_comments=False, include_tables=True, deduplicate=True)
     if not extracted or not extracted.strip():
         raise InvalidField(field, "no article text found in this HTML page (trafilatura found no body): paste the text instead")
