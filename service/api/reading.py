@@ -28,6 +28,7 @@ from babel.numbers import format_decimal, format_scientific
 from service.claims import IntervalOut
 from service.intervals import Interval
 from service.periods import Period, PeriodError
+from service.reading.steps import Number
 from service.rules.explain import Digits
 from service.units import base_factor
 
@@ -130,6 +131,17 @@ class DeskNumbers:
         if low == high:
             return f"{low} {words}".strip()
         return (_("%(low)s to %(high)s") % {"low": low, "high": high} + " " + words).strip()
+
+    def step_number(self, number: Number) -> str:
+        """A number a figure's reading found (``service.reading.steps``), in full and grouped: ``1 135 000 000``, ``0,005``, ``+∞``.
+
+        The reading's exact decimal is written with the digits it has (``1,10`` keeps its zero), as the engine's
+        numbers are by :func:`babel_numerals`; an open end is the sign of infinity, which reads alike in every language.
+        """
+        value = number.value
+        if value.is_infinite():
+            return "+∞" if value > 0 else "−∞"
+        return self.write(value if value.as_tuple().exponent <= 0 else Decimal(int(value)), True)
 
     def margin(self, verdict: Any) -> str:
         """A verdict's margin with its unit (``80.0 M MAD``), or "" when it has none."""
