@@ -361,7 +361,7 @@ def _within_measure(parsed: ParsedFigure, measure: str, reading: list[Step]) -> 
 
 def _general(bound: float) -> Number:
     """A cut's bound, written for the API as ``{bound:g}`` writes it."""
-    return Number(Decimal(repr(bound)).normalize() if bound else Decimal(0), format(bound, "g"))
+    return Number(Decimal(repr(bound)), format(bound, "g"))
 
 
 def reading_steps(claim: Claim, source: Source | None) -> list[Step] | None:

@@ -1096,7 +1096,7 @@ def _qualified(base: _Bounds, number: _Number, qualifier: _Token, steps: list[St
 
 def _number_bounds(reading: _Reading, number: _Number, rounding: Rounding, steps: list[Step]) -> _Bounds:
     """The interval of the printed number with its qualifier and its sign, still unscaled."""
-    steps.append(step(say.read_as, number.text, Number(number.value, str(number.value)), number.how))
+    steps.append(step(say.read_as, number.text, Number(number.value, str(number.value), printed=True), number.how))
     falling = number.negative or (reading.direction is not None and reading.direction.value < 0)
     bounds = _rounding_bounds(number, rounding, falling, steps)
     if reading.qualifier is not None:
@@ -1226,8 +1226,8 @@ def _power_of_ten(factor: Decimal) -> str:
 
 
 def _number(value: Decimal) -> Number:
-    """A number a step names, written for the API as :func:`_show` writes it (and for a page without its trailing zeros, as that does)."""
-    return Number(value.normalize() if value else Decimal(0), _show(value))
+    """A number a step names, written for the API as :func:`_show` writes it."""
+    return Number(value, _show(value))
 
 
 def _show(number: Decimal) -> str:

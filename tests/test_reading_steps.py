@@ -265,12 +265,12 @@ def test_a_claim_page_shows_its_steps_in_the_page_s_language(desk: tuple[TestCli
     assert client.get(f"/claims/{claim.id}", params={"lang": lang}).json()["reading"] == claim.reading
 
 
-def test_a_claim_page_shows_a_reading_it_cannot_read_again_as_stored_marked_english(desk: tuple[TestClient, Store]) -> None:
-    client, store = desk
-    [claim] = [c for c in store.list_claims(limit=1000).items if c.figure == LEVEL_114][:1]
+def test_a_claim_page_shows_a_reading_it_cannot_read_again_as_stored_marked_english(seeded_store: Store, rules: RuleBook) -> None:
+    [claim] = [c for c in seeded_store.list_claims(limit=1000).items if c.figure == LEVEL_114][:1]
     older = msgspec.structs.replace(claim, id="c-000000older", reading=["'1,14' read as 1.14", "result: [1135000000, 1145000000] MAD"])
-    store.add_claim(older)
-    listed = reading_list(client.get(f"/desk/claims/{older.id}", params={"lang": "fr"}).text)
+    seeded_store.add_claim(older)  # as an older reader stored it
+    with TestClient(create_app(settings_for(seeded_store.path), seeded_store, rules), base_url=LOOPBACK) as client:
+        listed = reading_list(client.get(f"/desk/claims/{older.id}", params={"lang": "fr"}).text)
     assert listed.get("lang") == "en" and [li.text_content() for li in listed.iter("li")] == older.reading
 
 

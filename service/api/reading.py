@@ -135,12 +135,15 @@ class DeskNumbers:
     def step_number(self, number: Number) -> str:
         """A number a figure's reading found (``service.reading.steps``), in full and grouped: ``1 135 000 000``, ``0,005``, ``+∞``.
 
-        The reading's exact decimal is written with the digits it has (``1,10`` keeps its zero), as the engine's
-        numbers are by :func:`babel_numerals`; an open end is the sign of infinity, which reads alike in every language.
+        A number read as printed keeps its digits (``1,10`` read as 1,10); any other is written without
+        trailing zeros, as the API's English writes it.  An open end is the sign of infinity, which reads
+        alike in every language.
         """
         value = number.value
         if value.is_infinite():
             return "+∞" if value > 0 else "−∞"
+        if not number.printed:
+            value = value.normalize() if value else Decimal(0)  # never "-0"
         return self.write(value if value.as_tuple().exponent <= 0 else Decimal(int(value)), True)
 
     def margin(self, verdict: Any) -> str:
