@@ -72,10 +72,9 @@ def western_digit(char: str) -> str | None:
     return None
 
 
-def digit_script(printed: str) -> str:
-    """Which Arabic digits a printed number uses ('' for Western digits only)."""
-    scripts = [name for digits, name in ((ARABIC_INDIC_DIGITS, "Arabic-Indic digits"), (PERSIAN_DIGITS, "Persian digits")) if any(c in digits for c in printed)]
-    return " and ".join(scripts)
+def digit_scripts(printed: str) -> tuple[str, ...]:
+    """Which Arabic digits a printed number uses: ``arabic-indic``, ``persian``, both, or () for Western digits only."""
+    return tuple(name for digits, name in ((ARABIC_INDIC_DIGITS, "arabic-indic"), (PERSIAN_DIGITS, "persian")) if any(c in digits for c in printed))
 
 
 def is_skipped(char: str) -> bool:

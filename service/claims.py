@@ -12,7 +12,9 @@ import datetime
 import hashlib
 import math
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from functools import partial
 from typing import Annotated, Literal
 
 import msgspec
@@ -22,6 +24,8 @@ from service.figures import DirectionError, FigureError, ParsedFigure, Rounding,
 from service.intervals import Interval
 from service.origins import OriginKey, Released, checked_release
 from service.periods import Period, PeriodError
+from service.reading import steps as say
+from service.reading.steps import Bounds, Number, Step, step
 from service.sources import Source, SourceId
 from service.texts import KEY_PATTERN, SUBJECT_PATTERN, Passage
 from service.units import base_factor
@@ -188,11 +192,13 @@ def build_claim(body: ClaimIn, source: Source, parse: FigureReader = parse_figur
     compared_to = _compared_to(body, period)
     figure_text, parsed = _read_figure(body, source, parse)
     interval = text = None
-    reading = [] if parsed is None else list(parsed.explanation)
+    reading: list[str] = []
     if parsed is None:
         text = figure_text.strip()
     else:
-        interval = IntervalOut.of(_within_measure(parsed, body.measure, reading), parsed.unit)
+        cuts: list[Step] = []
+        interval = IntervalOut.of(_within_measure(parsed, body.measure, cuts), parsed.unit)
+        reading = [*parsed.explanation, *say.said(cuts)]
     claim = Claim(
         id="",
         source=body.source,
@@ -332,7 +338,7 @@ def _structured_text(body: ClaimIn) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _within_measure(parsed: ParsedFigure, measure: str, reading: list[str]) -> Interval:
+def _within_measure(parsed: ParsedFigure, measure: str, reading: list[Step]) -> Interval:
     """The parsed interval cut to what the measure can be; every cut is added to the reading."""
     allowed = UNITS_OF_MEASURE[measure]
     if parsed.unit not in allowed:
@@ -343,14 +349,77 @@ def _within_measure(parsed: ParsedFigure, measure: str, reading: list[str]) -> I
             raise InvalidField("figure", f"a {measure} cannot be negative; this figure reads as {interval.lo:g} to {interval.hi:g}")
         if interval.lo < 0:
             interval = interval.clamp_below(0.0)
-            reading.append(f"a {measure} is not negative: [{interval.lo:g}, {interval.hi:g}]")
+            reading.append(step(say.not_negative, measure, Bounds(_general(interval.lo), _general(interval.hi))))
     if measure == "share":
         if interval.lo > 100.0:
             raise InvalidField("figure", "a share is a part of a whole: it cannot exceed 100 %")
         if interval.hi > 100.0:
             interval = Interval(interval.lo, 100.0)
-            reading.append(f"a share is at most 100 %: [{interval.lo:g}, 100]")
+            reading.append(step(say.share_at_most_all, Bounds(_general(interval.lo), Number(Decimal(100), "100"))))
     return interval
+
+
+def _general(bound: float) -> Number:
+    """A cut's bound, written for the API as ``{bound:g}`` writes it."""
+    return Number(Decimal(repr(bound)), format(bound, "g"))
+
+
+def reading_steps(claim: Claim, source: Source | None) -> list[Step] | None:
+    """The claim's reading as steps a page says in its language; None when they cannot be had again.
+
+    The steps are read again from what the claim keeps (its figure, the unit and direction given
+    beside it, by its source's language and rounding) rather than stored beside the English:
+    reading one figure is deterministic and takes a fraction of a millisecond, the English
+    ``reading`` stays the one thing stored (no second column, no schema change), and the steps can
+    be checked against it.  They are kept only when, said in English, they are the stored reading
+    word for word: a claim stored by an older reader, or under a rounding its source has since
+    changed, keeps its English (None) rather than a page saying a reading other than the one its
+    verdicts were judged on.
+    """
+    if not claim.reading:
+        return []
+    if source is None or claim.interval is None:
+        return None
+    for parsed in _read_again(claim, source):
+        cuts: list[Step] = []
+        try:
+            _within_measure(parsed, claim.measure, cuts)
+        except InvalidField:
+            continue
+        steps = [*parsed.steps, *cuts]
+        if say.said(steps) == claim.reading:
+            return steps
+    return None
+
+
+def _read_again(claim: Claim, source: Source) -> Iterator[ParsedFigure]:
+    """The claim's figure read as :func:`build_claim` may have read it: printed, else the structured value its text joins.
+
+    A claim posted as ``value`` + ``unit`` (+ ``qualifier``) keeps them joined in ``figure``
+    (:func:`_structured_text`), and the value as posted, a JSON number or a string: each way of
+    splitting the text back is tried, and :func:`reading_steps` keeps the one whose English is the
+    stored reading.
+    """
+    readings = [partial(parse_figure, claim.figure, source.language, source.rounding, claim.unit, claim.direction)]
+    if claim.unit is None and claim.direction is None:
+        words = claim.figure.split()
+        for at, value in enumerate(words[:-1]):
+            qualifier, unit = " ".join(words[:at]) or None, " ".join(words[at + 1 :])
+            for posted in _as_posted(value):
+                readings.append(partial(figure_from_value, posted, unit, qualifier, source.language, source.rounding))
+    for read in readings:
+        try:
+            yield read()
+        except ValueError:  # FigureError among them: not the way this claim was read
+            continue
+
+
+def _as_posted(value: str) -> list[float | str]:
+    """A structured value as it may have been posted: a JSON number (written by ``str()``) or a string."""
+    try:
+        return [float(value), value]
+    except ValueError:
+        return [value]
 
 
 def _printed(parsed: ParsedFigure | None) -> Literal["number", "direction", "words", "text"]:

@@ -156,6 +156,8 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from service import arabic
 from service.intervals import Interval
+from service.reading import steps as say
+from service.reading.steps import Bounds, Number, Step, step
 from service.units import to_canonical
 
 __all__ = [
@@ -214,7 +216,8 @@ class ParsedFigure(msgspec.Struct, frozen=True):
     unit: str
     value: float | None
     qualifier: str | None
-    explanation: list[str]
+    explanation: list[str]  # the steps in the API's English (a contract: other tools read it)
+    steps: tuple[Step, ...] = ()  # the same steps, to be said in another language (service.reading.steps)
 
 
 # --- vocabulary ---------------------------------------------------------------
@@ -384,11 +387,6 @@ _PRESS_GROUP_SEPARATORS = {"fr": "."}
 _PRESS_LOCALES = {"ar": arabic.PRESS_LOCALE}
 _AR_DECIMAL, _AR_GROUP = arabic.ARABIC_DECIMAL_SEPARATOR, arabic.ARABIC_GROUP_SEPARATOR
 _AR_COMMA = arabic.ARABIC_COMMA
-_PLACE_NAMES = {
-    6: "millions", 5: "hundreds of thousands", 4: "tens of thousands", 3: "thousands",
-    2: "hundreds", 1: "tens", 0: "units", -1: "tenths", -2: "hundredths",
-    -3: "thousandths", -4: "ten-thousandths", -5: "hundred-thousandths", -6: "millionths",
-}  # fmt: skip
 
 
 # --- folding ------------------------------------------------------------------
@@ -600,7 +598,7 @@ class _Number:
     value: Decimal
     unit_of_last_digit: Decimal
     unit_of_last_significant_digit: Decimal
-    how: str
+    how: tuple[Step, ...]  # how its digits were read, fragments of the "read as" step (service.reading.steps)
 
     @property
     def magnitude(self) -> Decimal:
@@ -646,14 +644,14 @@ def _read_number(printed: str, lang: str, whole_text: str) -> _Number:
     sign = "-" if match["sign"] == "-" else ""
     value = Decimal(f"{sign}{integer}.{decimals}" if decimals else f"{sign}{integer}")
     unit_of_last_digit = Decimal(1).scaleb(-len(decimals))
-    if script := arabic.digit_script(printed):
-        how = f"{script}, {how}" if how else script
+    if scripts := arabic.digit_scripts(printed):
+        how = (step(say.digits, scripts), *how)
     return _Number(printed, value, unit_of_last_digit, _last_significant(integer, decimals), how)
 
 
 def _decimal_mark_position(
     runs: list[str], separators: list[str], lang: str, printed: str, whole_text: str
-) -> tuple[int | None, str]:
+) -> tuple[int | None, tuple[Step, ...]]:
     """Index of the separator that is the decimal mark (None: an integer), and why."""
     decimal_symbol, groups = _separators(lang)
     if _AR_DECIMAL in separators and _AR_COMMA in separators:
@@ -664,38 +662,35 @@ def _decimal_mark_position(
         return _arabic_decimal_mark(separators, _AR_COMMA, printed, whole_text)
     punctuation = [(i, sep) for i, sep in enumerate(separators) if sep in ".,"]
     spaced = any(sep in _SPACES + _AR_GROUP for sep in separators)
-    spaces = f"'{_AR_GROUP}'s" if _AR_GROUP in separators else "spaces"
+    spaces = step(say.groups, _AR_GROUP if _AR_GROUP in separators else " ")
     if not punctuation:
-        return None, f"{spaces} group thousands" if spaced else ""
+        return None, (spaces,) if spaced else ()
     last_index, last = punctuation[-1]
     others = {sep for _, sep in punctuation[:-1]}
     if last_index != len(separators) - 1:
         raise FigureError(whole_text, printed, "has digits grouped after its decimal mark")
     if others and last not in others:
-        return last_index, f"{_name(others.pop())}s group thousands, {_decimal_name(last)}"
+        return last_index, (step(say.groups, others.pop()), step(say.decimal_mark, last, None))
     if others or len(punctuation) >= 2:
-        return None, f"{_name(last)}s group thousands"
+        return None, (step(say.groups, last),)
     if spaced:
-        return last_index, f"{spaces} group thousands, {_decimal_name(last)}"
+        return last_index, (spaces, step(say.decimal_mark, last, None))
     could_group = len(runs[-1]) == 3 and 1 <= len(runs[0]) <= 3
-    if could_group and last in groups:
-        return None, f"in {lang} a {_name(last)} before three digits groups thousands"
     if could_group:
-        return last_index, f"in {lang} a {_name(last)} before three digits is the decimal mark"
-    return last_index, _decimal_name(last) + ("" if last == decimal_symbol else f", not {lang}'s own")
+        grouping = last in groups
+        return (None if grouping else last_index), (step(say.before_three_digits, lang, last, grouping),)
+    return last_index, (step(say.decimal_mark, last, None if last == decimal_symbol else lang),)
 
 
-def _arabic_decimal_mark(separators: list[str], mark: str, printed: str, whole_text: str) -> tuple[int, str]:
+def _arabic_decimal_mark(separators: list[str], mark: str, printed: str, whole_text: str) -> tuple[int, tuple[Step, ...]]:
     """'٫', or '،' between digits, is only ever a decimal mark: the last separator, after groups of '٬' or spaces only."""
     at = separators.index(mark)
     if at != len(separators) - 1:
         raise FigureError(whole_text, printed, f"has digits or a second mark after its decimal mark '{mark}'")
     if any(sep in ".," for sep in separators):
         raise FigureError(whole_text, printed, f"mixes the Arabic decimal mark '{mark}' with '.' or ','")
-    grouped = f"'{_AR_GROUP}'s group thousands, " if _AR_GROUP in separators else ""
-    if mark == _AR_COMMA:
-        return at, f"{grouped}the Arabic comma '{_AR_COMMA}' between digits is the decimal mark"
-    return at, f"{grouped}the Arabic decimal separator '{_AR_DECIMAL}'"
+    grouped = (step(say.groups, _AR_GROUP),) if _AR_GROUP in separators else ()
+    return at, (*grouped, step(say.arabic_mark, mark))
 
 
 def _check_groups(integer_runs: list[str], printed: str, whole_text: str) -> None:
@@ -714,17 +709,9 @@ def _last_significant(integer: str, decimals: str) -> Decimal:
     return Decimal(1).scaleb(len(integer) - len(integer.rstrip("0")))
 
 
-def _name(separator: str) -> str:
-    return {".": "dot", ",": "comma"}.get(separator, "space")
-
-
-def _decimal_name(separator: str) -> str:
-    return {".": "decimal point", ",": "decimal comma"}[separator]
-
-
 def _number_from_word(token: _Token) -> _Number:
     value = Decimal(token.value)
-    return _Number(token.text, value, Decimal(1), Decimal(1), "number word, an integer")
+    return _Number(token.text, value, Decimal(1), Decimal(1), (step(say.number_word),))
 
 
 def _number_from_float(number: float, whole_text: str) -> _Number:
@@ -735,7 +722,7 @@ def _number_from_float(number: float, whole_text: str) -> _Number:
     places = max(-value.as_tuple().exponent, 0)
     unit = Decimal(1).scaleb(value.as_tuple().exponent)
     significant = unit if places or value == 0 else _last_significant(str(int(abs(value))), "")
-    return _Number(printed, value, unit, max(significant, unit), "the float's repr()")
+    return _Number(printed, value, unit, max(significant, unit), (step(say.float_repr),))
 
 
 # --- reading: tokens -> what was printed ----------------------------------------
@@ -756,7 +743,7 @@ class _Reading:
     multiplier: _Token | None = None
     given_unit: str | None = None  # a unit the text leaves unsaid, given beside it
     given_direction: bool = False  # the direction is printed elsewhere in the sentence, given beside the figure
-    ignored: list[str] = field(default_factory=list)
+    ignored: list[Step] = field(default_factory=list)
 
     def fail(self, part: str, reason: str) -> FigureError:
         return FigureError(self.text, part, reason)
@@ -793,13 +780,13 @@ def _take(reading: _Reading, token: _Token, lang: str) -> None:
     elif kind == "foreign":
         raise reading.fail(token.text, "is a currency other than the dirham: Tally reads dirham figures (a conversion in parentheses after one is context)")
     elif kind == "per":
-        reading.ignored.append(f"per {token.value}")
+        reading.ignored.append(step(say.per, token.value))
     elif kind == "dual":
         _take_dual(reading, token, lang)
     elif kind == "prefix":
-        reading.ignored.append(f"'{token.text}' is a prefix ({token.value}) attached to what follows")
+        reading.ignored.append(step(say.prefix, token.text, token.value))
     else:
-        reading.ignored.append(f"'{token.text}' ignored")
+        reading.ignored.append(step(say.ignored, token.text))
 
 
 def _once(reading: _Reading, slot: str, token: _Token) -> None:
@@ -827,7 +814,7 @@ def _take_dual(reading: _Reading, token: _Token, lang: str) -> None:
         raise reading.fail(token.text, "is a dual (two) after a number; quote one figure at a time")
     kind, value = token.value
     _take_number(reading, _Token("number_word", token.text, 2), lang)
-    reading.number = _Number(token.text, Decimal(2), Decimal(1), Decimal(1), "a dual: two, an integer")
+    reading.number = _Number(token.text, Decimal(2), Decimal(1), Decimal(1), (step(say.dual),))
     _take_unit(reading, _Token(kind, token.text, value))
 
 
@@ -880,7 +867,7 @@ def _take_paren(reading: _Reading, token: _Token) -> None:
         raise reading.fail(token.text, "is not a unit in parentheses")
     if not reading.unit_tokens:
         raise reading.fail(token.text, "repeats no unit printed before it")
-    repeated = _Reading(inner, number=_Number("1", Decimal(1), Decimal(1), Decimal(1), ""))
+    repeated = _Reading(inner, number=_Number("1", Decimal(1), Decimal(1), Decimal(1), ()))
     try:
         for inner_token in inner_tokens:
             _take_unit(repeated, inner_token)
@@ -888,7 +875,7 @@ def _take_paren(reading: _Reading, token: _Token) -> None:
         raise reading.fail(token.text, "is not a unit in parentheses") from exc
     if _conversion(repeated) != _conversion(reading):
         raise reading.fail(token.text, "does not repeat the unit printed before it")
-    reading.ignored.append(f"'{token.text}' repeats the unit")
+    reading.ignored.append(step(say.repeats_unit, token.text))
 
 
 def _take_conversion(reading: _Reading, token: _Token, inner_tokens: list[_Token]) -> None:
@@ -905,7 +892,7 @@ def _take_conversion(reading: _Reading, token: _Token, inner_tokens: list[_Token
         raise reading.fail(token.text, "is not one amount in another currency")
     if reading.currency is None:
         raise reading.fail(token.text, "converts into another currency a figure not printed in dirhams")
-    reading.ignored.append(f"'{token.text}' converts the figure into another currency: context, not a second figure")
+    reading.ignored.append(step(say.converted, token.text))
 
 
 def _given_unit(reading: _Reading, unit: str) -> None:
@@ -931,7 +918,7 @@ def _given_unit(reading: _Reading, unit: str) -> None:
         raise UnitError(reading.text, unit, f"contradicts the unit printed in the figure ({printed})")
     if given_factor != 1 and _conversion(reading)[0] != given_factor:
         raise UnitError(reading.text, unit, f"carries a scale ({_power_of_ten(given_factor)}) the printed figure does not")
-    reading.ignored.append(f"the unit '{unit}' given beside the figure agrees with the one printed")
+    reading.ignored.append(step(say.unit_agrees, unit))
 
 
 DIRECTIONS = {"up": 1, "down": -1}
@@ -962,7 +949,7 @@ def _given_direction(reading: _Reading, direction: str) -> None:
     if printed != sign:
         word = reading.direction.text if reading.direction is not None else number.text
         raise DirectionError(reading.text, direction, f"contradicts the direction printed in the figure ('{word}')")
-    reading.ignored.append(f"the direction '{direction}' given beside the figure agrees with the one printed")
+    reading.ignored.append(step(say.direction_agrees, direction))
 
 
 def _unit_name_tokens(unit: str) -> list[_Token] | None:
@@ -982,7 +969,7 @@ def _unit_name_tokens(unit: str) -> list[_Token] | None:
 
 def _unit_reading(tokens: list[_Token], unit: str, text: str) -> tuple[Decimal, str]:
     """The factor and canonical unit a unit's name stands for, as '1 <unit>' would read."""
-    alone = _Reading(unit, number=_Number("1", Decimal(1), Decimal(1), Decimal(1), ""))
+    alone = _Reading(unit, number=_Number("1", Decimal(1), Decimal(1), Decimal(1), ()))
     try:
         for token in tokens:
             _take_unit(alone, token)
@@ -1044,8 +1031,9 @@ class _Bounds:
     lo: Decimal
     hi: Decimal
 
-    def show(self) -> str:
-        return f"[{_show(self.lo)}, {_show(self.hi)}]"
+    def said(self, brackets: str = "[]") -> Bounds:
+        """The interval as a step names it: its ends as the API writes them and as a page does."""
+        return Bounds(_number(self.lo), _number(self.hi), brackets)
 
     def mirrored(self) -> _Bounds:
         return _Bounds(-self.hi, -self.lo)
@@ -1057,7 +1045,7 @@ class _Bounds:
 _INF = Decimal("Infinity")
 
 
-def _rounding_bounds(number: _Number, rounding: Rounding, falling: bool, steps: list[str]) -> _Bounds:
+def _rounding_bounds(number: _Number, rounding: Rounding, falling: bool, steps: list[Step]) -> _Bounds:
     """The interval of the printed number's size before any qualifier: how the office rounded it.
 
     ``falling`` says the value is negative (a printed minus or a downward word):
@@ -1066,69 +1054,63 @@ def _rounding_bounds(number: _Number, rounding: Rounding, falling: bool, steps: 
     is (8.1, 8.2], stored [8.1, 8.2].
     """
     magnitude, unit = number.magnitude, number.unit_of_last_digit
-    place = _place(unit)
+    place = unit.adjusted()  # the last printed digit's place: -2 for hundredths
     if rounding is Rounding.HALF_UP:
-        steps.append(f"last printed digit is {place}: ±{_show(unit / 2)}")
+        steps.append(step(say.last_digit, place, _number(unit / 2)))
         return _Bounds(magnitude - unit / 2, magnitude + unit / 2)
     if rounding is Rounding.TRUNCATE and magnitude == 0 and not number.signed and not falling:
         # Truncation sends -0.3 and 0.3 alike to 0: only a printed sign or word says which.
-        steps.append(f"last printed digit is {place}, truncated, and an unsigned 0 may be a rise or a fall: ({_show(-unit)}, {_show(unit)})")
-        return _Bounds(-unit, unit)
+        bounds = _Bounds(-unit, unit)
+        steps.append(step(say.last_digit_unsigned_zero, place, bounds.said("()")))
+        return bounds
     away_from_zero = (rounding is Rounding.CEILING and not falling) or (rounding is Rounding.FLOOR and falling)
     if away_from_zero:
-        bounds, shown = _Bounds(magnitude - unit, magnitude), f"({_show(magnitude - unit)}, {_show(magnitude)}]"
+        bounds, brackets = _Bounds(magnitude - unit, magnitude), "(]"
     else:
-        bounds, shown = _Bounds(magnitude, magnitude + unit), f"[{_show(magnitude)}, {_show(magnitude + unit)})"
-    how = {
-        Rounding.TRUNCATE: "truncated",
-        Rounding.CEILING: "rounded up (ceiling)" + (", so the size of a fall is truncated" if falling else ""),
-        Rounding.FLOOR: "rounded down (floor)" + (", so the size of a fall is rounded up" if falling else ""),
-    }[rounding]
-    steps.append(f"last printed digit is {place}, {how}: {shown}")
+        bounds, brackets = _Bounds(magnitude, magnitude + unit), "[)"
+    steps.append(step(say.last_digit_rounded, place, rounding.value, falling, bounds.said(brackets)))
     return bounds
 
 
-def _qualified(base: _Bounds, number: _Number, qualifier: _Token, steps: list[str]) -> _Bounds:
+def _qualified(base: _Bounds, number: _Number, qualifier: _Token, steps: list[Step]) -> _Bounds:
     key = qualifier.value
     reach = max(number.unit_of_last_significant_digit, number.unit_of_last_digit)
     magnitude = number.magnitude
-    reach_words = f"1 unit of the last significant digit ({_show(reach)})"
     if key == "about":
         # "About" says the figure is rounded at its last significant digit: 2.520.000
         # may be anything that rounds to 2,52 million.  For 1,23 that is the rounding
         # already, which is why "quelque 1,23 milliard" stays [1.225, 1.235].
         # Never narrower than the source's own rounding: a truncating office's
         # "environ 1,23" still covers [1.23, 1.24].
-        half = reach / 2
-        bounds = _Bounds(min(base.lo, magnitude - half), max(base.hi, magnitude + half))
-        how = f"is rounded at its last significant digit: ±{_show(half)}"
+        reach = reach / 2
+        bounds = _Bounds(min(base.lo, magnitude - reach), max(base.hi, magnitude + reach))
     elif key == "nearly":
-        bounds, how = _Bounds(magnitude - reach, base.hi), f"reaches down {reach_words}, not above"
+        bounds = _Bounds(magnitude - reach, base.hi)
     elif key in ("more_than", "at_least"):
-        bounds, how = _Bounds(base.lo, _INF), "leaves the top open"
+        bounds = _Bounds(base.lo, _INF)
     else:
-        bounds, how = _Bounds(-_INF, base.hi), "leaves the bottom open"
-    steps.append(f"'{qualifier.text}' ({key}) {how}: {bounds.show()}")
+        bounds = _Bounds(-_INF, base.hi)
+    steps.append(step(say.qualified, qualifier.text, key, _number(reach), bounds.said()))
     return bounds
 
 
-def _number_bounds(reading: _Reading, number: _Number, rounding: Rounding, steps: list[str]) -> _Bounds:
+def _number_bounds(reading: _Reading, number: _Number, rounding: Rounding, steps: list[Step]) -> _Bounds:
     """The interval of the printed number with its qualifier and its sign, still unscaled."""
-    steps.append(f"'{number.text}' read as {number.value}" + (f" ({number.how})" if number.how else ""))
+    steps.append(step(say.read_as, number.text, Number(number.value, str(number.value), printed=True), number.how))
     falling = number.negative or (reading.direction is not None and reading.direction.value < 0)
     bounds = _rounding_bounds(number, rounding, falling, steps)
     if reading.qualifier is not None:
         bounds = _qualified(bounds, number, reading.qualifier, steps)
     if number.negative:
         bounds = bounds.mirrored()
-        steps.append(f"the printed minus sign mirrors it: {bounds.show()}")
+        steps.append(step(say.minus_sign, bounds.said()))
     elif reading.direction is not None:
-        word = "the direction given beside the figure" if reading.given_direction else f"'{reading.direction.text}'"
+        word = None if reading.given_direction else reading.direction.text  # None: given beside the figure
         if reading.direction.value < 0:
             bounds = bounds.mirrored()
-            steps.append(f"{word} (down) makes it a fall: {bounds.show()}")
+            steps.append(step(say.falls, word, bounds.said()))
         else:
-            steps.append(f"{word} (up) keeps it a rise")
+            steps.append(step(say.rises, word))
     return bounds
 
 
@@ -1150,30 +1132,29 @@ def _conversion(reading: _Reading) -> tuple[Decimal, str]:
     return factor * Decimal(1).scaleb(exponent), canonical
 
 
-def _unit_steps(reading: _Reading, steps: list[str]) -> None:
+def _unit_steps(reading: _Reading, steps: list[Step]) -> None:
     if reading.given_unit is not None:
-        steps.append(f"the unit '{reading.given_unit}' is given beside the figure, which leaves it unsaid")
+        steps.append(step(say.unit_given, reading.given_unit))
     if reading.scale is not None:
-        steps.append(f"'{reading.scale.text}' scales by 10^{reading.scale.value}")
+        steps.append(step(say.scales, reading.scale.text, reading.scale.value))
     if reading.currency is not None:
         factor, _ = to_canonical(Decimal(1), reading.currency.value)
-        scaled = "" if factor == 1 else f"{_power_of_ten(factor)} "
-        steps.append(f"'{reading.currency.text}' is {scaled}MAD")
+        steps.append(step(say.dirhams, reading.currency.text, None if factor == 1 else factor.adjusted()))
     elif reading.family is not None and reading.family.kind == "percent":
-        steps.append(f"'{reading.family.text}' is percent")
+        steps.append(step(say.percent, reading.family.text))
     elif reading.family is not None:
-        steps.append(f"'{reading.family.text}' is percentage points")
+        steps.append(step(say.points, reading.family.text))
     else:
-        steps.append("no unit: a count")
+        steps.append(step(say.count))
 
 
 def _figure(reading: _Reading, rounding: Rounding) -> ParsedFigure:
-    steps: list[str] = []
+    steps: list[Step] = []
     # Enough digits for 10^9 times a number printed to many decimals, exactly.
     with localcontext(prec=80):
         if reading.majority is not None:
             bounds, unit, value = _Bounds(Decimal(50), Decimal(100)), "percent", None
-            steps.append(f"'{reading.majority.text}' is a share above one half: {bounds.show()} percent")
+            steps.append(step(say.majority, reading.majority.text, bounds.said()))
         elif reading.multiplier is not None:
             bounds, unit, value = _growth_of_multiple(reading, rounding, steps)
         elif reading.number is None:
@@ -1184,13 +1165,14 @@ def _figure(reading: _Reading, rounding: Rounding) -> ParsedFigure:
             factor, unit = _conversion(reading)
             bounds, value = bounds.times(factor), _signed_value(reading) * factor
         steps.extend(reading.ignored)
-        steps.append(f"result: {bounds.show()} {unit}")
+        steps.append(step(say.result, bounds.said(), unit))
         return ParsedFigure(
             interval=Interval(_double(bounds.lo, reading), _double(bounds.hi, reading)),
             unit=unit,
             value=None if value is None else _double(value, reading),
             qualifier=reading.qualifier.value if reading.qualifier is not None else None,
-            explanation=steps,
+            explanation=say.said(steps),
+            steps=tuple(steps),
         )
 
 
@@ -1208,45 +1190,44 @@ def _double(number: Decimal, reading: _Reading) -> float:
 
 
 def _growth_of_multiple(
-    reading: _Reading, rounding: Rounding, steps: list[str]
+    reading: _Reading, rounding: Rounding, steps: list[Step]
 ) -> tuple[_Bounds, str, Decimal]:
     """A ratio r printed like any number, then read as a growth of (r - 1) × 100 percent."""
     multiplier = reading.multiplier
     if multiplier.value is not None:
-        number = _Number(multiplier.text, Decimal(multiplier.value), Decimal(1), Decimal(1), "")
-        steps.append(f"'{multiplier.text}' is a ratio of {multiplier.value}, a word: an integer")
+        number = _Number(multiplier.text, Decimal(multiplier.value), Decimal(1), Decimal(1), ())
+        steps.append(step(say.ratio_word, multiplier.text, Number(Decimal(multiplier.value), str(multiplier.value))))
         ratio = _rounding_bounds(number, rounding, False, steps)
         if reading.qualifier is not None:
             ratio = _qualified(ratio, number, reading.qualifier, steps)
     else:
         if reading.number.negative:
             raise reading.fail(reading.number.text, f"is a negative multiple after '{multiplier.text}'")
-        steps.append(f"'{multiplier.text}' multiplies by the printed ratio")
+        steps.append(step(say.ratio_printed, multiplier.text))
         ratio = _number_bounds(reading, reading.number, rounding, steps)
         number = reading.number
     growth = _Bounds((ratio.lo - 1) * 100, (ratio.hi - 1) * 100)
-    steps.append(f"ratio {ratio.show()} is a growth of (r - 1) × 100: {growth.show()} percent")
+    steps.append(step(say.growth_of_ratio, ratio.said(), growth.said()))
     return growth, "percent", (number.value - 1) * 100
 
 
-def _direction_alone(reading: _Reading, steps: list[str]) -> tuple[_Bounds, str, None]:
+def _direction_alone(reading: _Reading, steps: list[Step]) -> tuple[_Bounds, str, None]:
     direction = reading.direction
     if direction.value > 0:
         bounds = _Bounds(Decimal(0), _INF)
-        steps.append(f"'{direction.text}' alone is a growth above zero: {bounds.show()} percent")
     else:
         bounds = _Bounds(-_INF, Decimal(0))
-        steps.append(f"'{direction.text}' alone is a fall below zero: {bounds.show()} percent")
+    steps.append(step(say.direction_alone, direction.text, direction.value > 0, bounds.said()))
     return bounds, "percent", None
-
-
-def _place(unit: Decimal) -> str:
-    exponent = unit.adjusted()
-    return _PLACE_NAMES.get(exponent, f"the 10^{exponent} place")
 
 
 def _power_of_ten(factor: Decimal) -> str:
     return f"10^{factor.adjusted()}"
+
+
+def _number(value: Decimal) -> Number:
+    """A number a step names, written for the API as :func:`_show` writes it."""
+    return Number(value, _show(value))
 
 
 def _show(number: Decimal) -> str:

@@ -114,3 +114,20 @@ def test_a_verdict_page_speaks_one_language_with_no_english_island(browser: Any,
         expect(page.locator("h1.verdict-heading")).to_contain_text({"en": "handicraft exports", "fr": "exportations de l'artisanat", "ar": "صادرات الصناعة التقليدية"}[lang])
     finally:
         context.close()
+
+
+# The seeds' 1,14 billion claim read in the page's language: its steps, the numbers in them too, and no English island.
+READ_AS = {"fr": "« 1,14 » lu comme 1,14 (virgule décimale)", "ar": "«1,14» يُقرأ 1.14 (فاصلة عشرية)"}
+HALF = {"fr": "±0,005", "ar": "±0.005"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_claim_s_reading_steps_are_in_the_page_s_language(page: Page, seeded_server: str, lang: str) -> None:
+    claims = httpx.get(seeded_server + "/claims", params={"subject": "ma.handicraft.exports", "limit": 1000}).json()
+    [claim] = [c["id"] for c in claims if c["figure"] == LEVEL_114][:1]
+    page.goto(f"{seeded_server}/desk/claims/{claim}?lang={lang}")
+    reading = page.locator("ul.reading")
+    expect(reading.locator("li").first).to_have_text(READ_AS[lang])
+    expect(reading.locator("li").nth(1)).to_contain_text(HALF[lang])
+    expect(page.locator("main [lang]")).to_have_count(0)
+    assert _overflow(page) <= 0

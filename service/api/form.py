@@ -20,9 +20,10 @@ from litestar.params import Body, FromQuery, PathParameter
 from litestar.response import Template
 
 from service import checking
-from service.claims import MEASURES, Claim, ClaimIn, base_interval
+from service.claims import MEASURES, Claim, ClaimIn, base_interval, reading_steps
 from service.errors import ClientError, FieldProblem
 from service.figures import FigureError, parse_figure
+from service.reading.steps import said
 from service.rules.book import RuleBook
 from service.api.language import Speaking
 from service.api.verdict_views import by_weight, verdict_views
@@ -117,7 +118,7 @@ class ClaimFormPages(Controller):
             parsed = parse_figure(figure, known.language if known else "fr", known.rounding if known else "half_up", unit.strip() or None)  # type: ignore[arg-type]
         except FigureError as exc:
             return {"interval": None, "reading": [str(exc)]}
-        return {"interval": speaking.numbers.span(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit), "reading": parsed.explanation}
+        return {"interval": speaking.numbers.span(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit), "reading": said(parsed.steps, speaking.numbers)}
 
 
 def _by_field(error: ClientError) -> dict[str, str]:
@@ -148,12 +149,24 @@ def _claim_page(
         found = store.list_verdicts(current, claim=claim.id, by_weight=True, connection=connection).items
         verdicts = checking.render(store, current, found, connection, words)
         views = verdict_views(store, current, verdicts, speaking, connection)
+    source = store.find_source(claim.source)
     context = {
-        "claim": claim, "source": store.find_source(claim.source), "form": form, "problems": problems, "views": views,
+        "claim": claim, "source": source, "form": form, "problems": problems, "views": views,
         "interval": speaking.numbers.span(base_interval(claim.interval), claim.interval.unit) if claim.interval else claim.text,
-        **_choices(store),
+        **_reading(claim, source, speaking), **_choices(store),
     }
     return Template(template_name="claim.html", context=context, status_code=status)
+
+
+def _reading(claim: Claim, source: Source | None, speaking: Speaking) -> dict[str, Any]:
+    """The claim's reading steps in the page's language (``reading``); ``reading_english`` when only its stored English can be shown.
+
+    The steps are read again from the claim (``claims.reading_steps`` says why, and when they cannot be).
+    """
+    steps = reading_steps(claim, source)
+    if steps is None:
+        return {"reading": claim.reading, "reading_english": True}
+    return {"reading": said(steps, speaking.numbers), "reading_english": False}
 
 
 def _choices(store: Store) -> dict[str, Any]:
@@ -189,6 +202,7 @@ def _page(
     context = {"form": form, "problems": problems, "checked": checked, "views": [], **_choices(store)}
     if checked is not None and speaking is not None:
         context["interval"] = speaking.numbers.span(base_interval(checked.claim.interval), checked.claim.interval.unit) if checked.claim.interval else checked.claim.text
+        context.update(_reading(checked.claim, store.find_source(checked.claim.source), speaking))
         # contradictions first, each by its margin: what the reporter must look at before storing
         context["views"] = by_weight(verdict_views(store, rules.current, checked.verdicts, speaking))
     return Template(template_name="form.html", context=context, status_code=status)

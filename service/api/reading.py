@@ -28,6 +28,7 @@ from babel.numbers import format_decimal, format_scientific
 from service.claims import IntervalOut
 from service.intervals import Interval
 from service.periods import Period, PeriodError
+from service.reading.steps import Number
 from service.rules.explain import Digits
 from service.units import base_factor
 
@@ -130,6 +131,20 @@ class DeskNumbers:
         if low == high:
             return f"{low} {words}".strip()
         return (_("%(low)s to %(high)s") % {"low": low, "high": high} + " " + words).strip()
+
+    def step_number(self, number: Number) -> str:
+        """A number a figure's reading found (``service.reading.steps``), in full and grouped: ``1 135 000 000``, ``0,005``, ``+∞``.
+
+        A number read as printed keeps its digits (``1,10`` read as 1,10); any other is written without
+        trailing zeros, as the API's English writes it.  An open end is the sign of infinity, which reads
+        alike in every language.
+        """
+        value = number.value
+        if value.is_infinite():
+            return "+∞" if value > 0 else "−∞"
+        if not number.printed:
+            value = value.normalize() if value else Decimal(0)  # never "-0"
+        return self.write(value if value.as_tuple().exponent <= 0 else Decimal(int(value)), True)
 
     def margin(self, verdict: Any) -> str:
         """A verdict's margin with its unit (``80.0 M MAD``), or "" when it has none."""
