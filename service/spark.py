@@ -342,7 +342,9 @@ def keep(frame: DataFrame, kept: list[DataFrame]) -> DataFrame:
 def release(kept: Sequence[DataFrame]) -> None:
     """Free what :func:`keep` kept: a local checkpoint's blocks stay until its RDD is unpersisted."""
     for frame in kept:
-        frame._jdf.queryExecution().analyzed().rdd().unpersist(False)  # the LogicalRDD's rows; DataFrame.unpersist frees a cache only
+        jvm_frame = getattr(frame, "_jdf", None)  # a classic session's; Spark Connect releases a checkpoint with its DataFrame
+        if jvm_frame is not None:
+            jvm_frame.queryExecution().analyzed().rdd().unpersist(False)  # the LogicalRDD's rows: DataFrame.unpersist frees a cache only
 
 
 def _with_roles(rows: DataFrame, compiled: CompiledRule) -> DataFrame:

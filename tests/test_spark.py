@@ -225,7 +225,7 @@ def test_a_claims_dataset_gives_the_same_words_diagnoses_included(layout_1_check
 # --- tally check --engine spark ---------------------------------------------------------
 
 
-def test_check_on_spark_prints_what_check_prints_and_writes_the_same_rows(session, seeded_file: Path, tmp_path: Path) -> None:
+def test_check_on_spark_prints_what_check_prints_and_writes_the_same_rows(session, seeded_file: Path, rules: RuleBook, tmp_path: Path) -> None:
     db = tmp_path / "seeded.duckdb"
     db.write_bytes(seeded_file.read_bytes())
     on_duckdb = tally("check", "--db", db, "--rules", RULES_DIR)
@@ -237,12 +237,12 @@ def test_check_on_spark_prints_what_check_prints_and_writes_the_same_rows(sessio
     assert sum(row.split("\t")[1] == "contradicted" for row in listed) >= 5
     # the rows written: raw margins and bounds as DuckDB's, every status the seeds give
     with Store(str(db)) as store:
-        raw = duckdb_rows(store, RuleBook(RULES_DIR))
+        raw = duckdb_rows(store, rules)
     assert {row[2] for row in raw.values()} >= {"contradicted", "implausible", "consistent", "unverifiable"}
     written = duckdb.sql(f"SELECT id, rule, claim_ids, status, {', '.join(spark.VERDICT_FIELDS[5:])}, roles, role_sizes FROM read_parquet('{out}/*.parquet')").fetchall()
     assert_same_verdicts(raw, {row[0]: tuple(row[1:-2]) for row in written})
     for _, rule, claim_ids, *_, by_role, sizes in written:
-        assert by_role == RuleBook(RULES_DIR).current.plans[rule].roles_of(claim_ids, sizes), "the claims by role, as the words name them"
+        assert by_role == rules.current.plans[rule].roles_of(claim_ids, sizes), "the claims by role, as the words name them"
 
 
 def test_without_java_the_engine_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
