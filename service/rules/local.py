@@ -121,8 +121,8 @@ def execute(plan: RulePlan, rows: Sequence[Row] | Grouped, anchor: str | None = 
 
 @dataclass
 class Grouped:
-    """Claims rows and their readings, grouped once for every rule run over them (``POST /claims`` runs about
-    twelve over one neighbourhood: grouping it for each cost more than all their joins, 6 ms of 40 at 10 000 claims)."""
+    """Claims rows and their readings, grouped once for every rule run over them (``POST /claims`` runs up to
+    fourteen over one neighbourhood of 400 claims: grouping it for each was half the executor's time)."""
 
     claims: Sequence[Row]
     _readings: dict[bool, list[Row]] = field(default_factory=dict)  # by whether a rule tells sources apart
@@ -140,9 +140,9 @@ def readings(plan: RulePlan, rows: Sequence[Row]) -> list[Row]:
 
 def _readings(rows: Sequence[Row], sourced: bool) -> list[Row]:
     by_key: dict[Any, list[Row]] = defaultdict(list)
-    source_of = operator.itemgetter(FIGURE_KEY, SOURCE) if sourced else operator.itemgetter(FIGURE_KEY)
+    key_of = operator.itemgetter(FIGURE_KEY, SOURCE) if sourced else operator.itemgetter(FIGURE_KEY)
     for row in rows:
-        by_key[source_of(row)].append(row)
+        by_key[key_of(row)].append(row)
     found = []
     for claims in by_key.values():
         first = claims[0]
