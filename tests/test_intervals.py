@@ -41,6 +41,24 @@ def interval_with_point(draw: st.DrawFn) -> tuple[Interval, float]:
     return Interval(lo, hi), point
 
 
+@st.composite
+def divisor_with_point(draw: st.DrawFn) -> tuple[Interval, float]:
+    """An interval wholly on one side of zero (possibly open-ended) and a finite point inside it.
+
+    Built so rather than filtered from ``interval_with_point``: about half of those span zero,
+    and discarding them now and then failed Hypothesis's filter_too_much health check.
+    """
+    magnitude = st.one_of(st.sampled_from([1.0, 0.5]), st.floats(5e-324, 1e6), st.floats(5e-324, 1e300))
+    lo, hi = sorted((draw(magnitude), draw(magnitude)))
+    inside = st.floats(lo, hi) if lo < hi else st.just(lo)
+    point = draw(st.one_of(st.sampled_from([lo, hi]), inside))
+    if draw(st.integers(0, 3)) == 0:
+        hi = INF
+    if draw(st.booleans()):
+        return Interval(-hi, -lo), -point
+    return Interval(lo, hi), point
+
+
 def spans_zero(interval: Interval) -> bool:
     return interval.lo <= 0 <= interval.hi
 
@@ -67,12 +85,12 @@ def test_addition_subtraction_and_product_are_sound(first: tuple[Interval, float
 
 
 @settings(max_examples=200, deadline=None)
-@given(first=interval_with_point(), second=interval_with_point())
+@given(first=interval_with_point(), second=divisor_with_point())
 @example(first=(Interval.point(2.2e-313), 2.2e-313), second=(Interval.point(2.2e-313), 2.2e-313))  # 1 / subnormal overflows
 @example(first=(Interval(1.0, INF), 3.0), second=(Interval(1.0, INF), 2.0))  # inf / inf
 def test_division_is_sound_to_the_rounding_of_its_bounds(first: tuple[Interval, float], second: tuple[Interval, float]) -> None:
     (a, x), (b, y) = first, second
-    assume(not spans_zero(b))
+    assert not spans_zero(b)
     result = a / b
     assert ulps_outside(x / y, result) <= 2, (a, b, x, y, result)
     assert result.contains(x / y), "each quotient is rounded outward: the exact one is inside"
