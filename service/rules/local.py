@@ -133,12 +133,9 @@ class Grouped:
         return self._readings[sourced]
 
 
-def readings(plan: RulePlan, rows: Sequence[Row]) -> list[Row]:
-    """Claims the rule cannot tell apart, as one row each (``plan.READING_COLUMNS``, ``sql.readings_select``)."""
-    return _readings(rows, plan.reads_source)
-
-
 def _readings(rows: Sequence[Row], sourced: bool) -> list[Row]:
+    """Claims a rule cannot tell apart (the same figure; the same source too for a rule that reads it,
+    ``RulePlan.reads_source``), as one row each (``plan.READING_COLUMNS``, ``sql.readings_select``)."""
     by_key: dict[Any, list[Row]] = defaultdict(list)
     key_of = operator.itemgetter(FIGURE_KEY, SOURCE) if sourced else operator.itemgetter(FIGURE_KEY)
     for row in rows:
