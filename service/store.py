@@ -879,22 +879,22 @@ class Store:
         1 bn figures before a 1 point gap between 40 % shares).
         """
         rule_order = shapes.rule_ids
-        with self._within(connection) as conn:
+        with self._within(connection) as conn:  # one snapshot: the claim's subject, the page and its total
+            # The claim's subject read first, by its primary key: as a subquery in the filter it took 0.5 to 1.1 s at 1M claims.
             claim_subject = conn.execute("SELECT subject FROM claims WHERE id = ?", [claim]).fetchall() if claim is not None else []
-        filters = {
-            "list_contains(?, rule)": [list(rule_order)],  # only the rules in force
-            "status = ?": [status],
-            "rule = ?": [rule],
-            _HOLDS_CLAIM: [claim, claim_subject[0][0] if claim_subject else None],
-            _ABOUT_SUBJECT: [subject] * 2,
-            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE source = ?))": [source],
-            f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE origin = ?))": [origin],
-        }
-        used = {condition: values for condition, values in filters.items() if values[0] is not None}
-        where, parameters = " AND ".join(used), [value for values in used.values() for value in values]
-        then = f"{_RELATIVE_MARGIN} DESC NULLS LAST, id" if by_weight else "list_position(?, rule), id"
-        order_parameters = [] if by_weight else [list(rule_order)]
-        with self._within(connection) as conn:
+            filters = {
+                "list_contains(?, rule)": [list(rule_order)],  # only the rules in force
+                "status = ?": [status],
+                "rule = ?": [rule],
+                _HOLDS_CLAIM: [claim, claim_subject[0][0] if claim_subject else None],
+                _ABOUT_SUBJECT: [subject] * 2,
+                f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE source = ?))": [source],
+                f"list_has_any(claim_ids, (SELECT list(id) FROM {CLAIMS} WHERE origin = ?))": [origin],
+            }
+            used = {condition: values for condition, values in filters.items() if values[0] is not None}
+            where, parameters = " AND ".join(used), [value for values in used.values() for value in values]
+            then = f"{_RELATIVE_MARGIN} DESC NULLS LAST, id" if by_weight else "list_position(?, rule), id"
+            order_parameters = [] if by_weight else [list(rule_order)]
             # No count(*) OVER (): it made DuckDB sort every verdict that matches, where ORDER BY ...
             # LIMIT keeps the top rows alone (a page of consistent verdicts at 1M claims: 3.5 s, then 0.5 s).
             rows = conn.execute(
