@@ -51,17 +51,17 @@ WITH reading AS (
            any_value(measure) AS measure, any_value(unit) AS unit,
            any_value(period_start) AS period_start, any_value(period_end) AS period_end,
            any_value(compared_start) AS compared_start, any_value(compared_end) AS compared_end,
-           any_value(lo * scale) AS lo, any_value(hi * scale) AS hi, count(*) AS n
+           any_value(lo * scale) AS lo, any_value(hi * scale) AS hi, count(*) AS n, list(id ORDER BY id) AS ids
     FROM claims WHERE measure IN ('level', 'growth')
     GROUP BY figure_key
 ), level AS (
-    SELECT key, subject, breakdown_key, unit, period_start, period_end, lo, hi, n
+    SELECT key, subject, breakdown_key, unit, period_start, period_end, lo, hi, n, ids
     FROM reading WHERE measure = 'level' AND unit IN ('MAD', 'count')
 ), growth AS (
-    SELECT key, subject, breakdown_key, period_start, period_end, compared_start, compared_end, 1 + lo AS lo, 1 + hi AS hi
+    SELECT key, subject, breakdown_key, period_start, period_end, compared_start, compared_end, 1 + lo AS lo, 1 + hi AS hi, ids
     FROM reading WHERE measure = 'growth' AND unit = 'percent'
 ), linked AS (
-    SELECT c.key AS current_key, g.key AS growth_key, b.key AS base_key,
+    SELECT c.key AS current_key, g.key AS growth_key, b.key AS base_key, list_concat(c.ids, g.ids, b.ids) AS claim_ids,
            g.lo <= 0 AND g.hi >= 0 AS spans_zero,
            c.lo AS c_lo, c.hi AS c_hi,
            CASE WHEN g.lo <= 0 AND g.hi >= 0 THEN NULL ELSE 1 / g.hi END AS r_lo,
@@ -92,7 +92,7 @@ WITH reading AS (
     FROM implied
 )
 SELECT 'v-' || substring(sha256('growth-links-levels|base=' || base_key || ';current=' || current_key || ';growth=' || growth_key), 1, 16) AS id,
-       current_key, growth_key, base_key,
+       current_key, growth_key, base_key, claim_ids,
        CASE WHEN spans_zero OR gap IS NULL OR isnan(gap) THEN 'unverifiable' WHEN gap > tolerance THEN 'contradicted'
             WHEN b_months > needed_months
                  AND ((b_hi - i_lo) / (b_months - needed_months) < 0.25 * (printed_lo / b_months)
