@@ -46,7 +46,7 @@ def main() -> None:
     """Tally: check the arithmetic between printed official figures."""
 
 
-# How uvicorn holds a connection under `tally serve` (README, "Behind a reverse proxy"). uvicorn's defaults,
+# How uvicorn holds a connection under `tally serve` (docs/security.md, "Behind a reverse proxy"). uvicorn's defaults,
 # written out so that they are pinned and documented. uvicorn has no deadline for a request's headers and
 # no bound on connections that does not answer a plain-text 503: the reverse proxy sets those. A request
 # body's deadline is Tally's own (TALLY_BODY_TIMEOUT_SECONDS, service/api/deadline.py).

@@ -236,7 +236,7 @@ def check_layout(claims: DataFrame) -> None:
         elif found != wanted and found not in _ACCEPTED.get(wanted, ()):
             problems.append(f"{column}: {found}, layout {LAYOUT_VERSION} wants {wanted}")
     if problems:
-        raise LayoutError(f"claims are not in layout {LAYOUT_VERSION} (see README, Beyond one machine): " + "; ".join(problems))
+        raise LayoutError(f"claims are not in layout {LAYOUT_VERSION} (see docs/scale.md, on the claims layout): " + "; ".join(problems))
 
 
 # --- the rules in Spark SQL -----------------------------------------------------------

@@ -14,10 +14,10 @@ connection cannot carry another request.  An answer refused before its body was 
 that closes a socket with unread bytes in it sends a TCP reset, which can destroy
 the answer before the client reads it.  uvicorn discards the rest of such a body as
 it arrives and keeps the connection; a client that drips it is the reverse proxy's
-to cut off (``client_body_timeout``, README "Behind a reverse proxy").
+to cut off (``client_body_timeout``, docs/security.md, "Behind a reverse proxy").
 
 Slow *headers* are not seen here: the application is called only once they have
-arrived. The reverse proxy in front of Tally bounds them (README, "Behind a reverse proxy").
+arrived. The reverse proxy in front of Tally bounds them (docs/security.md, "Behind a reverse proxy").
 """
 
 from __future__ import annotations
