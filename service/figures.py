@@ -210,8 +210,11 @@ class FigureError(ValueError):
         return Reason(N_("cannot read %(text)s as a figure: %(why)s"), text=Quoted(self.text), why=reason)
 
 
-# Which word a figure has twice ("is a second qualifier word"), as the reasons name it.
-_SLOTS = {"qualifier": N_("qualifier"), "direction": N_("direction"), "majority": N_("majority")}
+# A word a figure has twice, each its own message (a translator words each whole).
+_SECOND_WORD = {
+    "qualifier": N_("is a second qualifier word; a figure has one"), "direction": N_("is a second direction word; a figure has one"),
+    "majority": N_("is a second majority word; a figure has one"),
+}  # fmt: skip
 
 
 class UnitError(FigureError):
@@ -802,7 +805,7 @@ def _take(reading: _Reading, token: _Token, lang: str) -> None:
 
 def _once(reading: _Reading, slot: str, token: _Token) -> None:
     if getattr(reading, slot) is not None:
-        raise reading.fail(token.text, Reason(N_("is a second %(slot)s word; a figure has one"), slot=Term(_SLOTS[slot])))
+        raise reading.fail(token.text, Reason(_SECOND_WORD[slot]))
     setattr(reading, slot, token)
 
 

@@ -166,3 +166,32 @@ def test_the_api_still_answers_its_english(seeded_client: TestClient) -> None:
     answer = seeded_client.post("/check?lang=fr", json=body, headers={"Accept-Language": "fr"})
     assert answer.status_code == 422
     assert answer.json()["errors"] == [{"field": "figure", "reason": BEFORE[("beaucoup", None, None)], "part": "beaucoup"}]
+
+
+# --- the article page's notes ----------------------------------------------------------------------------
+
+ARTICLE = "Les exportations ont atteint 1,14 milliard de dirhams, en hausse de 3 %."
+NOTES = {
+    "en": ("an amount in dirhams (&#39;1,14 milliard de dirhams&#39;)", "period: no period named, and no publication date"),
+    "fr": ("un montant en dirhams (« 1,14 milliard de dirhams »)", "période : aucune période nommée, et pas de date de publication"),
+    "ar": ("مبلغ بالدرهم («1,14 milliard de dirhams»)", "فترة: لا فترة مذكورة، ولا تاريخ نشر"),
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_the_article_page_says_each_candidate_s_notes_in_its_language(seeded_client: TestClient, lang: str) -> None:
+    if "tally-csrf" not in seeded_client.cookies:
+        seeded_client.get("/desk/new")
+    page = seeded_client.post(f"/desk/articles/new?lang={lang}", files={"text": (None, ARTICLE), "language": (None, "fr"), "action": (None, "read"), "_csrf_token": (None, seeded_client.cookies["tally-csrf"])})
+    assert page.status_code == 200
+    why, doubt = NOTES[lang]
+    assert f'<small class="why">{why}' in page.text
+    assert doubt in page.text
+
+
+def test_the_api_reads_an_article_s_notes_in_english_as_it_always_has(seeded_client: TestClient) -> None:
+    answer = seeded_client.post("/articles/read?lang=fr", json={"text": ARTICLE, "language": "fr"}, headers={"Accept-Language": "ar"})
+    [level, growth] = answer.json()["candidates"]
+    assert level["why"]["measure"] == "an amount in dirhams ('1,14 milliard de dirhams')" and level["why"]["subject"] == "subject from 'exportations'"
+    assert level["doubts"]["period"] == "no period named, and no publication date"
+    assert growth["why"]["measure"] == "a growth: 'en hausse de 3 %'"

@@ -38,7 +38,7 @@ from service.claims import MEASURES
 from service.errors import ClientError, FieldProblem, InvalidField
 from service.reading.articles import MAX_TEXT, Candidate
 from service.reading.pages import article_text
-from service.reasons import N_, Quoted, Reason, said
+from service.reasons import N_, Quoted, Reason, StepWords, said
 from service.rules.book import RuleBook
 from service.rules.explain import Words
 from service.store import Store
@@ -67,13 +67,21 @@ class Row:
     why: str = ""
 
 
-def _row(number: int, candidate: Candidate) -> Row:
+# What a doubt is about, as the table's headings name it.
+_NOTED = {"measure": N_("measure"), "period": N_("period"), "compared_to": N_("base"), "subject": N_("subject"), "unit": N_("unit"), "direction": N_("direction")}
+
+
+def _row(number: int, candidate: Candidate, words: StepWords) -> Row:
+    """A candidate as the table shows it, its notes (why, doubts) said in the page's language."""
+    why, doubts = candidate.notes_in(words)
+    about = lambda key: words.gettext(_NOTED[key]) if key in _NOTED else key  # noqa: E731
     return Row(
         number=number, figure=candidate.figure, quote=candidate.quote.text, start=candidate.start, end=candidate.end,
         measure=candidate.measure or "", period=candidate.period or "", compared_to=candidate.compared_to or "",
         subject=candidate.subject or "", breakdown=";".join(f"{k}={v}" for k, v in candidate.breakdown.items()),
-        unit=candidate.unit or "", direction=candidate.direction or "", doubts="; ".join(f"{k}: {v}" for k, v in candidate.doubts.items()),
-        why="; ".join(candidate.why.values()),
+        unit=candidate.unit or "", direction=candidate.direction or "",
+        doubts="; ".join(words.gettext(N_("%(field)s: %(note)s")) % {"field": about(k), "note": v} for k, v in doubts.items()),
+        why="; ".join(why.values()),
     )
 
 
@@ -156,7 +164,7 @@ class ArticlePages(Controller):
         text = ""
         try:
             text = _text_of(data)
-            rows = [_row(n, c) for n, c in enumerate(read(_article(form, text), store, rules), start=1)]
+            rows = [_row(n, c, speaking.numbers) for n, c in enumerate(read(_article(form, text), store, rules), start=1)]
         except ClientError as exc:
             if "text/html" not in request.headers.get("accept", ""):
                 raise
