@@ -195,3 +195,21 @@ def test_the_api_reads_an_article_s_notes_in_english_as_it_always_has(seeded_cli
     assert level["why"]["measure"] == "an amount in dirhams ('1,14 milliard de dirhams')" and level["why"]["subject"] == "subject from 'exportations'"
     assert level["doubts"]["period"] == "no period named, and no publication date"
     assert growth["why"]["measure"] == "a growth: 'en hausse de 3 %'"
+
+
+# --- the catalogs hold every reason ------------------------------------------------------------------------
+
+
+def test_every_module_that_gives_a_reason_is_extracted_for_the_catalogs() -> None:
+    """A ``Reason(N_(...))`` in a module babel.cfg does not name would reach the desk in English: the catalog check would not see it."""
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    root = Path(__file__).resolve().parent.parent
+    with (root / "babel.cfg").open(encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    extracted = {file for file, *_ in extract_from_dir(str(root), method_map, options_map)}
+    giving = {str(path.relative_to(root)) for path in (root / "service").rglob("*.py") if re.search(r"\bReason\(|\bN_\(", path.read_text(encoding="utf-8"))}
+    assert giving - extracted == set(), f"add these to babel.cfg: {sorted(giving - extracted)}"
