@@ -26,6 +26,7 @@ from service.origins import OriginKey, Released, checked_release
 from service.periods import Period, PeriodError
 from service.reading import steps as say
 from service.reading.steps import Bounds, Number, Step, step
+from service.reasons import N_, Reason, Term, either
 from service.sources import Source, SourceId
 from service.texts import KEY_PATTERN, SUBJECT_PATTERN, Passage
 from service.units import base_factor
@@ -259,7 +260,7 @@ def _period(text: str, field: str) -> Period:
     try:
         return Period.parse(text)
     except PeriodError as exc:
-        raise InvalidField(field, str(exc)) from exc
+        raise InvalidField(field, exc.reason) from exc
 
 
 def span_years(period: Period) -> int:
@@ -272,58 +273,58 @@ def _span_of_years(period: Period, measure: str) -> None:
     if not whole_years or span_years(period) < 1:
         raise InvalidField(
             "period",
-            f"an {measure} runs over a span of at least two whole calendar years, such as 2021/2024; {period} is not one",
+            Reason(N_("an %(measure)s runs over a span of at least two whole calendar years, such as 2021/2024; %(period)s is not one"), measure=Term(measure), period=str(period)),
         )
 
 
 def _compared_to(body: ClaimIn, period: Period) -> Period | None:
     if body.measure not in COMPARATIVE_MEASURES:
         if body.compared_to is not None:
-            raise InvalidField("compared_to", f"only a growth or a share_change has a base period, not a {body.measure}")
+            raise InvalidField("compared_to", Reason(N_("only a growth or a share_change has a base period, not a %(measure)s"), measure=Term(body.measure)))
         return None
     if body.compared_to is None:
         try:
             return period.year_earlier()
         except PeriodError as exc:
-            raise InvalidField("period", str(exc)) from exc
+            raise InvalidField("period", exc.reason) from exc
     base = _period(body.compared_to, "compared_to")
     if base.start <= period.end and period.start <= base.end:
-        raise InvalidField("compared_to", f"the base period {base} overlaps the period {period}: a change is measured against another time")
+        raise InvalidField("compared_to", Reason(N_("the base period %(base)s overlaps the period %(period)s: a change is measured against another time"), base=str(base), period=str(period)))
     return base
 
 
 def _read_figure(body: ClaimIn, source: Source, parse: FigureReader) -> tuple[str, ParsedFigure | None]:
     structured = body.value is not None or body.unit is not None or body.qualifier is not None
     if body.figure is not None and (body.value is not None or body.qualifier is not None):
-        raise InvalidField("figure", "give either the printed figure (with the unit it leaves unsaid, if any) or value + unit, not both")
+        raise InvalidField("figure", Reason(N_("give either the printed figure (with the unit it leaves unsaid, if any) or value + unit, not both")))
     if body.direction is not None:
         _check_direction_given(body)
     if body.measure == "category":
         if structured or body.figure is None or not body.figure.strip():
-            raise InvalidField("figure", "a category claim carries its text in figure (e.g. 'Crédit Agricole')")
+            raise InvalidField("figure", Reason(N_("a category claim carries its text in figure (e.g. 'Crédit Agricole')")))
         return body.figure, None
     try:
         if body.figure is not None:
             return body.figure, parse(body.figure, source.language, source.rounding, body.unit, body.direction)
         if body.value is None or body.unit is None:
             missing = "value" if body.value is None else "unit"
-            raise InvalidField(missing, "a claim needs figure, or value and unit")
+            raise InvalidField(missing, Reason(N_("a claim needs figure, or value and unit")))
         parsed = figure_from_value(body.value, body.unit, body.qualifier, source.language, source.rounding)
     except UnitError as exc:
-        raise InvalidField("unit", str(exc), part=exc.part) from exc
+        raise InvalidField("unit", exc.said, part=exc.part) from exc
     except DirectionError as exc:
-        raise InvalidField("direction", str(exc), part=exc.part) from exc
+        raise InvalidField("direction", exc.said, part=exc.part) from exc
     except FigureError as exc:
         field = "figure" if body.figure is not None else _structured_field(body, exc)
-        raise InvalidField(field, str(exc), part=exc.part) from exc
+        raise InvalidField(field, exc.said, part=exc.part) from exc
     return _structured_text(body), parsed
 
 
 def _check_direction_given(body: ClaimIn) -> None:
     if body.figure is None:
-        raise InvalidField("direction", "goes beside a printed figure; a value carries its own sign")
+        raise InvalidField("direction", Reason(N_("goes beside a printed figure; a value carries its own sign")))
     if body.measure not in DIRECTED_MEASURES:
-        raise InvalidField("direction", f"only a change ({', '.join(DIRECTED_MEASURES)}) moves up or down, not a {body.measure}")
+        raise InvalidField("direction", Reason(N_("only a change (%(changes)s) moves up or down, not a %(measure)s"), changes=", ".join(DIRECTED_MEASURES), measure=Term(body.measure)))
 
 
 def _structured_field(body: ClaimIn, exc: FigureError) -> str:
@@ -342,17 +343,17 @@ def _within_measure(parsed: ParsedFigure, measure: str, reading: list[Step]) -> 
     """The parsed interval cut to what the measure can be; every cut is added to the reading."""
     allowed = UNITS_OF_MEASURE[measure]
     if parsed.unit not in allowed:
-        raise InvalidField("figure", f"a {measure} is in {' or '.join(allowed)}; this figure reads as {parsed.unit}")
+        raise InvalidField("figure", Reason(N_("a %(measure)s is in %(allowed)s; this figure reads as %(unit)s"), measure=Term(measure), allowed=either(*map(Term, allowed)), unit=Term(parsed.unit)))
     interval = parsed.interval
     if measure in NON_NEGATIVE_MEASURES:
         if interval.hi < 0:
-            raise InvalidField("figure", f"a {measure} cannot be negative; this figure reads as {interval.lo:g} to {interval.hi:g}")
+            raise InvalidField("figure", Reason(N_("a %(measure)s cannot be negative; this figure reads as %(lo)s to %(hi)s"), measure=Term(measure), lo=_general(interval.lo), hi=_general(interval.hi)))
         if interval.lo < 0:
             interval = interval.clamp_below(0.0)
             reading.append(step(say.not_negative, measure, Bounds(_general(interval.lo), _general(interval.hi))))
     if measure == "share":
         if interval.lo > 100.0:
-            raise InvalidField("figure", "a share is a part of a whole: it cannot exceed 100 %")
+            raise InvalidField("figure", Reason(N_("a share is a part of a whole: it cannot exceed 100 %%")))
         if interval.hi > 100.0:
             interval = Interval(interval.lo, 100.0)
             reading.append(step(say.share_at_most_all, Bounds(_general(interval.lo), Number(Decimal(100), "100"))))

@@ -50,7 +50,14 @@ import msgspec
 PROBLEM_TYPE_BASE = "https://tally.example/problems/"
 
 
-class FieldProblem(msgspec.Struct, frozen=True, omit_defaults=True):
+class FieldProblem(msgspec.Struct, frozen=True, omit_defaults=True, dict=True):
+    """One field's problem, as the API answers it: ``reason`` is English, a contract other tools read.
+
+    A reason given as a :class:`service.reasons.Reason` (a message and its values) is kept beside
+    the English, under ``sentence``: the desk says it in its page's language.  It is an undeclared
+    attribute (``dict=True``), so no answer ever encodes it.
+    """
+
     field: str
     reason: str
     # where the field lives: body, query, path, a rule file, or the settings (rules_dir)
@@ -59,6 +66,23 @@ class FieldProblem(msgspec.Struct, frozen=True, omit_defaults=True):
     column: int | None = None
     # the unreadable part of a figure, or the offending token of a rule
     part: str | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.reason) is not str:  # a Reason: the English goes on the wire, the sentence stays for the desk
+            self.__dict__["sentence"] = self.reason
+            msgspec.structs.force_setattr(self, "reason", str.__str__(self.reason))
+
+    @property
+    def sentence(self) -> Any:
+        """The :class:`service.reasons.Reason` this problem was given, or None for a reason given as English alone."""
+        return self.__dict__.get("sentence")
+
+    def moved(self, field: str) -> FieldProblem:
+        """The same problem under another field's name (``candidates[2].figure``), its sentence kept."""
+        moved = FieldProblem(field=field, reason=self.reason, location=self.location, line=self.line, column=self.column, part=self.part)
+        if self.sentence is not None:
+            moved.__dict__["sentence"] = self.sentence
+        return moved
 
 
 class TallyError(Exception):

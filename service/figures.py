@@ -158,6 +158,7 @@ from service import arabic
 from service.intervals import Interval
 from service.reading import steps as say
 from service.reading.steps import Bounds, Number, Step, step
+from service.reasons import N_, Quoted, Reason, Term
 from service.units import to_canonical
 
 __all__ = [
@@ -198,9 +199,22 @@ class FigureError(ValueError):
         self.reason = reason
 
     def __str__(self) -> str:
+        return str.__str__(self.said)
+
+    @property
+    def said(self) -> Reason:
+        """The whole reason, to be said in a language (``service.reasons``); its English is ``str(error)``."""
+        reason = self.reason if isinstance(self.reason, Reason) else Reason("%(why)s", why=self.reason)
         if self.part:
-            return f"cannot read {self.text!r} as a figure: {self.part!r} {self.reason}"
-        return f"cannot read {self.text!r} as a figure: {self.reason}"
+            return Reason(N_("cannot read %(text)s as a figure: %(part)s %(why)s"), text=Quoted(self.text), part=Quoted(self.part), why=reason)
+        return Reason(N_("cannot read %(text)s as a figure: %(why)s"), text=Quoted(self.text), why=reason)
+
+
+# A word a figure has twice, each its own message (a translator words each whole).
+_SECOND_WORD = {
+    "qualifier": N_("is a second qualifier word; a figure has one"), "direction": N_("is a second direction word; a figure has one"),
+    "majority": N_("is a second majority word; a figure has one"),
+}  # fmt: skip
 
 
 class UnitError(FigureError):
@@ -569,7 +583,7 @@ def _tokenize(text: str) -> list[_Token]:
         else:
             match = _UNKNOWN_WORD.match(folded, position)
             unknown = printed(match.start(), match.end())
-            raise FigureError(text, unknown, "is not a number, unit, scale, qualifier or known context word")
+            raise FigureError(text, unknown, Reason(N_("is not a number, unit, scale, qualifier or known context word")))
         position = match.end()
     return tokens
 
@@ -633,7 +647,7 @@ def _separators(lang: str) -> tuple[str, str]:
 def _read_number(printed: str, lang: str, whole_text: str) -> _Number:
     match = _NUMBER.fullmatch(_fold(printed).strip())
     if match is None:
-        raise FigureError(whole_text, printed, "is not a number")
+        raise FigureError(whole_text, printed, Reason(N_("is not a number")))
     parts = re.split(f"([{_MARKS}{_SPACES}])", match["body"])
     runs, separators = parts[0::2], parts[1::2]
     decimal_at, how = _decimal_mark_position(runs, separators, lang, printed, whole_text)
@@ -655,7 +669,7 @@ def _decimal_mark_position(
     """Index of the separator that is the decimal mark (None: an integer), and why."""
     decimal_symbol, groups = _separators(lang)
     if _AR_DECIMAL in separators and _AR_COMMA in separators:
-        raise FigureError(whole_text, printed, f"has two decimal marks, '{_AR_DECIMAL}' and '{_AR_COMMA}'")
+        raise FigureError(whole_text, printed, Reason(N_("has two decimal marks, '%(one)s' and '%(other)s'"), one=_AR_DECIMAL, other=_AR_COMMA))
     if _AR_DECIMAL in separators:
         return _arabic_decimal_mark(separators, _AR_DECIMAL, printed, whole_text)
     if _AR_COMMA in separators:
@@ -668,7 +682,7 @@ def _decimal_mark_position(
     last_index, last = punctuation[-1]
     others = {sep for _, sep in punctuation[:-1]}
     if last_index != len(separators) - 1:
-        raise FigureError(whole_text, printed, "has digits grouped after its decimal mark")
+        raise FigureError(whole_text, printed, Reason(N_("has digits grouped after its decimal mark")))
     if others and last not in others:
         return last_index, (step(say.groups, others.pop()), step(say.decimal_mark, last, None))
     if others or len(punctuation) >= 2:
@@ -686,9 +700,9 @@ def _arabic_decimal_mark(separators: list[str], mark: str, printed: str, whole_t
     """'٫', or '،' between digits, is only ever a decimal mark: the last separator, after groups of '٬' or spaces only."""
     at = separators.index(mark)
     if at != len(separators) - 1:
-        raise FigureError(whole_text, printed, f"has digits or a second mark after its decimal mark '{mark}'")
+        raise FigureError(whole_text, printed, Reason(N_("has digits or a second mark after its decimal mark '%(mark)s'"), mark=mark))
     if any(sep in ".," for sep in separators):
-        raise FigureError(whole_text, printed, f"mixes the Arabic decimal mark '{mark}' with '.' or ','")
+        raise FigureError(whole_text, printed, Reason(N_("mixes the Arabic decimal mark '%(mark)s' with '.' or ','"), mark=mark))
     grouped = (step(say.groups, _AR_GROUP),) if _AR_GROUP in separators else ()
     return at, (*grouped, step(say.arabic_mark, mark))
 
@@ -697,7 +711,7 @@ def _check_groups(integer_runs: list[str], printed: str, whole_text: str) -> Non
     if len(integer_runs) > 1 and not (
         1 <= len(integer_runs[0]) <= 3 and all(len(run) == 3 for run in integer_runs[1:])
     ):
-        raise FigureError(whole_text, printed, "groups its digits in other than threes")
+        raise FigureError(whole_text, printed, Reason(N_("groups its digits in other than threes")))
 
 
 def _last_significant(integer: str, decimals: str) -> Decimal:
@@ -718,7 +732,7 @@ def _number_from_float(number: float, whole_text: str) -> _Number:
     printed = repr(number)
     value = Decimal(printed)
     if not value.is_finite():
-        raise FigureError(whole_text, printed, "is not a finite number")
+        raise FigureError(whole_text, printed, Reason(N_("is not a finite number")))
     places = max(-value.as_tuple().exponent, 0)
     unit = Decimal(1).scaleb(value.as_tuple().exponent)
     significant = unit if places or value == 0 else _last_significant(str(int(abs(value))), "")
@@ -768,7 +782,7 @@ def _take(reading: _Reading, token: _Token, lang: str) -> None:
     elif kind == "qualifier":
         _once(reading, "qualifier", token)
         if reading.number is not None:
-            raise reading.fail(token.text, "comes after the number; a qualifier goes before it")
+            raise reading.fail(token.text, Reason(N_("comes after the number; a qualifier goes before it")))
     elif kind in ("direction", "majority"):
         _once(reading, kind, token)
     elif kind in ("scale", "currency", "percent", "points"):
@@ -778,7 +792,7 @@ def _take(reading: _Reading, token: _Token, lang: str) -> None:
     elif kind == "paren":
         _take_paren(reading, token)
     elif kind == "foreign":
-        raise reading.fail(token.text, "is a currency other than the dirham: Tally reads dirham figures (a conversion in parentheses after one is context)")
+        raise reading.fail(token.text, Reason(N_("is a currency other than the dirham: Tally reads dirham figures (a conversion in parentheses after one is context)")))
     elif kind == "per":
         reading.ignored.append(step(say.per, token.value))
     elif kind == "dual":
@@ -791,17 +805,17 @@ def _take(reading: _Reading, token: _Token, lang: str) -> None:
 
 def _once(reading: _Reading, slot: str, token: _Token) -> None:
     if getattr(reading, slot) is not None:
-        raise reading.fail(token.text, f"is a second {slot} word; a figure has one")
+        raise reading.fail(token.text, Reason(_SECOND_WORD[slot]))
     setattr(reading, slot, token)
 
 
 def _take_number(reading: _Reading, token: _Token, lang: str) -> None:
     if reading.number is not None:
-        raise reading.fail(token.text, "is a second number; quote one figure at a time")
+        raise reading.fail(token.text, Reason(N_("is a second number; quote one figure at a time")))
     if reading.multiplier is not None and reading.multiplier.value is not None:
-        raise reading.fail(token.text, f"follows '{reading.multiplier.text}', which is already a number")
+        raise reading.fail(token.text, Reason(N_("follows '%(multiple)s', which is already a number"), multiple=reading.multiplier.text))
     if reading.unit_tokens:
-        raise reading.fail(token.text, "comes after its unit")
+        raise reading.fail(token.text, Reason(N_("comes after its unit")))
     if token.kind == "number_word":
         reading.number = _number_from_word(token)
     else:
@@ -811,7 +825,7 @@ def _take_number(reading: _Reading, token: _Token, lang: str) -> None:
 def _take_dual(reading: _Reading, token: _Token, lang: str) -> None:
     """An Arabic dual is the number two and its unit in one word: ملياران is 2 milliards."""
     if reading.number is not None:
-        raise reading.fail(token.text, "is a dual (two) after a number; quote one figure at a time")
+        raise reading.fail(token.text, Reason(N_("is a dual (two) after a number; quote one figure at a time")))
     kind, value = token.value
     _take_number(reading, _Token("number_word", token.text, 2), lang)
     reading.number = _Number(token.text, Decimal(2), Decimal(1), Decimal(1), (step(say.dual),))
@@ -820,34 +834,34 @@ def _take_dual(reading: _Reading, token: _Token, lang: str) -> None:
 
 def _take_unit(reading: _Reading, token: _Token) -> None:
     if reading.number is None:
-        raise reading.fail(token.text, "is a unit without a number before it")
+        raise reading.fail(token.text, Reason(N_("is a unit without a number before it")))
     if reading.multiplier is not None:
-        raise reading.fail(token.text, "cannot follow a multiple, which is a growth in percent")
+        raise reading.fail(token.text, Reason(N_("cannot follow a multiple, which is a growth in percent")))
     if token.kind == "scale":
         if reading.scale is not None:
-            raise reading.fail(token.text, "scales the number a second time")
+            raise reading.fail(token.text, Reason(N_("scales the number a second time")))
         if reading.currency is not None or reading.family is not None:
-            raise reading.fail(token.text, "is a scale after the unit")
+            raise reading.fail(token.text, Reason(N_("is a scale after the unit")))
         reading.scale = token
     elif token.kind == "currency":
         if reading.currency is not None or reading.family is not None:
-            raise reading.fail(token.text, "is a second unit")
+            raise reading.fail(token.text, Reason(N_("is a second unit")))
         if reading.scale is not None and token.value != "MAD":
-            raise reading.fail(token.text, "scales the number a second time")
+            raise reading.fail(token.text, Reason(N_("scales the number a second time")))
         reading.currency = token
     else:
         if reading.unit_tokens:
             kind = "scale" if reading.scale else "unit"
-            raise reading.fail(token.text, f"cannot follow the {kind} '{reading.unit_tokens[-1].text}'")
+            raise reading.fail(token.text, Reason(N_("cannot follow the scale '%(unit)s'") if kind == "scale" else N_("cannot follow the unit '%(unit)s'"), unit=reading.unit_tokens[-1].text))
         reading.family = token
 
 
 def _take_multiplier(reading: _Reading, token: _Token) -> None:
     if reading.multiplier is not None:
-        raise reading.fail(token.text, "is a second multiple")
+        raise reading.fail(token.text, Reason(N_("is a second multiple")))
     postfix = token.value is None and _fold(token.text) in {_fold(word) for word in POSTFIX_MULTIPLIERS}
     if reading.number is not None and not (postfix and not reading.unit_tokens):
-        reason = "cannot follow the number" if token.value is None else "is already a number"
+        reason = Reason(N_("cannot follow the number") if token.value is None else N_("is already a number"))
         raise reading.fail(token.text, reason)
     reading.multiplier = token
 
@@ -864,17 +878,17 @@ def _take_paren(reading: _Reading, token: _Token) -> None:
         return
     unit_kinds = {"scale", "currency", "percent", "points"}
     if not inner_tokens or any(t.kind not in unit_kinds for t in inner_tokens):
-        raise reading.fail(token.text, "is not a unit in parentheses")
+        raise reading.fail(token.text, Reason(N_("is not a unit in parentheses")))
     if not reading.unit_tokens:
-        raise reading.fail(token.text, "repeats no unit printed before it")
+        raise reading.fail(token.text, Reason(N_("repeats no unit printed before it")))
     repeated = _Reading(inner, number=_Number("1", Decimal(1), Decimal(1), Decimal(1), ()))
     try:
         for inner_token in inner_tokens:
             _take_unit(repeated, inner_token)
     except FigureError as exc:
-        raise reading.fail(token.text, "is not a unit in parentheses") from exc
+        raise reading.fail(token.text, Reason(N_("is not a unit in parentheses"))) from exc
     if _conversion(repeated) != _conversion(reading):
-        raise reading.fail(token.text, "does not repeat the unit printed before it")
+        raise reading.fail(token.text, Reason(N_("does not repeat the unit printed before it")))
     reading.ignored.append(step(say.repeats_unit, token.text))
 
 
@@ -889,9 +903,9 @@ def _take_conversion(reading: _Reading, token: _Token, inner_tokens: list[_Token
     numbers = sum(kind in ("number", "number_word") for kind in kinds)
     allowed = {"qualifier", "number", "number_word", "scale", "foreign"}
     if numbers != 1 or kinds.count("scale") > 1 or not set(kinds) <= allowed:
-        raise reading.fail(token.text, "is not one amount in another currency")
+        raise reading.fail(token.text, Reason(N_("is not one amount in another currency")))
     if reading.currency is None:
-        raise reading.fail(token.text, "converts into another currency a figure not printed in dirhams")
+        raise reading.fail(token.text, Reason(N_("converts into another currency a figure not printed in dirhams")))
     reading.ignored.append(step(say.converted, token.text))
 
 
@@ -903,7 +917,7 @@ def _given_unit(reading: _Reading, unit: str) -> None:
     """
     tokens = _unit_name_tokens(unit)
     if tokens is None:
-        raise UnitError(reading.text, unit, "is not a known unit")
+        raise UnitError(reading.text, unit, Reason(N_("is not a known unit")))
     given_factor, given_canonical = _unit_reading(tokens, unit, reading.text)
     printed = _printed_unit(reading)
     if printed is None:
@@ -911,13 +925,13 @@ def _given_unit(reading: _Reading, unit: str) -> None:
             for token in tokens:
                 _take_unit(reading, token)
         except FigureError as exc:
-            raise UnitError(reading.text, unit, f"cannot be the unit of this figure: {exc.reason}") from exc
+            raise UnitError(reading.text, unit, Reason(N_("cannot be the unit of this figure: %(why)s"), why=exc.reason)) from exc
         reading.given_unit = unit
         return
     if given_canonical != printed:
-        raise UnitError(reading.text, unit, f"contradicts the unit printed in the figure ({printed})")
+        raise UnitError(reading.text, unit, Reason(N_("contradicts the unit printed in the figure (%(printed)s)"), printed=Term(printed)))
     if given_factor != 1 and _conversion(reading)[0] != given_factor:
-        raise UnitError(reading.text, unit, f"carries a scale ({_power_of_ten(given_factor)}) the printed figure does not")
+        raise UnitError(reading.text, unit, Reason(N_("carries a scale (%(scale)s) the printed figure does not"), scale=_power_of_ten(given_factor)))
     reading.ignored.append(step(say.unit_agrees, unit))
 
 
@@ -933,14 +947,14 @@ def _given_direction(reading: _Reading, direction: str) -> None:
     direction or sign keeps it; the given one must agree.
     """
     if direction not in DIRECTIONS:
-        raise DirectionError(reading.text, direction, "is not a direction: 'up' or 'down'")
+        raise DirectionError(reading.text, direction, Reason(N_("is not a direction: 'up' or 'down'")))
     sign = DIRECTIONS[direction]
     number = reading.number
     if reading.majority is not None or reading.multiplier is not None:
         own = reading.majority or reading.multiplier
-        raise DirectionError(reading.text, direction, f"cannot go with '{own.text}', which says what it is by itself")
+        raise DirectionError(reading.text, direction, Reason(N_("cannot go with '%(word)s', which says what it is by itself"), word=own.text))
     if number is None and reading.direction is None:
-        raise DirectionError(reading.text, direction, "goes with a figure that has a number")
+        raise DirectionError(reading.text, direction, Reason(N_("goes with a figure that has a number")))
     printed = reading.direction.value if reading.direction is not None else (-1 if number.negative else 1) if number.signed else None
     if printed is None:
         reading.direction = _Token("direction", direction, sign)
@@ -948,7 +962,7 @@ def _given_direction(reading: _Reading, direction: str) -> None:
         return
     if printed != sign:
         word = reading.direction.text if reading.direction is not None else number.text
-        raise DirectionError(reading.text, direction, f"contradicts the direction printed in the figure ('{word}')")
+        raise DirectionError(reading.text, direction, Reason(N_("contradicts the direction printed in the figure ('%(word)s')"), word=word))
     reading.ignored.append(step(say.direction_agrees, direction))
 
 
@@ -974,7 +988,7 @@ def _unit_reading(tokens: list[_Token], unit: str, text: str) -> tuple[Decimal, 
         for token in tokens:
             _take_unit(alone, token)
     except FigureError as exc:
-        raise UnitError(text, unit, f"is not a unit: {exc.reason}") from exc
+        raise UnitError(text, unit, Reason(N_("is not a unit: %(why)s"), why=exc.reason)) from exc
     return _conversion(alone)
 
 
@@ -995,11 +1009,11 @@ def _check_complete(reading: _Reading) -> None:
     ratio_word = reading.multiplier is not None and reading.multiplier.value is not None
     if reading.number is None and not ratio_word:
         if reading.multiplier is not None:
-            raise reading.fail(reading.multiplier.text, "needs a number")
+            raise reading.fail(reading.multiplier.text, Reason(N_("needs a number")))
         if reading.direction is None:
-            raise reading.fail(reading.text.strip(), "has no number, direction or majority word")
+            raise reading.fail(reading.text.strip(), Reason(N_("has no number, direction or majority word")))
         if reading.qualifier is not None:
-            raise reading.fail(reading.qualifier.text, "qualifies no number")
+            raise reading.fail(reading.qualifier.text, Reason(N_("qualifies no number")))
     if reading.direction is not None:
         _check_direction(reading)
 
@@ -1008,18 +1022,18 @@ def _check_majority_alone(reading: _Reading) -> None:
     others = [reading.number, reading.qualifier, reading.direction, reading.multiplier, *reading.unit_tokens]
     extra = next((token for token in others if token is not None), None)
     if extra is not None:
-        raise reading.fail(extra.text, f"cannot go with '{reading.majority.text}'")
+        raise reading.fail(extra.text, Reason(N_("cannot go with '%(word)s'"), word=reading.majority.text))
 
 
 def _check_direction(reading: _Reading) -> None:
     direction = reading.direction
     if reading.multiplier is not None:
-        reason = f"goes with a multiple ('{reading.multiplier.text}'), which has its own direction"
+        reason = Reason(N_("goes with a multiple ('%(multiple)s'), which has its own direction"), multiple=reading.multiplier.text)
         raise reading.fail(direction.text, reason)
     number = reading.number
     if number is not None and number.signed:
         if number.negative or direction.value < 0:
-            reason = f"has a printed sign as well as the direction '{direction.text}'"
+            reason = Reason(N_("has a printed sign as well as the direction '%(word)s'"), word=direction.text)
             raise reading.fail(number.text, reason)
 
 
@@ -1185,7 +1199,7 @@ def _double(number: Decimal, reading: _Reading) -> float:
     as_float = float(number)
     if number.is_finite() and not math.isfinite(as_float):
         part = reading.number.text if reading.number is not None else reading.text
-        raise reading.fail(part, f"is unrepresentable: {_show(number)} is beyond a double's range (about 1.8e308)")
+        raise reading.fail(part, Reason(N_("is unrepresentable: %(number)s is beyond a double's range (about 1.8e308)"), number=_show(number)))
     return as_float
 
 
@@ -1202,7 +1216,7 @@ def _growth_of_multiple(
             ratio = _qualified(ratio, number, reading.qualifier, steps)
     else:
         if reading.number.negative:
-            raise reading.fail(reading.number.text, f"is a negative multiple after '{multiplier.text}'")
+            raise reading.fail(reading.number.text, Reason(N_("is a negative multiple after '%(multiple)s'"), multiple=multiplier.text))
         steps.append(step(say.ratio_printed, multiplier.text))
         ratio = _number_bounds(reading, reading.number, rounding, steps)
         number = reading.number
@@ -1283,7 +1297,7 @@ def reading_of(text: str, lang: str = "fr", unit: str | None = None, direction: 
     """
     _separators(lang)  # an unknown language is the caller's bug: fail before the text
     if not text.strip():
-        raise FigureError(text, "", "the text is empty")
+        raise FigureError(text, "", Reason(N_("the text is empty")))
     reading = _read_tokens(text, _tokenize(text), lang)
     if unit is not None:
         _given_unit(reading, unit)
@@ -1330,7 +1344,7 @@ def figure_from_value(
 
 def _structured_number(value: float | str, lang: str, described: str) -> _Number:
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise FigureError(described, repr(value), "is not a number")
+        raise FigureError(described, repr(value), Reason(N_("is not a number")))
     if isinstance(value, float):
         return _number_from_float(value, described)
     return _read_number(str(value).strip(), lang, described)
@@ -1342,7 +1356,7 @@ def _structured_qualifier(qualifier: str, described: str) -> _Token:
     folded = {_fold(word): key for word, key in QUALIFIERS.items()}
     key = folded.get(" ".join(_fold(qualifier).split()))
     if key is None:
-        raise FigureError(described, qualifier, "is not a known qualifier")
+        raise FigureError(described, qualifier, Reason(N_("is not a known qualifier")))
     return _Token("qualifier", qualifier, key)
 
 
@@ -1358,7 +1372,7 @@ def _structured_unit(reading: _Reading, number: _Number, unit: str) -> None:
     unit_kinds = {"scale", "currency", "percent", "points"}
     is_multiple = len(tokens) == 1 and tokens[0].kind == "multiplier" and tokens[0].value is None
     if not tokens or not (is_multiple or all(t.kind in unit_kinds for t in tokens)):
-        raise FigureError(reading.text, unit, "is not a known unit")
+        raise FigureError(reading.text, unit, Reason(N_("is not a known unit")))
     if is_multiple:
         reading.multiplier = tokens[0]
         reading.number = number

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from service.errors import InvalidField
+from service.reasons import N_, Reason, Term
 from service.texts import RELEASED_PATTERN, SUBJECT_PATTERN, Line
 
 OriginKey = Annotated[
@@ -57,7 +58,7 @@ class Origin(OriginIn, kw_only=True):
 def checked_origin(body: OriginIn) -> Origin:
     """The origin to store; InvalidField for a url that is not http(s) (a ``javascript:`` link on the desk's page)."""
     if body.url is not None and not _web_address(body.url):
-        raise InvalidField("url", "an origin's url is an http:// or https:// address")
+        raise InvalidField("url", Reason(N_("an origin's url is an http:// or https:// address")))
     return Origin(id=body.id, name=body.name, url=body.url)
 
 
@@ -73,11 +74,11 @@ def _web_address(url: str) -> bool:
 def checked_release(text: str) -> str:
     """A release date as given, once it names a real month or day; InvalidField("released") otherwise."""
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?", text):
-        raise InvalidField("released", "a release date is YYYY-MM or YYYY-MM-DD")
+        raise InvalidField("released", Reason(N_("a release date is YYYY-MM or YYYY-MM-DD")))
     try:
         datetime.date.fromisoformat(text if len(text) == 10 else text + "-01")
     except ValueError as exc:
-        raise InvalidField("released", f"{text} is no date: {exc}") from exc
+        raise InvalidField("released", Reason(N_("%(text)s is no date: %(why)s"), text=text, why=Term(str(exc)))) from exc  # why: Python's words, said on the desk (service.reasons)
     return text
 
 

@@ -13,12 +13,18 @@ import re
 
 import msgspec
 
+from service.reasons import N_, Quoted, Reason
+
 _MONTH = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class PeriodError(ValueError):
-    """A period that is not ISO 8601 months or years, or that ends before it starts."""
+    """A period that is not ISO 8601 months or years, or that ends before it starts; ``reason`` to be said in a language."""
+
+    @property
+    def reason(self) -> Reason:
+        return self.args[0]
 
 
 class Period(msgspec.Struct, frozen=True, order=True):
@@ -39,7 +45,7 @@ class Period(msgspec.Struct, frozen=True, order=True):
     def year_earlier(self) -> Period:
         """The same months a year earlier; a PeriodError before year 0000, which ISO 8601 years cannot write."""
         if self.start < 12:
-            raise PeriodError(f"{self} has no year before it: a change over it needs a compared_to period")
+            raise PeriodError(Reason(N_("%(period)s has no year before it: a change over it needs a compared_to period"), period=str(self)))
         return Period(self.start - 12, self.end - 12)
 
     def __str__(self) -> str:
@@ -72,11 +78,11 @@ def _parsed(text: str) -> Period:
     # load; a Period is frozen, so one instance serves every claim that prints it.
     parts = text.strip().split("/")
     if len(parts) > 2 or not all(parts):
-        raise PeriodError(f"{text!r} is not an ISO 8601 period such as 2025-01/2025-11, 2024 or 2025-11")
+        raise PeriodError(Reason(N_("%(text)s is not an ISO 8601 period such as 2025-01/2025-11, 2024 or 2025-11"), text=Quoted(text)))
     first, last = _bounds(parts[0]), _bounds(parts[-1])
     period = Period(first[0], last[1])
     if period.start > period.end:
-        raise PeriodError(f"{text!r} ends before it starts")
+        raise PeriodError(Reason(N_("%(text)s ends before it starts"), text=Quoted(text)))
     return period
 
 
@@ -93,7 +99,7 @@ def _iso_text(start: int, end: int) -> str:
 def _bounds(text: str) -> tuple[int, int]:
     match = _MONTH.match(text)
     if not match:
-        raise PeriodError(f"{text!r} is not a year (2024) or a month (2025-11)")
+        raise PeriodError(Reason(N_("%(text)s is not a year (2024) or a month (2025-11)"), text=Quoted(text)))
     year = int(match.group(1))
     if match.group(2) is None:
         return year * 12, year * 12 + 11

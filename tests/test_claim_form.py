@@ -34,7 +34,8 @@ def test_the_blank_form_offers_the_sources_and_measures(seeded_client: TestClien
 def test_a_dry_run_reads_the_figure_and_answers_its_verdicts_storing_nothing(seeded_client: TestClient, seeded_store: Store) -> None:
     before = seeded_store.list_claims().total
     page = desk_post(seeded_client, "/desk/new", {**NEW, "action": "check"}).text
-    assert "<h2><bdi>1,5 milliard de dirhams</bdi>: 1.450 bn to 1.550 bn MAD</h2>" in page  # the figure isolated: it may be Arabic
+    assert "<h2><bdi>1,5 milliard de dirhams</bdi>: <span class=\"interval\" title=\"1,450,000,000 – 1,550,000,000 MAD\">1.450 bn to 1.550 bn MAD</span></h2>" in page  # the figure isolated: it may be Arabic; every digit in its title
+    assert "result: 1.450 bn to 1.550 bn MAD" in page  # the reading's result at the figure's scale, not [1,450,000,000, 1,550,000,000]
     assert "&#39;milliard&#39; scales by 10^9" in page  # the reading, line by line
     assert "nothing was stored" in page and re.findall(r'<article class="verdict contradicted"', page)
     assert seeded_store.list_claims().total == before

@@ -132,6 +132,15 @@ class Recording:
     def step_number(self, number: steps.Number) -> str:
         return self.numbers.step_number(number)
 
+    def step_interval(self, bounds: steps.Bounds, unit: str) -> str | None:
+        """The result at its figure's scale, as a desk page says it; its bounds said too, so both ways of saying a result are reached."""
+        if getattr(self, "saying_bounds", False):
+            return None
+        self.saying_bounds = True
+        steps.result(self, bounds, unit)
+        self.saying_bounds = False
+        return self.numbers.step_interval(bounds, unit)
+
 
 def messages_of_steps() -> set[str]:
     """Every message service/reading/steps.py holds, as ``pybabel extract`` finds them."""
@@ -185,16 +194,18 @@ def test_the_api_s_explanation_is_the_english_of_its_steps_as_it_always_was() ->
     [
         ("fr", ["« 1,14 » lu comme 1,14 (virgule décimale)", "le dernier chiffre imprimé est celui des centièmes : ±0,005",
                 "« milliard » multiplie par 10^9", "« dirhams » : des dirhams (MAD)", "« de » ignoré", "« (MMDH) » répète l'unité",
-                "résultat : [1\u202f135\u202f000\u202f000 ; 1\u202f145\u202f000\u202f000] MAD"]),
+                "résultat : 1,135 Md à 1,145 Md MAD"]),
         ("ar", ["«1,14» يُقرأ 1.14 (فاصلة عشرية)", "آخر رقم مطبوع في خانة أجزاء المئة: ±0.005", "«milliard» يضرب في 10^9",
-                "«dirhams»: دراهم (MAD)", "«de» مُهمَل", "«(MMDH)» يكرر الوحدة", "النتيجة: [1,135,000,000، 1,145,000,000] درهم"]),
+                "«dirhams»: دراهم (MAD)", "«de» مُهمَل", "«(MMDH)» يكرر الوحدة", "النتيجة: من 1.135 مليار إلى 1.145 مليار درهم"]),
     ],
 )  # fmt: skip
 def test_a_desk_language_says_the_steps_in_its_words_and_numbers(lang: str, expected: list[str]) -> None:
     numbers = DeskNumbers(Locale.parse(lang), language.catalog(lang))
     assert said(parse_figure(LEVEL_114).steps, numbers) == expected
     open_top = said(parse_figure("plus de 47 %").steps, numbers)[-1]
-    assert open_top == {"fr": "résultat : [46,5 ; +∞] %", "ar": "النتيجة: [46.5، +∞] %"}[lang]
+    assert open_top == {"fr": "résultat : au moins 46,5 %", "ar": "النتيجة: 46.5 % على الأقل"}[lang]
+    # the bounds in full stay in the steps before it (and the interval's title on the page); the result reads at the figure's scale
+    assert "[1,135,000,000" not in " ".join(said(parse_figure(LEVEL_114).steps, DeskNumbers(Locale.parse("en"), language.catalog("en"))))
 
 
 def test_a_page_writes_the_number_read_with_its_printed_digits_and_a_bound_in_full() -> None:

@@ -31,12 +31,14 @@ from service import checking
 from service.api.access import desk_signed_in
 from service.api.articles import ArticleCheckIn, CandidateIn, as_input, check, claim_bodies, read
 from service.api.articles import ArticleIn
+from service.api.form import BREAKDOWN_PAIRS, refused_field
 from service.api.language import Speaking
 from service.api.verdict_views import VerdictView, by_weight, verdict_views
 from service.claims import MEASURES
 from service.errors import ClientError, FieldProblem, InvalidField
 from service.reading.articles import MAX_TEXT, Candidate
 from service.reading.pages import article_text
+from service.reasons import N_, Quoted, Reason, StepWords, said
 from service.rules.book import RuleBook
 from service.rules.explain import Words
 from service.store import Store
@@ -65,13 +67,21 @@ class Row:
     why: str = ""
 
 
-def _row(number: int, candidate: Candidate) -> Row:
+# What a doubt is about, as the table's headings name it.
+_NOTED = {"measure": N_("measure"), "period": N_("period"), "compared_to": N_("base"), "subject": N_("subject"), "unit": N_("unit"), "direction": N_("direction")}
+
+
+def _row(number: int, candidate: Candidate, words: StepWords) -> Row:
+    """A candidate as the table shows it, its notes (why, doubts) said in the page's language."""
+    why, doubts = candidate.notes_in(words)
+    about = lambda key: words.gettext(_NOTED[key]) if key in _NOTED else key  # noqa: E731
     return Row(
         number=number, figure=candidate.figure, quote=candidate.quote.text, start=candidate.start, end=candidate.end,
         measure=candidate.measure or "", period=candidate.period or "", compared_to=candidate.compared_to or "",
         subject=candidate.subject or "", breakdown=";".join(f"{k}={v}" for k, v in candidate.breakdown.items()),
-        unit=candidate.unit or "", direction=candidate.direction or "", doubts="; ".join(f"{k}: {v}" for k, v in candidate.doubts.items()),
-        why="; ".join(candidate.why.values()),
+        unit=candidate.unit or "", direction=candidate.direction or "",
+        doubts="; ".join(words.gettext(N_("%(field)s: %(note)s")) % {"field": about(k), "note": v} for k, v in doubts.items()),
+        why="; ".join(why.values()),
     )
 
 
@@ -95,7 +105,7 @@ def _rows_of(form: dict[str, Any]) -> list[Row]:
 def _candidate_in(row: Row) -> CandidateIn:
     pairs = [part.split("=", 1) for part in row.breakdown.split(";") if part.strip()]
     if any(len(pair) != 2 for pair in pairs):
-        raise InvalidField(f"c{row.number}.breakdown", "write dimension=member pairs joined by ';', as in product=carpets;country=fr")
+        raise InvalidField(f"c{row.number}.breakdown", BREAKDOWN_PAIRS)
     raw = {
         "figure": row.figure, "quote": row.quote, "measure": row.measure or None, "period": row.period or None,
         "compared_to": row.compared_to or None, "subject": row.subject or None, "unit": row.unit or None,
@@ -104,9 +114,7 @@ def _candidate_in(row: Row) -> CandidateIn:
     try:
         return msgspec.convert(raw, CandidateIn)
     except msgspec.ValidationError as exc:
-        message = str(exc)
-        field = message.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in message else "row"
-        raise InvalidField(f"c{row.number}.{field}", message.split(" - at ")[0]) from exc
+        raise _invalid(refused_field(exc, "row"), f"c{row.number}.") from exc
 
 
 def _segments(text: str, rows: list[Row]) -> list[tuple[str, Row | None]]:
@@ -129,7 +137,7 @@ def _published(value: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value.strip())
     except ValueError as exc:
-        raise InvalidField("published", f"{value!r} is not a date such as 2026-01-19") from exc
+        raise InvalidField("published", Reason(N_("%(value)s is not a date such as 2026-01-19"), value=Quoted(value))) from exc
 
 
 class ArticlePages(Controller):
@@ -144,7 +152,7 @@ class ArticlePages(Controller):
 
     @post("/new", name="article-read", status_code=200, sync_to_thread=True, opt={"dry_run": True})
     def read_text(
-        self, request: Request[Any, Any, Any], store: NamedDependency[Store], rules: NamedDependency[RuleBook],
+        self, request: Request[Any, Any, Any], store: NamedDependency[Store], rules: NamedDependency[RuleBook], speaking: NamedDependency[Speaking],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template:
         """Read the pasted or uploaded article: the text highlighted, the candidates as a table; nothing is stored.
@@ -156,11 +164,11 @@ class ArticlePages(Controller):
         text = ""
         try:
             text = _text_of(data)
-            rows = [_row(n, c) for n, c in enumerate(read(_article(form, text), store, rules), start=1)]
+            rows = [_row(n, c, speaking.numbers) for n, c in enumerate(read(_article(form, text), store, rules), start=1)]
         except ClientError as exc:
             if "text/html" not in request.headers.get("accept", ""):
                 raise
-            return _page(store, form, text or str(form.get("text", "")), [], _problems(exc), status=422)
+            return _page(store, form, text or str(form.get("text", "")), [], _problems(exc, speaking), status=422)
         return _page(store, form, text, rows, {})
 
     @post("/check", name="article-check", status_code=200, sync_to_thread=True, opt={"dry_run": True})
@@ -176,7 +184,7 @@ class ArticlePages(Controller):
             article = _article(form, text)
             kept, _, answer = _check_kept(article, rows, store, rules, words)
         except ClientError as exc:
-            return _page(store, form, text, rows, _problems(exc), status=422)
+            return _page(store, form, text, rows, _problems(exc, speaking), status=422)
         return _page(store, form, text, rows, {}, checked=_checked_rows(rows, answer, store, rules, speaking))
 
     @post("/store", name="article-store", status_code=200, sync_to_thread=True)
@@ -191,9 +199,9 @@ class ArticlePages(Controller):
         try:
             article = _article(form, text)
             if article.source is None:
-                raise InvalidField("source", "pick the article's source before storing")
+                raise InvalidField("source", Reason(N_("pick the article's source before storing")))
             kept, candidates, answer = _check_kept(article, rows, store, rules, words)
-            problems = {f"c{row.number}": "; ".join(p.reason for p in result.problems) for row, result in zip(kept, answer.candidates) if result.problems}
+            problems = {f"c{row.number}": "; ".join(said(p, speaking.numbers) for p in result.problems) for row, result in zip(kept, answer.candidates) if result.problems}
             if problems:
                 return _page(store, form, text, rows, problems, checked=_checked_rows(kept, answer, store, rules, speaking), status=422)
             fresh = [(row, candidate) for row, candidate, result in zip(kept, candidates, answer.candidates) if not result.recognised]
@@ -203,7 +211,7 @@ class ArticlePages(Controller):
             if report.claims_added:
                 checking.catch_up(store, rules, before)
         except ClientError as exc:
-            return _page(store, form, text, rows, _problems(exc), status=422)
+            return _page(store, form, text, rows, _problems(exc, speaking), status=422)
         stored = [(row, result.claim) for row, result in zip(kept, answer.candidates)]
         return _page(store, form, text, rows, {}, stored=stored, report=report)
 
@@ -223,7 +231,7 @@ def _text_of(data: dict[str, Any]) -> str:
         return text
     text = str(data.get("text", ""))
     if not text.strip():
-        raise InvalidField("text", "paste the article, or upload it as .txt or .html")
+        raise InvalidField("text", Reason(N_("paste the article, or upload it as .txt or .html")))
     return text
 
 
@@ -235,13 +243,19 @@ def _article(form: dict[str, Any], text: str) -> ArticleIn:
     try:
         return msgspec.convert(raw, ArticleIn, from_attributes=False)
     except msgspec.ValidationError as exc:
-        message = str(exc)
-        field = message.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in message else "text"
-        raise InvalidField(field, message.split(" - at ")[0]) from exc
+        raise _invalid(refused_field(exc, "text")) from exc
 
 
-def _problems(error: ClientError) -> dict[str, str]:
-    return {problem.field.split(".")[0] if not problem.field.startswith("c") else problem.field.split(".")[0]: problem.reason for problem in error.problems}
+def _invalid(problem: FieldProblem, prefix: str = "") -> InvalidField:
+    """A 422 naming the field (a row's under ``c<n>.``), with the sentence the desk says it in."""
+    invalid = InvalidField(prefix + problem.field, problem.reason)
+    invalid.problems = [problem.moved(prefix + problem.field)]
+    return invalid
+
+
+def _problems(error: ClientError, speaking: Speaking) -> dict[str, str]:
+    """Each problem under its field (a row's under ``c<n>``), said in the page's language."""
+    return {problem.field.split(".")[0]: said(problem, speaking.numbers) for problem in error.problems}
 
 
 def _checked_rows(rows: list[Row], answer: Any, store: Store, rules: RuleBook, speaking: Speaking) -> list[tuple[Row, Any, list[VerdictView]]]:

@@ -20,6 +20,9 @@ from service import checking
 from service.claims import Claim, ClaimIn, Key, Measure, PeriodText, Subject
 from service.errors import FieldProblem, InvalidField
 from service.reading.articles import MAX_TEXT, Candidate, Passage, read_article
+from service.reasons import N_, Reason, Term
+
+_FIELD_WORDS = {"measure": N_("measure"), "period": N_("period"), "subject": N_("subject")}  # a candidate's missing field, as its reason names it
 from service.rules.book import RuleBook
 from service.rules.explain import ENGLISH, Words
 from service.sources import Source, SourceId
@@ -116,7 +119,7 @@ def claim_bodies(source: str, candidates: list[CandidateIn]) -> tuple[list[Claim
         missing = [name for name in ("measure", "period", "subject") if getattr(candidate, name) is None]
         if missing:
             bodies.append(None)
-            problems.append([FieldProblem(field=f"candidates[{index}].{name}", reason=f"the candidate has no {name}: say it before checking") for name in missing])
+            problems.append([FieldProblem(field=f"candidates[{index}].{name}", reason=Reason(N_("the candidate has no %(name)s: say it before checking"), name=Term(_FIELD_WORDS[name]))) for name in missing])
             continue
         quote = candidate.quote if isinstance(candidate.quote, str) else candidate.quote.text
         body = ClaimIn(
@@ -150,7 +153,7 @@ def check(data: ArticleCheckIn, store: Store, rules: RuleBook, words: Words = EN
     for (index, _), result in zip(present, checked):
         answer = answers[index]
         if result.problem is not None:
-            answer.problems = [msgspec.structs.replace(p, field=f"candidates[{index}].{p.field}") for p in result.problem.problems]
+            answer.problems = [p.moved(f"candidates[{index}].{p.field}") for p in result.problem.problems]
             continue
         answer.claim, answer.recognised, answer.verdicts = result.claim, result.recognised, result.verdicts
     contradicted = sum(1 for a in answers if any(v.status == "contradicted" for v in a.verdicts))

@@ -23,7 +23,8 @@ from service import checking
 from service.claims import MEASURES, Claim, ClaimIn, base_interval, reading_steps
 from service.errors import ClientError, FieldProblem
 from service.figures import FigureError, parse_figure
-from service.reading.steps import said
+from service.reading.steps import StepWords, said as said_steps
+from service.reasons import N_, Reason, number, said
 from service.rules.book import RuleBook
 from service.api.language import Speaking
 from service.api.verdict_views import by_weight, verdict_views
@@ -74,7 +75,7 @@ class ClaimFormPages(Controller):
             body = _claim_body(data)
             checked = checking.submit(store, rules, body, keep=data.action == "store", words=words)
         except ClientError as exc:
-            return _page(store, rules, data, _by_field(exc), None, status=422)
+            return _page(store, rules, data, by_field(exc, speaking.numbers), None, status=422)
         return _page(store, rules, data, {}, checked, words, speaking)
 
     @get("/claims/{claim_id:str}", name="claim-page", sync_to_thread=True)
@@ -95,7 +96,7 @@ class ClaimFormPages(Controller):
         try:
             marked = checking.retract(store, rules, claim_id, *_who_and_why(data))
         except ClientError as exc:
-            return _claim_page(store, rules, claim, data, _by_field(exc), words, speaking, status=422)
+            return _claim_page(store, rules, claim, data, by_field(exc, speaking.numbers), words, speaking, status=422)
         return _claim_page(store, rules, marked, _form_of(marked), {}, words, speaking)
 
     @post("/claims/{claim_id:str}/correct", name="claim-correct", status_code=200, sync_to_thread=True)
@@ -107,7 +108,7 @@ class ClaimFormPages(Controller):
         try:
             checked = checking.correct(store, rules, claim_id, _claim_body(data), *_who_and_why(data), words=words)
         except ClientError as exc:
-            return _claim_page(store, rules, claim, data, _by_field(exc), words, speaking, status=422)
+            return _claim_page(store, rules, claim, data, by_field(exc, speaking.numbers), words, speaking, status=422)
         return _page(store, rules, msgspec.structs.replace(data, action="store"), {}, checked, words, speaking)
 
     @get("/read", name="figure-reading", sync_to_thread=True)
@@ -117,17 +118,17 @@ class ClaimFormPages(Controller):
         try:
             parsed = parse_figure(figure, known.language if known else "fr", known.rounding if known else "half_up", unit.strip() or None)  # type: ignore[arg-type]
         except FigureError as exc:
-            return {"interval": None, "reading": [str(exc)]}
-        return {"interval": speaking.numbers.span(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit), "reading": said(parsed.steps, speaking.numbers)}
+            return {"interval": None, "reading": [exc.said.said(speaking.numbers)]}
+        return {"interval": speaking.numbers.span(parsed.interval.scaled(base_factor(parsed.unit)), parsed.unit), "reading": said_steps(parsed.steps, speaking.numbers)}
 
 
-def _by_field(error: ClientError) -> dict[str, str]:
-    """Each problem under the form field it names (``breakdown.product`` is the breakdown field)."""
-    return {problem.field.split(".")[0].split("[")[0]: problem.reason for problem in error.problems}
+def by_field(error: ClientError, words: StepWords) -> dict[str, str]:
+    """Each problem under the form field it names (``breakdown.product`` is the breakdown field), said in the page's language."""
+    return {problem.field.split(".")[0].split("[")[0]: said(problem, words) for problem in error.problems}
 
 
 def _who_and_why(form: ClaimForm) -> tuple[str, str]:
-    missing = [FieldProblem(field=name, reason="say who withdraws the figure, and why") for name in ("by", "reason") if not getattr(form, name).strip()]
+    missing = [FieldProblem(field=name, reason=Reason(N_("say who withdraws the figure, and why"))) for name in ("by", "reason") if not getattr(form, name).strip()]
     if missing:
         raise ClientError(missing)
     return form.by.strip(), form.reason.strip()
@@ -166,7 +167,7 @@ def _reading(claim: Claim, source: Source | None, speaking: Speaking) -> dict[st
     steps = reading_steps(claim, source)
     if steps is None:
         return {"reading": claim.reading, "reading_english": True}
-    return {"reading": said(steps, speaking.numbers), "reading_english": False}
+    return {"reading": said_steps(steps, speaking.numbers), "reading_english": False}
 
 
 def _choices(store: Store) -> dict[str, Any]:
@@ -181,17 +182,55 @@ def _claim_body(form: ClaimForm) -> ClaimIn:
     if "breakdown" in raw:
         pairs = [part.split("=", 1) for part in raw["breakdown"].split(";") if part.strip()]
         if any(len(pair) != 2 for pair in pairs):
-            raise ClientError([FieldProblem(field="breakdown", reason="write dimension=member pairs joined by ';', as in product=carpets;country=fr")])
+            raise ClientError([FieldProblem(field="breakdown", reason=BREAKDOWN_PAIRS)])
         raw["breakdown"] = {key.strip(): value.strip() for key, value in pairs}
     try:
         return msgspec.convert(raw, ClaimIn)
     except msgspec.ValidationError as exc:
-        message = str(exc)
-        field = message.rsplit("`$.", 1)[-1].rstrip("`").split(".")[0].split("[")[0] if "`$." in message else "form"
-        if (missing := re.match(r"Object missing required field `(\w+)`", message)) is not None:
-            # a field left blank is not sent: the problem goes beside that field, not nowhere ("form" has no place on the page)
-            field, message = missing.group(1), "required: " + ("pick one" if missing.group(1) in ("source", "measure") else "fill it in")
-        raise ClientError([FieldProblem(field=field, reason=message.split(" - at ")[0])]) from exc
+        problem = refused_field(exc, "form")
+        raise ClientError([problem.moved(problem.field.split(".")[0].split("[")[0])]) from exc
+
+
+# What a person can get wrong in a field the desk's forms let them type (msgspec's kinds of error, said as the desk says them).
+BREAKDOWN_PAIRS = Reason(N_("write dimension=member pairs joined by ';', as in product=carpets;country=fr"))
+_HINTS = {
+    "subject": N_("write a dotted key in lowercase letters, digits and _, such as ma.handicraft.exports"),
+    "origin": N_("write a dotted key in lowercase letters, digits and _, such as ma.office_des_changes"),
+    "breakdown": N_("write dimension=member pairs in lowercase letters, digits and _, as in product=carpets"),
+    "released": N_("a release date is YYYY-MM or YYYY-MM-DD"),
+    "source": N_("pick a source from the list"),
+    "quote": N_("the words as printed: not blank, and no control characters"),
+}
+_PICKED = ("source", "measure", "direction", "language")  # chosen from a list on the desk
+
+
+def refused_field(exc: msgspec.ValidationError, default: str) -> FieldProblem:
+    """msgspec's refusal of a form's field as a problem the desk can say in its language.
+
+    A form's fields are text, typed or picked: a person can leave one blank, type too much,
+    type what the field's pattern refuses, or post a choice the list does not hold.  Those are said
+    in the page's language; anything else (no form can send it) keeps msgspec's English.  The
+    problem's own reason stays msgspec's English: a script posting to a desk route reads it as
+    problem+json, as it always has.
+    """
+    message = str(exc)
+    path = message.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in message else default
+    field = path.split(".")[0].split("[")[0]
+    english = message.split(" - at ")[0]
+    if (missing := re.match(r"Object missing required field `(\w+)`", message)) is not None:
+        # a field left blank is not sent: the problem goes beside that field, not nowhere ("form" has no place on the page)
+        field = missing.group(1)
+        return FieldProblem(field=field, reason=Reason(N_("required: pick one") if field in _PICKED else N_("required: fill it in")))
+    problem = FieldProblem(field=path, reason=english)
+    if english.startswith("Expected `str` of length >= "):
+        problem.__dict__["sentence"] = Reason(N_("required: fill it in"))
+    elif (longest := re.match(r"Expected `str` of length <= (\d+)", english)) is not None:
+        problem.__dict__["sentence"] = Reason(N_("too long: at most %(count)s characters"), count=number(int(longest.group(1))))
+    elif english.startswith("Expected `str` matching regex") and field in _HINTS:
+        problem.__dict__["sentence"] = Reason(_HINTS[field])
+    elif english.startswith("Invalid enum value"):
+        problem.__dict__["sentence"] = Reason(N_("pick one from the list"))
+    return problem
 
 
 def _page(

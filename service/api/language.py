@@ -40,6 +40,7 @@ from markupsafe import Markup, escape
 
 from service.api.reading import DeskNumbers, desk_locale
 from service.reading.lexicon import subject_words
+from service.reasons import said
 
 LANGUAGES = ("fr", "en", "ar")  # what the desk speaks; the first is no default: TALLY_DESK_LOCALE is
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}  # each in its own language, for the language menu
@@ -264,6 +265,12 @@ def _lang_field(context: Context) -> Markup:
     return Markup('<input type="hidden" name="lang" value="%s">') % escape(language) if language else Markup("")
 
 
+@pass_context
+def _reason(context: Context, problem: Any) -> str:
+    """A field problem's reason in the page's language (``service.reasons``); the API answers its English."""
+    return said(problem, speaking(_connection(context)).numbers)
+
+
 def _numbers_filter(name: str) -> Any:
     @pass_context
     def written(context: Context, *args: Any, **kwargs: Any) -> str:
@@ -284,5 +291,6 @@ def install(engine: JinjaTemplateEngine) -> None:
     environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     environment.globals.update(page_language=_language, page_direction=_direction, lang_field=_lang_field, this_page_in=_this_page_in, this_page=_this_page, status_word=_status_word, subject_name=_subject_name, english=_english, measure_word=_measure_word, LANGUAGE_NAMES=LANGUAGE_NAMES)
     environment.filters["localized"] = _localized
+    environment.filters["reason"] = _reason
     for name in ("interval", "margin", "quantity", "span", "count", "percent"):
         environment.filters[name] = _numbers_filter(name)

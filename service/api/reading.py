@@ -28,7 +28,7 @@ from babel.numbers import format_decimal, format_scientific
 from service.claims import IntervalOut
 from service.intervals import Interval
 from service.periods import Period, PeriodError
-from service.reading.steps import Number
+from service.reading.steps import Bounds, Number
 from service.rules.explain import Digits
 from service.units import base_factor
 
@@ -145,6 +145,15 @@ class DeskNumbers:
         if not number.printed:
             value = value.normalize() if value else Decimal(0)  # never "-0"
         return self.write(value if value.as_tuple().exponent <= 0 else Decimal(int(value)), True)
+
+    def step_interval(self, bounds: Bounds, unit: str) -> str:
+        """The interval a figure's reading ends on, at the figure's scale: ``1.135 bn to 1.145 bn MAD``, ``1,135 Md à 1,145 Md MAD``.
+
+        Its bounds in full (``[1,135,000,000, 1,145,000,000]``) are right but make a reader count
+        digits; the steps before it give them, and the interval's ``title`` on the page.
+        """
+        factor = base_factor(unit)
+        return self.span((float(bounds.lo.value) * factor, float(bounds.hi.value) * factor), unit)
 
     def margin(self, verdict: Any) -> str:
         """A verdict's margin with its unit (``80.0 M MAD``), or "" when it has none."""

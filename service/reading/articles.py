@@ -39,6 +39,7 @@ from service.periods import Period, PeriodError
 from service.reading import calendar
 from service.reading.calendar import Mention
 from service.reading.lexicon import Entry, Lexicon, Named
+from service.reasons import N_, Reason, StepWords, Term, number
 
 MAX_TEXT = 200_000  # characters an article may have
 
@@ -60,8 +61,13 @@ class Reading(msgspec.Struct, frozen=True):
     steps: list[str]
 
 
-class Candidate(msgspec.Struct, kw_only=True):
-    """A figure found in the text and the claim Tally proposes for it; each field may be null."""
+class Candidate(msgspec.Struct, kw_only=True, dict=True):
+    """A figure found in the text and the claim Tally proposes for it; each field may be null.
+
+    ``why`` and ``doubts`` are English, as the API has always answered them; each note is also
+    kept as the message it was said from (``service.reasons.Reason``), never encoded, so the
+    desk's article page says it in its language (:meth:`notes_in`).
+    """
 
     figure: str
     start: int
@@ -78,8 +84,32 @@ class Candidate(msgspec.Struct, kw_only=True):
     why: dict[str, str] = {}
     doubts: dict[str, str] = {}
 
+    def notes_in(self, words: StepWords) -> tuple[dict[str, str], dict[str, str]]:
+        """``why`` and ``doubts`` said in ``words``' language (each note as written, when it was given as English alone)."""
+        said = self.__dict__.get("said", {})
+        return (
+            {key: said[key].said(words) if key in said else note for key, note in self.why.items()},
+            {key: said["doubts." + key].said(words) if "doubts." + key in said else note for key, note in self.doubts.items()},
+        )
+
+    def set_notes_aside(self) -> None:
+        """The notes' messages kept aside, their English in ``why`` and ``doubts``: what the API encodes is plain text."""
+        said = self.__dict__.setdefault("said", {})
+        for prefix, notes in (("", self.why), ("doubts.", self.doubts)):
+            for key, note in notes.items():
+                if isinstance(note, Reason):
+                    said[prefix + key] = note
+                    notes[key] = str.__str__(note)
+
 
 # --- words ----------------------------------------------------------------------------
+
+# The word before or after a percentage that says what it measures, as ``why`` says it.
+_CUED = {
+    ("growth", "before"): N_("a growth from '%(words)s' before the figure"), ("growth", "after"): N_("a growth from '%(words)s' after the figure"),
+    ("share", "before"): N_("a share from '%(words)s' before the figure"), ("share", "after"): N_("a share from '%(words)s' after the figure"),
+}  # fmt: skip
+_THE_REQUEST = Term(N_("the request"))  # a subject the request gave, where a note names the words it came from
 
 _ANCHORS = ("number", "number_word", "dual", "multiplier", "majority", "direction")
 _IN_FIGURE = ("number", "number_word", "dual", "qualifier", "direction", "majority", "scale", "currency", "percent", "points", "multiplier", "context", "paren", "prefix")
@@ -453,6 +483,8 @@ def read_article(text: str, lang: str, published: datetime.date | None = None, s
                 context.previous = candidate
             _from_to(context, made)
             candidates += made
+    for candidate in candidates:
+        candidate.set_notes_aside()
     return candidates
 
 
@@ -477,8 +509,8 @@ def _from_to(context: _Context, made: list[Candidate]) -> None:
         later = Period.parse(second.period)
         earlier = Period(later.start - 12, later.end - 12) if later.months <= 12 else Period(later.start - 12, later.start - 1)
         first.period = str(earlier)
-        first.why["period"] = f"the earlier state of '{context.text[first.start - len(opening[0]) - 1 if opening else first.start : second.end]}': {earlier}"
-        first.doubts["period"] = f"read as the year before {second.period}: the text says 'from ... to'"
+        first.why["period"] = Reason(N_("the earlier state of '%(words)s': %(period)s"), words=context.text[first.start - len(opening[0]) - 1 if opening else first.start : second.end], period=str(earlier))
+        first.doubts["period"] = Reason(N_("read as the year before %(period)s: the text says 'from ... to'"), period=second.period)
 
 
 def _article_year(context: _Context) -> int | None:
@@ -529,8 +561,8 @@ def _elided_unit(context: _Context, candidate: Candidate, figure: _Found, previo
     between = _fold(context.text[previous.end : figure.start]).split()
     if between and between[-1] in ("a", "to", "الى", "et", "and", "contre", "vs") and len(between) <= 2:
         candidate.unit = "MAD"
-        candidate.why["unit"] = f"unit understood from '{previous.figure}' ('{context.text[previous.end:figure.start].strip()}' joins them)"
-        candidate.doubts["unit"] = "the unit is not printed beside this figure"
+        candidate.why["unit"] = Reason(N_("unit understood from '%(figure)s' ('%(words)s' joins them)"), figure=previous.figure, words=context.text[previous.end:figure.start].strip())
+        candidate.doubts["unit"] = Reason(N_("the unit is not printed beside this figure"))
 
 
 def _measure(context: _Context, candidate: Candidate, figure: _Found, previous_end: int, next_start: int, sentence: tuple[int, int]) -> None:
@@ -542,30 +574,30 @@ def _measure(context: _Context, candidate: Candidate, figure: _Found, previous_e
     if unit == "MAD" or candidate.unit == "MAD":
         average = _cue(after, _AVERAGE, last=False)
         candidate.measure = "average" if average else "level"
-        candidate.why["measure"] = f"average from '{average[1]}'" if average else f"an amount in dirhams ('{printed}')"
+        candidate.why["measure"] = Reason(N_("average from '%(words)s'"), words=average[1]) if average else Reason(N_("an amount in dirhams ('%(figure)s')"), figure=printed)
         return
     if unit == "count":
         average = _cue(after, _AVERAGE, last=False)
         candidate.measure = "average" if average and average[0] <= 4 else "count"
-        candidate.why["measure"] = f"average from '{average[1]}'" if candidate.measure == "average" else f"a number of things ('{printed}')"
+        candidate.why["measure"] = Reason(N_("average from '%(words)s'"), words=average[1]) if candidate.measure == "average" else Reason(N_("a number of things ('%(figure)s')"), figure=printed)
         return
     if unit == "points":
         candidate.measure = "share_change"
-        candidate.why["measure"] = f"a change in points ('{printed}')"
+        candidate.why["measure"] = Reason(N_("a change in points ('%(figure)s')"), figure=printed)
         return
     if "multiplier" in kinds or "direction" in kinds:
         candidate.measure = "growth"
-        candidate.why["measure"] = f"a growth: '{printed}'"
+        candidate.why["measure"] = Reason(N_("a growth: '%(figure)s'"), figure=printed)
         return
     if "majority" in kinds:
         candidate.measure = "share"
-        candidate.why["measure"] = f"a share: '{printed}'"
+        candidate.why["measure"] = Reason(N_("a share: '%(figure)s'"), figure=printed)
         return
     # a percentage: the nearest word before it, then after it, says which
     average_growth = _cue(_words_before(text, figure.start, 10, previous_end), _AVERAGE_GROWTH, last=True)
     if average_growth:
         candidate.measure = "average_growth"
-        candidate.why["measure"] = f"an average growth from '{average_growth[1]}'"
+        candidate.why["measure"] = Reason(N_("an average growth from '%(words)s'"), words=average_growth[1])
         return
     cues = [
         (found[0], order, measure, found[1], side)
@@ -578,22 +610,22 @@ def _measure(context: _Context, candidate: Candidate, figure: _Found, previous_e
     if cues:
         _, _, measure, cue, side = min(cues)  # the word nearest the figure; at equal distance, before it
         candidate.measure = measure
-        candidate.why["measure"] = f"a {measure} from '{cue}' {side} the figure"
+        candidate.why["measure"] = Reason(_CUED[measure, side], words=cue)
         return
     if _fold(after).split()[:1] and _fold(after).split()[0] in ("du", "des", "de", "d'", "of", "من"):
         candidate.measure = "share"
-        candidate.why["measure"] = f"a share: '{printed} {after.split()[0]}' a whole"
+        candidate.why["measure"] = Reason(N_("a share: '%(words)s' a whole"), words=f"{printed} {after.split()[0]}")
         return
     previous = context.previous
     if previous is not None and previous.reading.unit in ("percent", "points") and previous.measure:
         candidate.measure = {"share_change": "share", "average_growth": "growth"}.get(previous.measure, previous.measure)
-        candidate.why["measure"] = f"as the figure before it in the sentence ('{previous.figure}')"
-        candidate.doubts["measure"] = "no word beside this figure says what it measures"
+        candidate.why["measure"] = Reason(N_("as the figure before it in the sentence ('%(figure)s')"), figure=previous.figure)
+        candidate.doubts["measure"] = Reason(N_("no word beside this figure says what it measures"))
         return
     whole = _cue(text[sentence[0] : figure.start], _GROWTH, last=True)
     candidate.measure = "growth" if whole else "share"
-    candidate.why["measure"] = f"a growth from '{whole[1]}' earlier in the sentence" if whole else "a percentage with no word of change: read as a share"
-    candidate.doubts["measure"] = "no word beside this figure says what it measures"
+    candidate.why["measure"] = Reason(N_("a growth from '%(words)s' earlier in the sentence"), words=whole[1]) if whole else Reason(N_("a percentage with no word of change: read as a share"))
+    candidate.doubts["measure"] = Reason(N_("no word beside this figure says what it measures"))
 
 
 def _direction(context: _Context, candidate: Candidate, figure: _Found, sentence: tuple[int, int], next_start: int) -> None:
@@ -622,9 +654,9 @@ def _direction(context: _Context, candidate: Candidate, figure: _Found, sentence
         return
     candidate.direction = "down"
     candidate.reading = Reading(IntervalOut.of(parsed.interval, parsed.unit), parsed.unit, parsed.qualifier, list(parsed.explanation))
-    candidate.why["direction"] = f"down from '{cue}', printed apart from the figure"
+    candidate.why["direction"] = Reason(N_("down from '%(words)s', printed apart from the figure"), words=cue)
     if distance > 5:
-        candidate.doubts["direction"] = f"'{cue}' stands {distance + 1} words from the figure: check it says how this figure moved"
+        candidate.doubts["direction"] = Reason(N_("'%(words)s' stands %(count)s words from the figure: check it says how this figure moved"), words=cue, count=number(distance + 1))
 
 
 def _kinds_in(text: str, figure: _Found) -> set[str]:
@@ -655,18 +687,18 @@ def _period_and_base(context: _Context, candidate: Candidate, figure: _Found, se
     base: Period | None = None
     if mention is not None and mention.kind == "same" and context.in_force_period:
         period = context.in_force_period[0]
-        candidate.why["period"] = f"period from '{mention.text}': {context.in_force_period[1]}"
+        candidate.why["period"] = Reason(N_("period from '%(words)s': %(frame)s"), words=mention.text, frame=context.in_force_period[1])
     elif mention is not None and mention.kind == "years":
         if candidate.measure in ("growth", "share_change"):
             period, base = Period(mention.last * 12, mention.last * 12 + 11), Period(mention.first * 12, mention.first * 12 + 11)
-            candidate.why["compared_to"] = f"base from '{mention.text}'"
+            candidate.why["compared_to"] = Reason(N_("base from '%(words)s'"), words=mention.text)
         else:
             period = Period(mention.first * 12, mention.last * 12 + 11)
-        candidate.why["period"] = f"period from '{mention.text}'"
+        candidate.why["period"] = Reason(N_("period from '%(words)s'"), words=mention.text)
     elif mention is not None and mention.kind == "period":
         period, doubt = _period_of(context, mention)
         if period is not None:
-            candidate.why["period"] = f"period from '{mention.text}'"
+            candidate.why["period"] = Reason(N_("period from '%(words)s'"), words=mention.text)
             if doubt:
                 candidate.doubts["period"] = doubt
     if period is None:
@@ -674,14 +706,14 @@ def _period_and_base(context: _Context, candidate: Candidate, figure: _Found, se
     elif mention is not None and (context.in_force_period is None or not context.in_force_period[0].contains(period)):
         context.in_force_period = (period, mention.text)  # a narrower period ("un mois de novembre") is a detail, not a new frame
     if period is not None and candidate.measure == "average_growth" and period.months == 12 and mention is not None and mention.kind != "years":
-        candidate.doubts["period"] = "an average growth runs over several years: say which"
+        candidate.doubts["period"] = Reason(N_("an average growth runs over several years: say which"))
     candidate.period = None if period is None else str(period)
     if candidate.measure in ("growth", "share_change") and period is not None:
         base = base or _base(context, candidate, figure, sentence, next_start, period)
         if base is not None and base != _year_earlier(period):
             candidate.compared_to = str(base)
         elif "compared_to" not in candidate.why:
-            candidate.why.setdefault("compared_to", "the same months a year earlier (none printed otherwise)")
+            candidate.why.setdefault("compared_to", Reason(N_("the same months a year earlier (none printed otherwise)")))
 
 
 def _year_earlier(period: Period) -> Period | None:
@@ -694,24 +726,24 @@ def _year_earlier(period: Period) -> Period | None:
 def _carried_period(context: _Context, candidate: Candidate) -> Period | None:
     if context.in_force_period is not None:
         period, words = context.in_force_period
-        candidate.why["period"] = f"period from '{words}'"
-        candidate.doubts["period"] = "period taken from an earlier sentence of the paragraph"
+        candidate.why["period"] = Reason(N_("period from '%(words)s'"), words=words)
+        candidate.doubts["period"] = Reason(N_("period taken from an earlier sentence of the paragraph"))
         return period
     if context.headline_period is not None:
         period, words = context.headline_period
-        candidate.why["period"] = f"period from the headline's '{words}'"
-        candidate.doubts["period"] = "period taken from the headline"
+        candidate.why["period"] = Reason(N_("period from the headline's '%(words)s'"), words=words)
+        candidate.doubts["period"] = Reason(N_("period taken from the headline"))
         return period
     if context.published is not None:
         year, month = context.published
-        candidate.why["period"] = "the month of publication"
-        candidate.doubts["period"] = "no period named near this figure: the month the article was published"
+        candidate.why["period"] = Reason(N_("the month of publication"))
+        candidate.doubts["period"] = Reason(N_("no period named near this figure: the month the article was published"))
         return Period(year * 12 + month - 1, year * 12 + month - 1)
     if context.article_year is not None:
-        candidate.why["period"] = f"the latest year the article names ({context.article_year})"
-        candidate.doubts["period"] = "no period named near this figure, and no publication date"
+        candidate.why["period"] = Reason(N_("the latest year the article names (%(year)s)"), year=context.article_year)
+        candidate.doubts["period"] = Reason(N_("no period named near this figure, and no publication date"))
         return Period(context.article_year * 12, context.article_year * 12 + 11)
-    candidate.doubts["period"] = "no period named, and no publication date"
+    candidate.doubts["period"] = Reason(N_("no period named, and no publication date"))
     return None
 
 
@@ -721,7 +753,7 @@ def _base(context: _Context, candidate: Candidate, figure: _Found, sentence: tup
     if not bases:
         return None
     mention = bases[0]
-    candidate.why["compared_to"] = f"base from '{mention.text}'"
+    candidate.why["compared_to"] = Reason(N_("base from '%(words)s'"), words=mention.text)
     if mention.base == "same":
         return _year_earlier(period)
     if mention.base == "previous_month":
@@ -787,21 +819,21 @@ def _subject(context: _Context, candidate: Candidate, figure: _Found, sentence: 
     if chosen is not None:
         entry, name, _ = chosen
         candidate.subject = entry.key
-        candidate.why["subject"] = f"subject from '{name.text}'"
+        candidate.why["subject"] = Reason(N_("subject from '%(words)s'"), words=name.text)
         context.in_force_subject = (entry.key, name.text)
         context.article_subject = context.article_subject or (entry.key, name.text)
         return
     for carried, doubt in (
-        (context.in_force_subject, "subject taken from an earlier sentence of the paragraph"),
-        ((context.request_subject, "the request") if context.request_subject else None, "the article's subject, as the request gave it"),
-        (context.article_subject, "subject taken from earlier in the article"),
+        (context.in_force_subject, Reason(N_("subject taken from an earlier sentence of the paragraph"))),
+        ((context.request_subject, "the request") if context.request_subject else None, Reason(N_("the article's subject, as the request gave it"))),
+        (context.article_subject, Reason(N_("subject taken from earlier in the article"))),
     ):
         if carried is not None:
             candidate.subject = carried[0]
-            candidate.why["subject"] = f"subject from '{carried[1]}'"
+            candidate.why["subject"] = Reason(N_("subject from '%(words)s'"), words=_THE_REQUEST if carried[1] == "the request" else carried[1])
             candidate.doubts["subject"] = doubt
             return
-    candidate.doubts["subject"] = "no subject the lexicon knows is named near this figure"
+    candidate.doubts["subject"] = Reason(N_("no subject the lexicon knows is named near this figure"))
 
 
 def _breakdown(context: _Context, candidate: Candidate, figure: _Found, sentence: tuple[int, int], previous_end: int, next_start: int) -> None:
@@ -827,4 +859,4 @@ def _breakdown(context: _Context, candidate: Candidate, figure: _Found, sentence
             break
     for dimension, (entry, name) in sorted(found.items()):
         candidate.breakdown[dimension] = entry.key
-        candidate.why[f"breakdown.{dimension}"] = f"{dimension} from '{name.text}'"
+        candidate.why[f"breakdown.{dimension}"] = Reason(N_("%(dimension)s from '%(words)s'"), dimension=dimension, words=name.text)

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from service.figures import folded
 from service.periods import Period
+from service.reasons import N_, Reason
 
 MONTHS: dict[str, int] = {
     # French
@@ -260,7 +261,7 @@ def _capitalised_month(match: re.Match[str], group: str, text: str, origin: list
     return text[origin[match.start(group)]].isupper()
 
 
-def resolve_year(mention: Mention, published: tuple[int, int] | None, year_in_force: int | None) -> tuple[int | None, str | None]:
+def resolve_year(mention: Mention, published: tuple[int, int] | None, year_in_force: int | None) -> tuple[int | None, Reason | None]:
     """The year of a mention that printed none, and the doubt it carries (None: no doubt).
 
     ``published`` is (year, month) of publication.  "novembre dernier" is the latest
@@ -273,18 +274,18 @@ def resolve_year(mention: Mention, published: tuple[int, int] | None, year_in_fo
         if published is not None:
             return published[0] - shift, None
         if year_in_force is not None:
-            return year_in_force - shift, f"year taken from the year the article names last ({year_in_force}): no publication date"
-        return None, "no publication date to say which year"
+            return year_in_force - shift, Reason(N_("year taken from the year the article names last (%(year)s): no publication date"), year=year_in_force)
+        return None, Reason(N_("no publication date to say which year"))
     if mention.relative == "last":
         if published is None:
             if year_in_force is not None:
-                return year_in_force, f"'{mention.text}' read in {year_in_force}, the year in force: no publication date"
-            return None, "no publication date to say which year"
+                return year_in_force, Reason(N_("'%(words)s' read in %(year)s, the year in force: no publication date"), words=mention.text, year=year_in_force)
+            return None, Reason(N_("no publication date to say which year"))
         year, month = published
         return (year if mention.last < month else year - 1), None
     if year_in_force is not None:
-        return year_in_force, f"year {year_in_force} taken from the text before"
+        return year_in_force, Reason(N_("year %(year)s taken from the text before"), year=year_in_force)
     if published is not None:
         year, month = published
-        return (year if mention.last <= month else year - 1), "year from the publication date"
-    return None, "the text names no year for it"
+        return (year if mention.last <= month else year - 1), Reason(N_("year from the publication date"))
+    return None, Reason(N_("the text names no year for it"))

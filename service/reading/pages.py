@@ -9,6 +9,7 @@ candidates' offsets refer to, so it is returned with them.
 from __future__ import annotations
 
 from service.errors import InvalidField
+from service.reasons import N_, Quoted, Reason, number
 
 HTML_SUFFIXES = (".html", ".htm")
 TEXT_SUFFIXES = (".txt", ".text", ".md")
@@ -17,11 +18,11 @@ TEXT_SUFFIXES = (".txt", ".text", ".md")
 def decoded(data: bytes, field: str) -> str:
     """UTF-8 text, or a 422 naming the field: a binary file (a PDF, an image) is not an article."""
     if b"\x00" in data[:8192]:
-        raise InvalidField(field, "the file is binary (it holds NUL bytes): upload the article as .txt or .html")
+        raise InvalidField(field, Reason(N_("the file is binary (it holds NUL bytes): upload the article as .txt or .html")))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidField(field, f"the file is not UTF-8 text (byte {exc.start}): save it as UTF-8 .txt or .html") from exc
+        raise InvalidField(field, Reason(N_("the file is not UTF-8 text (byte %(byte)s): save it as UTF-8 .txt or .html"), byte=number(exc.start))) from exc
     return text
 
 
@@ -34,7 +35,7 @@ def article_text(name: str, data: bytes, field: str = "file") -> tuple[str, bool
     text = decoded(data, field)
     if not is_html(name, text):
         if name and not name.lower().endswith(TEXT_SUFFIXES) and "." in name.rsplit("/", 1)[-1]:
-            raise InvalidField(field, f"{name!r} is neither .txt nor .html: upload the article as text or as the web page")
+            raise InvalidField(field, Reason(N_("%(name)s is neither .txt nor .html: upload the article as text or as the web page"), name=Quoted(name)))
         return text, False
     # Imported here, by the one upload that needs it: trafilatura and lxml were a third of a
     # second of every server's start (and of every ``tally`` command's).
@@ -42,5 +43,5 @@ def article_text(name: str, data: bytes, field: str = "file") -> tuple[str, bool
 
     extracted = trafilatura.extract(text, include_comments=False, include_tables=True, deduplicate=True)
     if not extracted or not extracted.strip():
-        raise InvalidField(field, "no article text found in this HTML page (trafilatura found no body): paste the text instead")
+        raise InvalidField(field, Reason(N_("no article text found in this HTML page (trafilatura found no body): paste the text instead")))
     return extracted, True

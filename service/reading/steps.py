@@ -61,6 +61,10 @@ class StepWords(Protocol):
 
     def step_number(self, number: Number) -> str: ...
 
+    def step_interval(self, bounds: Bounds, unit: str) -> str | None:
+        """The interval a reading ends on, as a reporter writes it at the figure's scale (``1.135 bn to 1.145 bn MAD``); None: its bounds."""
+        ...
+
 
 class English:
     """The API's words: the English the reading has always written, numbers as the API writes them (a contract)."""
@@ -70,6 +74,9 @@ class English:
 
     def step_number(self, number: Number) -> str:
         return number.english
+
+    def step_interval(self, bounds: Bounds, unit: str) -> None:
+        return None  # the API's result is its bounds, ``[1.135e9, 1.145e9] MAD``, as it always was
 
 
 ENGLISH = English()
@@ -334,6 +341,9 @@ def direction_alone(words: StepWords, printed: str, rising: bool, bounds: Bounds
 def result(words: StepWords, bounds: Bounds, unit: str) -> str:
     """The interval read, in its canonical unit (``service.units.CANONICAL_UNITS``)."""
     _ = words.gettext
+    at_scale = words.step_interval(bounds, unit)
+    if at_scale is not None:  # a desk page: the steps above give every digit, the result reads as the figure was printed
+        return _("result: %(interval)s") % {"interval": at_scale}
     values = {"bounds": _bounds(words, bounds)}
     if unit == "MAD":
         return _("result: %(bounds)s MAD") % values
