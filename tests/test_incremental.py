@@ -23,11 +23,10 @@ from hypothesis import strategies as st
 from service import checking
 from service.claims import ClaimIn
 from service.rules.book import RuleBook
-from service.rules.examples import posted
 from service.sources import Source
 from service.store import Store
 from tests.helpers import ROOT
-from tests.strategies import Scenario, fill, fresh_store, rounded, stores_with_reprints, verdicts_table
+from tests.strategies import Scenario, examples_store, fill, fresh_store, rounded, stores_with_reprints, verdicts_table
 from tests.test_revisions import Releases, released_stores
 
 RULES = RuleBook(ROOT / "rules")
@@ -144,27 +143,10 @@ def test_retracting_the_seeds_most_bound_claims_recomputes_as_a_whole_recompute_
 # --- every rule's own examples in one store ------------------------------------------------------
 
 
-def _examples_store() -> tuple[list[Source], list[list[ClaimIn]]]:
-    """Every shipped rule's examples, each under subjects and sources of its own (``example`` -> ``example.e7``),
-    while the subjects rules name literally stay shared: the regions every average divides by is one figure."""
-    sources: list[Source] = []
-    examples: list[list[ClaimIn]] = []
-    for rule in RULES.current.rules:
-        for example in rule.examples:
-            tag = f"e{len(examples)}"
-            posted_sources, bodies = posted(example)
-            sources += [msgspec.structs.replace(source, id=f"{source.id}-{tag}") for source in posted_sources]
-            examples.append([
-                msgspec.structs.replace(body, source=f"{body.source}-{tag}", subject=f"{body.subject}.{tag}" if body.subject == "example" else body.subject)
-                for body in bodies
-            ])
-    return sources, examples
-
-
 def test_a_load_of_each_examples_last_claim_recomputes_around_them_as_a_whole_recompute_would() -> None:
     """Every rule's shape (groups, series, stand-ins, literal subjects, revisions) is in some example: each example's
     last claim is loaded into a store holding the rest, whose verdicts are current."""
-    sources, examples = _examples_store()
+    sources, examples = examples_store(RULES)
     with fresh_store() as store:
         fill(store, sources, [body for bodies in examples for body in bodies[:-1]])
         checking.recompute(store, RULES)
@@ -193,7 +175,7 @@ def test_retracting_a_claim_of_each_example_recomputes_around_it_as_a_whole_reco
     the table compared with a whole recompute; then each example's first claim, compared again.  A
     bystander's retraction recomputes its example's verdicts: they must come back whole, the count of
     regions an average divides by included."""
-    sources, examples = _examples_store()
+    sources, examples = examples_store(RULES)
     bystanders = [_thirty_years_earlier(bodies[0]) for bodies in examples]
     with fresh_store() as store:
         ids = fill(store, sources, [body for bodies in examples for body in bodies] + bystanders)
