@@ -18,9 +18,10 @@ It also reads the verdicts back for a desk: :func:`render` writes their words,
 from __future__ import annotations
 
 import itertools
+import operator
 import time
 from contextlib import contextmanager
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,7 @@ from service.rules import local
 from service.rules.book import RuleBook, RuleSet
 from service.rules.model import Rule
 from service.rules.explain import ENGLISH, Surroundings, Words, render_verdict
-from service.rules.plan import CLAIM_COLUMNS, REVISED, AllOf, RulePlan, VerdictRow
+from service.rules.plan import CLAIM_COLUMNS, RELEASE_KEYS, REVISED, AllOf, RulePlan, VerdictRow
 from service.rules.sql import neighbourhood_conditions, reach_condition
 from service.sources import Source, SourceIn
 from service.store import Connection, Neighbourhood, RuleQuery, Store, executor_row
@@ -143,10 +144,18 @@ def _recompute_around(store: Store, rules: RuleSet, claims: Sequence[Claim], con
     """Recompute what a change to ``claims`` (stored, withdrawn, revising a release) can alter; seconds per rule.
 
     Every verdict a claim's change can alter holds a claim of its subject: one that held
-    the claim, one whose group or release it read, one it shadowed as a stand-in.  So the
-    rules that accept one of the claims run over the claims such verdicts can bind
-    (``_Reach``), and their verdicts holding a claim of those subjects are replaced: in
-    process for a few claims, by each rule's SQL, unchanged, over that reach for more.
+    the claim, one whose group or release it read.  So the rules that accept one of the
+    claims run over the claims such verdicts can bind (``_Reach``):
+
+    * for a few claims, in process, twice: over the neighbourhood as it was before the
+      change and as it is after, each time finding only the verdicts that hold a claim the
+      change touches (below).  The store holds the verdicts its executors find (the whole
+      recompute's SQL and this executor agree: ``tests/test_incremental.py``), so the first
+      run names the stored verdicts the change can alter; only those that differ after it
+      are written, and those no longer found deleted;
+    * for more, each rule's SQL, unchanged, over that reach replaces every verdict holding
+      a claim of those subjects.
+
     Verdicts not computed by the rules in force (a load not yet recomputed) are all recomputed.
     """
     if store.setting(_RULES_KEY, connection) != rules.fingerprint:
@@ -160,19 +169,55 @@ def _recompute_around(store: Store, rules: RuleSet, claims: Sequence[Claim], con
         scope = reach_condition("subjects", reach.literal_subjects, reach.untied)
         return store.replace_verdicts_around(queries, scope, subjects, connection)
     conditions = neighbourhood_conditions("subject", reach.literal_subjects, reach.untied)
-    rows = {row[0]: row for subject in subjects for row in store.neighbourhood(conditions, subject, connection).rows}
-    core = {claim.id for claim in claims} | {claim_id for claim_id, row in rows.items() if row[_SUBJECT] in subjects}
-    timings, found = {}, []
-    grouped = local.Grouped(list(rows.values()))
+    after = {claim_id: row for subject in subjects for claim_id, row in store.neighbour_rows(conditions, subject, connection).items()}
+    changed = {claim.id: executor_row(claim) for claim in claims}
+    before = {claim_id: row for claim_id, row in after.items() if claim_id not in changed}  # without the claims the change added
+    before.update((claim_id, row) for claim_id, row in changed.items() if claim_id not in after)  # with those it withdrew
+    either = {**before, **after}
+    shared = _sharing(changed.values(), either)
+    timings: dict[str, float] = {}
+    was: dict[str, VerdictRow] = {}
+    now: dict[str, VerdictRow] = {}
+    grouped_before, grouped_after = local.Grouped(list(before.values())), local.Grouped(list(after.values()))
     for plan in reach.plans:
         started = time.perf_counter()
-        found += [row for row in local.execute(plan, grouped) if not core.isdisjoint(row.roles_ids)]
+        mates = set().union(*(local.group_mates(plan, row, either.values()) for row in changed.values()))
+        anchors = {claim_id for claim_id in shared | mates if claim_id in changed or after[claim_id][_SUBJECT] in subjects}
+        was.update((row.id, row) for row in local.execute(plan, grouped_before, anchors=anchors))
+        now.update((row.id, row) for row in local.execute(plan, grouped_after, anchors=anchors))
         timings[plan.rule.id] = time.perf_counter() - started
-    store.replace_verdicts_held(found, [plan.rule.id for plan in reach.plans], subjects, _subjects_of(rows.values()), connection)
+    written = [row for verdict_id, row in now.items() if was.get(verdict_id) != row]
+    gone = [verdict_id for verdict_id in was if verdict_id not in now]
+    store.upsert_verdicts(written, _subjects_of(after.values()), connection, gone=gone)
     return timings
 
 
-_SUBJECT = CLAIM_COLUMNS.index("subject")
+# What a verdict reads of its claims beyond their own columns: the reading they print (every
+# claim of one figure_key), the groups they are members of, and their origin's reading of their
+# quantity in a release (local._revised).  A stand-in is a relation between the claims it binds,
+# not the absence of another claim.  So every verdict a change to a claim can make appear, go or
+# change holds, before the change or after it, the claim, a claim of the same figure, one of the
+# same quantity from the same origin and release, or a member of one of its groups; and the
+# verdicts around a change are those holding a claim of its subjects (above).  Those are the
+# claims its verdicts are found again for, before and after (``anchors``).
+
+
+def _sharing(changed: Iterable[Row], rows: Mapping[str, Row]) -> set[str]:
+    """The changed claims, and those of ``rows`` that print one of their figures, or one of their
+    quantities in the same release of its origin."""
+    shared: set[str] = set()
+    for row in changed:
+        shared.add(row[0])
+        in_release = row[_ORIGIN] is not None and row[_RELEASED] is not None
+        for other in rows.values():
+            if other[_FIGURE_KEY] == row[_FIGURE_KEY] or in_release and _release_key(other) == _release_key(row):
+                shared.add(other[0])
+    return shared
+
+
+Row = tuple[Any, ...]  # a claim as an executor reads it (CLAIM_COLUMNS)
+_SUBJECT, _FIGURE_KEY, _ORIGIN, _RELEASED = (CLAIM_COLUMNS.index(c) for c in ("subject", "figure_key", "origin", "released"))
+_release_key = operator.itemgetter(*(CLAIM_COLUMNS.index(c) for c in ("origin", "released", *RELEASE_KEYS)))
 
 
 def _subjects_of(rows: Iterable[tuple[Any, ...]]) -> dict[str, str]:
@@ -326,8 +371,7 @@ def _stored_as(store: Store, stored: dict[tuple[str, ...], list[Claim]], claim: 
 def retract(store: Store, book: RuleBook, claim_id: str, by: str, reason: str) -> Claim:
     """Mark a stored claim retracted (who, why, when) and take it out of every verdict; the claim as marked."""
     with store.transaction() as connection:
-        store.withdraw_claim(claim_id, by, reason, connection)
-        withdrawn = store.claims_by_id([claim_id], connection)[claim_id]
+        withdrawn = store.withdraw_claim(claim_id, by, reason, connection)
         _recompute_around(store, book.current, [withdrawn], connection)
         return withdrawn
 
@@ -343,10 +387,10 @@ def correct(
     with store.transaction() as connection:
         rules = book.current  # under the store's lock, as in submit
         claim = build_claim(body, _source(store, body.source, connection))
-        store.withdraw_claim(claim_id, by, reason, connection, superseded_by=claim.id)
+        withdrawn = store.withdraw_claim(claim_id, by, reason, connection, superseded_by=claim.id)
         store.add_claim(claim, connection)  # Conflict if it is stored already
         store.mark_correction(claim.id, claim_id, connection)
-        _recompute_around(store, rules, [*store.claims_by_id([claim_id], connection).values(), claim], connection)
+        _recompute_around(store, rules, [withdrawn, claim], connection)
         rows = store.list_verdicts(rules, claim=claim.id, connection=connection).items
         return Checked(store.claims_by_id([claim.id], connection)[claim.id], render(store, rules, rows, connection, words))
 

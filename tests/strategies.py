@@ -38,6 +38,8 @@ import msgspec
 from hypothesis import strategies as st
 
 from service.claims import ClaimIn, build_claim
+from service.rules.book import RuleBook
+from service.rules.examples import posted
 from service.figures import Rounding
 from service.printing import (
     BOUNDED_QUALIFIERS,
@@ -625,3 +627,20 @@ bind:
     period: same as part
 check: sum(part) <= total
 """
+
+
+def examples_store(book: RuleBook) -> tuple[list[Source], list[list[ClaimIn]]]:
+    """Every shipped rule's examples, each under subjects and sources of its own (``example`` -> ``example.e7``),
+    while the subjects rules name literally stay shared: the regions every average divides by is one figure."""
+    sources: list[Source] = []
+    examples: list[list[ClaimIn]] = []
+    for rule in book.current.rules:
+        for example in rule.examples:
+            tag = f"e{len(examples)}"
+            posted_sources, bodies = posted(example)
+            sources += [msgspec.structs.replace(source, id=f"{source.id}-{tag}") for source in posted_sources]
+            examples.append([
+                msgspec.structs.replace(body, source=f"{body.source}-{tag}", subject=f"{body.subject}.{tag}" if body.subject == "example" else body.subject)
+                for body in bodies
+            ])
+    return sources, examples

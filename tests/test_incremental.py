@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 from service import checking
 from service.claims import ClaimIn
 from service.rules.book import RuleBook
-from service.rules.examples import posted
 from service.sources import Source
 from service.store import Store
 from tests.helpers import ROOT
-from tests.strategies import Scenario, fill, fresh_store, rounded, stores_with_reprints, verdicts_table
+from tests.strategies import Scenario, examples_store, fill, fresh_store, rounded, stores_with_reprints, verdicts_table
+from tests.test_revisions import Releases, released_stores
 
 RULES = RuleBook(ROOT / "rules")
 EXAMPLES = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
@@ -143,27 +143,10 @@ def test_retracting_the_seeds_most_bound_claims_recomputes_as_a_whole_recompute_
 # --- every rule's own examples in one store ------------------------------------------------------
 
 
-def _examples_store() -> tuple[list[Source], list[list[ClaimIn]]]:
-    """Every shipped rule's examples, each under subjects and sources of its own (``example`` -> ``example.e7``),
-    while the subjects rules name literally stay shared: the regions every average divides by is one figure."""
-    sources: list[Source] = []
-    examples: list[list[ClaimIn]] = []
-    for rule in RULES.current.rules:
-        for example in rule.examples:
-            tag = f"e{len(examples)}"
-            posted_sources, bodies = posted(example)
-            sources += [msgspec.structs.replace(source, id=f"{source.id}-{tag}") for source in posted_sources]
-            examples.append([
-                msgspec.structs.replace(body, source=f"{body.source}-{tag}", subject=f"{body.subject}.{tag}" if body.subject == "example" else body.subject)
-                for body in bodies
-            ])
-    return sources, examples
-
-
 def test_a_load_of_each_examples_last_claim_recomputes_around_them_as_a_whole_recompute_would() -> None:
     """Every rule's shape (groups, series, stand-ins, literal subjects, revisions) is in some example: each example's
     last claim is loaded into a store holding the rest, whose verdicts are current."""
-    sources, examples = _examples_store()
+    sources, examples = examples_store(RULES)
     with fresh_store() as store:
         fill(store, sources, [body for bodies in examples for body in bodies[:-1]])
         checking.recompute(store, RULES)
@@ -192,7 +175,7 @@ def test_retracting_a_claim_of_each_example_recomputes_around_it_as_a_whole_reco
     the table compared with a whole recompute; then each example's first claim, compared again.  A
     bystander's retraction recomputes its example's verdicts: they must come back whole, the count of
     regions an average divides by included."""
-    sources, examples = _examples_store()
+    sources, examples = examples_store(RULES)
     bystanders = [_thirty_years_earlier(bodies[0]) for bodies in examples]
     with fresh_store() as store:
         ids = fill(store, sources, [body for bodies in examples for body in bodies] + bystanders)
@@ -205,3 +188,100 @@ def test_retracting_a_claim_of_each_example_recomputes_around_it_as_a_whole_reco
                     checking.retract(store, RULES, ids[index], "desk", "misread")
 
             _assert_same_as_whole(*_after_and_whole(store, retract_each))
+
+
+# --- what a retraction writes ----------------------------------------------------------------
+
+DESKS = [Source(id=f"desk-{i}", title=f"Article {i}", outlet="Le Matin", language="fr") for i in range(4)]
+
+
+def _printed(desk: int, measure: str, period: str, figure: str, **fields: object) -> ClaimIn:
+    return ClaimIn(source=f"desk-{desk}", quote=f"{desk}: {measure} {period} {figure}", subject="ma.exports", measure=measure, period=period, figure=figure, **fields)  # type: ignore[arg-type]
+
+
+def _rowids(store: Store) -> dict[str, int]:
+    """Where each verdict lies in the table: a verdict deleted and written again gets a row of its own."""
+    return dict(store.query("SELECT id, rowid FROM verdicts"))
+
+
+def test_retracting_one_of_two_reprints_changes_the_claim_lists_of_its_figure_and_writes_nothing_else() -> None:
+    """Withdrawing one of two reprints leaves the figure in force: its verdicts keep their ids and
+    first_seen and lose the claim, the figure no longer faces itself, and every other verdict of
+    the subject stays as it lies in the table (it used to be deleted and written again)."""
+    bodies = [
+        _printed(0, "level", "2024", "100 MDH"),
+        _printed(1, "level", "2024", "100 MDH"),  # the same figure, relayed
+        _printed(2, "level", "2024", "120 MDH"),  # another figure of the quantity: a contradiction
+        _printed(0, "level", "2023", "90 MDH"),
+        _printed(2, "level", "2023", "95 MDH"),  # another year, verdicts of its own
+    ]
+    with fresh_store() as store:
+        ids = fill(store, DESKS, bodies)
+        checking.recompute(store, RULES)
+        before, where = verdicts_table(store), _rowids(store)
+        checking.retract(store, RULES, ids[1], "desk", "relayed twice")
+        after, moved = verdicts_table(store), _rowids(store)
+        checking.recompute(store, RULES)
+        whole = verdicts_table(store)
+    _assert_same_as_whole(before, after, whole)
+    contradicted = [verdict_id for verdict_id, row in after.items() if row[0] == "same-figure" and row[3] == "contradicted"]
+    assert len(contradicted) == 2, after  # 2024 and 2023
+    [kept] = [verdict_id for verdict_id in contradicted if ids[0] in after[verdict_id][1]]
+    assert ids[1] in before[kept][1] and ids[1] not in after[kept][1], "the same verdict, without the withdrawn reprint"
+    assert after[kept][-1] == before[kept][-1]
+    facing = [verdict_id for verdict_id, row in before.items() if row[1] == [ids[0], ids[1], ids[0], ids[1]]]
+    assert facing and set(before) - set(after) == set(facing), "the figure facing its reprint is gone, and only it"
+    untouched = [verdict_id for verdict_id, row in after.items() if ids[0] not in row[1]]
+    assert untouched and all(moved[verdict_id] == where[verdict_id] for verdict_id in untouched), "verdicts without the figure are not written again"
+
+
+def test_withdrawing_a_misprint_in_a_release_revises_a_verdict_that_does_not_hold_it() -> None:
+    """A release that prints a quantity twice, with figures that disagree, reads nothing for it; withdraw
+    one and the release reads the other, so a contradiction between two releases becomes ``revised``,
+    though its verdict never held the withdrawn claim."""
+    office = {"origin": "ma.office_des_changes"}
+    bodies = [
+        _printed(0, "level", "2024", "100 MDH", released="2024-12", **office),
+        _printed(1, "level", "2024", "110 MDH", released="2025-06", **office),
+        _printed(2, "level", "2024", "130 MDH", released="2025-06", **office),  # a misprint of the same release
+    ]
+    with fresh_store() as store:
+        ids = fill(store, DESKS, bodies)
+        checking.recompute(store, RULES)
+        before, after, whole = _after_and_whole(store, lambda: checking.retract(store, RULES, ids[2], "desk", "misprint"))
+    _assert_same_as_whole(before, after, whole)
+    [pair] = [row for row in after.values() if row[0] == "same-figure"]
+    assert sorted(pair[1]) == sorted(ids[:2]) and pair[3] == "revised"
+    assert [row[3] for row in before.values() if sorted(row[1]) == sorted(ids[:2])] == ["contradicted"]
+
+
+def test_a_stand_in_is_bound_beside_the_exact_period_and_stays_when_it_is_withdrawn() -> None:
+    """A figure for a longer period stands in by a relation to the claims it binds, not for want of
+    the exact period: both are bound, and withdrawing the exact one leaves the stand-in's verdict
+    as it was (what finding again only the verdicts a change touches relies on)."""
+    bodies = [
+        _printed(0, "level", "2025-01/2025-11", "1,14 milliard de dirhams"),
+        _printed(0, "growth", "2025-01/2025-11", "hausse de 13%"),
+        _printed(1, "level", "2024", "1,11 milliard de dirhams"),  # stands in for January to November 2024
+        _printed(2, "level", "2024-01/2024-11", "1,01 milliard de dirhams"),  # the period itself
+    ]
+    with fresh_store() as store:
+        ids = fill(store, DESKS, bodies)
+        checking.recompute(store, RULES)
+        before, after, whole = _after_and_whole(store, lambda: checking.retract(store, RULES, ids[3], "desk", "misread"))
+    _assert_same_as_whole(before, after, whole)
+    links = {verdict_id: row for verdict_id, row in after.items() if row[0] == "growth-links-levels"}
+    assert [row[1] for row in links.values()] == [ids[:3]]
+    assert all(before[verdict_id] == row for verdict_id, row in links.items())
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], database=None)
+@given(scenario=released_stores(), pick=st.integers(min_value=0))
+def test_a_retraction_among_releases_recomputes_as_a_whole_recompute_would(scenario: Releases, pick: int) -> None:
+    """One origin's figures across releases: a withdrawn figure changes what a release reads of its quantity."""
+    with fresh_store() as store:
+        ids = fill(store, scenario.sources, list(scenario.bodies))
+        checking.recompute(store, RULES)
+        withdrawn = ids[pick % len(ids)]
+        tables = _after_and_whole(store, lambda: checking.retract(store, RULES, withdrawn, "desk", "misread"))
+    _assert_same_as_whole(*tables)

@@ -9,14 +9,18 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from service import checking
 from service.claims import Claim, ClaimIn, build_claim
 from service.errors import Conflict, NotFound
 from service.figures import Rounding
 from service.sources import Source
+from service.rules.book import RuleBook
 from service.store import Store
-from tests.helpers import FIXTURES_DIR
+from tests.helpers import FIXTURES_DIR, ROOT
+from tests.strategies import examples_store, fill, fresh_store
 
 SOURCE = Source(id="desk", title="Dépêche", outlet="Agence", language="fr")
+RULES = RuleBook(ROOT / "rules")
 
 
 def make_claim(quote: str = "q", **changes: object) -> Claim:
@@ -165,3 +169,25 @@ def test_writes_from_many_threads_all_land(store: Store) -> None:
     for thread in threads:
         thread.join()
     assert {c.id for c in store.list_claims().items} == {c.id for c in claims}
+
+
+def test_a_claims_and_a_subjects_verdicts_are_those_holding_them_paged_in_order() -> None:
+    """``list_verdicts(claim=)`` and ``(subject=)`` read a subject's own verdicts by its column and those
+    spanning subjects (``ma.regions``' count in an average per region) by their claims, then a page by
+    rowid: every page is the slice of all verdicts filtered in Python, in the same order, with its total."""
+    sources, examples = examples_store(RULES)
+    with fresh_store() as store:
+        ids = fill(store, sources, [body for bodies in examples for body in bodies])
+        checking.recompute(store, RULES)
+        rules = RULES.current
+        subject_of = {claim.id: claim.subject for claim in store.claims_by_id(ids).values()}
+        everything = store.list_verdicts(rules).items
+        assert any(len({subject_of[i] for i in row.roles_ids}) > 1 for row, _ in everything), "some verdicts span subjects"
+        for by_weight in (False, True):
+            ordered = store.list_verdicts(rules, by_weight=by_weight).items
+            for field, value in [*(("subject", s) for s in sorted(set(subject_of.values()))), *(("claim", c) for c in ids[::3])]:
+                holds = (lambda row: value in {subject_of[i] for i in row.roles_ids}) if field == "subject" else (lambda row: value in row.roles_ids)
+                expected = [(row.id, seen) for row, seen in ordered if holds(row)]
+                pages = [store.list_verdicts(rules, limit=2, offset=offset, by_weight=by_weight, **{field: value}) for offset in range(0, len(expected) + 2, 2)]
+                assert [(row.id, seen) for page in pages for row, seen in page.items] == expected, (field, value)
+                assert {page.total for page in pages} == {len(expected)}, (field, value)

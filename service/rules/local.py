@@ -42,7 +42,7 @@ import functools
 import math
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,8 +94,11 @@ ORIGIN, RELEASED = COLUMN["origin"], COLUMN["released"]
 RELEASE_KEY = tuple(COLUMN[c] for c in ("origin", "released", *RELEASE_KEYS))
 
 
-def execute(plan: RulePlan, rows: Sequence[Row] | Grouped, anchor: str | None = None) -> list[VerdictRow]:
-    """Every verdict of ``plan`` over ``rows``, or with ``anchor`` only those in which that claim takes part.
+def execute(
+    plan: RulePlan, rows: Sequence[Row] | Grouped, anchor: str | None = None, anchors: Collection[str] | None = None
+) -> list[VerdictRow]:
+    """Every verdict of ``plan`` over ``rows``, or with ``anchor`` only those in which that claim takes part
+    (with ``anchors``, those in which one of them does).
 
     ``rows`` are claims (``CLAIM_COLUMNS``), bound as readings (``readings``): a verdict
     lists every claim of each reading it binds.  They must hold every claim the verdicts
@@ -104,6 +107,10 @@ def execute(plan: RulePlan, rows: Sequence[Row] | Grouped, anchor: str | None = 
     and every reprint of a figure it could face.  Verdicts come deduplicated and sorted by id.
     Several rules over the same rows: pass them :class:`Grouped`, and they are grouped once.
     """
+    if anchor is not None:
+        anchors = {anchor}
+    elif anchors is not None and not isinstance(anchors, (set, frozenset)):
+        anchors = set(anchors)
     grouped = rows if isinstance(rows, Grouped) else Grouped(rows)
     rows = grouped.claims
     compiled = _compiled(plan)
@@ -113,10 +120,10 @@ def execute(plan: RulePlan, rows: Sequence[Row] | Grouped, anchor: str | None = 
     def emit(verdict: VerdictRow) -> None:
         found.setdefault(verdict.id, verdict)
 
-    for start, first in _starts(compiled, pools, rows, anchor):
+    for start, first in _starts(compiled, pools, grouped, anchors):
         _Join(compiled, compiled.orders[start], pools, emit).extend(0, first)
     # A series is joined from its span's claims, so an anchored run may meet verdicts without the anchor.
-    return [found[key] for key in sorted(found) if anchor is None or anchor in found[key].roles_ids]
+    return [found[key] for key in sorted(found) if anchors is None or not anchors.isdisjoint(found[key].roles_ids)]
 
 
 @dataclass
@@ -126,11 +133,21 @@ class Grouped:
 
     claims: Sequence[Row]
     _readings: dict[bool, list[Row]] = field(default_factory=dict)  # by whether a rule tells sources apart
+    _readings_by_id: dict[bool, dict[str, Row]] = field(default_factory=dict)
 
     def readings(self, sourced: bool) -> list[Row]:
         if sourced not in self._readings:
             self._readings[sourced] = _readings(self.claims, sourced)
         return self._readings[sourced]
+
+    def readings_by_id(self, sourced: bool) -> dict[str, Row]:
+        if sourced not in self._readings_by_id:
+            self._readings_by_id[sourced] = {row[ID]: row for row in self.readings(sourced)}
+        return self._readings_by_id[sourced]
+
+    @functools.cached_property
+    def claims_by_id(self) -> dict[str, Row]:
+        return {row[ID]: row for row in self.claims}
 
 
 def _readings(rows: Sequence[Row], sourced: bool) -> list[Row]:
@@ -158,6 +175,22 @@ def accepting_bindings(plan: RulePlan, row: Row) -> list[str]:
     """
     compiled = _compiled(plan)
     return [name for name, filters in zip(compiled.names, compiled.filters) if _holds(filters, row)]
+
+
+def group_mates(plan: RulePlan, row: Row, rows: Iterable[Row]) -> set[str]:
+    """The claims among ``rows`` that share a group with ``row`` in a group binding of ``plan`` that accepts it:
+    the same group keys, each passing the binding's filters (for a series, whatever span it relates to: more
+    than its series, never fewer).  A change to ``row`` changes those groups, so the verdicts holding their members."""
+    compiled = _compiled(plan)
+    mates: set[str] = set()
+    for slot, binding in enumerate(plan.bindings):
+        filters = compiled.filters[slot]
+        if not binding.is_group or not _holds(filters, row):
+            continue
+        key_of = _key_getter(tuple(COLUMN[c] for c in binding.group_keys))
+        key = key_of(row)
+        mates |= {other[ID] for other in rows if key_of(other) == key and _holds(filters, other)}
+    return mates
 
 
 # --- predicates as closures ----------------------------------------------------------------
@@ -895,27 +928,39 @@ def _one_per_year(group: _Group, years: int) -> bool:
     return len(group.quantities) == years and len(starts) == years
 
 
-def _starts(compiled: _CompiledPlan, pools: _Pools, rows: Sequence[Row], anchor: str | None) -> Iterable[tuple[str, list[Candidate]]]:
-    """Where each join begins: the rule's first binding over its pool, or every binding that can hold the anchor."""
-    if anchor is None:
+def _starts(compiled: _CompiledPlan, pools: _Pools, grouped: Grouped, anchors: Collection[str] | None) -> Iterable[tuple[str, list[Candidate]]]:
+    """Where each join begins: the rule's first binding over its pool, or every binding that can hold an anchor,
+    each reading or group once however many of the anchors it holds (2 000 reprints of a figure are one start)."""
+    if anchors is None:
         yield compiled.names[0], pools.pool(0)
         return
-    claim = next((r for r in rows if r[ID] == anchor), None)
-    if claim is None:
-        return
-    key = reading_key(claim[FIGURE_KEY], claim[SOURCE] if compiled.plan.reads_source else None)
-    row = next(r for r in pools.rows if r[ID] == key)
-    for slot, binding in enumerate(compiled.plan.bindings):
-        if binding.series_of is not None:
-            if _holds(compiled.filters[slot], row):  # its series are formed from each span claim: start there
-                span = compiled.names.index(binding.series_of)
-                yield binding.series_of, pools.pool(span)
-        elif binding.is_group:
-            group = pools.group_holding(slot, anchor)
-            if group is not None:
-                yield binding.name, [(group.first, group)]
-        elif _holds(compiled.filters[slot], row):
-            yield binding.name, [(row, row)]
+    claims, readings = grouped.claims_by_id, grouped.readings_by_id(compiled.plan.reads_source)
+    started: set[tuple[int, int]] = set()
+
+    def first(slot: int, held: Any) -> bool:
+        key = (slot, id(held))
+        if key in started:
+            return False
+        started.add(key)
+        return True
+
+    for anchor in anchors:
+        claim = claims.get(anchor)
+        if claim is None:
+            continue
+        row = readings[reading_key(claim[FIGURE_KEY], claim[SOURCE] if compiled.plan.reads_source else None)]
+        for slot, binding in enumerate(compiled.plan.bindings):
+            if binding.series_of is not None:
+                if _holds(compiled.filters[slot], row):  # its series are formed from each span claim: start there
+                    span = compiled.names.index(binding.series_of)
+                    if first(span, pools):
+                        yield binding.series_of, pools.pool(span)
+            elif binding.is_group:
+                group = pools.group_holding(slot, anchor)
+                if group is not None and first(slot, group):
+                    yield binding.name, [(group.first, group)]
+            elif _holds(compiled.filters[slot], row) and first(slot, row):
+                yield binding.name, [(row, row)]
 
 
 @dataclass
