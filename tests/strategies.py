@@ -25,8 +25,11 @@ under the reading documented in :mod:`service.figures`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import itertools
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -499,11 +502,28 @@ def stores_with_reprints(draw: st.DrawFn, max_claims: int = 10) -> Scenario:
 # --- stores --------------------------------------------------------------------------------
 
 
+@functools.cache
+def _new_store_file() -> Path:
+    """A new store's file, its schema made once per test process and removed when the process ends.
+
+    Each example copies it (a byte copy of a closed DuckDB file, 0.04 s at load 9) instead of
+    running every migration again on a file of its own (0.13 s); test_migrations and the
+    ``store`` fixture still make stores from nothing.
+    """
+    directory = tempfile.mkdtemp(prefix="tally-new-store-")
+    atexit.register(shutil.rmtree, directory, True)
+    path = Path(directory) / "claims.duckdb"
+    Store(str(path)).close()
+    return path
+
+
 @contextlib.contextmanager
 def fresh_store() -> Iterator[Store]:
     """A real DuckDB file in a directory of its own, removed afterwards (one per hypothesis example)."""
     with tempfile.TemporaryDirectory(prefix="tally-test-") as directory:
-        store = Store(str(Path(directory) / "claims.duckdb"))
+        path = Path(directory) / "claims.duckdb"
+        shutil.copyfile(_new_store_file(), path)
+        store = Store(str(path))
         try:
             yield store
         finally:

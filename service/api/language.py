@@ -21,6 +21,7 @@ description that its author wrote in English alone is shown marked ``lang="en"``
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -111,12 +112,18 @@ class DeskLanguages:
 
 def catalog(language: str) -> Translations:
     """The language's message catalog, compiled in memory from its ``.po`` (fuzzy entries left out, as ``pybabel compile`` does)."""
-    with (CATALOGS / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
-        messages = read_po(po, locale=language, domain=DOMAIN)
+    po = (CATALOGS / language / "LC_MESSAGES" / f"{DOMAIN}.po").read_bytes()
+    return Translations(BytesIO(_compiled(language, po)), domain=DOMAIN)
+
+
+@functools.lru_cache(maxsize=2 * len(LANGUAGES))
+def _compiled(language: str, po: bytes) -> bytes:
+    """A ``.po`` compiled to ``.mo`` bytes, kept per text: parsing the three catalogs was a third of making an app
+    (the tests make hundreds), and a catalog edited on disk is a new text, so it compiles again."""
+    messages = read_po(BytesIO(po), locale=language, domain=DOMAIN)
     compiled = BytesIO()
     write_mo(compiled, messages)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    return compiled.getvalue()
 
 
 def desk_language(connection: ASGIConnection) -> str:
