@@ -163,7 +163,8 @@ def test_the_claim_form_reads_an_arabic_figure_the_source_s_way_and_names_an_unk
     form = {key: ARABIC["claims"][0][key] for key in ("source", "quote", "subject", "measure", "period", "figure")}
     page = desk_post(seeded_client, "/desk/new", {**form, "action": "store"})
     assert page.status_code == 200, page.text
-    assert "<bdi>١٫٣٢ مليار درهم</bdi>: 1.315 bn to 1.325 bn MAD" in page.text and "stored as c-" in page.text
+    assert '<bdi>١٫٣٢ مليار درهم</bdi>: <span class="interval" title="1,315,000,000 – 1,325,000,000 MAD">1.315 bn to 1.325 bn MAD</span>' in page.text
+    assert "stored as c-" in page.text
     assert seeded_client.get("/desk/read", params={"figure": "1,32 مليار درهم", "source": form["source"]}).json()["interval"] == "1.315 bn to 1.325 bn MAD"
     refused = desk_post(seeded_client, "/desk/new", {**form, "figure": "١٫٣٢ مليار دولار", "action": "check"})
     assert refused.status_code == 422
