@@ -30,6 +30,7 @@ import msgspec
 from service import blame as blaming
 from service.claims import Claim, ClaimIn, build_claim, quantity_of
 from service.errors import InvalidField
+from service.reasons import N_, Quoted, Reason
 from service import building
 from service.rules import local
 from service.rules.book import RuleBook, RuleSet
@@ -94,7 +95,7 @@ def _verdict_order(rules: RuleSet) -> dict[tuple[str, str], int]:
 
 def _source(store: Store, source_id: str, connection: Connection) -> Source:
     if (source := store.find_source(source_id, connection)) is None:
-        raise InvalidField("source", f"no source with id {source_id!r}: POST /sources first")
+        raise InvalidField("source", Reason(N_("no source with id %(id)s: POST /sources first"), id=Quoted(source_id)))
     return source
 
 

@@ -43,6 +43,7 @@ from service.claims import Claim, ClaimIn, IntervalOut, Warning, Withdrawal, cat
 from service.errors import Conflict, InvalidField, NotFound, StoreLocked, StoreUnavailable
 from service.origins import Origin
 from service.periods import Period
+from service.reasons import N_, Quoted, Reason
 from service.rules.plan import CLAIM_COLUMNS, FIGURE_COLUMNS, RELEASE_KEYS, VerdictRow, breakdown_key, figure_key
 from service.rules.sql import CLAIMS, READINGS, readings_select
 from service.sources import Source
@@ -386,7 +387,7 @@ class Store:
     def add_source(self, source: Source, connection: duckdb.DuckDBPyConnection | None = None) -> None:
         with self._within(connection, write=True) as conn:
             if not self.add_sources([source], conn):
-                raise Conflict("id", f"a source with id {source.id!r} is stored already")
+                raise Conflict("id", Reason(N_("a source with id %(id)s is stored already"), id=Quoted(source.id)))
 
     def add_sources(self, sources: Sequence[Source], connection: duckdb.DuckDBPyConnection) -> int:
         """Store the sources not stored yet, in one statement; how many were new."""
@@ -426,7 +427,7 @@ class Store:
     def source_of(self, claim: ClaimIn, connection: duckdb.DuckDBPyConnection | None = None) -> Source:
         """The source a posted claim names; an unknown one is the client's field to fix."""
         if (source := self.find_source(claim.source, connection)) is None:
-            raise InvalidField("source", f"no source with id {claim.source!r}: POST /sources first")
+            raise InvalidField("source", Reason(N_("no source with id %(id)s: POST /sources first"), id=Quoted(claim.source)))
         return source
 
     def list_sources(self, limit: int | None = None, offset: int = 0) -> Page[Source]:
@@ -473,7 +474,7 @@ class Store:
             except duckdb.ConstraintException as exc:
                 if 'Duplicate key "id: ' not in str(exc):  # the primary key, not the source's foreign key
                     raise
-                raise Conflict("quote", f"this claim is stored already as {claim.id}") from exc
+                raise Conflict("quote", Reason(N_("this claim is stored already as %(id)s"), id=claim.id)) from exc
 
     def add_claim_if_new(self, claim: Claim, connection: duckdb.DuckDBPyConnection) -> bool:
         """Store one claim unless its id is stored already; whether it was new.
@@ -533,8 +534,9 @@ class Store:
             raise NotFound("claim", claim_id)
         withdrawn_at, successor = rows[0]
         if withdrawn_at is not None:
-            state = f"superseded by {successor}" if successor else "retracted"
-            raise Conflict("id", f"claim {claim_id} is {state} already", location="path")
+            if successor:
+                raise Conflict("id", Reason(N_("claim %(id)s is superseded by %(successor)s already"), id=claim_id, successor=successor), location="path")
+            raise Conflict("id", Reason(N_("claim %(id)s is retracted already"), id=claim_id), location="path")
         # Marked and read back, marked, in one statement.  By id alone: a second condition
         # (withdrawn_at IS NULL) made DuckDB scan the table instead of probing its key (0.1 to 0.2 s at 1M claims).
         rows = connection.execute(

@@ -213,3 +213,14 @@ def test_every_module_that_gives_a_reason_is_extracted_for_the_catalogs() -> Non
     extracted = {file for file, *_ in extract_from_dir(str(root), method_map, options_map)}
     giving = {str(path.relative_to(root)) for path in (root / "service").rglob("*.py") if re.search(r"\bReason\(|\bN_\(", path.read_text(encoding="utf-8"))}
     assert giving - extracted == set(), f"add these to babel.cfg: {sorted(giving - extracted)}"
+
+
+@pytest.mark.parametrize(("lang", "said"), [("fr", "est déjà retirée"), ("en", "is retracted already"), ("ar", "مسحوبة من قبل")])
+def test_a_claim_withdrawn_meanwhile_is_said_so_on_its_page_in_the_page_s_language(seeded_client: TestClient, lang: str, said: str) -> None:
+    claim_id = seeded_client.get("/claims", params={"limit": 1}).json()[0]["id"]
+    assert seeded_client.post(f"/claims/{claim_id}/retract", json={"by": "desk", "reason": "entered twice"}).status_code == 200
+    # a second desk still had the claim's page open with its forms, and retracts it too
+    page = desk_post(seeded_client, f"/desk/claims/{claim_id}/retract?lang={lang}", {"by": "another desk", "reason": "entered twice"})
+    assert page.status_code == 422
+    assert said in problems(page.text)["id"]
+    assert "entered twice" in page.text  # the page shows the claim as it now stands, retracted

@@ -92,11 +92,11 @@ class ClaimFormPages(Controller):
         self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], words: NamedDependency[Words], speaking: NamedDependency[Speaking],
         claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Retract the claim (``POST /claims/{id}/retract``): kept, marked, and out of every verdict."""
-        claim = store.get_claim(claim_id)
         try:
             marked = checking.retract(store, rules, claim_id, *_who_and_why(data))
         except ClientError as exc:
-            return _claim_page(store, rules, claim, data, by_field(exc, speaking.numbers), words, speaking, status=422)
+            # read again: another desk may have withdrawn the claim meanwhile (the problem under "id" says so)
+            return _claim_page(store, rules, store.get_claim(claim_id), data, by_field(exc, speaking.numbers), words, speaking, status=422)
         return _claim_page(store, rules, marked, _form_of(marked), {}, words, speaking)
 
     @post("/claims/{claim_id:str}/correct", name="claim-correct", status_code=200, sync_to_thread=True)
@@ -104,11 +104,11 @@ class ClaimFormPages(Controller):
         self, store: NamedDependency[Store], rules: NamedDependency[RuleBook], words: NamedDependency[Words], speaking: NamedDependency[Speaking],
         claim_id: Annotated[str, PathParameter()], data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
         """Store the corrected claim (``POST /claims/{id}/correct``); the old one leaves every verdict."""
-        claim = store.get_claim(claim_id)
         try:
             checked = checking.correct(store, rules, claim_id, _claim_body(data), *_who_and_why(data), words=words)
         except ClientError as exc:
-            return _claim_page(store, rules, claim, data, by_field(exc, speaking.numbers), words, speaking, status=422)
+            # read again: another desk may have withdrawn the claim meanwhile (the problem under "id" says so)
+            return _claim_page(store, rules, store.get_claim(claim_id), data, by_field(exc, speaking.numbers), words, speaking, status=422)
         return _page(store, rules, msgspec.structs.replace(data, action="store"), {}, checked, words, speaking)
 
     @get("/read", name="figure-reading", sync_to_thread=True)
