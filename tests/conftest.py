@@ -197,6 +197,15 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+@pytest.fixture(params=[1280, 360], ids=["desk", "phone"])
+def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    """A page at a desk's width and at a phone's: each test that takes it runs at both (a module may define its own)."""
+    context = browser.new_context(viewport={"width": request.param, "height": 800})
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
     """A browser context as wide as a phone, the narrowest a desk uses."""

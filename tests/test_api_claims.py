@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 
 from service.rules.book import RuleBook
 from service.store import Store
-from tests.helpers import FIXTURES_DIR, assert_problem, error_for, make_client
+from tests.helpers import FIXTURES_DIR, SEEDS_NEW_CLAIM, assert_problem, error_for, make_client
 
 FIXTURE_FILES = sorted(FIXTURES_DIR.glob("*.json"))
 
@@ -222,14 +222,7 @@ def test_a_filter_that_matches_nothing_is_an_empty_list(seeded_reader: TestClien
 
 # --- POST /check: a "what if" ------------------------------------------------------------------
 
-WHAT_IF = {
-    "source": "communique-2025-12",
-    "quote": "les exportations ont atteint 1,5 milliard de dirhams",
-    "subject": "ma.handicraft.exports",
-    "measure": "level",
-    "period": "2025-01/2025-11",
-    "figure": "1,5 milliard de dirhams",
-}
+WHAT_IF = SEEDS_NEW_CLAIM
 
 
 def test_check_answers_what_claims_would_and_stores_nothing(seeded_client: TestClient, seeded_store: Store) -> None:

@@ -10,13 +10,9 @@ left marked ``lang="en"`` in the page's main part (the language menu, in the hea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import BROWSER_TIMEOUT_MS
 
 PROBLEMS = {
     "fr": {"period": "« 2025-13 » n'est ni une année (2024) ni un mois (2025-11)",
@@ -35,14 +31,6 @@ NOTES = {
     "en": ("an amount in dirhams ('1,14 milliard de dirhams')", "period: no period named, and no publication date"),
     "ar": ("مبلغ بالدرهم («1,14 milliard de dirhams»)", "فترة: لا فترة مذكورة، ولا تاريخ نشر"),
 }
-
-
-@pytest.fixture(params=[1280, 360], ids=["desk", "phone"])
-def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": request.param, "height": 800})
-    context.set_default_timeout(BROWSER_TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
 
 
 def _fill_claim(page: Page, server: str, lang: str, **typed: str) -> None:

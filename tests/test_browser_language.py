@@ -7,7 +7,6 @@ out from the right, and the margin is written in the page's language with its un
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,14 +19,6 @@ LEVEL_114, LEVEL_123 = "1,14 milliard de dirhams (MMDH)", "quelque 1,23 milliard
 PAGES = ["/", "/desk/rules", "/desk/new", "/desk/blame", "/subjects/ma.handicraft.exports", "/desk/articles/new", "/desk/unchecked"]
 MARGIN = {"en": "off by 80 M MAD (7.0 % of the smaller figure)", "fr": "écart de 80 M MAD (7,0 % du plus petit chiffre)", "ar": "فارق 80 مليون درهم (7.0 % من الرقم الأصغر)"}
 DIRECTION = {"en": "ltr", "fr": "ltr", "ar": "rtl"}
-
-
-@pytest.fixture(params=[1280, 360], ids=["desk", "phone"])
-def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": request.param, "height": 800})
-    context.set_default_timeout(BROWSER_TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
 
 
 def _overflow(page: Page) -> int:

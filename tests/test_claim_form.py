@@ -7,16 +7,9 @@ import re
 from litestar.testing import TestClient
 
 from service.store import Store
-from tests.helpers import desk_post
+from tests.helpers import SEEDS_NEW_CLAIM, desk_post
 
-NEW = {
-    "source": "communique-2025-12",
-    "quote": "les exportations ont atteint 1,5 milliard de dirhams",
-    "subject": "ma.handicraft.exports",
-    "measure": "level",
-    "period": "2025-01/2025-11",
-    "figure": "1,5 milliard de dirhams",
-}
+NEW = SEEDS_NEW_CLAIM
 
 
 def problems(html: str) -> dict[str, str]:

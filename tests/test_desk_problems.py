@@ -19,18 +19,11 @@ from service.figures import FigureError, parse_figure
 from service.periods import Period, PeriodError
 from service.reading.steps import ENGLISH
 from service.reasons import Reason, said
-from tests.helpers import desk_post
+from tests.helpers import SEEDS_NEW_CLAIM, desk_post
 
 from babel import Locale
 
-NEW = {
-    "source": "communique-2025-12",
-    "quote": "les exportations ont atteint 1,5 milliard de dirhams",
-    "subject": "ma.handicraft.exports",
-    "measure": "level",
-    "period": "2025-01/2025-11",
-    "figure": "1,5 milliard de dirhams",
-}
+NEW = SEEDS_NEW_CLAIM
 
 
 def words(lang: str) -> DeskNumbers:
