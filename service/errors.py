@@ -69,7 +69,7 @@ class FieldProblem(msgspec.Struct, frozen=True, omit_defaults=True, dict=True):
 
     def __post_init__(self) -> None:
         if type(self.reason) is not str:  # a Reason: the English goes on the wire, the sentence stays for the desk
-            self.__dict__["sentence"] = self.reason
+            self.said_as(self.reason)
             msgspec.structs.force_setattr(self, "reason", str.__str__(self.reason))
 
     @property
@@ -77,12 +77,15 @@ class FieldProblem(msgspec.Struct, frozen=True, omit_defaults=True, dict=True):
         """The :class:`service.reasons.Reason` this problem was given, or None for a reason given as English alone."""
         return self.__dict__.get("sentence")
 
+    def said_as(self, sentence: Any) -> FieldProblem:
+        """This problem, said on the desk as ``sentence`` (a Reason) while the API keeps answering its English ``reason``."""
+        self.__dict__["sentence"] = sentence
+        return self
+
     def moved(self, field: str) -> FieldProblem:
         """The same problem under another field's name (``candidates[2].figure``), its sentence kept."""
         moved = FieldProblem(field=field, reason=self.reason, location=self.location, line=self.line, column=self.column, part=self.part)
-        if self.sentence is not None:
-            moved.__dict__["sentence"] = self.sentence
-        return moved
+        return moved.said_as(self.sentence) if self.sentence is not None else moved
 
 
 class TallyError(Exception):

@@ -24,6 +24,7 @@ of the figure it is about), so a translator can reorder them.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from service.reading.steps import ENGLISH, Number, StepWords
@@ -116,6 +117,4 @@ def quoted(words: StepWords, text: str) -> str:
 
 def number(value: float | int, english: str | None = None) -> Number:
     """A number a reason names, written in the API's English as ``english`` (``str(value)`` unless given)."""
-    from decimal import Decimal
-
     return Number(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), str(value) if english is None else english)

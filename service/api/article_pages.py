@@ -29,7 +29,7 @@ from litestar.response import Template
 
 from service import checking
 from service.api.access import desk_signed_in
-from service.api.articles import ArticleCheckIn, CandidateIn, as_input, check, claim_bodies, read
+from service.api.articles import FIELD_WORDS, ArticleCheckIn, CandidateIn, as_input, check, claim_bodies, read
 from service.api.articles import ArticleIn
 from service.api.form import BREAKDOWN_PAIRS, refused_field
 from service.api.language import Speaking
@@ -67,14 +67,10 @@ class Row:
     why: str = ""
 
 
-# What a doubt is about, as the table's headings name it.
-_NOTED = {"measure": N_("measure"), "period": N_("period"), "compared_to": N_("base"), "subject": N_("subject"), "unit": N_("unit"), "direction": N_("direction")}
-
-
 def _row(number: int, candidate: Candidate, words: StepWords) -> Row:
     """A candidate as the table shows it, its notes (why, doubts) said in the page's language."""
     why, doubts = candidate.notes_in(words)
-    about = lambda key: words.gettext(_NOTED[key]) if key in _NOTED else key  # noqa: E731
+    about = lambda key: words.gettext(FIELD_WORDS[key]) if key in FIELD_WORDS else key  # noqa: E731
     return Row(
         number=number, figure=candidate.figure, quote=candidate.quote.text, start=candidate.start, end=candidate.end,
         measure=candidate.measure or "", period=candidate.period or "", compared_to=candidate.compared_to or "",

@@ -21,14 +21,18 @@ from service.claims import Claim, ClaimIn, Key, Measure, PeriodText, Subject
 from service.errors import FieldProblem, InvalidField
 from service.reading.articles import MAX_TEXT, Candidate, Passage, read_article
 from service.reasons import N_, Reason, Term
-
-_FIELD_WORDS = {"measure": N_("measure"), "period": N_("period"), "subject": N_("subject")}  # a candidate's missing field, as its reason names it
 from service.rules.book import RuleBook
 from service.rules.explain import ENGLISH, Words
 from service.sources import Source, SourceId
 from service.store import Store
 from service.texts import PASSAGE_PATTERN
 from service.verdicts import Verdict
+
+# A candidate's fields as the desk's article table heads them, and as a reason names a missing one.
+FIELD_WORDS = {
+    "measure": N_("measure"), "period": N_("period"), "compared_to": N_("base"), "subject": N_("subject"), "unit": N_("unit"),
+    "direction": N_("direction"),
+}  # fmt: skip
 
 ArticleText = Annotated[
     str,
@@ -119,7 +123,7 @@ def claim_bodies(source: str, candidates: list[CandidateIn]) -> tuple[list[Claim
         missing = [name for name in ("measure", "period", "subject") if getattr(candidate, name) is None]
         if missing:
             bodies.append(None)
-            problems.append([FieldProblem(field=f"candidates[{index}].{name}", reason=Reason(N_("the candidate has no %(name)s: say it before checking"), name=Term(_FIELD_WORDS[name]))) for name in missing])
+            problems.append([FieldProblem(field=f"candidates[{index}].{name}", reason=Reason(N_("the candidate has no %(name)s: say it before checking"), name=Term(FIELD_WORDS[name]))) for name in missing])
             continue
         quote = candidate.quote if isinstance(candidate.quote, str) else candidate.quote.text
         body = ClaimIn(

@@ -223,13 +223,13 @@ def refused_field(exc: msgspec.ValidationError, default: str) -> FieldProblem:
         return FieldProblem(field=field, reason=Reason(N_("required: pick one") if field in _PICKED else N_("required: fill it in")))
     problem = FieldProblem(field=path, reason=english)
     if english.startswith("Expected `str` of length >= "):
-        problem.__dict__["sentence"] = Reason(N_("required: fill it in"))
-    elif (longest := re.match(r"Expected `str` of length <= (\d+)", english)) is not None:
-        problem.__dict__["sentence"] = Reason(N_("too long: at most %(count)s characters"), count=number(int(longest.group(1))))
-    elif english.startswith("Expected `str` matching regex") and field in _HINTS:
-        problem.__dict__["sentence"] = Reason(_HINTS[field])
-    elif english.startswith("Invalid enum value"):
-        problem.__dict__["sentence"] = Reason(N_("pick one from the list"))
+        return problem.said_as(Reason(N_("required: fill it in")))
+    if (longest := re.match(r"Expected `str` of length <= (\d+)", english)) is not None:
+        return problem.said_as(Reason(N_("too long: at most %(count)s characters"), count=number(int(longest.group(1)))))
+    if english.startswith("Expected `str` matching regex") and field in _HINTS:
+        return problem.said_as(Reason(_HINTS[field]))
+    if english.startswith("Invalid enum value"):
+        return problem.said_as(Reason(N_("pick one from the list")))
     return problem
 
 
